@@ -1,0 +1,7 @@
+// edge-session for Node.js (>= 20): loads the WebAssembly module synchronously at import.
+import { readFileSync } from "node:fs";
+import { initSync } from "../pkg/edge_session.js";
+
+initSync({ module: readFileSync(new URL("../pkg/edge_session_bg.wasm", import.meta.url)) });
+
+export { Session, SessionManager, generateKey } from "../pkg/edge_session.js";

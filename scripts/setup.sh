@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need, skipping what is already there.
+# Idempotent: safe to run on every `start` / `test`. See ../shared/TOOLCHAIN.md for why each pin.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pinned in Cargo.toml / Cargo.lock
+WASM_PACK_VERSION=0.15.1
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# --- Rust target -------------------------------------------------------------------------------
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+for c in rustfmt clippy; do
+  rustup component list --installed | grep -q "^$c" || rustup component add "$c"
+done
+
+# --- cargo-installed tools (debug builds install in half the time and work the same) ------------
+have_version() { # binary version
+  command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qF " $2"
+}
+if ! have_version wasm-bindgen "$WASM_BINDGEN_VERSION"; then
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
+  # Not --locked: the CLI's own lock wants a webpki-roots release the registry here lacks.
+  cargo install --debug --force wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+fi
+if ! have_version wasm-pack "$WASM_PACK_VERSION"; then
+  log "installing wasm-pack $WASM_PACK_VERSION (a few minutes, once)"
+  cargo install --debug --force --locked wasm-pack --version "=$WASM_PACK_VERSION"
+fi
+
+# --- npm dev dependencies (binaryen's wasm-opt; Debian's binaryen makes broken modules) ---------
+if [ -f package-lock.json ]; then
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "npm ci"
+    npm ci --no-audit --no-fund
+  fi
+fi
+log "ready"

@@ -1,0 +1,184 @@
+//! The session string: mod_session's application/x-www-form-urlencoded table.
+//!
+//! Wire layout (`../shared/spec/mod_session.md`, checked against Apache 2.4.71):
+//!
+//! ```text
+//! session = pair *( "&" pair ) [ "&expiry=" 1*DIGIT ]     ; expiry: µs since the Unix epoch
+//! pair    = escaped-key "=" escaped-value
+//! escape  : A-Z a-z 0-9 . - * _ stay, SP -> "+", any other byte -> "%xx" (lowercase hex)
+//! ```
+//!
+//! Reading follows released httpd 2.4.x (`session_identity_decode`): split on `&` (empty pieces
+//! skipped), leading `=` of a piece skipped (Apache's `apr_strtok`), key up to the first `=`,
+//! value = everything after it (`k=a=b` gives `a=b`; trunk would stop at the second `=`). `+` is a
+//! space, `%XX` either case. A pair with a bad escape, a `%00` or (our addition, since keys and
+//! values are JavaScript strings) bytes that are not UTF-8 is dropped. An empty or missing value
+//! deletes the key. `expiry` is never an entry.
+//!
+//! Why not `form_urlencoded` / `serde_urlencoded`: they write uppercase hex (Apache writes and
+//! compares lowercase) and they decode leniently (a bad `%` is kept, `%00` passes, bad UTF-8 is
+//! replaced), which is exactly what this module must not do. So the ~60 lines are written here.
+
+/// The reserved key that carries the expiry in a session string.
+pub(crate) const EXPIRY_KEY: &str = "expiry";
+
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends `input` escaped the way Apache's `ap_escape_urlencoded` does.
+pub(crate) fn escape_into(out: &mut String, input: &str) {
+    for &b in input.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(HEX_LOWER[usize::from(b >> 4)] as char);
+                out.push(HEX_LOWER[usize::from(b & 0x0f)] as char);
+            }
+        }
+    }
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes one escaped key or value; `None` for a bad escape, `%00` or non-UTF-8 bytes.
+pub(crate) fn unescape(input: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut bytes = input.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = hex_value(bytes.next()?)?;
+                let lo = hex_value(bytes.next()?)?;
+                let decoded = (hi << 4) | lo;
+                if decoded == 0 {
+                    return None;
+                }
+                out.push(decoded);
+            }
+            _ => out.push(b),
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Parses an `expiry` value: decimal microseconds; `0` means none. Anything else is invalid.
+fn parse_expiry(value: &str) -> Option<u64> {
+    if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok()
+}
+
+/// One decoded piece of a session string, in order.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Piece {
+    /// `key=value` with a non-empty value.
+    Set(String, String),
+    /// `key=` or a bare `key`: delete the key.
+    Delete(String),
+    /// `expiry=N` (`None` for `expiry=0`).
+    Expiry(Option<u64>),
+}
+
+/// Splits a session string into pieces, dropping invalid pairs. Callers bound `input` first.
+pub(crate) fn pieces(input: &str) -> impl Iterator<Item = Piece> + '_ {
+    input.split('&').filter_map(|raw| {
+        let pair = raw.trim_start_matches('=');
+        if pair.is_empty() {
+            return None;
+        }
+        let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = unescape(raw_key)?;
+        if raw_value.is_empty() {
+            // Apache: `apr_table_unset` on an empty value. An `expiry=` deletes nothing.
+            return (key != EXPIRY_KEY).then_some(Piece::Delete(key));
+        }
+        let value = unescape(raw_value)?;
+        if key == EXPIRY_KEY {
+            let micros = parse_expiry(&value)?;
+            return Some(Piece::Expiry((micros != 0).then_some(micros)));
+        }
+        Some(Piece::Set(key, value))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn esc(s: &str) -> String {
+        let mut out = String::new();
+        escape_into(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn escapes_like_apache() {
+        assert_eq!(esc("aZ09.-*_"), "aZ09.-*_");
+        assert_eq!(esc("a b"), "a+b");
+        assert_eq!(esc("~&=%+/"), "%7e%26%3d%25%2b%2f");
+        assert_eq!(esc("é😀"), "%c3%a9%f0%9f%98%80");
+        assert_eq!(esc("\t"), "%09");
+    }
+
+    #[test]
+    fn unescapes_both_cases_and_plus() {
+        assert_eq!(unescape("a+b%2B%2b%C3%a9").as_deref(), Some("a b++é"));
+        assert_eq!(unescape(""), Some(String::new()));
+    }
+
+    #[test]
+    fn rejects_bad_escapes_nul_and_non_utf8() {
+        for bad in ["%", "%4", "%zz", "a%0", "%00", "x%00y", "%ff", "%c3"] {
+            assert_eq!(unescape(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn pieces_follow_released_2_4() {
+        let got: Vec<Piece> =
+            pieces("a=1&&b=x=y&=c=2&d=&e&expiry=5&expiry=&f=%zz&expiry=0").collect();
+        assert_eq!(
+            got,
+            vec![
+                Piece::Set("a".into(), "1".into()),
+                Piece::Set("b".into(), "x=y".into()),
+                Piece::Set("c".into(), "2".into()),
+                Piece::Delete("d".into()),
+                Piece::Delete("e".into()),
+                Piece::Expiry(Some(5)),
+                Piece::Expiry(None),
+            ]
+        );
+    }
+
+    #[test]
+    fn cve_2021_26690_shapes_decode_to_nothing() {
+        for s in ["&=", "=", "&&", "", "==", "&=&=&", "%", "%00=%00"] {
+            assert_eq!(pieces(s).count(), 0, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn invalid_expiry_is_dropped() {
+        for s in [
+            "expiry=-1",
+            "expiry=1e5",
+            "expiry=99999999999999999999999",
+            "expiry=+1",
+        ] {
+            assert_eq!(pieces(s).count(), 0, "{s:?}");
+        }
+    }
+}

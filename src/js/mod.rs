@@ -1,0 +1,433 @@
+//! The JavaScript API (feature `js`): thin wrappers over the core, and the one place where core
+//! errors become JavaScript `Error`s with a stable `code`.
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::{ConfigError, CookieError, Format, KeyError, Options, SaveError, SessionError};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_OPTIONS: &'static str = r#"
+/** Options of a SessionManager, named after Apache's mod_session directives. */
+export interface SessionManagerOptions {
+  /** SessionCookieName. Default "session". */
+  cookieName?: string;
+  /** Cookie attributes, ";"-separated. Default "Path=/; HttpOnly; Secure; SameSite=Lax". */
+  cookieAttributes?: string;
+  /** "sealed" (AES-256-GCM, default) or "plain" (Apache's unencrypted cookie). */
+  format?: "sealed" | "plain";
+  /** Keys: 32 random bytes in base64 (`edge-session keygen`) or passphrases of >= 32 characters. The first seals, all open. */
+  keys?: string[];
+  /** SessionMaxAge in seconds, sliding. 0 (default) = no expiry. */
+  maxAge?: number;
+  /** Absolute lifetime in seconds from issue, whatever the activity. 0 (default) = none. */
+  maxLifetime?: number;
+  /** SessionExpiryUpdateInterval in seconds. 0 (default) = write on every save. */
+  expiryUpdateInterval?: number;
+  /** SessionHeader: the origin's response header that updates the session. Default "X-Replace-Session". */
+  header?: string;
+  /** SessionInclude path prefixes. Default: everywhere. */
+  include?: string[];
+  /** SessionExclude path prefixes. Default: none. */
+  exclude?: string[];
+}
+
+/** Where a loaded session came from. */
+export type SessionStatus = "new" | "loaded" | "expired" | "rejected";
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `SessionManagerOptions` on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "SessionManagerOptions")]
+    pub type JsOptions;
+    /// `SessionStatus` on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "SessionStatus")]
+    pub type JsStatus;
+    /// `Array<[string, string]>` on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "Array<[string, string]>")]
+    pub type JsEntries;
+}
+
+/// A JavaScript `Error` with a stable `code` and `name = "EdgeSessionError"`.
+fn error(code: &str, message: &str) -> JsValue {
+    let err = js_sys::Error::new(message);
+    err.set_name("EdgeSessionError");
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = Reflect::set(&err, &"code".into(), &code.into());
+    err.into()
+}
+
+fn config_error(e: &ConfigError) -> JsValue {
+    let code = match e {
+        ConfigError::Cookie(CookieError::InvalidName(_)) => "ERR_INVALID_COOKIE_NAME",
+        ConfigError::Cookie(CookieError::PrefixRule { .. }) => "ERR_COOKIE_PREFIX",
+        ConfigError::Cookie(_) => "ERR_INVALID_COOKIE_ATTRIBUTE",
+        ConfigError::NoKeys => "ERR_NO_KEYS",
+        ConfigError::Key {
+            error: KeyError::Duplicate,
+            ..
+        } => "ERR_DUPLICATE_KEY",
+        ConfigError::Key {
+            error: KeyError::Random,
+            ..
+        } => "ERR_RANDOM",
+        ConfigError::Key { .. } => "ERR_WEAK_KEY",
+        _ => "ERR_INVALID_OPTION",
+    };
+    error(code, &e.to_string())
+}
+
+fn session_error(e: &SessionError) -> JsValue {
+    let code = match e {
+        SessionError::EmptyKey | SessionError::ReservedKey => "ERR_INVALID_KEY_NAME",
+        SessionError::TooManyEntries { .. } => "ERR_TOO_MANY_ENTRIES",
+        SessionError::UpdateTooLarge { .. } => "ERR_UPDATE_TOO_LARGE",
+    };
+    error(code, &e.to_string())
+}
+
+fn save_error(e: &SaveError) -> JsValue {
+    let code = match e {
+        SaveError::CookieTooLarge { .. } => "ERR_COOKIE_TOO_LARGE",
+        SaveError::Random => "ERR_RANDOM",
+    };
+    error(code, &e.to_string())
+}
+
+fn invalid(message: String) -> JsValue {
+    error("ERR_INVALID_OPTION", &message)
+}
+
+const OPTION_NAMES: [&str; 10] = [
+    "cookieName",
+    "cookieAttributes",
+    "format",
+    "keys",
+    "maxAge",
+    "maxLifetime",
+    "expiryUpdateInterval",
+    "header",
+    "include",
+    "exclude",
+];
+
+fn get(obj: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
+    let v = Reflect::get(obj, &name.into())?;
+    Ok((!v.is_undefined() && !v.is_null()).then_some(v))
+}
+
+fn string_opt(obj: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
+    get(obj, name)?
+        .map(|v| {
+            v.as_string()
+                .ok_or_else(|| invalid(format!("option {name} must be a string")))
+        })
+        .transpose()
+}
+
+fn strings_opt(obj: &JsValue, name: &str) -> Result<Option<Vec<String>>, JsValue> {
+    let Some(v) = get(obj, name)? else {
+        return Ok(None);
+    };
+    let must = || invalid(format!("option {name} must be an array of strings"));
+    if !Array::is_array(&v) {
+        return Err(must());
+    }
+    Array::from(&v)
+        .iter()
+        .map(|item| item.as_string().ok_or_else(must))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+fn seconds_opt(obj: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
+    let Some(v) = get(obj, name)? else {
+        return Ok(None);
+    };
+    match v.as_f64() {
+        Some(n)
+            if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= crate::MAX_SECONDS as f64 =>
+        {
+            Ok(Some(n as u64))
+        }
+        _ => Err(invalid(format!(
+            "option {name} must be a whole number of seconds, 0 to {}",
+            crate::MAX_SECONDS
+        ))),
+    }
+}
+
+fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
+    let mut o = Options::default();
+    if js.is_undefined() || js.is_null() {
+        return Ok(o);
+    }
+    if !js.is_object() {
+        return Err(invalid("options must be an object".into()));
+    }
+    for name in Object::keys(&Object::from(js.clone())).iter() {
+        let name = name.as_string().unwrap_or_default();
+        if !OPTION_NAMES.contains(&name.as_str()) {
+            return Err(invalid(format!(
+                "unknown option \"{name}\" (known: {})",
+                OPTION_NAMES.join(", ")
+            )));
+        }
+    }
+    if let Some(v) = string_opt(js, "cookieName")? {
+        o.cookie_name = v;
+    }
+    if let Some(v) = string_opt(js, "cookieAttributes")? {
+        o.cookie_attributes = v;
+    }
+    if let Some(v) = string_opt(js, "format")? {
+        o.format = Format::parse(&v).ok_or_else(|| {
+            invalid(format!(
+                "format must be \"sealed\" or \"plain\", not \"{v}\""
+            ))
+        })?;
+    }
+    if let Some(v) = strings_opt(js, "keys")? {
+        o.keys = v;
+    }
+    if let Some(v) = seconds_opt(js, "maxAge")? {
+        o.max_age = v;
+    }
+    if let Some(v) = seconds_opt(js, "maxLifetime")? {
+        o.max_lifetime = v;
+    }
+    if let Some(v) = seconds_opt(js, "expiryUpdateInterval")? {
+        o.expiry_update_interval = v;
+    }
+    if let Some(v) = string_opt(js, "header")? {
+        o.header = v;
+    }
+    if let Some(v) = strings_opt(js, "include")? {
+        o.include = v;
+    }
+    if let Some(v) = strings_opt(js, "exclude")? {
+        o.exclude = v;
+    }
+    Ok(o)
+}
+
+/// Milliseconds (JavaScript time) to the wire's microseconds.
+fn micros(now_ms: Option<f64>) -> Result<u64, JsValue> {
+    let ms = now_ms.unwrap_or_else(js_sys::Date::now);
+    if !(0.0..=8.64e15).contains(&ms) {
+        return Err(error(
+            "ERR_INVALID_TIME",
+            "time must be milliseconds since the epoch, as Date.now()",
+        ));
+    }
+    Ok((ms * 1000.0) as u64)
+}
+
+fn millis(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
+/// Loads and saves sessions. Build one per process and reuse it: keys are prepared here.
+#[wasm_bindgen]
+pub struct SessionManager {
+    inner: crate::SessionManager,
+}
+
+#[wasm_bindgen]
+impl SessionManager {
+    /// Checks the options; throws an `EdgeSessionError` with a `code` when they cannot work.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: Option<JsOptions>) -> Result<SessionManager, JsValue> {
+        let options = parse_options(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
+        let inner = crate::SessionManager::new(options).map_err(|e| config_error(&e))?;
+        Ok(Self { inner })
+    }
+
+    /// Loads the session from a `Cookie` header (string, null or undefined). Never throws on a
+    /// bad cookie: a missing, invalid, tampered or expired one gives an empty session.
+    pub fn load(
+        &self,
+        cookie_header: Option<String>,
+        now_ms: Option<f64>,
+    ) -> Result<Session, JsValue> {
+        let now = micros(now_ms)?;
+        Ok(Session {
+            inner: self.inner.load(cookie_header.as_deref(), now),
+        })
+    }
+
+    /// The `Set-Cookie` value to send, or `null` when nothing needs sending.
+    pub fn save(
+        &self,
+        session: &mut Session,
+        now_ms: Option<f64>,
+    ) -> Result<Option<String>, JsValue> {
+        let now = micros(now_ms)?;
+        self.inner
+            .save(&mut session.inner, now)
+            .map_err(|e| save_error(&e))
+    }
+
+    /// Whether sessions apply to a request path (`include` / `exclude`).
+    #[wasm_bindgen(js_name = appliesTo)]
+    pub fn applies_to(&self, path: &str) -> bool {
+        self.inner.applies_to(path)
+    }
+
+    /// The `Set-Cookie` value that deletes the session cookie.
+    #[wasm_bindgen(js_name = removalCookie)]
+    pub fn removal_cookie(&self) -> String {
+        self.inner.removal_cookie()
+    }
+
+    /// The session cookie's name.
+    #[wasm_bindgen(getter, js_name = cookieName)]
+    pub fn cookie_name(&self) -> String {
+        self.inner.options().cookie_name.clone()
+    }
+
+    /// The SessionHeader name the origin updates the session with.
+    #[wasm_bindgen(getter)]
+    pub fn header(&self) -> String {
+        self.inner.options().header.clone()
+    }
+}
+
+/// A session: ordered string entries and an expiry.
+#[wasm_bindgen]
+pub struct Session {
+    inner: crate::Session,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// An empty session.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Session {
+        Self {
+            inner: crate::Session::new(),
+        }
+    }
+
+    /// The value of `key`, or `undefined`.
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.inner.get(key).map(str::to_owned)
+    }
+
+    /// Whether `key` is set.
+    pub fn has(&self, key: &str) -> bool {
+        self.inner.get(key).is_some()
+    }
+
+    /// Sets `key` to `value` (an empty value deletes). Throws on an empty or reserved key.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), JsValue> {
+        self.inner
+            .insert(key, value)
+            .map(|_| ())
+            .map_err(|e| session_error(&e))
+    }
+
+    /// Deletes `key`; whether it was set.
+    pub fn delete(&mut self, key: &str) -> bool {
+        self.inner.remove(key).is_some()
+    }
+
+    /// Removes every entry (the next save deletes the cookie).
+    pub fn clear(&mut self) {
+        self.inner.clear();
+    }
+
+    /// The entries as `[key, value]` pairs, in order.
+    pub fn entries(&self) -> JsEntries {
+        let out = Array::new();
+        for (k, v) in self.inner.iter() {
+            out.push(&Array::of2(&k.into(), &v.into()));
+        }
+        out.unchecked_into()
+    }
+
+    /// How many entries.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Expiry in milliseconds since the epoch, or `null`.
+    #[wasm_bindgen(getter)]
+    pub fn expiry(&self) -> Option<f64> {
+        self.inner.expiry().map(millis)
+    }
+
+    /// Sets the expiry (ms, or `null` for none). A configured `maxAge` overrides it on save.
+    #[wasm_bindgen(setter)]
+    pub fn set_expiry(&mut self, expiry_ms: Option<f64>) -> Result<(), JsValue> {
+        let us = expiry_ms.map(|ms| micros(Some(ms))).transpose()?;
+        self.inner.set_expiry(us);
+        Ok(())
+    }
+
+    /// When the session was first issued (ms), or `null`.
+    #[wasm_bindgen(getter)]
+    pub fn issued(&self) -> Option<f64> {
+        self.inner.issued().map(millis)
+    }
+
+    /// Whether the session changed since it was loaded or saved.
+    #[wasm_bindgen(getter, js_name = isModified)]
+    pub fn is_modified(&self) -> bool {
+        self.inner.is_modified()
+    }
+
+    /// `"new"`, `"loaded"`, `"expired"` or `"rejected"`.
+    #[wasm_bindgen(getter)]
+    pub fn status(&self) -> JsStatus {
+        let s = match self.inner.status() {
+            crate::LoadStatus::New => "new",
+            crate::LoadStatus::Loaded => "loaded",
+            crate::LoadStatus::Expired => "expired",
+            _ => "rejected",
+        };
+        JsValue::from_str(s).unchecked_into()
+    }
+
+    /// Why a cookie was rejected (`"tampered"`, `"unknown-key"`, `"malformed"`, …), or `null`.
+    #[wasm_bindgen(getter)]
+    pub fn rejection(&self) -> Option<String> {
+        match self.inner.status() {
+            crate::LoadStatus::Rejected(why) => Some(why.as_str().to_owned()),
+            _ => None,
+        }
+    }
+
+    /// Merges a SessionHeader value (`k=v&k2=`): set, delete on empty, `expiry=` honoured.
+    #[wasm_bindgen(js_name = applyUpdate)]
+    pub fn apply_update(&mut self, header_value: &str) -> Result<(), JsValue> {
+        self.inner
+            .apply_update(header_value)
+            .map_err(|e| session_error(&e))
+    }
+
+    /// The plain session string, as Apache's `HTTP_SESSION` (with `expiry=` in µs).
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_js_string(&self) -> String {
+        self.inner.to_string()
+    }
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A fresh random key (32 bytes from `crypto.getRandomValues`, base64).
+#[wasm_bindgen(js_name = generateKey)]
+pub fn generate_key() -> Result<String, JsValue> {
+    crate::generate_key().map_err(|_| {
+        error(
+            "ERR_RANDOM",
+            "the platform's random number generator failed",
+        )
+    })
+}

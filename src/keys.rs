@@ -1,0 +1,307 @@
+//! Key material for the sealed format.
+//!
+//! A key string is either
+//! - **a random secret**: 32 bytes in base64 (standard or URL-safe alphabet, padding optional),
+//!   as printed by [`generate_key`] / `edge-session keygen`; or
+//! - **a passphrase** of at least [`MIN_PASSPHRASE_CHARS`] characters, stretched with
+//!   PBKDF2-HMAC-SHA256 ([`PASSPHRASE_ITERATIONS`] rounds, salt [`PASSPHRASE_SALT`]) once per
+//!   process: the result is cached, so building a manager per request costs nothing after the
+//!   first.
+//!
+//! Anything shorter, or with very few distinct bytes or characters, is refused: a session key
+//! must carry at least 256 bits of entropy (or a passphrase that is stretched).
+//!
+//! Each key has a public 4-byte id, `SHA-256("edge-session/v1/key-id" | key)[0..4]`, written in the
+//! clear in every sealed token so that opening finds the key directly during rotation.
+
+use core::fmt;
+use std::sync::Mutex;
+
+use aes_gcm::{Aes256Gcm, KeyInit};
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+/// Bytes in a raw key.
+pub const KEY_BYTES: usize = 32;
+/// Shortest passphrase accepted, in characters.
+pub const MIN_PASSPHRASE_CHARS: usize = 32;
+/// PBKDF2-HMAC-SHA256 rounds for a passphrase.
+pub const PASSPHRASE_ITERATIONS: u32 = 100_000;
+/// PBKDF2 salt for passphrases (fixed: the passphrase itself must be secret and long).
+pub const PASSPHRASE_SALT: &[u8] = b"edge-session/v1/passphrase";
+/// Bytes of the public key id in a sealed token.
+pub(crate) const KEY_ID_BYTES: usize = 4;
+const KEY_ID_LABEL: &[u8] = b"edge-session/v1/key-id";
+/// Fewest distinct bytes (or characters) a key may have: catches `AAAA…`, `aaaa…`, `0123…` repeats.
+const MIN_DISTINCT: usize = 10;
+/// Stretched passphrases remembered per process.
+const STRETCH_CACHE_SLOTS: usize = 16;
+
+/// A key that cannot be used.
+///
+/// ```
+/// use edge_session::{ConfigError, KeyError, Options, SessionManager};
+/// let mut o = Options::default();
+/// o.keys = vec!["hunter2".into()];
+/// assert!(matches!(SessionManager::new(o), Err(ConfigError::Key { index: 0, error: KeyError::TooShort })));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// Neither 32 bytes of base64 nor a passphrase of at least 32 characters.
+    TooShort,
+    /// Too few distinct bytes or characters to be random.
+    LowEntropy,
+    /// The same key is listed twice.
+    Duplicate,
+    /// The platform's random source failed.
+    Random,
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooShort => write!(
+                f,
+                "key too short: use 32 random bytes in base64 (run `edge-session keygen`) or a passphrase of at least {MIN_PASSPHRASE_CHARS} characters"
+            ),
+            Self::LowEntropy => f.write_str("key has too little entropy: generate one with `edge-session keygen`"),
+            Self::Duplicate => f.write_str("the same key is listed twice"),
+            Self::Random => f.write_str("the platform's random number generator failed"),
+        }
+    }
+}
+
+impl std::error::Error for KeyError {}
+
+/// Fills `buf` from the platform's CSPRNG (getrandom: `crypto.getRandomValues` on wasm).
+pub(crate) fn random(buf: &mut [u8]) -> Result<(), KeyError> {
+    getrandom::getrandom(buf).map_err(|_| KeyError::Random)
+}
+
+/// A fresh random key: 32 bytes from getrandom, base64 with padding (44 characters).
+///
+/// ```
+/// let k = edge_session::generate_key().unwrap();
+/// assert_eq!(k.len(), 44);
+/// assert_ne!(k, edge_session::generate_key().unwrap());
+/// ```
+pub fn generate_key() -> Result<String, KeyError> {
+    let mut raw = Zeroizing::new([0u8; KEY_BYTES]);
+    random(raw.as_mut())?;
+    Ok(STANDARD.encode(raw.as_ref()))
+}
+
+fn decode_raw(s: &str) -> Option<Zeroizing<[u8; KEY_BYTES]>> {
+    // 32 bytes are 43 characters unpadded, 44 padded: anything else is not a raw key.
+    if !(43..=44).contains(&s.len()) {
+        return None;
+    }
+    for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
+        let mut out = Zeroizing::new([0u8; KEY_BYTES]);
+        if let Ok(KEY_BYTES) = engine.decode_slice(s, out.as_mut()) {
+            return Some(out);
+        }
+    }
+    None
+}
+
+/// Whether `items` hold at least [`MIN_DISTINCT`] distinct values (stops as soon as they do).
+fn varied<T: PartialEq>(items: impl Iterator<Item = T>) -> bool {
+    let mut seen: Vec<T> = Vec::with_capacity(MIN_DISTINCT);
+    for item in items {
+        if !seen.contains(&item) {
+            seen.push(item);
+            if seen.len() >= MIN_DISTINCT {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// A stretched passphrase: SHA-256 of salt and passphrase, and the derived key.
+type Stretched = ([u8; 32], Zeroizing<[u8; KEY_BYTES]>);
+
+static STRETCHED: Mutex<Vec<Stretched>> = Mutex::new(Vec::new());
+
+fn stretch(passphrase: &str) -> Zeroizing<[u8; KEY_BYTES]> {
+    // The cache is indexed by a hash of the passphrase (never the passphrase itself).
+    let tag: [u8; 32] = Sha256::new()
+        .chain_update(PASSPHRASE_SALT)
+        .chain_update(passphrase)
+        .finalize()
+        .into();
+    let mut cache = STRETCHED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, key)) = cache.iter().find(|(t, _)| *t == tag) {
+        return key.clone();
+    }
+    let mut key = Zeroizing::new([0u8; KEY_BYTES]);
+    pbkdf2::pbkdf2_hmac::<Sha256>(
+        passphrase.as_bytes(),
+        PASSPHRASE_SALT,
+        PASSPHRASE_ITERATIONS,
+        key.as_mut(),
+    );
+    if cache.len() >= STRETCH_CACHE_SLOTS {
+        cache.remove(0);
+    }
+    cache.push((tag, key.clone()));
+    key
+}
+
+/// Turns a key string into 32 bytes of key material (see the module docs).
+pub(crate) fn material(s: &str) -> Result<Zeroizing<[u8; KEY_BYTES]>, KeyError> {
+    if let Some(raw) = decode_raw(s) {
+        if !varied(raw.iter()) {
+            return Err(KeyError::LowEntropy);
+        }
+        return Ok(raw);
+    }
+    if s.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(KeyError::TooShort);
+    }
+    if !varied(s.chars()) {
+        return Err(KeyError::LowEntropy);
+    }
+    Ok(stretch(s))
+}
+
+/// One sealing key: the AES-256-GCM cipher (key schedule done once) and its public id.
+pub(crate) struct SealKey {
+    pub(crate) id: [u8; KEY_ID_BYTES],
+    pub(crate) cipher: Aes256Gcm,
+}
+
+impl SealKey {
+    pub(crate) fn new(material: &[u8; KEY_BYTES]) -> Self {
+        let digest = Sha256::new()
+            .chain_update(KEY_ID_LABEL)
+            .chain_update(material)
+            .finalize();
+        let mut id = [0u8; KEY_ID_BYTES];
+        id.copy_from_slice(digest.get(..KEY_ID_BYTES).unwrap_or(&[0; KEY_ID_BYTES]));
+        Self {
+            id,
+            cipher: Aes256Gcm::new(material.into()),
+        }
+    }
+}
+
+/// The configured keys: `current` seals, every key opens. Never empty, by construction.
+#[derive(Debug)]
+pub(crate) struct KeyRing {
+    pub(crate) current: SealKey,
+    pub(crate) older: Vec<SealKey>,
+}
+
+impl KeyRing {
+    /// Prepares the keys of `keys` (key strings, first = current).
+    pub(crate) fn new(keys: &[String]) -> Result<Option<Self>, (usize, KeyError)> {
+        let mut prepared: Vec<SealKey> = Vec::with_capacity(keys.len());
+        for (index, k) in keys.iter().enumerate() {
+            let key = SealKey::new(&*material(k).map_err(|e| (index, e))?);
+            if prepared.iter().any(|other| other.id == key.id) {
+                return Err((index, KeyError::Duplicate));
+            }
+            prepared.push(key);
+        }
+        let mut all = prepared.into_iter();
+        Ok(all.next().map(|current| Self {
+            current,
+            older: all.collect(),
+        }))
+    }
+
+    /// The key with public id `id`, and its position (0 = current).
+    pub(crate) fn find(&self, id: &[u8]) -> Option<(usize, &SealKey)> {
+        core::iter::once(&self.current)
+            .chain(&self.older)
+            .enumerate()
+            .find(|(_, k)| k.id == id)
+    }
+}
+
+impl fmt::Debug for SealKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SealKey")
+            .field("id", &format_args!("{}", Hex(&self.id)))
+            .field("key", &"[redacted]")
+            .finish()
+    }
+}
+
+struct Hex<'a>(&'a [u8]);
+
+impl fmt::Display for Hex<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_keys_in_every_base64_spelling() {
+        let bytes: Vec<u8> = (0u8..32)
+            .map(|i| i.wrapping_mul(37).wrapping_add(11))
+            .collect();
+        for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
+            let s = engine.encode(&bytes);
+            assert_eq!(material(&s).unwrap().as_slice(), bytes.as_slice(), "{s}");
+        }
+    }
+
+    #[test]
+    fn refuses_short_and_weak_keys() {
+        assert_eq!(material("short").err(), Some(KeyError::TooShort));
+        assert_eq!(
+            material(&STANDARD.encode([7u8; 16])).err(),
+            Some(KeyError::TooShort)
+        );
+        assert_eq!(
+            material(&STANDARD.encode([0u8; 32])).err(),
+            Some(KeyError::LowEntropy)
+        );
+        assert_eq!(material(&"ab".repeat(20)).err(), Some(KeyError::LowEntropy));
+        assert_eq!(material(&"é".repeat(31)).err(), Some(KeyError::TooShort));
+    }
+
+    #[test]
+    fn passphrases_are_stretched_once_and_deterministically() {
+        let p = "correct horse battery staple, twice over";
+        let a = material(p).unwrap();
+        let b = material(p).unwrap();
+        assert_eq!(a.as_slice(), b.as_slice());
+        assert_ne!(
+            a.as_slice(),
+            material("correct horse battery staple, twice ovex")
+                .unwrap()
+                .as_slice()
+        );
+        let cache = STRETCHED.lock().unwrap();
+        assert!(cache.len() <= STRETCH_CACHE_SLOTS);
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let m = material(&generate_key().unwrap()).unwrap();
+        let k = SealKey::new(&m);
+        let dbg = format!("{k:?}");
+        assert!(dbg.contains("[redacted]"));
+        assert!(!dbg.contains(&STANDARD.encode(m.as_slice())));
+    }
+
+    #[test]
+    fn generated_keys_are_accepted() {
+        for _ in 0..100 {
+            assert!(material(&generate_key().unwrap()).is_ok());
+        }
+    }
+}

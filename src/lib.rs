@@ -1,0 +1,45 @@
+//! # edge-session
+//!
+//! Apache httpd's mod_session for edge runtimes: sessions that live in a cookie, sealed with
+//! AES-256-GCM, updated by the origin through a response header, with no database in the hot
+//! path. This crate is the pure core; the JavaScript bindings (feature `js`) and the Cloudflare
+//! Worker sit beside it and are the only places that know about JavaScript.
+//!
+//! ```
+//! use edge_session::{Options, SessionManager};
+//!
+//! let mut options = Options::default();
+//! options.keys = vec![edge_session::generate_key()?];
+//! options.max_age = 3600;
+//! let manager = SessionManager::new(options)?;
+//! let now_us = 1_800_000_000_000_000; // the caller's clock, µs since the Unix epoch
+//!
+//! // A request without a cookie: the origin logs the user in through the SessionHeader.
+//! let mut session = manager.load(None, now_us);
+//! session.apply_update("user=alice&role=admin")?;
+//! let set_cookie = manager.save(&mut session, now_us)?.expect("a new session is written");
+//!
+//! // The next request sends the cookie back.
+//! let cookie = set_cookie.split(';').next().unwrap_or_default();
+//! let session = manager.load(Some(cookie), now_us + 1_000_000);
+//! assert_eq!(session.get("user"), Some("alice"));
+//! assert_eq!(session.to_string(), format!("user=alice&role=admin&expiry={}", now_us + 3_600_000_000));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod codec;
+mod cookie;
+mod keys;
+mod manager;
+mod sealed;
+mod session;
+
+#[cfg(feature = "js")]
+mod js;
+
+pub use cookie::{CookieError, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES};
+pub use keys::{generate_key, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS};
+pub use manager::{ConfigError, Format, Options, SaveError, SessionManager, MAX_SECONDS};
+pub use session::{LoadStatus, Rejection, Session, SessionError, MAX_ENTRIES, MAX_UPDATE_BYTES};

@@ -1,0 +1,823 @@
+//! Options, the session manager, and the load and save rules (with an injected clock).
+
+use core::fmt;
+
+use crate::cookie::{
+    self, Attributes, CookieError, Found, Quoted, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES,
+};
+use crate::keys::{KeyError, KeyRing};
+use crate::sealed;
+use crate::session::{LoadStatus, Rejection, Session};
+
+const MICROS_PER_SEC: u64 = 1_000_000;
+/// Longest time setting accepted, in seconds (100 years): keeps µs arithmetic far from overflow.
+pub const MAX_SECONDS: u64 = 100 * 366 * 24 * 3600;
+
+/// The cookie format.
+///
+/// ```
+/// assert_eq!(edge_session::Format::default(), edge_session::Format::Sealed);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// AES-256-GCM sealed token (the default): confidential, tamper-proof, name-bound.
+    #[default]
+    Sealed,
+    /// mod_session's unencrypted session string: readable and **forgeable** by the client. For
+    /// interop with Apache (`SessionCryptoPassphrase` unset) and for testing only.
+    Plain,
+}
+
+impl Format {
+    /// Parses `"sealed"` or `"plain"`.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Format::parse("plain"), Some(edge_session::Format::Plain));
+    /// ```
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "sealed" => Some(Self::Sealed),
+            "plain" => Some(Self::Plain),
+            _ => None,
+        }
+    }
+}
+
+/// Settings, named after Apache's directives. Start from [`Options::default`] and set fields.
+///
+/// ```
+/// let mut o = edge_session::Options::default();
+/// o.keys = vec![edge_session::generate_key().unwrap()];
+/// o.max_age = 3600;
+/// assert_eq!(o.cookie_name, "session");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// `SessionCookieName`: the cookie's name. Default `session`.
+    pub cookie_name: String,
+    /// The cookie's attributes, `;`-separated. Default `Path=/; HttpOnly; Secure; SameSite=Lax`.
+    pub cookie_attributes: String,
+    /// The cookie format. Default [`Format::Sealed`].
+    pub format: Format,
+    /// Sealing keys: the first seals, all open. Required for `sealed`, refused for `plain`.
+    pub keys: Vec<String>,
+    /// `SessionMaxAge` in seconds, sliding: every save sets `expiry = now + max_age`. 0 = none.
+    pub max_age: u64,
+    /// Absolute lifetime in seconds from when the session was issued, whatever its activity.
+    /// 0 = none. Needs a format that carries the issue time (`sealed`).
+    pub max_lifetime: u64,
+    /// `SessionExpiryUpdateInterval` in seconds: an unmodified session is not written again
+    /// until its expiry would move by at least this much. 0 = write on every save.
+    pub expiry_update_interval: u64,
+    /// `SessionHeader`: the response header the origin updates the session with.
+    /// Default `X-Replace-Session`.
+    pub header: String,
+    /// `SessionInclude`: path prefixes where sessions apply. Empty = everywhere.
+    pub include: Vec<String>,
+    /// `SessionExclude`: path prefixes where sessions do not apply.
+    pub exclude: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            cookie_name: "session".into(),
+            cookie_attributes: DEFAULT_ATTRIBUTES.into(),
+            format: Format::Sealed,
+            keys: Vec::new(),
+            max_age: 0,
+            max_lifetime: 0,
+            expiry_update_interval: 0,
+            header: "X-Replace-Session".into(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Options")
+            .field("cookie_name", &self.cookie_name)
+            .field("cookie_attributes", &self.cookie_attributes)
+            .field("format", &self.format)
+            .field("keys", &format_args!("[{} redacted]", self.keys.len()))
+            .field("max_age", &self.max_age)
+            .field("max_lifetime", &self.max_lifetime)
+            .field("expiry_update_interval", &self.expiry_update_interval)
+            .field("header", &self.header)
+            .field("include", &self.include)
+            .field("exclude", &self.exclude)
+            .finish()
+    }
+}
+
+/// Options that cannot make a working manager.
+///
+/// ```
+/// use edge_session::{ConfigError, Options, SessionManager};
+/// assert_eq!(SessionManager::new(Options::default()).unwrap_err(), ConfigError::NoKeys);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The cookie name or attributes.
+    Cookie(CookieError),
+    /// The `sealed` format needs at least one key.
+    NoKeys,
+    /// The `plain` format does not encrypt: keys given to it would protect nothing.
+    KeysUnused,
+    /// Key number `index` (from 0) cannot be used.
+    Key {
+        /// Position in the key list.
+        index: usize,
+        /// What is wrong with it.
+        error: KeyError,
+    },
+    /// `header` is not an HTTP header name.
+    InvalidHeaderName(String),
+    /// An include / exclude prefix does not start with `/`.
+    InvalidPathPrefix(String),
+    /// A time setting is over [`MAX_SECONDS`].
+    TimeOutOfRange(&'static str),
+    /// `max_lifetime` needs a format that carries the issue time.
+    LifetimeNeedsSealed,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Cookie(e) => e.fmt(f),
+            Self::NoKeys => {
+                f.write_str("the sealed format needs at least one key (run `edge-session keygen`)")
+            }
+            Self::KeysUnused => f.write_str(
+                "the plain format does not encrypt: remove the keys or use format \"sealed\"",
+            ),
+            Self::Key { index, error } => write!(f, "key #{index}: {error}"),
+            Self::InvalidHeaderName(h) => write!(f, "invalid header name {}", Quoted(h)),
+            Self::InvalidPathPrefix(p) => {
+                write!(f, "path prefix {} must start with \"/\"", Quoted(p))
+            }
+            Self::TimeOutOfRange(name) => write!(f, "{name} is over {MAX_SECONDS} seconds"),
+            Self::LifetimeNeedsSealed => {
+                f.write_str("maxLifetime needs the sealed format (it carries the issue time)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Cookie(e) => Some(e),
+            Self::Key { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<CookieError> for ConfigError {
+    fn from(e: CookieError) -> Self {
+        Self::Cookie(e)
+    }
+}
+
+/// A session that cannot be written.
+///
+/// ```
+/// use edge_session::{Options, SaveError, Session, SessionManager};
+/// let mut o = Options::default();
+/// o.keys = vec![edge_session::generate_key().unwrap()];
+/// let m = SessionManager::new(o).unwrap();
+/// let mut s = Session::new();
+/// s.insert("big", &"x".repeat(5000)).unwrap();
+/// assert!(matches!(m.save(&mut s, 0), Err(SaveError::CookieTooLarge { .. })));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SaveError {
+    /// The `Set-Cookie` value (name + value + attributes) would pass `max` bytes.
+    CookieTooLarge {
+        /// Its length in bytes (a lower bound when the body alone is already too large).
+        len: usize,
+        /// The limit, 4096.
+        max: usize,
+    },
+    /// The platform's random number generator failed, so nothing can be sealed.
+    Random,
+}
+
+impl fmt::Display for SaveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::CookieTooLarge { len, max } => {
+                write!(f, "session cookie of {len} bytes exceeds the {max}-byte limit: store less in the session")
+            }
+            Self::Random => f.write_str("the platform's random number generator failed"),
+        }
+    }
+}
+
+impl std::error::Error for SaveError {}
+
+/// Loads sessions from `Cookie` headers and saves them as `Set-Cookie` values.
+///
+/// Build one per process (key schedules and passphrase stretching happen here) and share it.
+/// Times are microseconds since the Unix epoch, passed in by the caller.
+///
+/// ```
+/// use edge_session::{Options, SessionManager};
+/// let mut o = Options::default();
+/// o.keys = vec![edge_session::generate_key().unwrap()];
+/// o.max_age = 3600;
+/// let manager = SessionManager::new(o).unwrap();
+/// let now = 1_800_000_000_000_000;
+///
+/// let mut session = manager.load(None, now);
+/// session.insert("user", "alice").unwrap();
+/// let set_cookie = manager.save(&mut session, now).unwrap().unwrap();
+///
+/// let cookie = set_cookie.split(';').next().unwrap();
+/// let again = manager.load(Some(cookie), now + 1);
+/// assert_eq!(again.get("user"), Some("alice"));
+/// ```
+pub struct SessionManager {
+    options: Options,
+    attributes: Attributes,
+    codec: Codec,
+}
+
+/// How cookie values are made, with what each format needs.
+#[derive(Debug)]
+enum Codec {
+    Sealed(Box<KeyRing>),
+    Plain,
+}
+
+impl fmt::Debug for SessionManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionManager")
+            .field("options", &self.options)
+            .field("codec", &self.codec)
+            .finish()
+    }
+}
+
+fn is_header_name(h: &str) -> bool {
+    !h.is_empty()
+        && h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+impl SessionManager {
+    /// Checks the options and prepares the keys.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.format = edge_session::Format::Plain;
+    /// assert!(edge_session::SessionManager::new(o).is_ok());
+    /// ```
+    pub fn new(options: Options) -> Result<Self, ConfigError> {
+        cookie::validate_name(&options.cookie_name)?;
+        let attributes = Attributes::parse(&options.cookie_attributes, &options.cookie_name)?;
+        if !is_header_name(&options.header) {
+            return Err(ConfigError::InvalidHeaderName(options.header.clone()));
+        }
+        if let Some(p) = options
+            .include
+            .iter()
+            .chain(&options.exclude)
+            .find(|p| !p.starts_with('/'))
+        {
+            return Err(ConfigError::InvalidPathPrefix(p.clone()));
+        }
+        for (name, v) in [
+            ("maxAge", options.max_age),
+            ("maxLifetime", options.max_lifetime),
+            ("expiryUpdateInterval", options.expiry_update_interval),
+        ] {
+            if v > MAX_SECONDS {
+                return Err(ConfigError::TimeOutOfRange(name));
+            }
+        }
+        let codec = match options.format {
+            Format::Sealed => {
+                let ring = KeyRing::new(&options.keys)
+                    .map_err(|(index, error)| ConfigError::Key { index, error })?;
+                Codec::Sealed(Box::new(ring.ok_or(ConfigError::NoKeys)?))
+            }
+            Format::Plain => {
+                if !options.keys.is_empty() {
+                    return Err(ConfigError::KeysUnused);
+                }
+                if options.max_lifetime > 0 {
+                    return Err(ConfigError::LifetimeNeedsSealed);
+                }
+                Codec::Plain
+            }
+        };
+        Ok(Self {
+            options,
+            attributes,
+            codec,
+        })
+    }
+
+    /// The options this manager runs with.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.format = edge_session::Format::Plain;
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// assert_eq!(m.options().header, "X-Replace-Session");
+    /// ```
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Whether sessions apply to a request path (`SessionInclude` / `SessionExclude`).
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.format = edge_session::Format::Plain;
+    /// o.include = vec!["/app".into()];
+    /// o.exclude = vec!["/app/static".into()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// assert!(m.applies_to("/app/x") && !m.applies_to("/app/static/a.css") && !m.applies_to("/"));
+    /// ```
+    pub fn applies_to(&self, path: &str) -> bool {
+        let o = &self.options;
+        (o.include.is_empty() || o.include.iter().any(|p| path.starts_with(p.as_str())))
+            && !o.exclude.iter().any(|p| path.starts_with(p.as_str()))
+    }
+
+    /// Loads the session from a `Cookie` header at time `now` (µs). Never fails: a missing,
+    /// bad, tampered or expired cookie gives an empty session whose [`Session::status`] says why.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// assert!(m.load(Some("session=garbage; other=1"), 0).is_empty());
+    /// ```
+    pub fn load(&self, cookie_header: Option<&str>, now: u64) -> Session {
+        let mut session = match cookie_header.map(|h| cookie::find(h, &self.options.cookie_name)) {
+            None | Some(Found::Absent) => Session::new(),
+            Some(Found::Conflict) => rejected(Rejection::Duplicate),
+            Some(Found::HeaderTooLarge) => rejected(Rejection::TooLarge),
+            Some(Found::Value(value)) => self.open(value, now),
+        };
+        if self.options.max_age > 0 && session.expiry().is_none() {
+            session.set_expiry(Some(
+                now.saturating_add(self.options.max_age * MICROS_PER_SEC),
+            ));
+        }
+        session.loaded_expiry = session.expiry();
+        session.clean();
+        session
+    }
+
+    fn open(&self, value: &str, now: u64) -> Session {
+        if value.len() > MAX_COOKIE_BYTES {
+            return rejected(Rejection::TooLarge);
+        }
+        let decoded = match &self.codec {
+            Codec::Sealed(keys) => {
+                sealed::open(keys, &self.options.cookie_name, value).and_then(|o| {
+                    let mut s = Session::decode(&o.body).map_err(|_| Rejection::Malformed)?;
+                    s.set_expiry(o.expiry);
+                    s.issued = o.issued;
+                    s.reseal = o.key_index > 0;
+                    Ok(s)
+                })
+            }
+            Codec::Plain => Session::decode(value).map_err(|_| Rejection::Malformed),
+        };
+        let mut session = match decoded {
+            Ok(s) => s,
+            Err(why) => return rejected(why),
+        };
+        let lifetime_end = match (self.options.max_lifetime, session.issued) {
+            (0, _) | (_, None) => None,
+            (life, Some(issued)) => Some(issued.saturating_add(life * MICROS_PER_SEC)),
+        };
+        let expired = |t: Option<u64>| t.is_some_and(|t| t <= now);
+        if expired(session.expiry()) || expired(lifetime_end) {
+            let mut gone = Session::new();
+            gone.status = Some(LoadStatus::Expired);
+            return gone;
+        }
+        session.status = Some(LoadStatus::Loaded);
+        session
+    }
+
+    /// Saves `session` at time `now` (µs): the `Set-Cookie` value to send, or `None` when
+    /// nothing needs sending. The rules, after mod_session:
+    ///
+    /// - an empty session is a removal cookie if the client sent one, else nothing;
+    /// - with `max_age`, the expiry slides to `now + max_age`, capped by `max_lifetime`;
+    /// - an unmodified session is written only when its expiry moved by at least
+    ///   `expiry_update_interval` (every time when 0; never without `max_age`), or when it was
+    ///   opened with an older key (re-sealed with the first);
+    /// - a session past its expiry or lifetime is not saved (a removal cookie if one was sent).
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// let mut s = m.load(None, 0);
+    /// assert_eq!(m.save(&mut s, 0).unwrap(), None);
+    /// ```
+    pub fn save(&self, session: &mut Session, now: u64) -> Result<Option<String>, SaveError> {
+        let o = &self.options;
+        let had_cookie = session.status() != LoadStatus::New;
+        let issued = session.issued.unwrap_or(now);
+        let lifetime_end =
+            (o.max_lifetime > 0).then(|| issued.saturating_add(o.max_lifetime * MICROS_PER_SEC));
+        let sliding = (o.max_age > 0).then(|| now.saturating_add(o.max_age * MICROS_PER_SEC));
+        let expiry = match (sliding.or(session.expiry()), lifetime_end) {
+            (Some(e), Some(end)) => Some(e.min(end)),
+            (e, end) => e.or(end),
+        };
+        if session.is_empty() || expiry.is_some_and(|e| e <= now) {
+            return Ok(had_cookie.then(|| self.removal_cookie()));
+        }
+        if !session.is_modified() && !session.reseal && session.status() == LoadStatus::Loaded {
+            let moved = match (expiry, session.loaded_expiry) {
+                (Some(new), Some(old)) => new.saturating_sub(old),
+                _ => 0,
+            };
+            if o.max_age == 0 || moved < o.expiry_update_interval * MICROS_PER_SEC {
+                return Ok(None);
+            }
+        }
+        let value = match &self.codec {
+            Codec::Sealed(keys) => {
+                let body = session.encode_entries();
+                if body.len() > MAX_COOKIE_BYTES {
+                    return Err(SaveError::CookieTooLarge {
+                        len: body.len(),
+                        max: MAX_COOKIE_BYTES,
+                    });
+                }
+                sealed::seal(&keys.current, &o.cookie_name, expiry, Some(issued), &body)?
+            }
+            Codec::Plain => {
+                let mut plain = session.clone();
+                plain.set_expiry(expiry);
+                plain.to_string()
+            }
+        };
+        let max_age = expiry.map(|e| (e - now).div_ceil(MICROS_PER_SEC));
+        let set_cookie = self
+            .attributes
+            .set_cookie(&o.cookie_name, &value, max_age)
+            .map_err(|len| SaveError::CookieTooLarge {
+                len,
+                max: MAX_COOKIE_BYTES,
+            })?;
+        session.mark_saved(expiry, issued);
+        session.status = Some(LoadStatus::Loaded);
+        Ok(Some(set_cookie))
+    }
+
+    /// The `Set-Cookie` value that deletes the session cookie.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.format = edge_session::Format::Plain;
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// assert_eq!(m.removal_cookie(), "session=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax");
+    /// ```
+    pub fn removal_cookie(&self) -> String {
+        // Name and attributes were validated and are far below the size limit.
+        self.attributes
+            .set_cookie(&self.options.cookie_name, "", Some(0))
+            .unwrap_or_default()
+    }
+}
+
+fn rejected(why: Rejection) -> Session {
+    let mut s = Session::new();
+    s.status = Some(LoadStatus::Rejected(why));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: u64 = 1_800_000_000_000_000;
+    const SEC: u64 = MICROS_PER_SEC;
+
+    fn manager(f: impl FnOnce(&mut Options)) -> SessionManager {
+        let mut o = Options::default();
+        o.keys = vec![crate::generate_key().unwrap()];
+        f(&mut o);
+        SessionManager::new(o).unwrap()
+    }
+
+    fn cookie_of(set_cookie: &str) -> &str {
+        set_cookie.split(';').next().unwrap()
+    }
+
+    fn login(m: &SessionManager, now: u64) -> String {
+        let mut s = m.load(None, now);
+        s.insert("user", "alice").unwrap();
+        cookie_of(&m.save(&mut s, now).unwrap().unwrap()).to_owned()
+    }
+
+    #[test]
+    fn anonymous_visitors_get_no_cookie() {
+        let m = manager(|o| o.max_age = 60);
+        let mut s = m.load(Some("other=1"), T0);
+        assert_eq!(s.status(), LoadStatus::New);
+        assert_eq!(m.save(&mut s, T0).unwrap(), None);
+    }
+
+    #[test]
+    fn sliding_max_age() {
+        let m = manager(|o| o.max_age = 60);
+        let c = login(&m, T0);
+        let mut s = m.load(Some(&c), T0 + 30 * SEC);
+        assert_eq!(s.get("user"), Some("alice"));
+        assert_eq!(s.expiry(), Some(T0 + 60 * SEC));
+        let renewed = m.save(&mut s, T0 + 30 * SEC).unwrap().unwrap();
+        assert!(renewed.contains("; Max-Age=60;"), "{renewed}");
+        assert_eq!(s.expiry(), Some(T0 + 90 * SEC));
+        let s = m.load(Some(cookie_of(&renewed)), T0 + 89 * SEC);
+        assert_eq!(s.status(), LoadStatus::Loaded);
+        let s = m.load(Some(cookie_of(&renewed)), T0 + 90 * SEC);
+        assert_eq!(s.status(), LoadStatus::Expired);
+        assert!(s.is_empty());
+    }
+
+    #[test]
+    fn expired_session_is_not_saved_and_cookie_removed() {
+        let m = manager(|o| o.max_age = 60);
+        let c = login(&m, T0);
+        let mut s = m.load(Some(&c), T0 + 61 * SEC);
+        assert!(s.is_empty());
+        assert_eq!(
+            m.save(&mut s, T0 + 61 * SEC).unwrap(),
+            Some(m.removal_cookie())
+        );
+    }
+
+    #[test]
+    fn absolute_lifetime_caps_sliding_expiry() {
+        let m = manager(|o| {
+            o.max_age = 60;
+            o.max_lifetime = 100;
+        });
+        let mut c = login(&m, T0);
+        let mut now = T0;
+        for _ in 0..3 {
+            now += 30 * SEC;
+            let mut s = m.load(Some(&c), now);
+            assert_eq!(s.get("user"), Some("alice"), "at {}", (now - T0) / SEC);
+            let set = m.save(&mut s, now).unwrap().unwrap();
+            assert!(s.expiry().unwrap() <= T0 + 100 * SEC);
+            c = cookie_of(&set).to_owned();
+        }
+        // at t=90 the expiry was capped to t=100 (Max-Age=10): at t=100 it is gone.
+        assert_eq!(m.load(Some(&c), T0 + 99 * SEC).status(), LoadStatus::Loaded);
+        assert_eq!(
+            m.load(Some(&c), T0 + 100 * SEC).status(),
+            LoadStatus::Expired
+        );
+    }
+
+    #[test]
+    fn lifetime_without_max_age() {
+        let m = manager(|o| o.max_lifetime = 10);
+        let c = login(&m, T0);
+        let mut s = m.load(Some(&c), T0 + 5 * SEC);
+        assert_eq!(s.get("user"), Some("alice"));
+        assert_eq!(
+            m.save(&mut s, T0 + 5 * SEC).unwrap(),
+            None,
+            "unmodified, no max age: no write"
+        );
+        assert!(m.load(Some(&c), T0 + 10 * SEC).is_empty());
+    }
+
+    #[test]
+    fn lifetime_shortened_by_config_applies_to_old_cookies() {
+        let long = manager(|o| o.max_lifetime = 1000);
+        let c = login(&long, T0);
+        let mut o = long.options().clone();
+        o.max_lifetime = 10;
+        let short = SessionManager::new(o).unwrap();
+        assert_eq!(
+            short.load(Some(&c), T0 + 11 * SEC).status(),
+            LoadStatus::Expired
+        );
+    }
+
+    #[test]
+    fn expiry_update_interval() {
+        let m = manager(|o| {
+            o.max_age = 600;
+            o.expiry_update_interval = 60;
+        });
+        let c = login(&m, T0);
+        let mut s = m.load(Some(&c), T0 + 59 * SEC);
+        assert_eq!(
+            m.save(&mut s, T0 + 59 * SEC).unwrap(),
+            None,
+            "moved 59 s < 60 s"
+        );
+        let mut s = m.load(Some(&c), T0 + 60 * SEC);
+        assert!(
+            m.save(&mut s, T0 + 60 * SEC).unwrap().is_some(),
+            "moved 60 s"
+        );
+        let mut s = m.load(Some(&c), T0 + SEC);
+        s.insert("k", "v").unwrap();
+        assert!(
+            m.save(&mut s, T0 + SEC).unwrap().is_some(),
+            "modified: always written"
+        );
+    }
+
+    #[test]
+    fn no_max_age_unmodified_is_not_rewritten() {
+        let m = manager(|_| {});
+        let c = login(&m, T0);
+        let mut s = m.load(Some(&c), T0 + SEC);
+        assert_eq!(m.save(&mut s, T0 + SEC).unwrap(), None);
+        assert_eq!(s.expiry(), None);
+    }
+
+    #[test]
+    fn zero_interval_writes_every_time_with_max_age() {
+        let m = manager(|o| o.max_age = 600);
+        let c = login(&m, T0);
+        let mut s = m.load(Some(&c), T0);
+        assert!(m.save(&mut s, T0).unwrap().is_some());
+    }
+
+    #[test]
+    fn clear_sends_removal_cookie() {
+        let m = manager(|_| {});
+        let c = login(&m, T0);
+        let mut s = m.load(Some(&c), T0);
+        s.clear();
+        assert_eq!(
+            m.save(&mut s, T0).unwrap().unwrap(),
+            format!("session=; Max-Age=0; {DEFAULT_ATTRIBUTES}")
+        );
+    }
+
+    #[test]
+    fn rotation_reseals_with_the_first_key() {
+        let old = crate::generate_key().unwrap();
+        let new = crate::generate_key().unwrap();
+        let m_old = manager(|o| o.keys = vec![old.clone()]);
+        let c = login(&m_old, T0);
+        let m = manager(|o| o.keys = vec![new.clone(), old.clone()]);
+        let mut s = m.load(Some(&c), T0);
+        assert_eq!(s.get("user"), Some("alice"));
+        let resealed = m
+            .save(&mut s, T0)
+            .unwrap()
+            .expect("opened with an old key: written again");
+        let only_new = manager(|o| o.keys = vec![new.clone()]);
+        assert_eq!(
+            only_new.load(Some(cookie_of(&resealed)), T0).get("user"),
+            Some("alice")
+        );
+        assert_eq!(
+            only_new.load(Some(&c), T0).status(),
+            LoadStatus::Rejected(Rejection::UnknownKey),
+            "the old cookie needs the old key"
+        );
+        let mut again = m.load(Some(cookie_of(&resealed)), T0);
+        assert_eq!(
+            m.save(&mut again, T0).unwrap(),
+            None,
+            "current key: no rewrite"
+        );
+    }
+
+    #[test]
+    fn issued_is_kept_across_saves() {
+        let m = manager(|o| o.max_age = 60);
+        let c = login(&m, T0);
+        let mut s = m.load(Some(&c), T0 + 10 * SEC);
+        assert_eq!(s.issued(), Some(T0));
+        s.insert("x", "1").unwrap();
+        let c2 = m.save(&mut s, T0 + 10 * SEC).unwrap().unwrap();
+        assert_eq!(
+            m.load(Some(cookie_of(&c2)), T0 + 20 * SEC).issued(),
+            Some(T0)
+        );
+    }
+
+    #[test]
+    fn duplicate_and_garbage_cookies_are_empty_sessions() {
+        let m = manager(|_| {});
+        let c = login(&m, T0);
+        let other = login(&m, T0);
+        let s = m.load(Some(&format!("{c}; {other}")), T0);
+        assert_eq!(s.status(), LoadStatus::Rejected(Rejection::Duplicate));
+        assert_eq!(
+            m.load(Some(&format!("{c}; {c}")), T0).get("user"),
+            Some("alice")
+        );
+        for junk in [
+            "session=%%%",
+            "session=\u{0}\u{1}",
+            "session===",
+            "session=AAAA",
+        ] {
+            assert!(m.load(Some(junk), T0).is_empty(), "{junk:?}");
+        }
+        let big = format!("session={}", "A".repeat(MAX_COOKIE_BYTES + 1));
+        assert_eq!(
+            m.load(Some(&big), T0).status(),
+            LoadStatus::Rejected(Rejection::TooLarge)
+        );
+    }
+
+    #[test]
+    fn plain_format_matches_apache() {
+        let mut o = Options::default();
+        o.format = Format::Plain;
+        o.max_age = 3600;
+        let m = SessionManager::new(o).unwrap();
+        let mut s = m.load(None, T0);
+        s.apply_update("user=alice&role=admin").unwrap();
+        let set = m.save(&mut s, T0).unwrap().unwrap();
+        assert_eq!(
+            set,
+            format!(
+                "session=user=alice&role=admin&expiry={}; Max-Age=3600; {DEFAULT_ATTRIBUTES}",
+                T0 + 3600 * SEC
+            )
+        );
+        let s = m.load(Some(cookie_of(&set)), T0 + SEC);
+        assert_eq!(
+            s.to_string(),
+            format!("user=alice&role=admin&expiry={}", T0 + 3600 * SEC)
+        );
+    }
+
+    #[test]
+    fn config_errors() {
+        let err = |f: &dyn Fn(&mut Options)| {
+            let mut o = Options::default();
+            o.keys = vec![crate::generate_key().unwrap()];
+            f(&mut o);
+            SessionManager::new(o).unwrap_err()
+        };
+        assert_eq!(err(&|o| o.keys.clear()), ConfigError::NoKeys);
+        assert!(matches!(
+            err(&|o| o.cookie_name = "a b".into()),
+            ConfigError::Cookie(CookieError::InvalidName(_))
+        ));
+        assert_eq!(
+            err(&|o| o.header = "X Bad".into()),
+            ConfigError::InvalidHeaderName("X Bad".into())
+        );
+        assert_eq!(
+            err(&|o| o.include = vec!["app".into()]),
+            ConfigError::InvalidPathPrefix("app".into())
+        );
+        assert_eq!(
+            err(&|o| o.max_age = MAX_SECONDS + 1),
+            ConfigError::TimeOutOfRange("maxAge")
+        );
+        assert_eq!(err(&|o| o.format = Format::Plain), ConfigError::KeysUnused);
+        assert_eq!(
+            err(&|o| {
+                o.keys.clear();
+                o.format = Format::Plain;
+                o.max_lifetime = 5;
+            }),
+            ConfigError::LifetimeNeedsSealed
+        );
+        let dup = crate::generate_key().unwrap();
+        assert_eq!(
+            err(&|o| o.keys = vec![dup.clone(), dup.clone()]),
+            ConfigError::Key {
+                index: 1,
+                error: KeyError::Duplicate
+            }
+        );
+    }
+
+    #[test]
+    fn secrets_never_reach_debug_output() {
+        let key = crate::generate_key().unwrap();
+        let pass = "a passphrase that is long enough to be accepted".to_owned();
+        let m = manager(|o| o.keys = vec![key.clone(), pass.clone()]);
+        let dbg = format!("{m:?} {:?}", m.options());
+        assert!(!dbg.contains(&key) && !dbg.contains(&pass), "{dbg}");
+        assert!(dbg.contains("redacted"));
+    }
+}

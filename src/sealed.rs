@@ -1,0 +1,214 @@
+//! The `sealed` cookie format, version 1 (the default).
+//!
+//! ```text
+//! token     = base64url-no-pad( VERSION | KEY_ID | NONCE | CIPHERTEXT | TAG )
+//!   VERSION     1 byte    0x01
+//!   KEY_ID      4 bytes   public id of the sealing key (see keys.rs)
+//!   NONCE      12 bytes   random from getrandom, fresh for every seal
+//!   CIPHERTEXT  n bytes   AES-256-GCM encryption of PLAINTEXT
+//!   TAG        16 bytes   GCM tag
+//! AAD       = VERSION | KEY_ID | cookie name          (a token only opens under its own name)
+//! PLAINTEXT = EXPIRY | ISSUED | BODY
+//!   EXPIRY      8 bytes   u64 big-endian, µs since the Unix epoch, 0 = none
+//!   ISSUED      8 bytes   u64 big-endian, µs since the Unix epoch, 0 = none
+//!   BODY        n bytes   the entries as a session string (codec.rs), without `expiry`
+//! ```
+//!
+//! Random 96-bit nonces are safe for about 2^32 seals per key; rotate keys well before that.
+
+use aes_gcm::aead::AeadInPlace;
+use aes_gcm::{Nonce, Tag};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use zeroize::Zeroize;
+
+use crate::cookie::MAX_COOKIE_BYTES;
+use crate::keys::{self, KeyRing, SealKey, KEY_ID_BYTES};
+use crate::manager::SaveError;
+use crate::session::Rejection;
+
+/// The format version written and read.
+pub(crate) const VERSION: u8 = 0x01;
+const NONCE_BYTES: usize = 12;
+const TAG_BYTES: usize = 16;
+const HEADER_BYTES: usize = 1 + KEY_ID_BYTES + NONCE_BYTES;
+const TIMES_BYTES: usize = 16;
+/// Smallest valid token, decoded.
+const MIN_TOKEN_BYTES: usize = HEADER_BYTES + TIMES_BYTES + TAG_BYTES;
+
+/// What a token held.
+#[derive(Debug)]
+pub(crate) struct Opened {
+    /// Index in the key list of the key that opened it.
+    pub(crate) key_index: usize,
+    pub(crate) expiry: Option<u64>,
+    pub(crate) issued: Option<u64>,
+    pub(crate) body: String,
+}
+
+fn aad(version: u8, key_id: &[u8], cookie_name: &str) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(1 + key_id.len() + cookie_name.len());
+    aad.push(version);
+    aad.extend_from_slice(key_id);
+    aad.extend_from_slice(cookie_name.as_bytes());
+    aad
+}
+
+fn nonzero(v: u64) -> Option<u64> {
+    (v != 0).then_some(v)
+}
+
+/// Seals a session body with `key`.
+pub(crate) fn seal(
+    key: &SealKey,
+    cookie_name: &str,
+    expiry: Option<u64>,
+    issued: Option<u64>,
+    body: &str,
+) -> Result<String, SaveError> {
+    let mut buf = Vec::with_capacity(HEADER_BYTES + TIMES_BYTES + body.len() + TAG_BYTES);
+    buf.push(VERSION);
+    buf.extend_from_slice(&key.id);
+    let mut nonce = [0u8; NONCE_BYTES];
+    keys::random(&mut nonce).map_err(|_| SaveError::Random)?;
+    buf.extend_from_slice(&nonce);
+    buf.extend_from_slice(&expiry.unwrap_or(0).to_be_bytes());
+    buf.extend_from_slice(&issued.unwrap_or(0).to_be_bytes());
+    buf.extend_from_slice(body.as_bytes());
+    let (_, plaintext) = buf.split_at_mut(HEADER_BYTES);
+    let aad = aad(VERSION, &key.id, cookie_name);
+    // Fails only past GCM's 64 GiB message limit, which a 4 KiB cookie cannot reach.
+    let tag = key
+        .cipher
+        .encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, plaintext)
+        .map_err(|_| SaveError::CookieTooLarge {
+            len: body.len(),
+            max: MAX_COOKIE_BYTES,
+        })?;
+    buf.extend_from_slice(&tag);
+    Ok(URL_SAFE_NO_PAD.encode(&buf))
+}
+
+/// Opens a token with whichever configured key its id names.
+pub(crate) fn open(keys: &KeyRing, cookie_name: &str, token: &str) -> Result<Opened, Rejection> {
+    if token.len() > MAX_COOKIE_BYTES {
+        return Err(Rejection::TooLarge);
+    }
+    let mut buf = URL_SAFE_NO_PAD
+        .decode(token)
+        .map_err(|_| Rejection::Malformed)?;
+    if buf.len() < MIN_TOKEN_BYTES {
+        return Err(Rejection::Malformed);
+    }
+    let (header, rest) = buf.split_at_mut(HEADER_BYTES);
+    let (&version, after_version) = header.split_first().ok_or(Rejection::Malformed)?;
+    let (key_id, nonce) = after_version.split_at(KEY_ID_BYTES);
+    if version != VERSION {
+        return Err(Rejection::UnsupportedVersion);
+    }
+    let (key_index, key) = keys.find(key_id).ok_or(Rejection::UnknownKey)?;
+    let (ciphertext, tag) = rest.split_at_mut(rest.len() - TAG_BYTES);
+    let aad = aad(version, key_id, cookie_name);
+    if key
+        .cipher
+        .decrypt_in_place_detached(
+            Nonce::from_slice(nonce),
+            &aad,
+            ciphertext,
+            Tag::from_slice(tag),
+        )
+        .is_err()
+    {
+        // aes-gcm >= 0.10.3 already leaves no plaintext behind (RUSTSEC-2023-0096); be sure.
+        ciphertext.zeroize();
+        return Err(Rejection::Tampered);
+    }
+    let (times, body) = ciphertext.split_at(TIMES_BYTES);
+    let mut expiry = [0u8; 8];
+    let mut issued = [0u8; 8];
+    let (e, i) = times.split_at(8);
+    expiry.copy_from_slice(e);
+    issued.copy_from_slice(i);
+    let body = match core::str::from_utf8(body) {
+        Ok(b) => b.to_owned(),
+        Err(_) => return Err(Rejection::Malformed),
+    };
+    buf.zeroize();
+    Ok(Opened {
+        key_index,
+        expiry: nonzero(u64::from_be_bytes(expiry)),
+        issued: nonzero(u64::from_be_bytes(issued)),
+        body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{generate_key, material};
+
+    fn key() -> SealKey {
+        SealKey::new(&material(&generate_key().unwrap()).unwrap())
+    }
+
+    fn ring(current: SealKey) -> KeyRing {
+        KeyRing {
+            current,
+            older: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let k = ring(key());
+        let t = seal(&k.current, "session", Some(5), Some(3), "a=1&b=%26").unwrap();
+        assert!(t
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        let o = open(&k, "session", &t).unwrap();
+        assert_eq!(
+            (o.key_index, o.expiry, o.issued, o.body.as_str()),
+            (0, Some(5), Some(3), "a=1&b=%26")
+        );
+    }
+
+    #[test]
+    fn nonces_differ() {
+        let k = key();
+        assert_ne!(
+            seal(&k, "s", None, None, "a=1").unwrap(),
+            seal(&k, "s", None, None, "a=1").unwrap()
+        );
+    }
+
+    #[test]
+    fn cookie_name_is_bound() {
+        let k = ring(key());
+        let t = seal(&k.current, "session", None, None, "a=1").unwrap();
+        assert_eq!(open(&k, "other", &t).err(), Some(Rejection::Tampered));
+    }
+
+    #[test]
+    fn unknown_key_and_version() {
+        let (a, b) = (ring(key()), ring(key()));
+        let t = seal(&a.current, "s", None, None, "a=1").unwrap();
+        assert_eq!(open(&b, "s", &t).err(), Some(Rejection::UnknownKey));
+        let mut raw = URL_SAFE_NO_PAD.decode(&t).unwrap();
+        raw[0] = 2;
+        let t2 = URL_SAFE_NO_PAD.encode(raw);
+        assert_eq!(
+            open(&a, "s", &t2).err(),
+            Some(Rejection::UnsupportedVersion)
+        );
+    }
+
+    #[test]
+    fn short_and_bad_input() {
+        let k = ring(key());
+        for t in ["", "AAAA", "!!!!", "a b", &"A".repeat(MAX_COOKIE_BYTES + 1)] {
+            assert!(open(&k, "s", t).is_err(), "{t:?}");
+        }
+        let min = URL_SAFE_NO_PAD.encode([1u8; MIN_TOKEN_BYTES - 1]);
+        assert_eq!(open(&k, "s", &min).err(), Some(Rejection::Malformed));
+    }
+}

@@ -1,0 +1,510 @@
+//! The session: an ordered table of string entries with an expiry, mod_session's `session_rec`.
+
+use core::fmt;
+
+use crate::codec::{self, Piece, EXPIRY_KEY};
+
+/// Most entries a session may hold (loaded, set or merged).
+pub const MAX_ENTRIES: usize = 256;
+/// Largest SessionHeader update accepted, in bytes (CVE-2021-26691 class: bound it first).
+pub const MAX_UPDATE_BYTES: usize = 8192;
+
+/// Misuse of a [`Session`]: a key that cannot be stored, or an update past the limits.
+///
+/// ```
+/// use edge_session::{Session, SessionError};
+/// let mut s = Session::new();
+/// assert!(matches!(s.insert("", "v"), Err(SessionError::EmptyKey)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// Keys must not be empty.
+    EmptyKey,
+    /// `expiry` is reserved by the wire format; use [`Session::set_expiry`].
+    ReservedKey,
+    /// The session would hold more than [`MAX_ENTRIES`] entries.
+    TooManyEntries {
+        /// The limit.
+        max: usize,
+    },
+    /// A SessionHeader update is longer than [`MAX_UPDATE_BYTES`].
+    UpdateTooLarge {
+        /// Its length in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+impl fmt::Display for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::EmptyKey => f.write_str("session keys must not be empty"),
+            Self::ReservedKey => {
+                f.write_str("`expiry` is reserved for the session's expiry; set the expiry instead")
+            }
+            Self::TooManyEntries { max } => write!(f, "a session holds at most {max} entries"),
+            Self::UpdateTooLarge { len, max } => {
+                write!(
+                    f,
+                    "session update of {len} bytes exceeds the {max}-byte limit"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for SessionError {}
+
+/// Why a cookie that was present did not give a session. A rejected cookie is an empty session,
+/// never an error: this only tells logs and inspectors what happened.
+///
+/// ```
+/// use edge_session::{LoadStatus, Options, Rejection, SessionManager};
+/// let mut options = Options::default();
+/// options.keys = vec![edge_session::generate_key().unwrap()];
+/// let manager = SessionManager::new(options).unwrap();
+/// let s = manager.load(Some("session=not-a-token"), 0);
+/// assert_eq!(s.status(), LoadStatus::Rejected(Rejection::Malformed));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The session cookie was sent twice with different values.
+    Duplicate,
+    /// The cookie is longer than any cookie this library writes.
+    TooLarge,
+    /// Not decodable: bad base64, too short, bad layout.
+    Malformed,
+    /// A format version this library does not know.
+    UnsupportedVersion,
+    /// Sealed by a key that is not configured (or no longer).
+    UnknownKey,
+    /// The authentication tag did not verify: tampered, or for another cookie name.
+    Tampered,
+}
+
+impl Rejection {
+    /// A short stable name, for logs: `duplicate`, `too-large`, `malformed`, …
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Rejection::Tampered.as_str(), "tampered");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Duplicate => "duplicate",
+            Self::TooLarge => "too-large",
+            Self::Malformed => "malformed",
+            Self::UnsupportedVersion => "unsupported-version",
+            Self::UnknownKey => "unknown-key",
+            Self::Tampered => "tampered",
+        }
+    }
+}
+
+/// Where a loaded [`Session`] came from.
+///
+/// ```
+/// use edge_session::{LoadStatus, Session};
+/// assert_eq!(Session::new().status(), LoadStatus::New);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoadStatus {
+    /// No session cookie was sent.
+    New,
+    /// A valid session was read from the cookie.
+    Loaded,
+    /// The cookie held a session that had expired (max age or lifetime): now empty.
+    Expired,
+    /// The cookie could not be opened: now empty.
+    Rejected(Rejection),
+}
+
+/// A session: ordered string entries, an optional expiry and issue time (µs since the epoch).
+///
+/// Its [`Display`](fmt::Display) is the plain session string, as Apache's `HTTP_SESSION`.
+///
+/// ```
+/// use edge_session::Session;
+/// let mut s = Session::new();
+/// s.insert("user", "alice smith").unwrap();
+/// s.apply_update("cart=3&user=").unwrap();
+/// assert_eq!(s.get("user"), None);
+/// assert_eq!(s.to_string(), "cart=3");
+/// assert!(s.is_modified());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Session {
+    entries: Vec<(String, String)>,
+    expiry: Option<u64>,
+    pub(crate) issued: Option<u64>,
+    modified: bool,
+    pub(crate) status: Option<LoadStatus>,
+    /// The expiry as loaded (after the max-age fill), for SessionExpiryUpdateInterval.
+    pub(crate) loaded_expiry: Option<u64>,
+    /// Opened with an older key: write again with the current one.
+    pub(crate) reseal: bool,
+}
+
+impl Session {
+    /// An empty, unmodified session.
+    ///
+    /// ```
+    /// assert!(edge_session::Session::new().is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Decodes a plain session string (2.4.x rules; invalid pairs dropped). More than
+    /// [`MAX_ENTRIES`] entries is an error; the caller bounds the string's length.
+    pub(crate) fn decode(input: &str) -> Result<Self, SessionError> {
+        let mut session = Self::new();
+        session.merge(input)?;
+        session.modified = false;
+        Ok(session)
+    }
+
+    /// The value of `key`.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// s.insert("k", "v").unwrap();
+    /// assert_eq!(s.get("k"), Some("v"));
+    /// ```
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sets `key` to `value`, keeping the key's place. An empty value deletes the key (the wire
+    /// format cannot carry one). Returns the previous value.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// assert_eq!(s.insert("k", "1").unwrap(), None);
+    /// assert_eq!(s.insert("k", "2").unwrap().as_deref(), Some("1"));
+    /// ```
+    pub fn insert(&mut self, key: &str, value: &str) -> Result<Option<String>, SessionError> {
+        if key.is_empty() {
+            return Err(SessionError::EmptyKey);
+        }
+        if key == EXPIRY_KEY {
+            return Err(SessionError::ReservedKey);
+        }
+        if value.is_empty() {
+            return Ok(self.remove(key));
+        }
+        self.put(key.to_owned(), value.to_owned())
+    }
+
+    fn put(&mut self, key: String, value: String) -> Result<Option<String>, SessionError> {
+        if let Some((_, slot)) = self.entries.iter_mut().find(|(k, _)| *k == key) {
+            if *slot == value {
+                return Ok(Some(value));
+            }
+            self.modified = true;
+            return Ok(Some(core::mem::replace(slot, value)));
+        }
+        if self.entries.len() >= MAX_ENTRIES {
+            return Err(SessionError::TooManyEntries { max: MAX_ENTRIES });
+        }
+        self.modified = true;
+        self.entries.push((key, value));
+        Ok(None)
+    }
+
+    /// Removes `key`, returning its value.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// s.insert("k", "v").unwrap();
+    /// assert_eq!(s.remove("k").as_deref(), Some("v"));
+    /// assert!(s.is_empty());
+    /// ```
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        let index = self.entries.iter().position(|(k, _)| k == key)?;
+        self.modified = true;
+        Some(self.entries.remove(index).1)
+    }
+
+    /// Removes every entry (the next save sends a removal cookie).
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// s.insert("k", "v").unwrap();
+    /// s.clear();
+    /// assert!(s.is_empty() && s.is_modified());
+    /// ```
+    pub fn clear(&mut self) {
+        if !self.entries.is_empty() {
+            self.modified = true;
+        }
+        self.entries.clear();
+    }
+
+    /// The entries, in order.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// s.insert("a", "1").unwrap();
+    /// assert_eq!(s.iter().collect::<Vec<_>>(), [("a", "1")]);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// How many entries.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Session::new().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// No entries.
+    ///
+    /// ```
+    /// assert!(edge_session::Session::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The expiry in microseconds since the Unix epoch, if any.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// s.set_expiry(Some(1_700_000_000_000_000));
+    /// assert_eq!(s.expiry(), Some(1_700_000_000_000_000));
+    /// ```
+    pub fn expiry(&self) -> Option<u64> {
+        self.expiry
+    }
+
+    /// Sets the expiry (µs; `None` or `Some(0)` for none). A configured max age overrides it
+    /// when the session is saved, as in Apache.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// s.set_expiry(Some(0));
+    /// assert_eq!(s.expiry(), None);
+    /// ```
+    pub fn set_expiry(&mut self, expiry: Option<u64>) {
+        let expiry = expiry.filter(|&e| e != 0);
+        if expiry != self.expiry {
+            self.expiry = expiry;
+            self.modified = true;
+        }
+    }
+
+    /// When the session was first issued (µs), once it has been saved or loaded from a sealed
+    /// cookie. The absolute lifetime counts from it.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Session::new().issued(), None);
+    /// ```
+    pub fn issued(&self) -> Option<u64> {
+        self.issued
+    }
+
+    /// Whether the session changed since it was loaded or saved.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// assert!(!s.is_modified());
+    /// s.insert("k", "v").unwrap();
+    /// assert!(s.is_modified());
+    /// ```
+    pub fn is_modified(&self) -> bool {
+        self.modified
+    }
+
+    /// Where this session came from.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Session::new().status(), edge_session::LoadStatus::New);
+    /// ```
+    pub fn status(&self) -> LoadStatus {
+        self.status.unwrap_or(LoadStatus::New)
+    }
+
+    /// Merges a SessionHeader update (`k=v&k2=&expiry=N`, session-string escaping) into the
+    /// session, as mod_session does with the origin's response header: set, delete on empty,
+    /// `expiry=` sets the expiry, invalid pairs dropped. Marks the session modified.
+    ///
+    /// The update is bounded first: over [`MAX_UPDATE_BYTES`] bytes, or a result over
+    /// [`MAX_ENTRIES`] entries, is an error and leaves the session as it was.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// s.apply_update("user=alice&cart=3+items").unwrap();
+    /// s.apply_update("cart=&theme=dark").unwrap();
+    /// assert_eq!(s.to_string(), "user=alice&theme=dark");
+    /// ```
+    pub fn apply_update(&mut self, update: &str) -> Result<(), SessionError> {
+        if update.len() > MAX_UPDATE_BYTES {
+            return Err(SessionError::UpdateTooLarge {
+                len: update.len(),
+                max: MAX_UPDATE_BYTES,
+            });
+        }
+        let mut next = self.clone();
+        next.merge(update)?;
+        *self = next;
+        self.modified = true;
+        Ok(())
+    }
+
+    fn merge(&mut self, input: &str) -> Result<(), SessionError> {
+        for piece in codec::pieces(input) {
+            match piece {
+                Piece::Set(k, v) => {
+                    self.put(k, v)?;
+                }
+                Piece::Delete(k) => {
+                    self.remove(&k);
+                }
+                Piece::Expiry(e) => self.expiry = e,
+            }
+        }
+        Ok(())
+    }
+
+    /// The entries alone as a session string (no `expiry`).
+    pub(crate) fn encode_entries(&self) -> String {
+        let mut out = String::with_capacity(
+            self.entries
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 2)
+                .sum(),
+        );
+        for (i, (k, v)) in self.entries.iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            codec::escape_into(&mut out, k);
+            out.push('=');
+            codec::escape_into(&mut out, v);
+        }
+        out
+    }
+
+    /// Forgets modifications made while loading.
+    pub(crate) fn clean(&mut self) {
+        self.modified = false;
+    }
+
+    pub(crate) fn mark_saved(&mut self, expiry: Option<u64>, issued: u64) {
+        self.expiry = expiry;
+        self.loaded_expiry = expiry;
+        self.issued = Some(issued);
+        self.modified = false;
+        self.reseal = false;
+    }
+}
+
+impl fmt::Display for Session {
+    /// The plain session string, `expiry` last when set (Apache's `HTTP_SESSION`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let entries = self.encode_entries();
+        f.write_str(&entries)?;
+        if let Some(expiry) = self.expiry {
+            if !entries.is_empty() {
+                f.write_str("&")?;
+            }
+            write!(f, "{EXPIRY_KEY}={expiry}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_odd_strings() {
+        let mut s = Session::new();
+        for (k, v) in [
+            ("k é", "v&al=ue x"),
+            ("emoji😀", "%+*.-_~"),
+            ("tab\t", "\"quote'"),
+            ("a", "b=c"),
+        ] {
+            s.insert(k, v).unwrap();
+        }
+        s.set_expiry(Some(42));
+        let back = Session::decode(&s.to_string()).unwrap();
+        assert_eq!(
+            back.iter().collect::<Vec<_>>(),
+            s.iter().collect::<Vec<_>>()
+        );
+        assert_eq!(back.expiry(), Some(42));
+        assert!(!back.is_modified());
+    }
+
+    #[test]
+    fn update_merges_deletes_and_sets_expiry() {
+        let mut s = Session::decode("a=1&b=2&c=3").unwrap();
+        s.apply_update("b=&d=4&a=9&expiry=77").unwrap();
+        assert_eq!(s.to_string(), "a=9&c=3&d=4&expiry=77");
+        assert!(s.is_modified());
+    }
+
+    #[test]
+    fn empty_update_still_marks_modified() {
+        let mut s = Session::decode("a=1").unwrap();
+        s.apply_update("").unwrap();
+        assert!(s.is_modified());
+        assert_eq!(s.to_string(), "a=1");
+    }
+
+    #[test]
+    fn update_is_bounded_and_atomic() {
+        let mut s = Session::decode("a=1").unwrap();
+        let big = "x".repeat(MAX_UPDATE_BYTES + 1);
+        assert_eq!(
+            s.apply_update(&big),
+            Err(SessionError::UpdateTooLarge {
+                len: MAX_UPDATE_BYTES + 1,
+                max: MAX_UPDATE_BYTES
+            })
+        );
+        let many: Vec<String> = (0..MAX_ENTRIES).map(|i| format!("k{i}=v")).collect();
+        assert_eq!(
+            s.apply_update(&many.join("&")),
+            Err(SessionError::TooManyEntries { max: MAX_ENTRIES })
+        );
+        assert_eq!(
+            s.to_string(),
+            "a=1",
+            "a failed update leaves the session untouched"
+        );
+        assert!(!s.is_modified());
+    }
+
+    #[test]
+    fn ten_thousand_ampersands_are_nothing() {
+        let mut s = Session::new();
+        s.apply_update(&"&".repeat(MAX_UPDATE_BYTES)).unwrap();
+        assert!(s.is_empty());
+    }
+
+    #[test]
+    fn insert_rules() {
+        let mut s = Session::new();
+        assert_eq!(s.insert("expiry", "1"), Err(SessionError::ReservedKey));
+        s.insert("k", "v").unwrap();
+        s.mark_saved(None, 1);
+        s.insert("k", "v").unwrap();
+        assert!(!s.is_modified(), "setting the same value changes nothing");
+        s.insert("k", "").unwrap();
+        assert!(s.is_empty() && s.is_modified());
+    }
+}
