@@ -43,3 +43,8 @@ pub use cookie::{CookieError, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES, MAX_COOKIE_H
 pub use keys::{generate_key, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS};
 pub use manager::{ConfigError, Format, Options, SaveError, SessionManager, MAX_SECONDS};
 pub use session::{LoadStatus, Rejection, Session, SessionError, MAX_ENTRIES, MAX_UPDATE_BYTES};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -507,6 +507,8 @@ fn rejected(why: Rejection) -> Session {
 }
 
 #[cfg(test)]
+// Options is #[non_exhaustive]: callers outside the crate build it this way, so the tests do too.
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
 

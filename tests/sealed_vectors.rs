@@ -6,9 +6,8 @@
 //! run `cargo test --test sealed_vectors -- --ignored write_vectors` and commit it under a new name.
 
 use edge_session::{LoadStatus, Options, Rejection, SessionManager};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-const FILE: &str = "tests/vectors/sealed-v1.json";
 /// The issue time of every vector, and "now" when opening them (µs).
 const NOW: u64 = 1_795_000_000_000_000;
 
@@ -76,10 +75,12 @@ fn frozen_tokens_still_open() {
 #[test]
 #[ignore = "writes the vector file; run by hand for a new format version"]
 fn write_vectors() {
+    use serde_json::json;
+    type Case<'a> = (&'a str, Vec<&'a str>, &'a str, Vec<(&'a str, &'a str)>, u64);
     let raw = "q6vN4Oa1x7bCWbN2b0JXhJd7gQ0WmL5t1y1sQk2Kq2E=";
     let older = "Hn0pW7KkS0m9v5b1rQe3uYz8cA4fD2gJ6hL1tN7xP0o=";
     let pass = "correct horse battery staple, with more words";
-    let cases: Vec<(&str, Vec<&str>, &str, Vec<(&str, &str)>, u64)> = vec![
+    let cases: Vec<Case> = vec![
         ("simple", vec![raw], "session", vec![("user", "alice")], 0),
         (
             "escapes",
@@ -159,5 +160,9 @@ fn write_vectors() {
         "note": "test keys only; tokens frozen: every release must open them",
         "vectors": out,
     });
-    std::fs::write(FILE, serde_json::to_string_pretty(&file).unwrap() + "\n").unwrap();
+    std::fs::write(
+        "tests/vectors/sealed-v1.json",
+        serde_json::to_string_pretty(&file).unwrap() + "\n",
+    )
+    .unwrap();
 }

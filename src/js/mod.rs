@@ -47,6 +47,20 @@ extern "C" {
     /// `Array<[string, string]>` on the JavaScript side.
     #[wasm_bindgen(typescript_type = "Array<[string, string]>")]
     pub type JsEntries;
+    /// `number | null` on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "number | null")]
+    pub type JsNumberOrNull;
+    /// `string | null` on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "string | null")]
+    pub type JsStringOrNull;
+}
+
+fn number_or_null(v: Option<f64>) -> JsNumberOrNull {
+    v.map_or(JsValue::NULL, JsValue::from_f64).unchecked_into()
+}
+
+fn string_or_null(v: Option<String>) -> JsStringOrNull {
+    v.map_or(JsValue::NULL, JsValue::from).unchecked_into()
 }
 
 /// A JavaScript `Error` with a stable `code` and `name = "EdgeSessionError"`.
@@ -262,10 +276,11 @@ impl SessionManager {
         &self,
         session: &mut Session,
         now_ms: Option<f64>,
-    ) -> Result<Option<String>, JsValue> {
+    ) -> Result<JsStringOrNull, JsValue> {
         let now = micros(now_ms)?;
         self.inner
             .save(&mut session.inner, now)
+            .map(string_or_null)
             .map_err(|e| save_error(&e))
     }
 
@@ -355,8 +370,8 @@ impl Session {
 
     /// Expiry in milliseconds since the epoch, or `null`.
     #[wasm_bindgen(getter)]
-    pub fn expiry(&self) -> Option<f64> {
-        self.inner.expiry().map(millis)
+    pub fn expiry(&self) -> JsNumberOrNull {
+        number_or_null(self.inner.expiry().map(millis))
     }
 
     /// Sets the expiry (ms, or `null` for none). A configured `maxAge` overrides it on save.
@@ -369,8 +384,8 @@ impl Session {
 
     /// When the session was first issued (ms), or `null`.
     #[wasm_bindgen(getter)]
-    pub fn issued(&self) -> Option<f64> {
-        self.inner.issued().map(millis)
+    pub fn issued(&self) -> JsNumberOrNull {
+        number_or_null(self.inner.issued().map(millis))
     }
 
     /// Whether the session changed since it was loaded or saved.
@@ -393,11 +408,11 @@ impl Session {
 
     /// Why a cookie was rejected (`"tampered"`, `"unknown-key"`, `"malformed"`, …), or `null`.
     #[wasm_bindgen(getter)]
-    pub fn rejection(&self) -> Option<String> {
-        match self.inner.status() {
+    pub fn rejection(&self) -> JsStringOrNull {
+        string_or_null(match self.inner.status() {
             crate::LoadStatus::Rejected(why) => Some(why.as_str().to_owned()),
             _ => None,
-        }
+        })
     }
 
     /// Merges a SessionHeader value (`k=v&k2=`): set, delete on empty, `expiry=` honoured.

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Every test: set up what is missing, then lint, core tests, wasm build, JS tests, wasm32 tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+step() { printf '\n=== %s\n' "$1"; shift; "$@" 2>&1 | tee -a "$log"; }
+
+step "format" cargo fmt --check
+step "clippy (core)" cargo clippy --all-targets --locked -- -D warnings
+step "clippy (js bindings, wasm32)" cargo clippy --features js --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+step "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
+step "core tests (unit, known-answer, tamper, doc)" cargo test --locked
+step "build the npm package" bash scripts/build.sh
+step "package resolves by name" node --input-type=module -e "await import('edge-session')"
+step "TypeScript types" npx --no-install tsc -p tests/js
+step "JS API tests (node --test)" node --test tests/js/
+step "wasm32 tests (wasm-pack test --node)" wasm-pack test --node -- --features js --locked
+step "demo" node examples/demo.mjs
+
+# One closing line over every runner above (cargo's "test result" lines and node's "# pass/# fail").
+sum() { grep -oE "$1" "$log" | grep -oE '[0-9]+' | awk '{ n += $1 } END { print n + 0 }'; }
+passed=$(sum '(test result: ok\. [0-9]+ passed|^# pass [0-9]+)')
+failed=$(sum '(; [0-9]+ failed|^# fail [0-9]+)')
+printf '\nall: %s passed, %s failed\n' "${passed:-0}" "${failed:-0}"
+[ "${failed:-0}" -eq 0 ]

@@ -1,0 +1,247 @@
+// The npm package through its public API, imported by name (self-reference via `exports`).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { SessionManager, Session, generateKey } from "edge-session";
+
+const T0 = 1_800_000_000_000; // ms
+const cookieOf = (setCookie) => setCookie.split(";")[0];
+const codeOf = (fn) => {
+  try {
+    fn();
+  } catch (e) {
+    assert.equal(e.name, "EdgeSessionError");
+    assert.ok(e instanceof Error);
+    return e.code;
+  }
+  assert.fail("expected a throw");
+};
+
+test("seal, then open through a Cookie header", () => {
+  const m = new SessionManager({ keys: [generateKey()], maxAge: 3600 });
+  const s = m.load(null, T0);
+  assert.equal(s.status, "new");
+  assert.equal(s.isModified, false);
+  s.set("user", "alice smith");
+  s.set("role", "admin");
+  assert.equal(s.isModified, true);
+  const setCookie = m.save(s, T0);
+  assert.match(setCookie, /^session=[A-Za-z0-9_-]+; Max-Age=3600; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+  const again = m.load(`theme=dark; ${cookieOf(setCookie)}; other=1`, T0 + 1000);
+  assert.equal(again.status, "loaded");
+  assert.deepEqual(again.entries(), [["user", "alice smith"], ["role", "admin"]]);
+  assert.equal(again.get("user"), "alice smith");
+  assert.equal(again.get("missing"), undefined);
+  assert.equal(again.has("role"), true);
+  assert.equal(again.size, 2);
+  assert.equal(again.expiry, T0 + 3600_000);
+  assert.equal(again.issued, T0);
+  assert.equal(again.toString(), `user=alice+smith&role=admin&expiry=${(T0 + 3600_000) * 1000}`);
+});
+
+test("the session API: set, delete, clear, applyUpdate, expiry", () => {
+  const s = new Session();
+  s.set("a", "1");
+  s.set("b", "2");
+  assert.equal(s.delete("a"), true);
+  assert.equal(s.delete("a"), false);
+  s.applyUpdate("c=3&b=&d=x%26y&expiry=5000");
+  assert.deepEqual(s.entries(), [["c", "3"], ["d", "x&y"]]);
+  assert.equal(s.expiry, 5);
+  s.expiry = null;
+  assert.equal(s.expiry, null);
+  s.set("c", "");
+  assert.equal(s.has("c"), false, "an empty value deletes");
+  s.clear();
+  assert.equal(s.size, 0);
+  assert.equal(s.toString(), "");
+});
+
+test("nothing to send: anonymous visitor, unchanged session", () => {
+  const m = new SessionManager({ keys: [generateKey()] });
+  assert.equal(m.save(m.load(undefined, T0), T0), null);
+  const s = m.load(undefined, T0);
+  s.set("k", "v");
+  const c = cookieOf(m.save(s, T0));
+  assert.equal(m.save(m.load(c, T0), T0), null);
+});
+
+test("clear sends a removal cookie", () => {
+  const m = new SessionManager({ keys: [generateKey()], cookieName: "__Host-sid", cookieAttributes: "Path=/; Secure; HttpOnly; SameSite=Strict" });
+  const s = m.load(null, T0);
+  s.set("k", "v");
+  const c = cookieOf(m.save(s, T0));
+  const loaded = m.load(c, T0);
+  loaded.clear();
+  assert.equal(m.save(loaded, T0), "__Host-sid=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict");
+  assert.equal(m.removalCookie(), "__Host-sid=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict");
+});
+
+test("expiry with an injected clock: sliding max age, absolute lifetime", () => {
+  const m = new SessionManager({ keys: [generateKey()], maxAge: 60, maxLifetime: 100 });
+  const s = m.load(null, T0);
+  s.set("user", "alice");
+  let c = cookieOf(m.save(s, T0));
+  for (const t of [50, 99]) {
+    const live = m.load(c, T0 + t * 1000);
+    assert.equal(live.get("user"), "alice", `alive at ${t}s`);
+    c = cookieOf(m.save(live, T0 + t * 1000));
+  }
+  const gone = m.load(c, T0 + 100_000);
+  assert.equal(gone.status, "expired");
+  assert.equal(gone.size, 0);
+  assert.equal(m.save(gone, T0 + 100_000), m.removalCookie());
+});
+
+test("rotation: an old key's cookie opens and is re-sealed with the first key", () => {
+  const [oldKey, newKey] = [generateKey(), generateKey()];
+  const before = new SessionManager({ keys: [oldKey] });
+  const s = before.load(null, T0);
+  s.set("user", "alice");
+  const oldCookie = cookieOf(before.save(s, T0));
+  const after = new SessionManager({ keys: [newKey, oldKey] });
+  const loaded = after.load(oldCookie, T0);
+  assert.equal(loaded.get("user"), "alice");
+  const resealed = after.save(loaded, T0);
+  assert.ok(resealed, "re-sealed although unmodified");
+  const onlyNew = new SessionManager({ keys: [newKey] });
+  assert.equal(onlyNew.load(cookieOf(resealed), T0).get("user"), "alice");
+  const stale = onlyNew.load(oldCookie, T0);
+  assert.equal(stale.status, "rejected");
+  assert.equal(stale.rejection, "unknown-key");
+});
+
+test("bad cookies are empty sessions, never exceptions", () => {
+  const m = new SessionManager({ keys: [generateKey()] });
+  const s = m.load(null, T0);
+  s.set("user", "alice");
+  const good = cookieOf(m.save(s, T0));
+  const random = Array.from({ length: 300 }, (_, i) => String.fromCharCode((i * 7919) % 256)).join("");
+  const headers = [
+    `session=${random}`,
+    `session=${"A".repeat(8192)}`,
+    "session=!!!not base64!!!",
+    "session=",
+    "session",
+    `${good}; session=other`,
+    "session=\u0000\uffff\ud800",
+    "=;=;;,,",
+    `${"a=b; ".repeat(10_000)}`,
+  ];
+  for (const h of headers) {
+    const loaded = m.load(h, T0);
+    assert.equal(loaded.size, 0, h.slice(0, 40));
+    assert.notEqual(loaded.status, "loaded");
+  }
+  assert.equal(m.load(`${good}; session=other`, T0).rejection, "duplicate");
+});
+
+test("every single-character change of a sealed cookie is rejected", () => {
+  const m = new SessionManager({ keys: [generateKey()] });
+  const s = m.load(null, T0);
+  s.set("user", "alice");
+  const token = cookieOf(m.save(s, T0)).slice("session=".length);
+  for (let i = 0; i < token.length; i++) {
+    const swapped = token[i] === "A" ? "B" : "A";
+    const bad = token.slice(0, i) + swapped + token.slice(i + 1);
+    assert.equal(m.load(`session=${bad}`, T0).size, 0, `position ${i}`);
+  }
+});
+
+test("the cookie name is bound to the token", () => {
+  const key = generateKey();
+  const a = new SessionManager({ keys: [key], cookieName: "a" });
+  const b = new SessionManager({ keys: [key], cookieName: "b" });
+  const s = a.load(null, T0);
+  s.set("k", "v");
+  const token = cookieOf(a.save(s, T0)).slice(2);
+  const moved = b.load(`b=${token}`, T0);
+  assert.equal(moved.rejection, "tampered");
+});
+
+test("misuse throws errors with stable codes", () => {
+  const key = generateKey();
+  assert.equal(codeOf(() => new SessionManager()), "ERR_NO_KEYS");
+  assert.equal(codeOf(() => new SessionManager({ keys: ["hunter2"] })), "ERR_WEAK_KEY");
+  assert.equal(codeOf(() => new SessionManager({ keys: ["a".repeat(40)] })), "ERR_WEAK_KEY");
+  assert.equal(codeOf(() => new SessionManager({ keys: [key, key] })), "ERR_DUPLICATE_KEY");
+  assert.equal(codeOf(() => new SessionManager({ keys: key })), "ERR_INVALID_OPTION");
+  assert.equal(codeOf(() => new SessionManager({ kyes: [key] })), "ERR_INVALID_OPTION");
+  assert.equal(codeOf(() => new SessionManager({ keys: [key], maxAge: -1 })), "ERR_INVALID_OPTION");
+  assert.equal(codeOf(() => new SessionManager({ keys: [key], maxAge: 1.5 })), "ERR_INVALID_OPTION");
+  assert.equal(codeOf(() => new SessionManager({ keys: [key], format: "rot13" })), "ERR_INVALID_OPTION");
+  assert.equal(codeOf(() => new SessionManager({ keys: [key], format: "plain" })), "ERR_INVALID_OPTION");
+  assert.equal(codeOf(() => new SessionManager({ keys: [key], cookieName: "a b" })), "ERR_INVALID_COOKIE_NAME");
+  assert.equal(codeOf(() => new SessionManager({ keys: [key], cookieName: "__Host-s", cookieAttributes: "Path=/x; Secure" })), "ERR_COOKIE_PREFIX");
+  assert.equal(codeOf(() => new SessionManager({ keys: [key], cookieAttributes: "Path=/\r\nX: y" })), "ERR_INVALID_COOKIE_ATTRIBUTE");
+  const m = new SessionManager({ keys: [key] });
+  const s = m.load(null, T0);
+  assert.equal(codeOf(() => s.set("", "v")), "ERR_INVALID_KEY_NAME");
+  assert.equal(codeOf(() => s.set("expiry", "1")), "ERR_INVALID_KEY_NAME");
+  assert.equal(codeOf(() => s.applyUpdate("x=".padEnd(9000, "y"))), "ERR_UPDATE_TOO_LARGE");
+  assert.equal(codeOf(() => m.load(null, Number.NaN)), "ERR_INVALID_TIME");
+  s.set("big", "x".repeat(5000));
+  assert.equal(codeOf(() => m.save(s, T0)), "ERR_COOKIE_TOO_LARGE");
+});
+
+test("keys never appear in error messages", () => {
+  const good = generateKey();
+  const weak = "Tr0ub4dor&3";
+  try {
+    new SessionManager({ keys: [good, weak] });
+    assert.fail("weak key accepted");
+  } catch (e) {
+    assert.equal(e.code, "ERR_WEAK_KEY");
+    assert.ok(!e.message.includes(weak) && !e.message.includes(good), e.message);
+    assert.ok(!String(e.stack).includes(weak));
+  }
+});
+
+test("passphrases of 32+ characters are accepted and stretched the same every time", () => {
+  const pass = "a long passphrase that nobody will guess, 2026";
+  const a = new SessionManager({ keys: [pass] });
+  const s = a.load(null, T0);
+  s.set("k", "v");
+  const c = cookieOf(a.save(s, T0));
+  const b = new SessionManager({ keys: [pass] });
+  assert.equal(b.load(c, T0).get("k"), "v");
+});
+
+test("include / exclude", () => {
+  const m = new SessionManager({ keys: [generateKey()], include: ["/app"], exclude: ["/app/static"] });
+  assert.equal(m.appliesTo("/app/home"), true);
+  assert.equal(m.appliesTo("/app/static/x.css"), false);
+  assert.equal(m.appliesTo("/other"), false);
+  assert.equal(m.cookieName, "session");
+  assert.equal(m.header, "X-Replace-Session");
+});
+
+test("plain format reads what Apache 2.4.71 wrote", () => {
+  const file = JSON.parse(readFileSync(new URL("../vectors/apache-2.4.71.json", import.meta.url), "utf8"));
+  const plain = file.vectors.filter((v) => v.SessionCryptoPassphrase.length === 0);
+  assert.ok(plain.length >= 4);
+  const pairs = (s) => new Set(s.split("&").filter(Boolean));
+  for (const v of plain) {
+    const m = new SessionManager({ format: "plain", cookieName: v.cookie_name, maxAge: v.SessionMaxAge });
+    const s = m.load(`${v.cookie_name}=${v.cookie_value}`, 1_795_000_000_000);
+    assert.equal(s.status, "loaded", v.name);
+    assert.deepEqual(pairs(s.toString()), pairs(v.apache_decoded), v.name);
+  }
+});
+
+test("a 10-key session seals to under 500 bytes", () => {
+  const m = new SessionManager({ keys: [generateKey()], maxAge: 3600 });
+  const s = m.load(null, T0);
+  for (let i = 0; i < 10; i++) s.set(`key${i}`, `value-${i}-of-25-chars-abcd`.slice(0, 25));
+  const value = cookieOf(m.save(s, T0)).slice("session=".length);
+  assert.ok(value.length < 500, `${value.length} bytes`);
+});
+
+test("`edge-session keygen` prints a usable key", () => {
+  const out = execFileSync(process.execPath, [new URL("../../bin/edge-session.js", import.meta.url).pathname, "keygen"], {
+    encoding: "utf8",
+  }).trim();
+  assert.match(out, /^[A-Za-z0-9+/]{43}=$/);
+  assert.doesNotThrow(() => new SessionManager({ keys: [out] }));
+});

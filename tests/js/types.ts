@@ -1,0 +1,19 @@
+// Compiled (not run) by `tsc -p tests/js`: the package's types as a TypeScript user sees them.
+import { SessionManager, Session, generateKey, type SessionManagerOptions, type SessionStatus } from "edge-session";
+
+const options: SessionManagerOptions = { keys: [generateKey()], maxAge: 3600, format: "sealed", include: ["/"] };
+const manager = new SessionManager(options);
+const session: Session = manager.load(null, Date.now());
+session.set("user", "alice");
+const setCookie: string | null = manager.save(session);
+const expiry: number | null = session.expiry;
+const status: SessionStatus = session.status;
+const entries: Array<[string, string]> = session.entries();
+const value: string | undefined = session.get("user");
+session.applyUpdate("cart=3");
+export const used = [setCookie, expiry, status, entries, value, manager.appliesTo("/"), manager.cookieName];
+
+// @ts-expect-error: not a format
+new SessionManager({ format: "rot13" });
+// @ts-expect-error: keys is a list
+new SessionManager({ keys: "one" });
