@@ -154,6 +154,17 @@ fn stretch(passphrase: &str) -> Zeroizing<[u8; KEY_BYTES]> {
     key
 }
 
+/// Checks that a passphrase is long and varied enough to protect sessions.
+pub(crate) fn check_passphrase(s: &str) -> Result<(), KeyError> {
+    if s.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(KeyError::TooShort);
+    }
+    if !varied(s.chars()) {
+        return Err(KeyError::LowEntropy);
+    }
+    Ok(())
+}
+
 /// Turns a key string into 32 bytes of key material (see the module docs).
 pub(crate) fn material(s: &str) -> Result<Zeroizing<[u8; KEY_BYTES]>, KeyError> {
     if let Some(raw) = decode_raw(s) {
@@ -162,12 +173,7 @@ pub(crate) fn material(s: &str) -> Result<Zeroizing<[u8; KEY_BYTES]>, KeyError> 
         }
         return Ok(raw);
     }
-    if s.chars().count() < MIN_PASSPHRASE_CHARS {
-        return Err(KeyError::TooShort);
-    }
-    if !varied(s.chars()) {
-        return Err(KeyError::LowEntropy);
-    }
+    check_passphrase(s)?;
     Ok(stretch(s))
 }
 

@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod apache;
 mod codec;
 mod cookie;
 mod keys;
@@ -39,6 +40,7 @@ mod session;
 #[cfg(feature = "js")]
 mod js;
 
+pub use apache::ApacheCipher;
 pub use cookie::{CookieError, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES};
 pub use keys::{generate_key, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS};
 pub use manager::{ConfigError, Format, Options, SaveError, SessionManager, MAX_SECONDS};

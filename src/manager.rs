@@ -2,10 +2,11 @@
 
 use core::fmt;
 
+use crate::apache::{ApacheCipher, ApacheKeys};
 use crate::cookie::{
     self, Attributes, CookieError, Found, Quoted, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES,
 };
-use crate::keys::{KeyError, KeyRing};
+use crate::keys::{self, KeyError, KeyRing};
 use crate::sealed;
 use crate::session::{LoadStatus, Rejection, Session};
 
@@ -27,10 +28,14 @@ pub enum Format {
     /// mod_session's unencrypted session string: readable and **forgeable** by the client. For
     /// interop with Apache (`SessionCryptoPassphrase` unset) and for testing only.
     Plain,
+    /// mod_session_crypto's encrypted cookie (AES-CBC + SipHash MAC), byte-compatible with
+    /// Apache httpd 2.4: `keys` are the `SessionCryptoPassphrase`s, `cipher` the
+    /// `SessionCryptoCipher`.
+    Apache,
 }
 
 impl Format {
-    /// Parses `"sealed"` or `"plain"`.
+    /// Parses `"sealed"`, `"plain"` or `"apache"`.
     ///
     /// ```
     /// assert_eq!(edge_session::Format::parse("plain"), Some(edge_session::Format::Plain));
@@ -39,6 +44,7 @@ impl Format {
         match s {
             "sealed" => Some(Self::Sealed),
             "plain" => Some(Self::Plain),
+            "apache" => Some(Self::Apache),
             _ => None,
         }
     }
@@ -61,8 +67,11 @@ pub struct Options {
     pub cookie_attributes: String,
     /// The cookie format. Default [`Format::Sealed`].
     pub format: Format,
-    /// Sealing keys: the first seals, all open. Required for `sealed`, refused for `plain`.
+    /// Sealing keys (or, for `apache`, `SessionCryptoPassphrase`s): the first seals, all open.
+    /// Required for `sealed` and `apache`, refused for `plain`.
     pub keys: Vec<String>,
+    /// `SessionCryptoCipher`, for the `apache` format. Default `aes256`.
+    pub cipher: ApacheCipher,
     /// `SessionMaxAge` in seconds, sliding: every save sets `expiry = now + max_age`. 0 = none.
     pub max_age: u64,
     /// Absolute lifetime in seconds from when the session was issued, whatever its activity.
@@ -87,6 +96,7 @@ impl Default for Options {
             cookie_attributes: DEFAULT_ATTRIBUTES.into(),
             format: Format::Sealed,
             keys: Vec::new(),
+            cipher: ApacheCipher::Aes256,
             max_age: 0,
             max_lifetime: 0,
             expiry_update_interval: 0,
@@ -104,6 +114,7 @@ impl fmt::Debug for Options {
             .field("cookie_attributes", &self.cookie_attributes)
             .field("format", &self.format)
             .field("keys", &format_args!("[{} redacted]", self.keys.len()))
+            .field("cipher", &self.cipher)
             .field("max_age", &self.max_age)
             .field("max_lifetime", &self.max_lifetime)
             .field("expiry_update_interval", &self.expiry_update_interval)
@@ -125,7 +136,7 @@ impl fmt::Debug for Options {
 pub enum ConfigError {
     /// The cookie name or attributes.
     Cookie(CookieError),
-    /// The `sealed` format needs at least one key.
+    /// The `sealed` and `apache` formats need at least one key.
     NoKeys,
     /// The `plain` format does not encrypt: keys given to it would protect nothing.
     KeysUnused,
@@ -144,6 +155,12 @@ pub enum ConfigError {
     TimeOutOfRange(&'static str),
     /// `max_lifetime` needs a format that carries the issue time.
     LifetimeNeedsSealed,
+}
+
+impl ConfigError {
+    fn key(index: usize) -> impl FnOnce(KeyError) -> Self {
+        move |error| Self::Key { index, error }
+    }
 }
 
 impl fmt::Display for ConfigError {
@@ -255,6 +272,7 @@ pub struct SessionManager {
 enum Codec {
     Sealed(Box<KeyRing>),
     Plain,
+    Apache(ApacheKeys),
 }
 
 impl fmt::Debug for SessionManager {
@@ -313,12 +331,25 @@ impl SessionManager {
                 if !options.keys.is_empty() {
                     return Err(ConfigError::KeysUnused);
                 }
-                if options.max_lifetime > 0 {
-                    return Err(ConfigError::LifetimeNeedsSealed);
-                }
                 Codec::Plain
             }
+            Format::Apache => {
+                // The encrypting passphrase must be strong; older ones only open cookies (so a
+                // site can move off Apache's old passphrase without logging anyone out).
+                let first = options.keys.first().ok_or(ConfigError::NoKeys)?;
+                keys::check_passphrase(first).map_err(ConfigError::key(0))?;
+                if let Some(index) = options.keys.iter().position(String::is_empty) {
+                    return Err(ConfigError::Key { index, error: KeyError::TooShort });
+                }
+                if let Some(index) = (1..options.keys.len()).find(|&i| options.keys[..i].contains(&options.keys[i])) {
+                    return Err(ConfigError::Key { index, error: KeyError::Duplicate });
+                }
+                Codec::Apache(ApacheKeys::new(options.cipher, &options.keys).ok_or(ConfigError::NoKeys)?)
+            }
         };
+        if options.max_lifetime > 0 && options.format != Format::Sealed {
+            return Err(ConfigError::LifetimeNeedsSealed);
+        }
         Ok(Self {
             options,
             attributes,
@@ -395,6 +426,11 @@ impl SessionManager {
                 })
             }
             Codec::Plain => Session::decode(value).map_err(|_| Rejection::Malformed),
+            Codec::Apache(keys) => keys.open(value).and_then(|o| {
+                let mut s = Session::decode(&o.plaintext).map_err(|_| Rejection::Malformed)?;
+                s.reseal = o.reseal;
+                Ok(s)
+            }),
         };
         let mut session = match decoded {
             Ok(s) => s,
@@ -465,11 +501,8 @@ impl SessionManager {
                 }
                 sealed::seal(&keys.current, &o.cookie_name, expiry, Some(issued), &body)?
             }
-            Codec::Plain => {
-                let mut plain = session.clone();
-                plain.set_expiry(expiry);
-                plain.to_string()
-            }
+            Codec::Plain => session_string(session, expiry),
+            Codec::Apache(keys) => keys.seal(&session_string(session, expiry))?,
         };
         let max_age = expiry.map(|e| (e - now).div_ceil(MICROS_PER_SEC));
         let set_cookie = self
@@ -498,6 +531,13 @@ impl SessionManager {
             .set_cookie(&self.options.cookie_name, "", Some(0))
             .unwrap_or_default()
     }
+}
+
+/// The plain session string with `expiry` set to `expiry`.
+fn session_string(session: &Session, expiry: Option<u64>) -> String {
+    let mut s = session.clone();
+    s.set_expiry(expiry);
+    s.to_string()
 }
 
 fn rejected(why: Rejection) -> Session {

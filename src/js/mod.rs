@@ -4,7 +4,7 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::{ConfigError, CookieError, Format, KeyError, Options, SaveError, SessionError};
+use crate::{ApacheCipher, ConfigError, CookieError, Format, KeyError, Options, SaveError, SessionError};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OPTIONS: &'static str = r#"
@@ -14,10 +14,12 @@ export interface SessionManagerOptions {
   cookieName?: string;
   /** Cookie attributes, ";"-separated. Default "Path=/; HttpOnly; Secure; SameSite=Lax". */
   cookieAttributes?: string;
-  /** "sealed" (AES-256-GCM, default) or "plain" (Apache's unencrypted cookie). */
-  format?: "sealed" | "plain";
-  /** Keys: 32 random bytes in base64 (`edge-session keygen`) or passphrases of >= 32 characters. The first seals, all open. */
+  /** "sealed" (AES-256-GCM, default), "plain" (Apache's unencrypted cookie) or "apache" (mod_session_crypto's cookie). */
+  format?: "sealed" | "plain" | "apache";
+  /** Keys: 32 random bytes in base64 (`edge-session keygen`) or passphrases of >= 32 characters; for "apache", the SessionCryptoPassphrases (the first, which encrypts, must be >= 32 characters). The first seals, all open. */
   keys?: string[];
+  /** SessionCryptoCipher for the "apache" format. Default "aes256". */
+  cipher?: "aes128" | "aes192" | "aes256";
   /** SessionMaxAge in seconds, sliding. 0 (default) = no expiry. */
   maxAge?: number;
   /** Absolute lifetime in seconds from issue, whatever the activity. 0 (default) = none. */
@@ -113,11 +115,12 @@ fn invalid(message: String) -> JsValue {
     error("ERR_INVALID_OPTION", &message)
 }
 
-const OPTION_NAMES: [&str; 10] = [
+const OPTION_NAMES: [&str; 11] = [
     "cookieName",
     "cookieAttributes",
     "format",
     "keys",
+    "cipher",
     "maxAge",
     "maxLifetime",
     "expiryUpdateInterval",
@@ -196,11 +199,15 @@ fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
         o.cookie_attributes = v;
     }
     if let Some(v) = string_opt(js, "format")? {
-        o.format = Format::parse(&v).ok_or_else(|| {
-            invalid(format!(
-                "format must be \"sealed\" or \"plain\", not \"{v}\""
-            ))
-        })?;
+        o.format = Format::parse(&v)
+            .ok_or_else(|| invalid(format!("format must be \"sealed\", \"plain\" or \"apache\", not \"{v}\"")))?;
+    }
+    if let Some(v) = string_opt(js, "cipher")? {
+        if o.format != Format::Apache {
+            return Err(invalid("option cipher is for format \"apache\" only".into()));
+        }
+        o.cipher = ApacheCipher::parse(&v)
+            .ok_or_else(|| invalid(format!("cipher must be \"aes128\", \"aes192\" or \"aes256\", not \"{v}\"")))?;
     }
     if let Some(v) = strings_opt(js, "keys")? {
         o.keys = v;

@@ -1,0 +1,432 @@
+//! The `apache` format: httpd 2.4's mod_session_crypto cookie (OpenSSL driver), byte-compatible.
+//!
+//! ```text
+//! value      = base64 (standard alphabet, padded)( MAC | SALT | IV | CIPHERTEXT )
+//!   MAC        8 bytes   SipHash-2-4 of (SALT | IV | CIPHERTEXT), key MD5(passphrase), little-endian
+//!   SALT      16 bytes   random (Apache: a UUID); the PBKDF2 salt
+//!   IV        16 bytes   random per cookie
+//!   CIPHERTEXT n*16      AES-CBC with PKCS#7 padding of the session string (with `expiry=`)
+//! key        = PBKDF2-HMAC-SHA1(passphrase, SALT, 4096 rounds, 16 / 24 / 32 bytes for aes128/192/256)
+//! ```
+//!
+//! Reading tries each passphrase in turn and checks the MAC in constant time **before** deriving
+//! any key (a cookie without a valid MAC is never decrypted: CVE-2016-0736). Apache derives a key
+//! twice per request (≈ 320 req/s on this project's machine); here derived keys are cached by
+//! (passphrase, cipher, salt) in a small bounded per-process cache, and the writer keeps one
+//! salt per passphrase for the life of the process, so a session written here costs one
+//! derivation per process, not per request. A cookie opened under a salt that is not the
+//! writer's (written by Apache, or by another process) is re-written on the next save so that
+//! its later requests hit the cache.
+
+use core::fmt;
+use std::sync::Mutex;
+
+use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::{DecodePaddingMode, Engine as _};
+use md5::{Digest as _, Md5};
+use sha1::Sha1;
+use sha2::Sha256;
+use siphasher::sip::SipHasher24;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use crate::cookie::MAX_COOKIE_BYTES;
+use crate::keys;
+use crate::manager::SaveError;
+use crate::session::Rejection;
+
+/// PBKDF2 rounds Apache uses.
+const PBKDF2_ROUNDS: u32 = 4096;
+const MAC_BYTES: usize = 8;
+const SALT_BYTES: usize = 16;
+const IV_BYTES: usize = 16;
+const BLOCK_BYTES: usize = 16;
+/// Derived keys remembered per process.
+const KEY_CACHE_SLOTS: usize = 64;
+
+/// Apache's base64: standard alphabet, padding written, tolerated when absent on read.
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// `SessionCryptoCipher`: the AES key size of the `apache` format.
+///
+/// ```
+/// assert_eq!(edge_session::ApacheCipher::parse("aes128"), Some(edge_session::ApacheCipher::Aes128));
+/// assert_eq!(edge_session::ApacheCipher::default(), edge_session::ApacheCipher::Aes256);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApacheCipher {
+    /// `aes128`
+    Aes128,
+    /// `aes192`
+    Aes192,
+    /// `aes256`, Apache's default.
+    #[default]
+    Aes256,
+}
+
+impl ApacheCipher {
+    /// Parses Apache's cipher names `aes128`, `aes192`, `aes256`.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::ApacheCipher::parse("3des192"), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "aes128" => Some(Self::Aes128),
+            "aes192" => Some(Self::Aes192),
+            "aes256" => Some(Self::Aes256),
+            _ => None,
+        }
+    }
+
+    fn key_bytes(self) -> usize {
+        match self {
+            Self::Aes128 => 16,
+            Self::Aes192 => 24,
+            Self::Aes256 => 32,
+        }
+    }
+
+    fn id(self) -> u8 {
+        match self {
+            Self::Aes128 => 1,
+            Self::Aes192 => 2,
+            Self::Aes256 => 3,
+        }
+    }
+}
+
+/// One passphrase with what is derived from it without a salt.
+struct Passphrase {
+    bytes: Zeroizing<Vec<u8>>,
+    /// MD5(passphrase): the SipHash key.
+    mac_key: Zeroizing<[u8; 16]>,
+    /// SHA-256 of a label and the passphrase: how the process-wide caches know it.
+    tag: [u8; 32],
+}
+
+impl fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passphrase([redacted])")
+    }
+}
+
+impl Passphrase {
+    fn new(p: &str) -> Self {
+        let mut mac_key = Zeroizing::new([0u8; 16]);
+        mac_key.copy_from_slice(&Md5::digest(p.as_bytes()));
+        let tag = Sha256::new().chain_update(b"edge-session/apache/passphrase").chain_update(p).finalize().into();
+        Self { bytes: Zeroizing::new(p.as_bytes().to_vec()), mac_key, tag }
+    }
+
+    fn mac(&self, data: &[u8]) -> [u8; MAC_BYTES] {
+        SipHasher24::new_with_key(&self.mac_key).hash(data).to_le_bytes()
+    }
+}
+
+/// A derived key in the process-wide cache.
+struct CachedKey {
+    tag: [u8; 32],
+    cipher: u8,
+    salt: [u8; SALT_BYTES],
+    key: Zeroizing<Vec<u8>>,
+}
+
+/// Process-wide state: derived keys (bounded, least recently used evicted first) and the
+/// writer's salt per (passphrase, cipher).
+struct Cache {
+    keys: Vec<CachedKey>,
+    writer_salts: Vec<([u8; 32], u8, [u8; SALT_BYTES])>,
+}
+
+static CACHE: Mutex<Cache> = Mutex::new(Cache { keys: Vec::new(), writer_salts: Vec::new() });
+
+fn cache() -> std::sync::MutexGuard<'static, Cache> {
+    CACHE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The passphrases (`first` encrypts, all decrypt) and the cipher.
+#[derive(Debug)]
+pub(crate) struct ApacheKeys {
+    cipher: ApacheCipher,
+    first: Passphrase,
+    older: Vec<Passphrase>,
+}
+
+/// What a cookie held.
+pub(crate) struct Opened {
+    pub(crate) plaintext: Zeroizing<String>,
+    /// Not the writer's passphrase and salt: write it again on the next save.
+    pub(crate) reseal: bool,
+}
+
+impl ApacheKeys {
+    /// `None` when the list is empty.
+    pub(crate) fn new(cipher: ApacheCipher, passphrases: &[String]) -> Option<Self> {
+        let (first, older) = passphrases.split_first()?;
+        Some(Self { cipher, first: Passphrase::new(first), older: older.iter().map(|p| Passphrase::new(p)).collect() })
+    }
+
+    fn passphrases(&self) -> impl Iterator<Item = &Passphrase> {
+        core::iter::once(&self.first).chain(&self.older)
+    }
+
+    /// PBKDF2 for (passphrase, salt), through the cache.
+    fn derive(&self, p: &Passphrase, salt: &[u8; SALT_BYTES]) -> Zeroizing<Vec<u8>> {
+        let cipher = self.cipher.id();
+        {
+            let mut c = cache();
+            if let Some(i) = c.keys.iter().position(|k| k.tag == p.tag && k.cipher == cipher && k.salt == *salt) {
+                // Move to the back: the front is evicted first.
+                let hit = c.keys.remove(i);
+                let key = hit.key.clone();
+                c.keys.push(hit);
+                return key;
+            }
+        }
+        // Derive outside the lock (about a millisecond of SHA-1).
+        let mut key = Zeroizing::new(vec![0u8; self.cipher.key_bytes()]);
+        pbkdf2::pbkdf2_hmac::<Sha1>(&p.bytes, salt, PBKDF2_ROUNDS, &mut key);
+        let mut c = cache();
+        if c.keys.len() >= KEY_CACHE_SLOTS {
+            c.keys.remove(0);
+        }
+        c.keys.push(CachedKey { tag: p.tag, cipher, salt: *salt, key: key.clone() });
+        key
+    }
+
+    /// The writer's salt for the first passphrase: chosen once per process.
+    fn writer_salt(&self) -> Result<[u8; SALT_BYTES], SaveError> {
+        let p = &self.first;
+        let cipher = self.cipher.id();
+        let mut c = cache();
+        if let Some((_, _, salt)) = c.writer_salts.iter().find(|(t, id, _)| *t == p.tag && *id == cipher) {
+            return Ok(*salt);
+        }
+        let mut salt = [0u8; SALT_BYTES];
+        keys::random(&mut salt).map_err(|_| SaveError::Random)?;
+        if c.writer_salts.len() >= KEY_CACHE_SLOTS {
+            c.writer_salts.remove(0);
+        }
+        c.writer_salts.push((p.tag, cipher, salt));
+        Ok(salt)
+    }
+
+    /// Encrypts a session string the way mod_session_crypto does.
+    pub(crate) fn seal(&self, plaintext: &str) -> Result<String, SaveError> {
+        let padded = (plaintext.len() / BLOCK_BYTES + 1) * BLOCK_BYTES;
+        let len = (MAC_BYTES + SALT_BYTES + IV_BYTES + padded).div_ceil(3) * 4;
+        if len > MAX_COOKIE_BYTES {
+            return Err(SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES });
+        }
+        let salt = self.writer_salt()?;
+        let mut iv = [0u8; IV_BYTES];
+        keys::random(&mut iv).map_err(|_| SaveError::Random)?;
+        self.seal_with(&salt, &iv, plaintext).ok_or(SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES })
+    }
+
+    /// The cookie value for a given salt and IV (`None` only if the output could not be sized).
+    fn seal_with(&self, salt: &[u8; SALT_BYTES], iv: &[u8; IV_BYTES], plaintext: &str) -> Option<String> {
+        let padded = (plaintext.len() / BLOCK_BYTES + 1) * BLOCK_BYTES;
+        let key = self.derive(&self.first, salt);
+        let mut out = Zeroizing::new(vec![0u8; MAC_BYTES + SALT_BYTES + IV_BYTES + padded]);
+        let (mac, authenticated) = out.split_at_mut(MAC_BYTES);
+        let (salt_out, iv_and_ct) = authenticated.split_at_mut(SALT_BYTES);
+        let (iv_out, ct) = iv_and_ct.split_at_mut(IV_BYTES);
+        salt_out.copy_from_slice(salt);
+        iv_out.copy_from_slice(iv);
+        encrypt(self.cipher, &key, iv, plaintext.as_bytes(), ct)?;
+        mac.copy_from_slice(&self.first.mac(authenticated));
+        Some(BASE64.encode(out.as_slice()))
+    }
+
+    /// Verifies and decrypts a cookie value.
+    pub(crate) fn open(&self, value: &str) -> Result<Opened, Rejection> {
+        if value.len() > MAX_COOKIE_BYTES {
+            return Err(Rejection::TooLarge);
+        }
+        let raw = Zeroizing::new(BASE64.decode(value).map_err(|_| Rejection::Malformed)?);
+        if raw.len() < MAC_BYTES + SALT_BYTES + IV_BYTES + BLOCK_BYTES {
+            return Err(Rejection::Malformed);
+        }
+        let (mac, authenticated) = raw.split_at(MAC_BYTES);
+        // Constant-time MAC check with each passphrase, before any key derivation.
+        let (index, p) = self
+            .passphrases()
+            .enumerate()
+            .find(|(_, p)| bool::from(p.mac(authenticated).ct_eq(mac)))
+            .ok_or(Rejection::Tampered)?;
+        let (salt, rest) = authenticated.split_at(SALT_BYTES);
+        let (iv, ciphertext) = rest.split_at(IV_BYTES);
+        if ciphertext.len() % BLOCK_BYTES != 0 {
+            return Err(Rejection::Malformed);
+        }
+        let mut salt_arr = [0u8; SALT_BYTES];
+        salt_arr.copy_from_slice(salt);
+        let key = self.derive(p, &salt_arr);
+        // A valid MAC with bad padding means another cipher setting, not an attacker.
+        let plaintext = decrypt(self.cipher, &key, iv, ciphertext).ok_or(Rejection::Malformed)?;
+        let plaintext = String::from_utf8(plaintext.to_vec()).map_err(|_| Rejection::Malformed)?;
+        let ours = index == 0 && self.writer_salt().is_ok_and(|s| s == salt_arr);
+        Ok(Opened { plaintext: Zeroizing::new(plaintext), reseal: !ours })
+    }
+}
+
+/// CBC-PKCS#7 encryption into `out`; `None` if `out` is too small.
+fn encrypt(cipher: ApacheCipher, key: &[u8], iv: &[u8; IV_BYTES], pt: &[u8], out: &mut [u8]) -> Option<usize> {
+    let len = match cipher {
+        ApacheCipher::Aes128 => cbc::Encryptor::<aes::Aes128>::new_from_slices(key, iv)
+            .ok()?
+            .encrypt_padded_b2b_mut::<Pkcs7>(pt, out)
+            .ok()?
+            .len(),
+        ApacheCipher::Aes192 => cbc::Encryptor::<aes::Aes192>::new_from_slices(key, iv)
+            .ok()?
+            .encrypt_padded_b2b_mut::<Pkcs7>(pt, out)
+            .ok()?
+            .len(),
+        ApacheCipher::Aes256 => cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
+            .ok()?
+            .encrypt_padded_b2b_mut::<Pkcs7>(pt, out)
+            .ok()?
+            .len(),
+    };
+    Some(len)
+}
+
+fn decrypt(cipher: ApacheCipher, key: &[u8], iv: &[u8], ct: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let mut buf = Zeroizing::new(ct.to_vec());
+    let len = match cipher {
+        ApacheCipher::Aes128 => cbc::Decryptor::<aes::Aes128>::new_from_slices(key, iv)
+            .ok()?
+            .decrypt_padded_mut::<Pkcs7>(&mut buf)
+            .ok()?
+            .len(),
+        ApacheCipher::Aes192 => cbc::Decryptor::<aes::Aes192>::new_from_slices(key, iv)
+            .ok()?
+            .decrypt_padded_mut::<Pkcs7>(&mut buf)
+            .ok()?
+            .len(),
+        ApacheCipher::Aes256 => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
+            .ok()?
+            .decrypt_padded_mut::<Pkcs7>(&mut buf)
+            .ok()?
+            .len(),
+    };
+    buf.truncate(len);
+    Some(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(cipher: ApacheCipher, p: &[&str]) -> ApacheKeys {
+        ApacheKeys::new(cipher, &p.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn round_trip_every_cipher() {
+        for c in [ApacheCipher::Aes128, ApacheCipher::Aes192, ApacheCipher::Aes256] {
+            let k = keys(c, &["first passphrase", "second"]);
+            for pt in ["", "a=1", "exactly sixteen!", &"x".repeat(100)] {
+                let v = k.seal(pt).unwrap();
+                let o = k.open(&v).unwrap();
+                assert_eq!(o.plaintext.as_str(), pt);
+                assert!(!o.reseal, "our own salt and first passphrase");
+            }
+        }
+    }
+
+    #[test]
+    fn writer_derives_once() {
+        let k = keys(ApacheCipher::Aes256, &["writer-derives-once passphrase"]);
+        let a = BASE64.decode(k.seal("a=1").unwrap()).unwrap();
+        let b = BASE64.decode(k.seal("a=1").unwrap()).unwrap();
+        assert_eq!(a[8..24], b[8..24], "same salt");
+        assert_ne!(a[24..40], b[24..40], "fresh IV");
+    }
+
+    #[test]
+    fn older_passphrase_opens_and_asks_for_reseal() {
+        let old = keys(ApacheCipher::Aes256, &["old one"]);
+        let both = keys(ApacheCipher::Aes256, &["new one", "old one"]);
+        let o = both.open(&old.seal("u=1").unwrap()).unwrap();
+        assert_eq!(o.plaintext.as_str(), "u=1");
+        assert!(o.reseal);
+    }
+
+    #[test]
+    fn mac_is_checked_before_anything() {
+        let k = keys(ApacheCipher::Aes256, &["p"]);
+        let v = k.seal("user=alice").unwrap();
+        let raw = BASE64.decode(&v).unwrap();
+        for i in 0..raw.len() {
+            let mut bad = raw.clone();
+            bad[i] ^= 0x01;
+            assert!(k.open(&BASE64.encode(&bad)).is_err(), "byte {i}");
+        }
+        // A pre-2.4.25 cookie (no MAC) cannot open: CVE-2016-0736.
+        assert!(k.open(&BASE64.encode(&raw[8..])).is_err());
+    }
+
+    #[test]
+    fn wrong_cipher_is_rejected_not_garbage() {
+        let a = keys(ApacheCipher::Aes128, &["p2"]);
+        let b = keys(ApacheCipher::Aes256, &["p2"]);
+        assert_eq!(b.open(&a.seal("u=1").unwrap()).err(), Some(Rejection::Malformed));
+    }
+
+    #[test]
+    fn short_and_bad_input() {
+        let k = keys(ApacheCipher::Aes256, &["p"]);
+        for v in ["", "AAAA", "!!!", &BASE64.encode([0u8; 55]), &"A".repeat(5000)] {
+            assert!(k.open(v).is_err(), "{v}");
+        }
+    }
+
+    #[test]
+    fn cache_is_bounded() {
+        let k = keys(ApacheCipher::Aes128, &["bounded cache passphrase"]);
+        for i in 0..(KEY_CACHE_SLOTS as u8 + 5) {
+            let _ = k.derive(&k.first, &[i; SALT_BYTES]);
+        }
+        assert!(cache().keys.len() <= KEY_CACHE_SLOTS);
+    }
+
+    /// Apache's own cookies, re-encrypted with Apache's salt and IV, give Apache's exact bytes.
+    #[test]
+    fn writer_is_byte_exact_with_apache() {
+        let file: serde_json::Value = serde_json::from_str(include_str!("../tests/vectors/apache-2.4.71.json")).unwrap();
+        let mut checked = 0;
+        for v in file["vectors"].as_array().unwrap() {
+            let passphrases: Vec<String> =
+                v["SessionCryptoPassphrase"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().into()).collect();
+            if passphrases.is_empty() {
+                continue;
+            }
+            let cipher = ApacheCipher::parse(v["SessionCryptoCipher"].as_str().unwrap()).unwrap();
+            let k = ApacheKeys::new(cipher, &passphrases).unwrap();
+            let value = v["cookie_value"].as_str().unwrap();
+            let opened = k.open(value).unwrap();
+            let raw = BASE64.decode(value).unwrap();
+            let salt: [u8; 16] = raw[8..24].try_into().unwrap();
+            let iv: [u8; 16] = raw[24..40].try_into().unwrap();
+            assert_eq!(k.seal_with(&salt, &iv, &opened.plaintext).unwrap(), value, "{}", v["name"]);
+            checked += 1;
+        }
+        assert_eq!(checked, 9, "every encrypted vector");
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let k = keys(ApacheCipher::Aes256, &["super secret phrase"]);
+        let d = format!("{k:?}");
+        assert!(!d.contains("super secret") && d.contains("redacted"), "{d}");
+    }
+}
