@@ -32,6 +32,16 @@ if ! have_version wasm-pack "$WASM_PACK_VERSION"; then
   cargo install --debug --force --locked wasm-pack --version "=$WASM_PACK_VERSION"
 fi
 
+# --- Debian packages: Apache httpd for the live interop tests ---------------------------------
+if [ ! -x /usr/sbin/apache2 ] || [ ! -f /usr/lib/apache2/modules/mod_session_crypto.so ]; then
+  log "installing apache2 (Debian) for the interop tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq apache2 >/dev/null
+  # The tests start their own httpd on 127.0.0.1; never leave Debian's default site on *:80.
+  (apache2ctl stop || service apache2 stop) >/dev/null 2>&1 || true
+fi
+
 # --- npm dev dependencies (binaryen's wasm-opt; Debian's binaryen makes broken modules) ---------
 if [ -f package-lock.json ]; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -17,8 +17,10 @@ step "build the npm package" bash scripts/build.sh
 step "package resolves by name" node --input-type=module -e "await import('edge-session')"
 step "TypeScript types" npx --no-install tsc -p tests/js
 step "JS API tests (node --test)" node --test tests/js/
+step "Apache httpd interop (live, 127.0.0.1)" node --test tests/interop/
 step "wasm32 tests (wasm-pack test --node)" wasm-pack test --node -- --features js --locked
 step "demo" node examples/demo.mjs
+step "benchmark smoke (bench/formats.mjs --quick)" node bench/formats.mjs --quick
 
 # One closing line over every runner above (cargo's "test result" lines and node's "# pass/# fail").
 sum() { grep -oE "$1" "$log" | grep -oE '[0-9]+' | awk '{ n += $1 } END { print n + 0 }'; }

@@ -339,12 +339,22 @@ impl SessionManager {
                 let first = options.keys.first().ok_or(ConfigError::NoKeys)?;
                 keys::check_passphrase(first).map_err(ConfigError::key(0))?;
                 if let Some(index) = options.keys.iter().position(String::is_empty) {
-                    return Err(ConfigError::Key { index, error: KeyError::TooShort });
+                    return Err(ConfigError::Key {
+                        index,
+                        error: KeyError::TooShort,
+                    });
                 }
-                if let Some(index) = (1..options.keys.len()).find(|&i| options.keys[..i].contains(&options.keys[i])) {
-                    return Err(ConfigError::Key { index, error: KeyError::Duplicate });
+                if let Some(index) =
+                    (1..options.keys.len()).find(|&i| options.keys[..i].contains(&options.keys[i]))
+                {
+                    return Err(ConfigError::Key {
+                        index,
+                        error: KeyError::Duplicate,
+                    });
                 }
-                Codec::Apache(ApacheKeys::new(options.cipher, &options.keys).ok_or(ConfigError::NoKeys)?)
+                Codec::Apache(
+                    ApacheKeys::new(options.cipher, &options.keys).ok_or(ConfigError::NoKeys)?,
+                )
             }
         };
         if options.max_lifetime > 0 && options.format != Format::Sealed {

@@ -124,8 +124,10 @@ fn expired_apache_cookie_is_an_empty_session() {
 }
 
 fn crypto_vectors() -> Vec<Value> {
-    let v: Vec<Value> =
-        vectors().into_iter().filter(|v| !v["SessionCryptoPassphrase"].as_array().unwrap().is_empty()).collect();
+    let v: Vec<Value> = vectors()
+        .into_iter()
+        .filter(|v| !v["SessionCryptoPassphrase"].as_array().unwrap().is_empty())
+        .collect();
     assert_eq!(v.len(), 9, "the file holds the encrypted vectors");
     v
 }
@@ -140,9 +142,17 @@ fn apache_manager(v: &Value, strong_first: bool) -> SessionManager {
     o.cookie_name = v["cookie_name"].as_str().unwrap().to_owned();
     o.max_age = v["SessionMaxAge"].as_u64().unwrap();
     o.cipher = ApacheCipher::parse(v["SessionCryptoCipher"].as_str().unwrap()).unwrap();
-    let apache: Vec<String> =
-        v["SessionCryptoPassphrase"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
-    o.keys = if strong_first { std::iter::once(STRONG.to_owned()).chain(apache).collect() } else { apache };
+    let apache: Vec<String> = v["SessionCryptoPassphrase"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    o.keys = if strong_first {
+        std::iter::once(STRONG.to_owned()).chain(apache).collect()
+    } else {
+        apache
+    };
     SessionManager::new(o).unwrap()
 }
 
@@ -152,10 +162,18 @@ fn reads_what_apache_encrypted() {
     for v in crypto_vectors() {
         let name = v["name"].as_str().unwrap();
         let m = apache_manager(&v, true);
-        let cookie = format!("{}={}", v["cookie_name"].as_str().unwrap(), v["cookie_value"].as_str().unwrap());
+        let cookie = format!(
+            "{}={}",
+            v["cookie_name"].as_str().unwrap(),
+            v["cookie_value"].as_str().unwrap()
+        );
         let s = m.load(Some(&cookie), NOW);
         assert_eq!(s.status(), LoadStatus::Loaded, "{name}");
-        assert_eq!(pairs(&s.to_string()), pairs(v["apache_decoded"].as_str().unwrap()), "{name}");
+        assert_eq!(
+            pairs(&s.to_string()),
+            pairs(v["apache_decoded"].as_str().unwrap()),
+            "{name}"
+        );
     }
 }
 
@@ -164,7 +182,10 @@ fn reads_what_apache_encrypted() {
 fn every_bit_flip_of_an_apache_cookie_is_rejected() {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
-    let v = crypto_vectors().into_iter().find(|v| v["name"] == "aes256-maxage").unwrap();
+    let v = crypto_vectors()
+        .into_iter()
+        .find(|v| v["name"] == "aes256-maxage")
+        .unwrap();
     let m = apache_manager(&v, true);
     let raw = b64.decode(v["cookie_value"].as_str().unwrap()).unwrap();
     for byte in 0..raw.len() {
@@ -172,18 +193,28 @@ fn every_bit_flip_of_an_apache_cookie_is_rejected() {
             let mut bad = raw.clone();
             bad[byte] ^= 1 << bit;
             let s = m.load(Some(&format!("s3={}", b64.encode(&bad))), NOW);
-            assert!(s.is_empty() && matches!(s.status(), LoadStatus::Rejected(_)), "byte {byte} bit {bit}");
+            assert!(
+                s.is_empty() && matches!(s.status(), LoadStatus::Rejected(_)),
+                "byte {byte} bit {bit}"
+            );
         }
     }
     for len in 0..raw.len() {
-        assert!(m.load(Some(&format!("s3={}", b64.encode(&raw[..len]))), NOW).is_empty(), "truncated to {len}");
+        assert!(
+            m.load(Some(&format!("s3={}", b64.encode(&raw[..len]))), NOW)
+                .is_empty(),
+            "truncated to {len}"
+        );
     }
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn wrong_passphrase_or_cipher_is_an_empty_session() {
-    let v = crypto_vectors().into_iter().find(|v| v["name"] == "aes128").unwrap();
+    let v = crypto_vectors()
+        .into_iter()
+        .find(|v| v["name"] == "aes128")
+        .unwrap();
     let cookie = format!("s6={}", v["cookie_value"].as_str().unwrap());
     let mut o = Options::default();
     o.format = Format::Apache;
@@ -191,11 +222,17 @@ fn wrong_passphrase_or_cipher_is_an_empty_session() {
     o.keys = vec![STRONG.into()];
     o.cipher = ApacheCipher::Aes128;
     let wrong_pass = SessionManager::new(o.clone()).unwrap();
-    assert_eq!(wrong_pass.load(Some(&cookie), NOW).status(), LoadStatus::Rejected(Rejection::Tampered));
+    assert_eq!(
+        wrong_pass.load(Some(&cookie), NOW).status(),
+        LoadStatus::Rejected(Rejection::Tampered)
+    );
     o.keys.push("secret".into());
     o.cipher = ApacheCipher::Aes256;
     let wrong_cipher = SessionManager::new(o).unwrap();
-    assert_eq!(wrong_cipher.load(Some(&cookie), NOW).status(), LoadStatus::Rejected(Rejection::Malformed));
+    assert_eq!(
+        wrong_cipher.load(Some(&cookie), NOW).status(),
+        LoadStatus::Rejected(Rejection::Malformed)
+    );
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -205,17 +242,38 @@ fn rewrites_apache_cookies_with_its_own_passphrase_and_reads_them_back() {
         let name = v["name"].as_str().unwrap();
         let m = apache_manager(&v, true);
         let cookie_name = v["cookie_name"].as_str().unwrap();
-        let mut s = m.load(Some(&format!("{cookie_name}={}", v["cookie_value"].as_str().unwrap())), NOW);
-        let set = m.save(&mut s, NOW).unwrap().expect("opened with an older passphrase: re-written");
+        let mut s = m.load(
+            Some(&format!(
+                "{cookie_name}={}",
+                v["cookie_value"].as_str().unwrap()
+            )),
+            NOW,
+        );
+        let set = m
+            .save(&mut s, NOW)
+            .unwrap()
+            .expect("opened with an older passphrase: re-written");
         let value = set.split(';').next().unwrap().split_once('=').unwrap().1;
-        assert!(value.ends_with('=') || value.len() % 4 == 0, "{name}: padded standard base64");
+        assert!(
+            value.ends_with('=') || value.len() % 4 == 0,
+            "{name}: padded standard base64"
+        );
         let again = m.load(Some(&format!("{cookie_name}={value}")), NOW);
         assert_eq!(again.status(), LoadStatus::Loaded, "{name}");
-        let entries = |s: &Session| pairs(&s.to_string()).into_iter().filter(|p| !p.starts_with("expiry=")).collect::<BTreeSet<_>>();
+        let entries = |s: &Session| {
+            pairs(&s.to_string())
+                .into_iter()
+                .filter(|p| !p.starts_with("expiry="))
+                .collect::<BTreeSet<_>>()
+        };
         assert_eq!(entries(&again), entries(&s), "{name}");
         let mut unchanged = again;
         if v["SessionMaxAge"].as_u64() == Some(0) {
-            assert_eq!(m.save(&mut unchanged, NOW).unwrap(), None, "{name}: own cookie, unmodified: not re-sent");
+            assert_eq!(
+                m.save(&mut unchanged, NOW).unwrap(),
+                None,
+                "{name}: own cookie, unmodified: not re-sent"
+            );
         }
     }
 }
@@ -223,9 +281,15 @@ fn rewrites_apache_cookies_with_its_own_passphrase_and_reads_them_back() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn weak_encrypting_passphrase_is_refused() {
-    let v = crypto_vectors().into_iter().find(|v| v["name"] == "aes256-simple").unwrap();
+    let v = crypto_vectors()
+        .into_iter()
+        .find(|v| v["name"] == "aes256-simple")
+        .unwrap();
     let mut o = Options::default();
     o.format = Format::Apache;
     o.keys = vec![v["SessionCryptoPassphrase"][0].as_str().unwrap().to_owned()];
-    assert!(matches!(SessionManager::new(o), Err(edge_session::ConfigError::Key { index: 0, .. })));
+    assert!(matches!(
+        SessionManager::new(o),
+        Err(edge_session::ConfigError::Key { index: 0, .. })
+    ));
 }

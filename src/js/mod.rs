@@ -4,7 +4,9 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::{ApacheCipher, ConfigError, CookieError, Format, KeyError, Options, SaveError, SessionError};
+use crate::{
+    ApacheCipher, ConfigError, CookieError, Format, KeyError, Options, SaveError, SessionError,
+};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OPTIONS: &'static str = r#"
@@ -199,15 +201,23 @@ fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
         o.cookie_attributes = v;
     }
     if let Some(v) = string_opt(js, "format")? {
-        o.format = Format::parse(&v)
-            .ok_or_else(|| invalid(format!("format must be \"sealed\", \"plain\" or \"apache\", not \"{v}\"")))?;
+        o.format = Format::parse(&v).ok_or_else(|| {
+            invalid(format!(
+                "format must be \"sealed\", \"plain\" or \"apache\", not \"{v}\""
+            ))
+        })?;
     }
     if let Some(v) = string_opt(js, "cipher")? {
         if o.format != Format::Apache {
-            return Err(invalid("option cipher is for format \"apache\" only".into()));
+            return Err(invalid(
+                "option cipher is for format \"apache\" only".into(),
+            ));
         }
-        o.cipher = ApacheCipher::parse(&v)
-            .ok_or_else(|| invalid(format!("cipher must be \"aes128\", \"aes192\" or \"aes256\", not \"{v}\"")))?;
+        o.cipher = ApacheCipher::parse(&v).ok_or_else(|| {
+            invalid(format!(
+                "cipher must be \"aes128\", \"aes192\" or \"aes256\", not \"{v}\""
+            ))
+        })?;
     }
     if let Some(v) = strings_opt(js, "keys")? {
         o.keys = v;

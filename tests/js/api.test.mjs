@@ -230,6 +230,41 @@ test("plain format reads what Apache 2.4.71 wrote", () => {
   }
 });
 
+test("apache format through the JS API: reads Apache 2.4.71's encrypted vectors, round-trips", () => {
+  const file = JSON.parse(readFileSync(new URL("../vectors/apache-2.4.71.json", import.meta.url), "utf8"));
+  const strong = "a strong passphrase for edge-session's own writes";
+  const pairs = (s) => new Set(s.split("&").filter(Boolean));
+  const crypto = file.vectors.filter((v) => v.SessionCryptoPassphrase.length > 0);
+  assert.equal(crypto.length, 9);
+  for (const v of crypto) {
+    const m = new SessionManager({
+      format: "apache",
+      cipher: v.SessionCryptoCipher,
+      keys: [strong, ...v.SessionCryptoPassphrase],
+      cookieName: v.cookie_name,
+      maxAge: v.SessionMaxAge,
+    });
+    const s = m.load(`${v.cookie_name}=${v.cookie_value}`, 1_795_000_000_000);
+    assert.equal(s.status, "loaded", v.name);
+    assert.deepEqual(pairs(s.toString()), pairs(v.apache_decoded), v.name);
+    const rewritten = m.save(s, 1_795_000_000_000);
+    assert.ok(rewritten, `${v.name}: re-written with the strong passphrase`);
+    assert.deepEqual(m.load(cookieOf(rewritten), 1_795_000_000_000).entries(), s.entries(), v.name);
+  }
+});
+
+test("apache format options are checked", () => {
+  assert.equal(codeOf(() => new SessionManager({ format: "apache" })), "ERR_NO_KEYS");
+  assert.equal(codeOf(() => new SessionManager({ format: "apache", keys: ["secret"] })), "ERR_WEAK_KEY");
+  assert.equal(codeOf(() => new SessionManager({ format: "apache", keys: ["x".repeat(40)] })), "ERR_WEAK_KEY");
+  const pass = "a long passphrase for the apache format, 2026";
+  assert.equal(codeOf(() => new SessionManager({ format: "apache", keys: [pass], cipher: "3des192" })), "ERR_INVALID_OPTION");
+  assert.equal(codeOf(() => new SessionManager({ keys: [generateKey()], cipher: "aes128" })), "ERR_INVALID_OPTION");
+  assert.equal(codeOf(() => new SessionManager({ format: "apache", keys: [pass], maxLifetime: 60 })), "ERR_INVALID_OPTION");
+  assert.equal(codeOf(() => new SessionManager({ format: "apache", keys: [pass, pass] })), "ERR_DUPLICATE_KEY");
+  assert.doesNotThrow(() => new SessionManager({ format: "apache", keys: [pass, "old short one"], cipher: "aes192" }));
+});
+
 test("a 10-key session seals to under 500 bytes", () => {
   const m = new SessionManager({ keys: [generateKey()], maxAge: 3600 });
   const s = m.load(null, T0);
