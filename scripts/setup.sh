@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pinned in Cargo.toml / Cargo.lock
 WASM_PACK_VERSION=0.15.1
+WORKER_BUILD_VERSION=0.8.7     # must match the worker crate pinned in Cargo.toml
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -30,6 +31,11 @@ fi
 if ! have_version wasm-pack "$WASM_PACK_VERSION"; then
   log "installing wasm-pack $WASM_PACK_VERSION (a few minutes, once)"
   cargo install --debug --force --locked wasm-pack --version "=$WASM_PACK_VERSION"
+fi
+
+if [ "$(worker-build --version 2>/dev/null)" != "$WORKER_BUILD_VERSION" ]; then
+  log "installing worker-build $WORKER_BUILD_VERSION (a few minutes, once)"
+  cargo install --debug --force --locked worker-build --version "=$WORKER_BUILD_VERSION"
 fi
 
 # --- Debian packages: Apache httpd for the live interop tests ---------------------------------

@@ -11,13 +11,17 @@ step() { printf '\n=== %s\n' "$1"; shift; "$@" 2>&1 | tee -a "$log"; }
 step "format" cargo fmt --check
 step "clippy (core)" cargo clippy --all-targets --locked -- -D warnings
 step "clippy (js bindings, wasm32)" cargo clippy --features js --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+step "clippy (worker, wasm32)" cargo clippy --features worker --target wasm32-unknown-unknown --locked -- -D warnings
 step "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 step "core tests (unit, known-answer, tamper, doc)" cargo test --locked
+step "worker config tests (native)" cargo test --locked --features worker --lib worker::
 step "build the npm package" bash scripts/build.sh
 step "package resolves by name" node --input-type=module -e "await import('edge-session')"
 step "TypeScript types" npx --no-install tsc -p tests/js
 step "JS API tests (node --test)" node --test tests/js/
 step "Apache httpd interop (live, 127.0.0.1)" node --test tests/interop/
+step "build the Worker (worker-build)" bash scripts/build-worker.sh
+step "Worker tests in workerd (Miniflare, wrangler dev)" env WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false node --test --test-concurrency=1 tests/worker/
 step "wasm32 tests (wasm-pack test --node)" wasm-pack test --node -- --features js --locked
 step "demo" node examples/demo.mjs
 step "benchmark smoke (bench/formats.mjs --quick)" node bench/formats.mjs --quick

@@ -40,6 +40,9 @@ mod session;
 #[cfg(feature = "js")]
 mod js;
 
+#[cfg(feature = "worker")]
+mod worker;
+
 pub use apache::ApacheCipher;
 pub use cookie::{CookieError, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES};
 pub use keys::{generate_key, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS};

@@ -167,9 +167,9 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Cookie(e) => e.fmt(f),
-            Self::NoKeys => {
-                f.write_str("the sealed format needs at least one key (run `edge-session keygen`)")
-            }
+            Self::NoKeys => f.write_str(
+                "the sealed and apache formats need at least one key (run `edge-session keygen`)",
+            ),
             Self::KeysUnused => f.write_str(
                 "the plain format does not encrypt: remove the keys or use format \"sealed\"",
             ),

@@ -1,0 +1,290 @@
+//! The Worker's configuration from `wrangler.toml` `[vars]` and the `SESSION_KEYS` secret.
+//! Pure parsing (no Workers types), so it is tested natively.
+
+use core::fmt;
+
+use crate::{ApacheCipher, ConfigError, Format, Options, SessionManager};
+
+/// The variables the Worker reads, after Apache's directives.
+pub(crate) const VARS: [&str; 14] = [
+    "SESSION_KEYS",
+    "SESSION_COOKIE_NAME",
+    "SESSION_COOKIE_ATTRIBUTES",
+    "SESSION_FORMAT",
+    "SESSION_CIPHER",
+    "SESSION_MAX_AGE",
+    "SESSION_MAX_LIFETIME",
+    "SESSION_EXPIRY_UPDATE_INTERVAL",
+    "SESSION_HEADER",
+    "SESSION_ENV_HEADER",
+    "SESSION_INCLUDE",
+    "SESSION_EXCLUDE",
+    "SESSION_COOKIE_REMOVE",
+    "ORIGIN",
+];
+
+/// A configuration the Worker cannot start with.
+#[derive(Debug)]
+pub(crate) enum WorkerConfigError {
+    /// A variable has a value that cannot be used.
+    Invalid { var: &'static str, reason: String },
+    /// The session options are refused.
+    Session(ConfigError),
+}
+
+impl fmt::Display for WorkerConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Invalid { var, reason } => write!(f, "{var}: {reason}"),
+            Self::Session(ConfigError::NoKeys) => f.write_str(
+                "SESSION_KEYS is not set: run `npx edge-session keygen` and store the key with \
+                 `wrangler secret put SESSION_KEYS` (or in .dev.vars for local runs)",
+            ),
+            Self::Session(ConfigError::Key { index, error }) => {
+                write!(f, "SESSION_KEYS, key #{index}: {error}")
+            }
+            Self::Session(e) => e.fmt(f),
+        }
+    }
+}
+
+/// What the Worker runs with.
+#[derive(Debug)]
+pub(crate) struct WorkerConfig {
+    pub(crate) manager: SessionManager,
+    /// SessionEnv: the request header that carries the plain session to the origin.
+    pub(crate) env_header: String,
+    /// SessionCookieRemove: strip the session cookie from the request to the origin.
+    pub(crate) cookie_remove: bool,
+    /// The origin's base URL; `None` serves the embedded demo origin.
+    pub(crate) origin: Option<String>,
+}
+
+fn seconds(var: &'static str, v: &str) -> Result<u64, WorkerConfigError> {
+    v.trim().parse().map_err(|_| WorkerConfigError::Invalid {
+        var,
+        reason: format!("not a whole number of seconds: \"{v}\""),
+    })
+}
+
+fn list(v: &str) -> Vec<String> {
+    v.split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn is_header_name(h: &str) -> bool {
+    !h.is_empty()
+        && h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Reads the configuration through `get` (an unset or empty variable takes its default).
+pub(crate) fn parse(
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<WorkerConfig, WorkerConfigError> {
+    let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+    let mut o = Options::default();
+    if let Some(v) = var("SESSION_KEYS") {
+        o.keys = v.split_whitespace().map(str::to_owned).collect();
+    }
+    if let Some(v) = var("SESSION_COOKIE_NAME") {
+        o.cookie_name = v.trim().to_owned();
+    }
+    if let Some(v) = var("SESSION_COOKIE_ATTRIBUTES") {
+        o.cookie_attributes = v;
+    }
+    if let Some(v) = var("SESSION_FORMAT") {
+        o.format = Format::parse(v.trim()).ok_or_else(|| WorkerConfigError::Invalid {
+            var: "SESSION_FORMAT",
+            reason: format!("\"{v}\" is not sealed, apache or plain"),
+        })?;
+    }
+    if let Some(v) = var("SESSION_CIPHER") {
+        o.cipher = ApacheCipher::parse(v.trim()).ok_or_else(|| WorkerConfigError::Invalid {
+            var: "SESSION_CIPHER",
+            reason: format!("\"{v}\" is not aes128, aes192 or aes256"),
+        })?;
+    }
+    if let Some(v) = var("SESSION_MAX_AGE") {
+        o.max_age = seconds("SESSION_MAX_AGE", &v)?;
+    }
+    if let Some(v) = var("SESSION_MAX_LIFETIME") {
+        o.max_lifetime = seconds("SESSION_MAX_LIFETIME", &v)?;
+    }
+    if let Some(v) = var("SESSION_EXPIRY_UPDATE_INTERVAL") {
+        o.expiry_update_interval = seconds("SESSION_EXPIRY_UPDATE_INTERVAL", &v)?;
+    }
+    if let Some(v) = var("SESSION_HEADER") {
+        o.header = v.trim().to_owned();
+    }
+    if let Some(v) = var("SESSION_INCLUDE") {
+        o.include = list(&v);
+    }
+    if let Some(v) = var("SESSION_EXCLUDE") {
+        o.exclude = list(&v);
+    }
+    let env_header =
+        var("SESSION_ENV_HEADER").map_or_else(|| "X-Session".to_owned(), |v| v.trim().to_owned());
+    if !is_header_name(&env_header) {
+        return Err(WorkerConfigError::Invalid {
+            var: "SESSION_ENV_HEADER",
+            reason: "not a header name".into(),
+        });
+    }
+    if env_header.eq_ignore_ascii_case(&o.header) {
+        return Err(WorkerConfigError::Invalid {
+            var: "SESSION_ENV_HEADER",
+            reason: "must differ from SESSION_HEADER".into(),
+        });
+    }
+    let cookie_remove = match var("SESSION_COOKIE_REMOVE")
+        .map(|v| v.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("false" | "off" | "0" | "no") => false,
+        Some("true" | "on" | "1" | "yes") => true,
+        Some(other) => {
+            return Err(WorkerConfigError::Invalid {
+                var: "SESSION_COOKIE_REMOVE",
+                reason: format!("\"{other}\" is not true or false"),
+            })
+        }
+    };
+    let origin = var("ORIGIN").map(|v| v.trim().trim_end_matches('/').to_owned());
+    if let Some(o) = &origin {
+        if !(o.starts_with("http://") || o.starts_with("https://")) {
+            return Err(WorkerConfigError::Invalid {
+                var: "ORIGIN",
+                reason: "must be an http:// or https:// URL".into(),
+            });
+        }
+    }
+    let manager = SessionManager::new(o).map_err(WorkerConfigError::Session)?;
+    Ok(WorkerConfig {
+        manager,
+        env_header,
+        cookie_remove,
+        origin,
+    })
+}
+
+/// Removes cookie `name` from a `Cookie` header, keeping the others; `None` when none remain.
+pub(crate) fn remove_cookie(header: &str, name: &str) -> Option<String> {
+    let kept: Vec<&str> = header
+        .split(';')
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && c.split_once('=').map_or(*c, |(n, _)| n).trim() != name)
+        .collect();
+    (!kept.is_empty()).then(|| kept.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse_map(pairs: &[(&str, &str)]) -> Result<WorkerConfig, WorkerConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        parse(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_only_a_key() {
+        let key = crate::generate_key().unwrap();
+        let c = parse_map(&[("SESSION_KEYS", &key)]).unwrap();
+        assert_eq!(c.env_header, "X-Session");
+        assert!(!c.cookie_remove);
+        assert_eq!(c.origin, None);
+        assert_eq!(c.manager.options().header, "X-Replace-Session");
+    }
+
+    #[test]
+    fn missing_key_is_a_clear_startup_error() {
+        let e = parse_map(&[]).unwrap_err().to_string();
+        assert!(
+            e.contains("SESSION_KEYS is not set") && e.contains("keygen"),
+            "{e}"
+        );
+        let e = parse_map(&[("SESSION_KEYS", "short")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("SESSION_KEYS, key #0: key too short"), "{e}");
+        assert!(!e.contains("short\""), "the key is not echoed: {e}");
+    }
+
+    #[test]
+    fn every_var() {
+        let (a, b) = (
+            crate::generate_key().unwrap(),
+            crate::generate_key().unwrap(),
+        );
+        let c = parse_map(&[
+            ("SESSION_KEYS", &format!(" {a}\n{b} ")),
+            ("SESSION_COOKIE_NAME", "__Host-sid"),
+            (
+                "SESSION_COOKIE_ATTRIBUTES",
+                "Path=/; Secure; HttpOnly; SameSite=Strict",
+            ),
+            ("SESSION_MAX_AGE", "600"),
+            ("SESSION_MAX_LIFETIME", "86400"),
+            ("SESSION_EXPIRY_UPDATE_INTERVAL", "60"),
+            ("SESSION_HEADER", "X-Set-Session"),
+            ("SESSION_ENV_HEADER", "X-Edge-Session"),
+            ("SESSION_INCLUDE", "/app, /api"),
+            ("SESSION_EXCLUDE", "/app/static"),
+            ("SESSION_COOKIE_REMOVE", "On"),
+            ("ORIGIN", "https://origin.example/"),
+        ])
+        .unwrap();
+        let o = c.manager.options();
+        assert_eq!(o.keys.len(), 2);
+        assert_eq!(
+            (o.max_age, o.max_lifetime, o.expiry_update_interval),
+            (600, 86400, 60)
+        );
+        assert_eq!(o.include, vec!["/app", "/api"]);
+        assert_eq!(c.env_header, "X-Edge-Session");
+        assert!(c.cookie_remove);
+        assert_eq!(c.origin.as_deref(), Some("https://origin.example"));
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let key = crate::generate_key().unwrap();
+        for (var, value) in [
+            ("SESSION_MAX_AGE", "ten"),
+            ("SESSION_FORMAT", "rot13"),
+            ("SESSION_COOKIE_REMOVE", "maybe"),
+            ("ORIGIN", "ftp://x"),
+            ("SESSION_ENV_HEADER", "X-Replace-Session"),
+        ] {
+            let e = parse_map(&[("SESSION_KEYS", &key), (var, value)])
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with(var), "{e}");
+        }
+    }
+
+    #[test]
+    fn plain_format_needs_no_key() {
+        assert!(parse_map(&[("SESSION_FORMAT", "plain")]).is_ok());
+    }
+
+    #[test]
+    fn removes_only_the_session_cookie() {
+        assert_eq!(
+            remove_cookie("a=1; session=xyz; b=2", "session").as_deref(),
+            Some("a=1; b=2")
+        );
+        assert_eq!(remove_cookie("session=xyz", "session"), None);
+        assert_eq!(
+            remove_cookie("sessions=1;session=2", "session").as_deref(),
+            Some("sessions=1")
+        );
+    }
+}

@@ -1,0 +1,200 @@
+//! The Cloudflare Worker (feature `worker`): a session front proxy before an origin, doing for any
+//! origin what Apache's mod_session does for its own content.
+//!
+//! Per request: match SessionInclude / SessionExclude; load the session from the cookie; send the
+//! plain session to the origin in `SESSION_ENV_HEADER` (a client-sent copy is always removed
+//! first: CVE-2018-1283); optionally strip the session cookie; forward to `ORIGIN` (or the
+//! embedded demo origin); merge the origin's SessionHeader and remove it from the response; save
+//! and append `Set-Cookie`; mark the response private and `Vary: Cookie`.
+//!
+//! Bad client input never becomes a 5xx: a bad cookie is an empty session. An unreachable origin
+//! is a 502. A missing or weak key answers every request with a 500 that says so (and logs it).
+
+mod config;
+mod demo;
+
+use std::cell::RefCell;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+use wasm_bindgen::JsValue;
+use worker::{
+    console_error, console_log, console_warn, event, Context, Date, Env, Fetch, Headers, Request,
+    RequestInit, RequestRedirect, Response, Result,
+};
+
+use crate::{LoadStatus, Session};
+use config::{WorkerConfig, VARS};
+
+thread_local! {
+    /// The configuration of this isolate, with a fingerprint of the variables it was built from.
+    static STATE: RefCell<Option<(u64, Rc<WorkerConfig>)>> = const { RefCell::new(None) };
+}
+
+/// A variable from the environment: string, number or boolean `[vars]`, or a secret.
+fn env_value(env: &Env, name: &str) -> Option<String> {
+    let v = js_sys::Reflect::get(env, &JsValue::from_str(name)).ok()?;
+    if let Some(s) = v.as_string() {
+        return Some(s);
+    }
+    if let Some(n) = v.as_f64() {
+        return Some(format!("{n}"));
+    }
+    v.as_bool().map(|b| b.to_string())
+}
+
+/// The configuration, built once per isolate (key schedules and stretching happen here).
+fn state(env: &Env) -> std::result::Result<Rc<WorkerConfig>, String> {
+    let values: Vec<Option<String>> = VARS.iter().map(|name| env_value(env, name)).collect();
+    let mut h = DefaultHasher::new();
+    values.hash(&mut h);
+    let fingerprint = h.finish();
+    if let Some(cached) = STATE.with(|s| {
+        s.borrow()
+            .as_ref()
+            .filter(|(f, _)| *f == fingerprint)
+            .map(|(_, c)| c.clone())
+    }) {
+        return Ok(cached);
+    }
+    let parsed = config::parse(|name| {
+        VARS.iter()
+            .position(|v| *v == name)
+            .and_then(|i| values.get(i).cloned().flatten())
+    })
+    .map_err(|e| e.to_string())?;
+    let parsed = Rc::new(parsed);
+    STATE.with(|s| *s.borrow_mut() = Some((fingerprint, parsed.clone())));
+    Ok(parsed)
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let config = match state(&env) {
+        Ok(c) => c,
+        Err(e) => {
+            console_error!("edge-session: configuration error: {e}");
+            return Response::error(format!("edge-session is not configured: {e}\n"), 500);
+        }
+    };
+    match handle(&config, req).await {
+        Ok(resp) => Ok(resp),
+        Err(e) => {
+            console_error!("edge-session: origin failure: {e}");
+            Response::error("Bad Gateway: the origin could not be reached\n", 502)
+        }
+    }
+}
+
+/// A mutable copy of a header list (those of requests and fetched responses are immutable).
+fn copy(headers: &Headers) -> Result<Headers> {
+    Ok(Headers(web_sys::Headers::new_with_headers(&headers.0)?))
+}
+
+async fn handle(config: &WorkerConfig, req: Request) -> Result<Response> {
+    let url = req.url()?;
+    let headers = copy(req.headers())?;
+    // Only this proxy may tell the origin what the session is, on every path.
+    headers.delete(&config.env_header)?;
+    if !config.manager.applies_to(url.path()) {
+        return forward(config, &req, headers).await;
+    }
+
+    let now = Date::now().as_millis().saturating_mul(1000);
+    let cookie_header = req.headers().get("cookie")?;
+    let mut session = config.manager.load(cookie_header.as_deref(), now);
+    log_load(&session);
+    headers.set(&config.env_header, &session.to_string())?;
+    if config.cookie_remove {
+        if let Some(cookies) = &cookie_header {
+            match config::remove_cookie(cookies, &config.manager.options().cookie_name) {
+                Some(rest) => headers.set("cookie", &rest)?,
+                None => headers.delete("cookie")?,
+            }
+        }
+    }
+
+    let resp = forward(config, &req, headers).await?;
+    let out = copy(resp.headers())?;
+    let session_header = &config.manager.options().header;
+    if let Some(update) = out.get(session_header)? {
+        out.delete(session_header)?;
+        if let Err(e) = session.apply_update(&update) {
+            console_warn!("edge-session: origin's {session_header} ignored: {e}");
+        }
+    }
+    let set_cookie = match config.manager.save(&mut session, now) {
+        Ok(c) => c,
+        Err(e) => {
+            console_error!("edge-session: session not saved: {e}");
+            None
+        }
+    };
+    let loaded = session.status() == LoadStatus::Loaded;
+    if let Some(c) = &set_cookie {
+        out.append("set-cookie", c)?;
+        out.set("cache-control", "private, no-store")?;
+    } else if loaded
+        && !out
+            .get("cache-control")?
+            .is_some_and(|v| v.contains("no-store"))
+    {
+        out.set("cache-control", "private, no-cache")?;
+    }
+    if set_cookie.is_some() || loaded {
+        let vary = out.get("vary")?.unwrap_or_default();
+        if !vary
+            .split(',')
+            .any(|v| v.trim().eq_ignore_ascii_case("cookie") || v.trim() == "*")
+        {
+            out.set(
+                "vary",
+                &if vary.trim().is_empty() {
+                    "Cookie".to_owned()
+                } else {
+                    format!("{vary}, Cookie")
+                },
+            )?;
+        }
+    }
+    let status = resp.status_code();
+    Ok(Response::builder()
+        .with_status(status)
+        .with_headers(out)
+        .body(resp.body().clone()))
+}
+
+/// Logs why a cookie gave no session: the reason only, never the cookie or its contents.
+fn log_load(session: &Session) {
+    match session.status() {
+        LoadStatus::Rejected(why) => {
+            console_log!("edge-session: session cookie rejected ({})", why.as_str())
+        }
+        LoadStatus::Expired => console_log!("edge-session: session expired"),
+        _ => {}
+    }
+}
+
+/// Sends the request on to the origin, or to the embedded demo origin.
+async fn forward(config: &WorkerConfig, req: &Request, headers: Headers) -> Result<Response> {
+    let url = req.url()?;
+    let Some(origin) = &config.origin else {
+        return demo::handle(&url, &headers);
+    };
+    let mut target = format!("{origin}{}", url.path());
+    if let Some(q) = url.query() {
+        target.push('?');
+        target.push_str(q);
+    }
+    let mut init = RequestInit::new();
+    init.with_method(req.method())
+        .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual);
+    if !matches!(req.method(), worker::Method::Get | worker::Method::Head) {
+        init.with_body(req.inner().body().map(JsValue::from));
+    }
+    Fetch::Request(Request::new_with_init(&target, &init)?)
+        .send()
+        .await
+}

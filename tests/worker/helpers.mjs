@@ -1,0 +1,64 @@
+// Shared by the Worker tests: the built worker in Miniflare (real workerd), a local origin
+// server that records what it receives, and a minimal cookie jar.
+import { createServer } from "node:http";
+import { Miniflare } from "miniflare";
+
+export const ROOT = new URL("../../", import.meta.url);
+
+/** The built worker (build/index.js) in workerd with these bindings. */
+export function worker(bindings) {
+  return new Miniflare({
+    modules: true,
+    scriptPath: new URL("build/index.js", ROOT).pathname,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-26",
+    bindings,
+  });
+}
+
+/**
+ * A local origin on 127.0.0.1. `respond(req, url)` returns { status, headers, body } or nothing
+ * (then 200, the received headers as JSON). Every request's headers are kept in `received`.
+ */
+export async function origin(respond = () => undefined) {
+  const received = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, "http://origin");
+    received.push({ path: url.pathname, headers: req.headers });
+    const out = respond(req, url) ?? {};
+    res.writeHead(out.status ?? 200, { "content-type": "application/json", ...(out.headers ?? {}) });
+    res.end(out.body ?? JSON.stringify(req.headers));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Keeps the cookies a client would keep, from Set-Cookie headers. */
+export class CookieJar {
+  cookies = new Map();
+  store(res) {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq).trim();
+      const removed = attrs.some((a) => a.trim().toLowerCase() === "max-age=0");
+      if (removed) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(eq + 1));
+    }
+  }
+  header() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+}
+
+/** GET through the worker with the jar's cookies (and extra headers); stores what it sets. */
+export async function get(mf, jar, path, headers = {}) {
+  const cookie = jar?.header();
+  const res = await mf.dispatchFetch(`http://127.0.0.1${path}`, {
+    headers: { ...(cookie ? { cookie } : {}), ...headers },
+    redirect: "manual",
+  });
+  jar?.store(res);
+  return res;
+}

@@ -1,0 +1,206 @@
+// The Worker in real workerd (Miniflare), against the embedded demo origin and a local origin.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { generateKey } from "edge-session";
+import { worker, origin, CookieJar, get } from "./helpers.mjs";
+
+const KEY = generateKey();
+const open = [];
+after(async () => Promise.all(open.map((x) => x.dispose?.() ?? x.close())));
+const start = (bindings) => {
+  const mf = worker(bindings);
+  open.push(mf);
+  return mf;
+};
+const startOrigin = async (respond) => {
+  const o = await origin(respond);
+  open.push(o);
+  return o;
+};
+
+test("demo origin: login, the session persists, logout clears it", async () => {
+  const mf = start({ SESSION_KEYS: KEY, SESSION_MAX_AGE: "3600" });
+  const jar = new CookieJar();
+  let res = await get(mf, jar, "/");
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /Hello, stranger/);
+  assert.deepEqual(res.headers.getSetCookie(), [], "no cookie for anonymous visitors");
+
+  res = await get(mf, jar, "/login?user=alice");
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("x-replace-session"), null, "the SessionHeader never reaches the client");
+  const [setCookie] = res.headers.getSetCookie();
+  assert.match(setCookie, /^session=[A-Za-z0-9_-]+; Max-Age=3600; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+  assert.doesNotMatch(setCookie, /alice/, "sealed");
+  assert.equal(res.headers.get("cache-control"), "private, no-store");
+  assert.match(res.headers.get("vary"), /Cookie/);
+  await res.text();
+
+  for (let i = 0; i < 3; i++) {
+    res = await get(mf, jar, "/");
+    assert.match(await res.text(), /Hello, alice\./);
+    assert.match(res.headers.get("cache-control"), /private/);
+    assert.match(res.headers.get("vary"), /Cookie/);
+  }
+
+  res = await get(mf, jar, "/logout");
+  assert.match(res.headers.getSetCookie()[0], /^session=; Max-Age=0;/);
+  await res.text();
+  res = await get(mf, jar, "/");
+  assert.match(await res.text(), /Hello, stranger/);
+});
+
+test("500 sequential /counter requests end at 500", async () => {
+  const mf = start({ SESSION_KEYS: KEY });
+  const jar = new CookieJar();
+  let last;
+  for (let i = 1; i <= 500; i++) {
+    const res = await get(mf, jar, "/counter");
+    last = (await res.text()).trim();
+    assert.equal(last, String(i), `request ${i}`);
+  }
+  assert.equal(last, "500");
+});
+
+test("garbage cookies are an empty session and a 200, never an error", async () => {
+  const mf = start({ SESSION_KEYS: KEY });
+  const valid = new CookieJar();
+  await (await get(mf, valid, "/login?user=alice")).text();
+  const random = Array.from({ length: 512 }, (_, i) => String.fromCharCode(33 + ((i * 7919) % 90))).join("");
+  for (const cookie of [
+    `session=${random.replace(/[;,]/g, "x")}`,
+    `session=${"A".repeat(8192)}`,
+    "session=!!!not-base64!!!",
+    "session=",
+    `${valid.header()}; session=AAAA`,
+    `${"x=1; ".repeat(2000)}`,
+    "session=\u00ff\u00fe",
+  ]) {
+    const res = await get(mf, null, "/", { cookie });
+    assert.equal(res.status, 200, cookie.slice(0, 40));
+    assert.match(await res.text(), /Hello, stranger/, cookie.slice(0, 40));
+  }
+});
+
+test("the origin: client X-Session stripped, session sent, cookie removed, SessionHeader merged", async () => {
+  const o = await startOrigin((req, url) =>
+    url.pathname === "/set" ? { headers: { "x-replace-session": "user=bob&role=admin", "set-cookie": "origin=1; Path=/" } } : undefined,
+  );
+  const mf = start({ SESSION_KEYS: KEY, ORIGIN: o.url, SESSION_COOKIE_REMOVE: "true" });
+  const jar = new CookieJar();
+  const res = await get(mf, jar, "/set", { "x-session": "user=mallory&role=admin" });
+  assert.equal(res.status, 200);
+  const cookies = res.headers.getSetCookie();
+  assert.ok(cookies.includes("origin=1; Path=/"), `the origin's own Set-Cookie is kept: ${cookies}`);
+  assert.ok(cookies.some((c) => c.startsWith("session=")));
+  assert.equal(res.headers.get("x-replace-session"), null);
+  assert.equal(o.received.at(-1).headers["x-session"], "", "the client's X-Session never reaches the origin");
+  await res.text();
+
+  await (await get(mf, jar, "/whoami", { "x-session": "user=mallory", cookie: `${jar.header()}; theme=dark` })).text();
+  const seen = o.received.at(-1).headers;
+  assert.equal(seen["x-session"].replace(/&expiry=\d+$/, ""), "user=bob&role=admin");
+  assert.equal(seen.cookie, "origin=1; theme=dark", "only the session cookie is removed");
+});
+
+test("the session cookie reaches the origin when SESSION_COOKIE_REMOVE is off", async () => {
+  const o = await startOrigin();
+  const mf = start({ SESSION_KEYS: KEY, ORIGIN: o.url, SESSION_COOKIE_REMOVE: "false" });
+  await (await get(mf, null, "/", { cookie: "session=abc; a=1" })).text();
+  assert.equal(o.received.at(-1).headers.cookie, "session=abc; a=1");
+});
+
+test("include / exclude: outside, requests pass through untouched (but X-Session is still stripped)", async () => {
+  const o = await startOrigin(() => ({ headers: { "x-replace-session": "user=eve" } }));
+  const mf = start({ SESSION_KEYS: KEY, ORIGIN: o.url, SESSION_INCLUDE: "/app", SESSION_EXCLUDE: "/app/static" });
+  for (const path of ["/other", "/app/static/x.css"]) {
+    const res = await get(mf, null, path, { "x-session": "user=mallory" });
+    assert.deepEqual(res.headers.getSetCookie(), [], path);
+    assert.equal(res.headers.get("x-replace-session"), "user=eve", `${path}: untouched`);
+    assert.equal(o.received.at(-1).headers["x-session"], undefined, `${path}: no X-Session at all`);
+    await res.text();
+  }
+  const res = await get(mf, null, "/app/page");
+  assert.equal(res.headers.get("x-replace-session"), null);
+  assert.equal(res.headers.getSetCookie().length, 1);
+  await res.text();
+});
+
+test("expiry: a short max age ends the session", async () => {
+  const o = await startOrigin((req, url) => (url.pathname === "/login" ? { headers: { "x-replace-session": "user=alice" } } : undefined));
+  const mf = start({ SESSION_KEYS: KEY, ORIGIN: o.url, SESSION_MAX_AGE: "1", SESSION_EXPIRY_UPDATE_INTERVAL: "0" });
+  const jar = new CookieJar();
+  await (await get(mf, jar, "/login")).text();
+  const saved = jar.header();
+  await (await get(mf, null, "/", { cookie: saved })).text();
+  assert.match(o.received.at(-1).headers["x-session"], /^user=alice&expiry=\d+$/);
+  await new Promise((r) => setTimeout(r, 1300));
+  const res = await get(mf, null, "/", { cookie: saved });
+  await res.text();
+  assert.match(o.received.at(-1).headers["x-session"], /^(expiry=\d+)?$/, "expired: an empty session (a fresh expiry only, as Apache's HTTP_SESSION)");
+  assert.match(res.headers.getSetCookie()[0] ?? "", /Max-Age=0/, "the stale cookie is removed");
+});
+
+test("rotation: an old key's cookie is accepted and re-sealed with the new key", async () => {
+  const OLD = generateKey();
+  const NEW = generateKey();
+  const o = await startOrigin((req, url) => (url.pathname === "/login" ? { headers: { "x-replace-session": "user=alice" } } : undefined));
+  const before = start({ SESSION_KEYS: OLD, ORIGIN: o.url });
+  const jar = new CookieJar();
+  await (await get(before, jar, "/login")).text();
+  const oldCookie = jar.header();
+
+  const rotated = start({ SESSION_KEYS: `${NEW} ${OLD}`, ORIGIN: o.url });
+  const res = await get(rotated, jar, "/");
+  await res.text();
+  assert.equal(o.received.at(-1).headers["x-session"], "user=alice");
+  assert.equal(res.headers.getSetCookie().length, 1, "re-sealed although unmodified");
+  assert.notEqual(jar.header(), oldCookie);
+
+  const onlyNew = start({ SESSION_KEYS: NEW, ORIGIN: o.url });
+  await (await get(onlyNew, jar, "/")).text();
+  assert.equal(o.received.at(-1).headers["x-session"], "user=alice", "the re-sealed cookie opens with the new key alone");
+  await (await get(onlyNew, null, "/", { cookie: oldCookie })).text();
+  assert.equal(o.received.at(-1).headers["x-session"], "", "the old cookie does not");
+});
+
+test("a huge SessionHeader from the origin is ignored: 200, session intact", async () => {
+  let huge = false;
+  const o = await startOrigin(() => (huge ? { headers: { "x-replace-session": `k=${"v".repeat(20_000)}` } } : { headers: { "x-replace-session": "user=alice" } }));
+  const mf = start({ SESSION_KEYS: KEY, ORIGIN: o.url });
+  const jar = new CookieJar();
+  await (await get(mf, jar, "/")).text();
+  huge = true;
+  const res = await get(mf, jar, "/");
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("x-replace-session"), null);
+  await res.text();
+  huge = false;
+  await (await get(mf, jar, "/")).text();
+  assert.match(o.received.at(-1).headers["x-session"], /^user=alice/);
+});
+
+test("an unreachable origin is a 502, reported as the origin's failure", async () => {
+  const o = await startOrigin();
+  const url = o.url;
+  await o.close();
+  const mf = start({ SESSION_KEYS: KEY, ORIGIN: url });
+  const res = await get(mf, null, "/");
+  assert.equal(res.status, 502);
+  assert.match(await res.text(), /origin/);
+});
+
+test("a missing or weak key is a clear configuration error, not a silent default", async () => {
+  for (const [bindings, pattern] of [
+    [{}, /SESSION_KEYS is not set/],
+    [{ SESSION_KEYS: "short" }, /SESSION_KEYS, key #0: key too short/],
+    [{ SESSION_KEYS: KEY, SESSION_MAX_AGE: "soon" }, /SESSION_MAX_AGE/],
+  ]) {
+    const mf = start(bindings);
+    const res = await get(mf, null, "/");
+    assert.equal(res.status, 500);
+    const text = await res.text();
+    assert.match(text, pattern);
+    assert.ok(!text.includes(KEY));
+  }
+});
