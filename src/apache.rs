@@ -120,22 +120,12 @@ impl Passphrase {
     fn new(p: &str) -> Self {
         let mut mac_key = Zeroizing::new([0u8; 16]);
         mac_key.copy_from_slice(&Md5::digest(p.as_bytes()));
-        let tag = Sha256::new()
-            .chain_update(b"edge-session/apache/passphrase")
-            .chain_update(p)
-            .finalize()
-            .into();
-        Self {
-            bytes: Zeroizing::new(p.as_bytes().to_vec()),
-            mac_key,
-            tag,
-        }
+        let tag = Sha256::new().chain_update(b"edge-session/apache/passphrase").chain_update(p).finalize().into();
+        Self { bytes: Zeroizing::new(p.as_bytes().to_vec()), mac_key, tag }
     }
 
     fn mac(&self, data: &[u8]) -> [u8; MAC_BYTES] {
-        SipHasher24::new_with_key(&self.mac_key)
-            .hash(data)
-            .to_le_bytes()
+        SipHasher24::new_with_key(&self.mac_key).hash(data).to_le_bytes()
     }
 }
 
@@ -154,15 +144,10 @@ struct Cache {
     writer_salts: Vec<([u8; 32], u8, [u8; SALT_BYTES])>,
 }
 
-static CACHE: Mutex<Cache> = Mutex::new(Cache {
-    keys: Vec::new(),
-    writer_salts: Vec::new(),
-});
+static CACHE: Mutex<Cache> = Mutex::new(Cache { keys: Vec::new(), writer_salts: Vec::new() });
 
 fn cache() -> std::sync::MutexGuard<'static, Cache> {
-    CACHE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    CACHE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The passphrases (`first` encrypts, all decrypt) and the cipher.
@@ -184,11 +169,7 @@ impl ApacheKeys {
     /// `None` when the list is empty.
     pub(crate) fn new(cipher: ApacheCipher, passphrases: &[String]) -> Option<Self> {
         let (first, older) = passphrases.split_first()?;
-        Some(Self {
-            cipher,
-            first: Passphrase::new(first),
-            older: older.iter().map(|p| Passphrase::new(p)).collect(),
-        })
+        Some(Self { cipher, first: Passphrase::new(first), older: older.iter().map(|p| Passphrase::new(p)).collect() })
     }
 
     fn passphrases(&self) -> impl Iterator<Item = &Passphrase> {
@@ -200,11 +181,7 @@ impl ApacheKeys {
         let cipher = self.cipher.id();
         {
             let mut c = cache();
-            if let Some(i) = c
-                .keys
-                .iter()
-                .position(|k| k.tag == p.tag && k.cipher == cipher && k.salt == *salt)
-            {
+            if let Some(i) = c.keys.iter().position(|k| k.tag == p.tag && k.cipher == cipher && k.salt == *salt) {
                 // Move to the back: the front is evicted first.
                 let hit = c.keys.remove(i);
                 let key = hit.key.clone();
@@ -219,12 +196,7 @@ impl ApacheKeys {
         if c.keys.len() >= KEY_CACHE_SLOTS {
             c.keys.remove(0);
         }
-        c.keys.push(CachedKey {
-            tag: p.tag,
-            cipher,
-            salt: *salt,
-            key: key.clone(),
-        });
+        c.keys.push(CachedKey { tag: p.tag, cipher, salt: *salt, key: key.clone() });
         key
     }
 
@@ -233,11 +205,7 @@ impl ApacheKeys {
         let p = &self.first;
         let cipher = self.cipher.id();
         let mut c = cache();
-        if let Some((_, _, salt)) = c
-            .writer_salts
-            .iter()
-            .find(|(t, id, _)| *t == p.tag && *id == cipher)
-        {
+        if let Some((_, _, salt)) = c.writer_salts.iter().find(|(t, id, _)| *t == p.tag && *id == cipher) {
             return Ok(*salt);
         }
         let mut salt = [0u8; SALT_BYTES];
@@ -254,28 +222,16 @@ impl ApacheKeys {
         let padded = (plaintext.len() / BLOCK_BYTES + 1) * BLOCK_BYTES;
         let len = (MAC_BYTES + SALT_BYTES + IV_BYTES + padded).div_ceil(3) * 4;
         if len > MAX_COOKIE_BYTES {
-            return Err(SaveError::CookieTooLarge {
-                len,
-                max: MAX_COOKIE_BYTES,
-            });
+            return Err(SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES });
         }
         let salt = self.writer_salt()?;
         let mut iv = [0u8; IV_BYTES];
         keys::random(&mut iv).map_err(|_| SaveError::Random)?;
-        self.seal_with(&salt, &iv, plaintext)
-            .ok_or(SaveError::CookieTooLarge {
-                len,
-                max: MAX_COOKIE_BYTES,
-            })
+        self.seal_with(&salt, &iv, plaintext).ok_or(SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES })
     }
 
     /// The cookie value for a given salt and IV (`None` only if the output could not be sized).
-    fn seal_with(
-        &self,
-        salt: &[u8; SALT_BYTES],
-        iv: &[u8; IV_BYTES],
-        plaintext: &str,
-    ) -> Option<String> {
+    fn seal_with(&self, salt: &[u8; SALT_BYTES], iv: &[u8; IV_BYTES], plaintext: &str) -> Option<String> {
         let padded = (plaintext.len() / BLOCK_BYTES + 1) * BLOCK_BYTES;
         let key = self.derive(&self.first, salt);
         let mut out = Zeroizing::new(vec![0u8; MAC_BYTES + SALT_BYTES + IV_BYTES + padded]);
@@ -317,21 +273,12 @@ impl ApacheKeys {
         let plaintext = decrypt(self.cipher, &key, iv, ciphertext).ok_or(Rejection::Malformed)?;
         let plaintext = String::from_utf8(plaintext.to_vec()).map_err(|_| Rejection::Malformed)?;
         let ours = index == 0 && self.writer_salt().is_ok_and(|s| s == salt_arr);
-        Ok(Opened {
-            plaintext: Zeroizing::new(plaintext),
-            reseal: !ours,
-        })
+        Ok(Opened { plaintext: Zeroizing::new(plaintext), reseal: !ours })
     }
 }
 
 /// CBC-PKCS#7 encryption into `out`; `None` if `out` is too small.
-fn encrypt(
-    cipher: ApacheCipher,
-    key: &[u8],
-    iv: &[u8; IV_BYTES],
-    pt: &[u8],
-    out: &mut [u8],
-) -> Option<usize> {
+fn encrypt(cipher: ApacheCipher, key: &[u8], iv: &[u8; IV_BYTES], pt: &[u8], out: &mut [u8]) -> Option<usize> {
     let len = match cipher {
         ApacheCipher::Aes128 => cbc::Encryptor::<aes::Aes128>::new_from_slices(key, iv)
             .ok()?
@@ -385,11 +332,7 @@ mod tests {
 
     #[test]
     fn round_trip_every_cipher() {
-        for c in [
-            ApacheCipher::Aes128,
-            ApacheCipher::Aes192,
-            ApacheCipher::Aes256,
-        ] {
+        for c in [ApacheCipher::Aes128, ApacheCipher::Aes192, ApacheCipher::Aes256] {
             let k = keys(c, &["first passphrase", "second"]);
             for pt in ["", "a=1", "exactly sixteen!", &"x".repeat(100)] {
                 let v = k.seal(pt).unwrap();
@@ -436,22 +379,13 @@ mod tests {
     fn wrong_cipher_is_rejected_not_garbage() {
         let a = keys(ApacheCipher::Aes128, &["p2"]);
         let b = keys(ApacheCipher::Aes256, &["p2"]);
-        assert_eq!(
-            b.open(&a.seal("u=1").unwrap()).err(),
-            Some(Rejection::Malformed)
-        );
+        assert_eq!(b.open(&a.seal("u=1").unwrap()).err(), Some(Rejection::Malformed));
     }
 
     #[test]
     fn short_and_bad_input() {
         let k = keys(ApacheCipher::Aes256, &["p"]);
-        for v in [
-            "",
-            "AAAA",
-            "!!!",
-            &BASE64.encode([0u8; 55]),
-            &"A".repeat(5000),
-        ] {
+        for v in ["", "AAAA", "!!!", &BASE64.encode([0u8; 55]), &"A".repeat(5000)] {
             assert!(k.open(v).is_err(), "{v}");
         }
     }
@@ -472,12 +406,8 @@ mod tests {
             serde_json::from_str(include_str!("../tests/vectors/apache-2.4.71.json")).unwrap();
         let mut checked = 0;
         for v in file["vectors"].as_array().unwrap() {
-            let passphrases: Vec<String> = v["SessionCryptoPassphrase"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p.as_str().unwrap().into())
-                .collect();
+            let passphrases: Vec<String> =
+                v["SessionCryptoPassphrase"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().into()).collect();
             if passphrases.is_empty() {
                 continue;
             }
@@ -488,12 +418,7 @@ mod tests {
             let raw = BASE64.decode(value).unwrap();
             let salt: [u8; 16] = raw[8..24].try_into().unwrap();
             let iv: [u8; 16] = raw[24..40].try_into().unwrap();
-            assert_eq!(
-                k.seal_with(&salt, &iv, &opened.plaintext).unwrap(),
-                value,
-                "{}",
-                v["name"]
-            );
+            assert_eq!(k.seal_with(&salt, &iv, &opened.plaintext).unwrap(), value, "{}", v["name"]);
             checked += 1;
         }
         assert_eq!(checked, 9, "every encrypted vector");

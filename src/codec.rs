@@ -28,9 +28,7 @@ const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 pub(crate) fn escape_into(out: &mut String, input: &str) {
     for &b in input.as_bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => out.push(b as char),
             b' ' => out.push('+'),
             _ => {
                 out.push('%');
@@ -147,8 +145,7 @@ mod tests {
 
     #[test]
     fn pieces_follow_released_2_4() {
-        let got: Vec<Piece> =
-            pieces("a=1&&b=x=y&=c=2&d=&e&expiry=5&expiry=&f=%zz&expiry=0").collect();
+        let got: Vec<Piece> = pieces("a=1&&b=x=y&=c=2&d=&e&expiry=5&expiry=&f=%zz&expiry=0").collect();
         assert_eq!(
             got,
             vec![
@@ -172,12 +169,7 @@ mod tests {
 
     #[test]
     fn invalid_expiry_is_dropped() {
-        for s in [
-            "expiry=-1",
-            "expiry=1e5",
-            "expiry=99999999999999999999999",
-            "expiry=+1",
-        ] {
+        for s in ["expiry=-1", "expiry=1e5", "expiry=99999999999999999999999", "expiry=+1"] {
             assert_eq!(pieces(s).count(), 0, "{s:?}");
         }
     }

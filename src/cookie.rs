@@ -49,18 +49,12 @@ pub enum CookieError {
 impl fmt::Display for CookieError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::InvalidName(n) => write!(
-                f,
-                "invalid cookie name {}: use letters, digits and !#$%&'*+-.^_`|~",
-                Quoted(n)
-            ),
+            Self::InvalidName(n) => {
+                write!(f, "invalid cookie name {}: use letters, digits and !#$%&'*+-.^_`|~", Quoted(n))
+            }
             Self::InvalidAttribute(a) => write!(f, "invalid cookie attribute {}", Quoted(a)),
             Self::ManagedAttribute(a) => {
-                write!(
-                    f,
-                    "cookie attribute {} is set from the session expiry: use maxAge instead",
-                    Quoted(a)
-                )
+                write!(f, "cookie attribute {} is set from the session expiry: use maxAge instead", Quoted(a))
             }
             Self::PrefixRule { prefix, needs } => write!(f, "a {prefix} cookie needs {needs}"),
             Self::SameSiteNoneWithoutSecure => f.write_str("SameSite=None needs Secure"),
@@ -102,9 +96,7 @@ pub(crate) fn validate_name(name: &str) -> Result<(), CookieError> {
 
 /// An attribute value may not carry controls, `;` or `,` (CVE-2024-47764: attribute injection).
 fn safe_value(v: &str) -> bool {
-    !v.is_empty()
-        && v.bytes()
-            .all(|b| (0x21..0x7f).contains(&b) && b != b';' && b != b',')
+    !v.is_empty() && v.bytes().all(|b| (0x21..0x7f).contains(&b) && b != b';' && b != b',')
 }
 
 /// Validated, canonicalised cookie attributes.
@@ -116,8 +108,7 @@ pub(crate) struct Attributes {
 impl Attributes {
     /// Parses `Path=/; HttpOnly; …` and checks it against the cookie name's prefix rules.
     pub(crate) fn parse(input: &str, cookie_name: &str) -> Result<Self, CookieError> {
-        let (mut secure, mut path_root, mut domain, mut same_site_none) =
-            (false, false, false, false);
+        let (mut secure, mut path_root, mut domain, mut same_site_none) = (false, false, false, false);
         let mut parts: Vec<String> = Vec::new();
         for raw in input.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let (name, value) = match raw.split_once('=') {
@@ -137,9 +128,7 @@ impl Attributes {
                     format!("Path={v}")
                 }
                 ("domain", Some(v))
-                    if safe_value(v)
-                        && v.bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') =>
+                    if safe_value(v) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') =>
                 {
                     domain = true;
                     format!("Domain={v}")
@@ -159,9 +148,7 @@ impl Attributes {
                     "high" => "Priority=High".to_owned(),
                     _ => return Err(bad()),
                 },
-                ("max-age" | "expires", _) => {
-                    return Err(CookieError::ManagedAttribute(raw.to_owned()))
-                }
+                ("max-age" | "expires", _) => return Err(CookieError::ManagedAttribute(raw.to_owned())),
                 _ => return Err(bad()),
             };
             parts.push(canonical);
@@ -171,29 +158,16 @@ impl Attributes {
         }
         let lower = cookie_name.to_ascii_lowercase();
         if lower.starts_with("__secure-") && !secure {
-            return Err(CookieError::PrefixRule {
-                prefix: "__Secure-",
-                needs: "Secure",
-            });
+            return Err(CookieError::PrefixRule { prefix: "__Secure-", needs: "Secure" });
         }
         if lower.starts_with("__host-") && !(secure && path_root && !domain) {
-            return Err(CookieError::PrefixRule {
-                prefix: "__Host-",
-                needs: "Secure, Path=/ and no Domain",
-            });
+            return Err(CookieError::PrefixRule { prefix: "__Host-", needs: "Secure, Path=/ and no Domain" });
         }
-        Ok(Self {
-            rendered: parts.join("; "),
-        })
+        Ok(Self { rendered: parts.join("; ") })
     }
 
     /// `NAME=VALUE[; Max-Age=N][; attributes]`, refused past [`MAX_COOKIE_BYTES`].
-    pub(crate) fn set_cookie(
-        &self,
-        name: &str,
-        value: &str,
-        max_age: Option<u64>,
-    ) -> Result<String, usize> {
+    pub(crate) fn set_cookie(&self, name: &str, value: &str, max_age: Option<u64>) -> Result<String, usize> {
         let mut out = String::with_capacity(name.len() + value.len() + self.rendered.len() + 24);
         out.push_str(name);
         out.push('=');
@@ -258,15 +232,9 @@ mod tests {
 
     #[test]
     fn finds_the_cookie_among_others() {
-        assert_eq!(
-            find("a=1; session=abc; b=2", "session"),
-            Found::Value("abc")
-        );
+        assert_eq!(find("a=1; session=abc; b=2", "session"), Found::Value("abc"));
         assert_eq!(find("a=1,session=abc", "session"), Found::Value("abc"));
-        assert_eq!(
-            find("$Version=1; session=x=y&z=1; $Path=/", "session"),
-            Found::Value("x=y&z=1")
-        );
+        assert_eq!(find("$Version=1; session=x=y&z=1; $Path=/", "session"), Found::Value("x=y&z=1"));
         assert_eq!(find("sessions=1; xsession=2", "session"), Found::Absent);
         assert_eq!(find("", "session"), Found::Absent);
         assert_eq!(find("session", "session"), Found::Absent);
@@ -321,22 +289,10 @@ mod tests {
             "Path=relative",
             "Path=",
         ] {
-            assert!(
-                matches!(
-                    Attributes::parse(bad, "s"),
-                    Err(CookieError::InvalidAttribute(_))
-                ),
-                "{bad:?}"
-            );
+            assert!(matches!(Attributes::parse(bad, "s"), Err(CookieError::InvalidAttribute(_))), "{bad:?}");
         }
-        assert!(matches!(
-            Attributes::parse("Max-Age=5", "s"),
-            Err(CookieError::ManagedAttribute(_))
-        ));
-        assert_eq!(
-            Attributes::parse("SameSite=None", "s"),
-            Err(CookieError::SameSiteNoneWithoutSecure)
-        );
+        assert!(matches!(Attributes::parse("Max-Age=5", "s"), Err(CookieError::ManagedAttribute(_))));
+        assert_eq!(Attributes::parse("SameSite=None", "s"), Err(CookieError::SameSiteNoneWithoutSecure));
     }
 
     #[test]
@@ -357,13 +313,7 @@ mod tests {
             "s=v; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Lax"
         );
         let exact = MAX_COOKIE_BYTES - "s=; Path=/; HttpOnly; Secure; SameSite=Lax".len();
-        assert_eq!(
-            a.set_cookie("s", &"v".repeat(exact), None).map(|c| c.len()),
-            Ok(MAX_COOKIE_BYTES)
-        );
-        assert_eq!(
-            a.set_cookie("s", &"v".repeat(exact + 1), None),
-            Err(MAX_COOKIE_BYTES + 1)
-        );
+        assert_eq!(a.set_cookie("s", &"v".repeat(exact), None).map(|c| c.len()), Ok(MAX_COOKIE_BYTES));
+        assert_eq!(a.set_cookie("s", &"v".repeat(exact + 1), None), Err(MAX_COOKIE_BYTES + 1));
     }
 }

@@ -129,24 +129,13 @@ static STRETCHED: Mutex<Vec<Stretched>> = Mutex::new(Vec::new());
 
 fn stretch(passphrase: &str) -> Zeroizing<[u8; KEY_BYTES]> {
     // The cache is indexed by a hash of the passphrase (never the passphrase itself).
-    let tag: [u8; 32] = Sha256::new()
-        .chain_update(PASSPHRASE_SALT)
-        .chain_update(passphrase)
-        .finalize()
-        .into();
-    let mut cache = STRETCHED
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let tag: [u8; 32] = Sha256::new().chain_update(PASSPHRASE_SALT).chain_update(passphrase).finalize().into();
+    let mut cache = STRETCHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((_, key)) = cache.iter().find(|(t, _)| *t == tag) {
         return key.clone();
     }
     let mut key = Zeroizing::new([0u8; KEY_BYTES]);
-    pbkdf2::pbkdf2_hmac::<Sha256>(
-        passphrase.as_bytes(),
-        PASSPHRASE_SALT,
-        PASSPHRASE_ITERATIONS,
-        key.as_mut(),
-    );
+    pbkdf2::pbkdf2_hmac::<Sha256>(passphrase.as_bytes(), PASSPHRASE_SALT, PASSPHRASE_ITERATIONS, key.as_mut());
     if cache.len() >= STRETCH_CACHE_SLOTS {
         cache.remove(0);
     }
@@ -185,16 +174,10 @@ pub(crate) struct SealKey {
 
 impl SealKey {
     pub(crate) fn new(material: &[u8; KEY_BYTES]) -> Self {
-        let digest = Sha256::new()
-            .chain_update(KEY_ID_LABEL)
-            .chain_update(material)
-            .finalize();
+        let digest = Sha256::new().chain_update(KEY_ID_LABEL).chain_update(material).finalize();
         let mut id = [0u8; KEY_ID_BYTES];
         id.copy_from_slice(digest.get(..KEY_ID_BYTES).unwrap_or(&[0; KEY_ID_BYTES]));
-        Self {
-            id,
-            cipher: Aes256Gcm::new(material.into()),
-        }
+        Self { id, cipher: Aes256Gcm::new(material.into()) }
     }
 }
 
@@ -217,27 +200,18 @@ impl KeyRing {
             prepared.push(key);
         }
         let mut all = prepared.into_iter();
-        Ok(all.next().map(|current| Self {
-            current,
-            older: all.collect(),
-        }))
+        Ok(all.next().map(|current| Self { current, older: all.collect() }))
     }
 
     /// The key with public id `id`, and its position (0 = current).
     pub(crate) fn find(&self, id: &[u8]) -> Option<(usize, &SealKey)> {
-        core::iter::once(&self.current)
-            .chain(&self.older)
-            .enumerate()
-            .find(|(_, k)| k.id == id)
+        core::iter::once(&self.current).chain(&self.older).enumerate().find(|(_, k)| k.id == id)
     }
 }
 
 impl fmt::Debug for SealKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SealKey")
-            .field("id", &format_args!("{}", Hex(&self.id)))
-            .field("key", &"[redacted]")
-            .finish()
+        f.debug_struct("SealKey").field("id", &format_args!("{}", Hex(&self.id))).field("key", &"[redacted]").finish()
     }
 }
 
@@ -255,9 +229,7 @@ mod tests {
 
     #[test]
     fn raw_keys_in_every_base64_spelling() {
-        let bytes: Vec<u8> = (0u8..32)
-            .map(|i| i.wrapping_mul(37).wrapping_add(11))
-            .collect();
+        let bytes: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect();
         for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
             let s = engine.encode(&bytes);
             assert_eq!(material(&s).unwrap().as_slice(), bytes.as_slice(), "{s}");
@@ -267,14 +239,8 @@ mod tests {
     #[test]
     fn refuses_short_and_weak_keys() {
         assert_eq!(material("short").err(), Some(KeyError::TooShort));
-        assert_eq!(
-            material(&STANDARD.encode([7u8; 16])).err(),
-            Some(KeyError::TooShort)
-        );
-        assert_eq!(
-            material(&STANDARD.encode([0u8; 32])).err(),
-            Some(KeyError::LowEntropy)
-        );
+        assert_eq!(material(&STANDARD.encode([7u8; 16])).err(), Some(KeyError::TooShort));
+        assert_eq!(material(&STANDARD.encode([0u8; 32])).err(), Some(KeyError::LowEntropy));
         assert_eq!(material(&"ab".repeat(20)).err(), Some(KeyError::LowEntropy));
         assert_eq!(material(&"é".repeat(31)).err(), Some(KeyError::TooShort));
     }
@@ -285,12 +251,7 @@ mod tests {
         let a = material(p).unwrap();
         let b = material(p).unwrap();
         assert_eq!(a.as_slice(), b.as_slice());
-        assert_ne!(
-            a.as_slice(),
-            material("correct horse battery staple, twice ovex")
-                .unwrap()
-                .as_slice()
-        );
+        assert_ne!(a.as_slice(), material("correct horse battery staple, twice ovex").unwrap().as_slice());
         let cache = STRETCHED.lock().unwrap();
         assert!(cache.len() <= STRETCH_CACHE_SLOTS);
     }

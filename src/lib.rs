@@ -34,6 +34,7 @@ mod codec;
 mod cookie;
 mod keys;
 mod manager;
+mod proxy;
 mod sealed;
 mod session;
 
@@ -47,6 +48,7 @@ pub use apache::ApacheCipher;
 pub use cookie::{CookieError, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES};
 pub use keys::{generate_key, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS};
 pub use manager::{ConfigError, Format, Options, SaveError, SessionManager, MAX_SECONDS};
+pub use proxy::{RequestPlan, ResponsePlan};
 pub use session::{LoadStatus, Rejection, Session, SessionError, MAX_ENTRIES, MAX_UPDATE_BYTES};
 
 /// The README's Rust examples, compiled and run as doctests.

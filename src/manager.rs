@@ -3,9 +3,7 @@
 use core::fmt;
 
 use crate::apache::{ApacheCipher, ApacheKeys};
-use crate::cookie::{
-    self, Attributes, CookieError, Found, Quoted, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES,
-};
+use crate::cookie::{self, Attributes, CookieError, Found, Quoted, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES};
 use crate::keys::{self, KeyError, KeyRing};
 use crate::sealed;
 use crate::session::{LoadStatus, Rejection, Session};
@@ -87,6 +85,11 @@ pub struct Options {
     pub include: Vec<String>,
     /// `SessionExclude`: path prefixes where sessions do not apply.
     pub exclude: Vec<String>,
+    /// `SessionEnv`: the request header that carries the plain session to the origin (the
+    /// front proxy removes any client-sent copy). Default `X-Session`.
+    pub env_header: String,
+    /// `SessionCookieRemove`: strip the session cookie from the request the origin sees.
+    pub cookie_remove: bool,
 }
 
 impl Default for Options {
@@ -103,6 +106,8 @@ impl Default for Options {
             header: "X-Replace-Session".into(),
             include: Vec::new(),
             exclude: Vec::new(),
+            env_header: "X-Session".into(),
+            cookie_remove: false,
         }
     }
 }
@@ -121,6 +126,8 @@ impl fmt::Debug for Options {
             .field("header", &self.header)
             .field("include", &self.include)
             .field("exclude", &self.exclude)
+            .field("env_header", &self.env_header)
+            .field("cookie_remove", &self.cookie_remove)
             .finish()
     }
 }
@@ -147,8 +154,10 @@ pub enum ConfigError {
         /// What is wrong with it.
         error: KeyError,
     },
-    /// `header` is not an HTTP header name.
+    /// `header` or `env_header` is not an HTTP header name.
     InvalidHeaderName(String),
+    /// `header` and `env_header` are the same header.
+    SameHeader,
     /// An include / exclude prefix does not start with `/`.
     InvalidPathPrefix(String),
     /// A time setting is over [`MAX_SECONDS`].
@@ -167,21 +176,20 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Cookie(e) => e.fmt(f),
-            Self::NoKeys => f.write_str(
-                "the sealed and apache formats need at least one key (run `edge-session keygen`)",
-            ),
-            Self::KeysUnused => f.write_str(
-                "the plain format does not encrypt: remove the keys or use format \"sealed\"",
-            ),
+            Self::NoKeys => {
+                f.write_str("the sealed and apache formats need at least one key (run `edge-session keygen`)")
+            }
+            Self::KeysUnused => {
+                f.write_str("the plain format does not encrypt: remove the keys or use format \"sealed\"")
+            }
             Self::Key { index, error } => write!(f, "key #{index}: {error}"),
             Self::InvalidHeaderName(h) => write!(f, "invalid header name {}", Quoted(h)),
+            Self::SameHeader => f.write_str("the session header and the session env header must differ"),
             Self::InvalidPathPrefix(p) => {
                 write!(f, "path prefix {} must start with \"/\"", Quoted(p))
             }
             Self::TimeOutOfRange(name) => write!(f, "{name} is over {MAX_SECONDS} seconds"),
-            Self::LifetimeNeedsSealed => {
-                f.write_str("maxLifetime needs the sealed format (it carries the issue time)")
-            }
+            Self::LifetimeNeedsSealed => f.write_str("maxLifetime needs the sealed format (it carries the issue time)"),
         }
     }
 }
@@ -277,17 +285,12 @@ enum Codec {
 
 impl fmt::Debug for SessionManager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionManager")
-            .field("options", &self.options)
-            .field("codec", &self.codec)
-            .finish()
+        f.debug_struct("SessionManager").field("options", &self.options).field("codec", &self.codec).finish()
     }
 }
 
 fn is_header_name(h: &str) -> bool {
-    !h.is_empty()
-        && h.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 impl SessionManager {
@@ -301,15 +304,13 @@ impl SessionManager {
     pub fn new(options: Options) -> Result<Self, ConfigError> {
         cookie::validate_name(&options.cookie_name)?;
         let attributes = Attributes::parse(&options.cookie_attributes, &options.cookie_name)?;
-        if !is_header_name(&options.header) {
-            return Err(ConfigError::InvalidHeaderName(options.header.clone()));
+        if let Some(h) = [&options.header, &options.env_header].into_iter().find(|h| !is_header_name(h)) {
+            return Err(ConfigError::InvalidHeaderName(h.clone()));
         }
-        if let Some(p) = options
-            .include
-            .iter()
-            .chain(&options.exclude)
-            .find(|p| !p.starts_with('/'))
-        {
+        if options.header.eq_ignore_ascii_case(&options.env_header) {
+            return Err(ConfigError::SameHeader);
+        }
+        if let Some(p) = options.include.iter().chain(&options.exclude).find(|p| !p.starts_with('/')) {
             return Err(ConfigError::InvalidPathPrefix(p.clone()));
         }
         for (name, v) in [
@@ -323,8 +324,7 @@ impl SessionManager {
         }
         let codec = match options.format {
             Format::Sealed => {
-                let ring = KeyRing::new(&options.keys)
-                    .map_err(|(index, error)| ConfigError::Key { index, error })?;
+                let ring = KeyRing::new(&options.keys).map_err(|(index, error)| ConfigError::Key { index, error })?;
                 Codec::Sealed(Box::new(ring.ok_or(ConfigError::NoKeys)?))
             }
             Format::Plain => {
@@ -339,32 +339,18 @@ impl SessionManager {
                 let first = options.keys.first().ok_or(ConfigError::NoKeys)?;
                 keys::check_passphrase(first).map_err(ConfigError::key(0))?;
                 if let Some(index) = options.keys.iter().position(String::is_empty) {
-                    return Err(ConfigError::Key {
-                        index,
-                        error: KeyError::TooShort,
-                    });
+                    return Err(ConfigError::Key { index, error: KeyError::TooShort });
                 }
-                if let Some(index) =
-                    (1..options.keys.len()).find(|&i| options.keys[..i].contains(&options.keys[i]))
-                {
-                    return Err(ConfigError::Key {
-                        index,
-                        error: KeyError::Duplicate,
-                    });
+                if let Some(index) = (1..options.keys.len()).find(|&i| options.keys[..i].contains(&options.keys[i])) {
+                    return Err(ConfigError::Key { index, error: KeyError::Duplicate });
                 }
-                Codec::Apache(
-                    ApacheKeys::new(options.cipher, &options.keys).ok_or(ConfigError::NoKeys)?,
-                )
+                Codec::Apache(ApacheKeys::new(options.cipher, &options.keys).ok_or(ConfigError::NoKeys)?)
             }
         };
         if options.max_lifetime > 0 && options.format != Format::Sealed {
             return Err(ConfigError::LifetimeNeedsSealed);
         }
-        Ok(Self {
-            options,
-            attributes,
-            codec,
-        })
+        Ok(Self { options, attributes, codec })
     }
 
     /// The options this manager runs with.
@@ -412,9 +398,7 @@ impl SessionManager {
             Some(Found::Value(value)) => self.open(value, now),
         };
         if self.options.max_age > 0 && session.expiry().is_none() {
-            session.set_expiry(Some(
-                now.saturating_add(self.options.max_age * MICROS_PER_SEC),
-            ));
+            session.set_expiry(Some(now.saturating_add(self.options.max_age * MICROS_PER_SEC)));
         }
         session.loaded_expiry = session.expiry();
         session.clean();
@@ -426,15 +410,13 @@ impl SessionManager {
             return rejected(Rejection::TooLarge);
         }
         let decoded = match &self.codec {
-            Codec::Sealed(keys) => {
-                sealed::open(keys, &self.options.cookie_name, value).and_then(|o| {
-                    let mut s = Session::decode(&o.body).map_err(|_| Rejection::Malformed)?;
-                    s.set_expiry(o.expiry);
-                    s.issued = o.issued;
-                    s.reseal = o.key_index > 0;
-                    Ok(s)
-                })
-            }
+            Codec::Sealed(keys) => sealed::open(keys, &self.options.cookie_name, value).and_then(|o| {
+                let mut s = Session::decode(&o.body).map_err(|_| Rejection::Malformed)?;
+                s.set_expiry(o.expiry);
+                s.issued = o.issued;
+                s.reseal = o.key_index > 0;
+                Ok(s)
+            }),
             Codec::Plain => Session::decode(value).map_err(|_| Rejection::Malformed),
             Codec::Apache(keys) => keys.open(value).and_then(|o| {
                 let mut s = Session::decode(&o.plaintext).map_err(|_| Rejection::Malformed)?;
@@ -481,8 +463,7 @@ impl SessionManager {
         let o = &self.options;
         let had_cookie = session.status() != LoadStatus::New;
         let issued = session.issued.unwrap_or(now);
-        let lifetime_end =
-            (o.max_lifetime > 0).then(|| issued.saturating_add(o.max_lifetime * MICROS_PER_SEC));
+        let lifetime_end = (o.max_lifetime > 0).then(|| issued.saturating_add(o.max_lifetime * MICROS_PER_SEC));
         let sliding = (o.max_age > 0).then(|| now.saturating_add(o.max_age * MICROS_PER_SEC));
         let expiry = match (sliding.or(session.expiry()), lifetime_end) {
             (Some(e), Some(end)) => Some(e.min(end)),
@@ -504,10 +485,7 @@ impl SessionManager {
             Codec::Sealed(keys) => {
                 let body = session.encode_entries();
                 if body.len() > MAX_COOKIE_BYTES {
-                    return Err(SaveError::CookieTooLarge {
-                        len: body.len(),
-                        max: MAX_COOKIE_BYTES,
-                    });
+                    return Err(SaveError::CookieTooLarge { len: body.len(), max: MAX_COOKIE_BYTES });
                 }
                 sealed::seal(&keys.current, &o.cookie_name, expiry, Some(issued), &body)?
             }
@@ -518,10 +496,7 @@ impl SessionManager {
         let set_cookie = self
             .attributes
             .set_cookie(&o.cookie_name, &value, max_age)
-            .map_err(|len| SaveError::CookieTooLarge {
-                len,
-                max: MAX_COOKIE_BYTES,
-            })?;
+            .map_err(|len| SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES })?;
         session.mark_saved(expiry, issued);
         session.status = Some(LoadStatus::Loaded);
         Ok(Some(set_cookie))
@@ -537,9 +512,7 @@ impl SessionManager {
     /// ```
     pub fn removal_cookie(&self) -> String {
         // Name and attributes were validated and are far below the size limit.
-        self.attributes
-            .set_cookie(&self.options.cookie_name, "", Some(0))
-            .unwrap_or_default()
+        self.attributes.set_cookie(&self.options.cookie_name, "", Some(0)).unwrap_or_default()
     }
 }
 
@@ -613,10 +586,7 @@ mod tests {
         let c = login(&m, T0);
         let mut s = m.load(Some(&c), T0 + 61 * SEC);
         assert!(s.is_empty());
-        assert_eq!(
-            m.save(&mut s, T0 + 61 * SEC).unwrap(),
-            Some(m.removal_cookie())
-        );
+        assert_eq!(m.save(&mut s, T0 + 61 * SEC).unwrap(), Some(m.removal_cookie()));
     }
 
     #[test]
@@ -637,10 +607,7 @@ mod tests {
         }
         // at t=90 the expiry was capped to t=100 (Max-Age=10): at t=100 it is gone.
         assert_eq!(m.load(Some(&c), T0 + 99 * SEC).status(), LoadStatus::Loaded);
-        assert_eq!(
-            m.load(Some(&c), T0 + 100 * SEC).status(),
-            LoadStatus::Expired
-        );
+        assert_eq!(m.load(Some(&c), T0 + 100 * SEC).status(), LoadStatus::Expired);
     }
 
     #[test]
@@ -649,11 +616,7 @@ mod tests {
         let c = login(&m, T0);
         let mut s = m.load(Some(&c), T0 + 5 * SEC);
         assert_eq!(s.get("user"), Some("alice"));
-        assert_eq!(
-            m.save(&mut s, T0 + 5 * SEC).unwrap(),
-            None,
-            "unmodified, no max age: no write"
-        );
+        assert_eq!(m.save(&mut s, T0 + 5 * SEC).unwrap(), None, "unmodified, no max age: no write");
         assert!(m.load(Some(&c), T0 + 10 * SEC).is_empty());
     }
 
@@ -664,10 +627,7 @@ mod tests {
         let mut o = long.options().clone();
         o.max_lifetime = 10;
         let short = SessionManager::new(o).unwrap();
-        assert_eq!(
-            short.load(Some(&c), T0 + 11 * SEC).status(),
-            LoadStatus::Expired
-        );
+        assert_eq!(short.load(Some(&c), T0 + 11 * SEC).status(), LoadStatus::Expired);
     }
 
     #[test]
@@ -678,22 +638,12 @@ mod tests {
         });
         let c = login(&m, T0);
         let mut s = m.load(Some(&c), T0 + 59 * SEC);
-        assert_eq!(
-            m.save(&mut s, T0 + 59 * SEC).unwrap(),
-            None,
-            "moved 59 s < 60 s"
-        );
+        assert_eq!(m.save(&mut s, T0 + 59 * SEC).unwrap(), None, "moved 59 s < 60 s");
         let mut s = m.load(Some(&c), T0 + 60 * SEC);
-        assert!(
-            m.save(&mut s, T0 + 60 * SEC).unwrap().is_some(),
-            "moved 60 s"
-        );
+        assert!(m.save(&mut s, T0 + 60 * SEC).unwrap().is_some(), "moved 60 s");
         let mut s = m.load(Some(&c), T0 + SEC);
         s.insert("k", "v").unwrap();
-        assert!(
-            m.save(&mut s, T0 + SEC).unwrap().is_some(),
-            "modified: always written"
-        );
+        assert!(m.save(&mut s, T0 + SEC).unwrap().is_some(), "modified: always written");
     }
 
     #[test]
@@ -719,10 +669,7 @@ mod tests {
         let c = login(&m, T0);
         let mut s = m.load(Some(&c), T0);
         s.clear();
-        assert_eq!(
-            m.save(&mut s, T0).unwrap().unwrap(),
-            format!("session=; Max-Age=0; {DEFAULT_ATTRIBUTES}")
-        );
+        assert_eq!(m.save(&mut s, T0).unwrap().unwrap(), format!("session=; Max-Age=0; {DEFAULT_ATTRIBUTES}"));
     }
 
     #[test]
@@ -734,26 +681,16 @@ mod tests {
         let m = manager(|o| o.keys = vec![new.clone(), old.clone()]);
         let mut s = m.load(Some(&c), T0);
         assert_eq!(s.get("user"), Some("alice"));
-        let resealed = m
-            .save(&mut s, T0)
-            .unwrap()
-            .expect("opened with an old key: written again");
+        let resealed = m.save(&mut s, T0).unwrap().expect("opened with an old key: written again");
         let only_new = manager(|o| o.keys = vec![new.clone()]);
-        assert_eq!(
-            only_new.load(Some(cookie_of(&resealed)), T0).get("user"),
-            Some("alice")
-        );
+        assert_eq!(only_new.load(Some(cookie_of(&resealed)), T0).get("user"), Some("alice"));
         assert_eq!(
             only_new.load(Some(&c), T0).status(),
             LoadStatus::Rejected(Rejection::UnknownKey),
             "the old cookie needs the old key"
         );
         let mut again = m.load(Some(cookie_of(&resealed)), T0);
-        assert_eq!(
-            m.save(&mut again, T0).unwrap(),
-            None,
-            "current key: no rewrite"
-        );
+        assert_eq!(m.save(&mut again, T0).unwrap(), None, "current key: no rewrite");
     }
 
     #[test]
@@ -764,10 +701,7 @@ mod tests {
         assert_eq!(s.issued(), Some(T0));
         s.insert("x", "1").unwrap();
         let c2 = m.save(&mut s, T0 + 10 * SEC).unwrap().unwrap();
-        assert_eq!(
-            m.load(Some(cookie_of(&c2)), T0 + 20 * SEC).issued(),
-            Some(T0)
-        );
+        assert_eq!(m.load(Some(cookie_of(&c2)), T0 + 20 * SEC).issued(), Some(T0));
     }
 
     #[test]
@@ -777,23 +711,12 @@ mod tests {
         let other = login(&m, T0);
         let s = m.load(Some(&format!("{c}; {other}")), T0);
         assert_eq!(s.status(), LoadStatus::Rejected(Rejection::Duplicate));
-        assert_eq!(
-            m.load(Some(&format!("{c}; {c}")), T0).get("user"),
-            Some("alice")
-        );
-        for junk in [
-            "session=%%%",
-            "session=\u{0}\u{1}",
-            "session===",
-            "session=AAAA",
-        ] {
+        assert_eq!(m.load(Some(&format!("{c}; {c}")), T0).get("user"), Some("alice"));
+        for junk in ["session=%%%", "session=\u{0}\u{1}", "session===", "session=AAAA"] {
             assert!(m.load(Some(junk), T0).is_empty(), "{junk:?}");
         }
         let big = format!("session={}", "A".repeat(MAX_COOKIE_BYTES + 1));
-        assert_eq!(
-            m.load(Some(&big), T0).status(),
-            LoadStatus::Rejected(Rejection::TooLarge)
-        );
+        assert_eq!(m.load(Some(&big), T0).status(), LoadStatus::Rejected(Rejection::TooLarge));
     }
 
     #[test]
@@ -807,16 +730,10 @@ mod tests {
         let set = m.save(&mut s, T0).unwrap().unwrap();
         assert_eq!(
             set,
-            format!(
-                "session=user=alice&role=admin&expiry={}; Max-Age=3600; {DEFAULT_ATTRIBUTES}",
-                T0 + 3600 * SEC
-            )
+            format!("session=user=alice&role=admin&expiry={}; Max-Age=3600; {DEFAULT_ATTRIBUTES}", T0 + 3600 * SEC)
         );
         let s = m.load(Some(cookie_of(&set)), T0 + SEC);
-        assert_eq!(
-            s.to_string(),
-            format!("user=alice&role=admin&expiry={}", T0 + 3600 * SEC)
-        );
+        assert_eq!(s.to_string(), format!("user=alice&role=admin&expiry={}", T0 + 3600 * SEC));
     }
 
     #[test]
@@ -828,22 +745,10 @@ mod tests {
             SessionManager::new(o).unwrap_err()
         };
         assert_eq!(err(&|o| o.keys.clear()), ConfigError::NoKeys);
-        assert!(matches!(
-            err(&|o| o.cookie_name = "a b".into()),
-            ConfigError::Cookie(CookieError::InvalidName(_))
-        ));
-        assert_eq!(
-            err(&|o| o.header = "X Bad".into()),
-            ConfigError::InvalidHeaderName("X Bad".into())
-        );
-        assert_eq!(
-            err(&|o| o.include = vec!["app".into()]),
-            ConfigError::InvalidPathPrefix("app".into())
-        );
-        assert_eq!(
-            err(&|o| o.max_age = MAX_SECONDS + 1),
-            ConfigError::TimeOutOfRange("maxAge")
-        );
+        assert!(matches!(err(&|o| o.cookie_name = "a b".into()), ConfigError::Cookie(CookieError::InvalidName(_))));
+        assert_eq!(err(&|o| o.header = "X Bad".into()), ConfigError::InvalidHeaderName("X Bad".into()));
+        assert_eq!(err(&|o| o.include = vec!["app".into()]), ConfigError::InvalidPathPrefix("app".into()));
+        assert_eq!(err(&|o| o.max_age = MAX_SECONDS + 1), ConfigError::TimeOutOfRange("maxAge"));
         assert_eq!(err(&|o| o.format = Format::Plain), ConfigError::KeysUnused);
         assert_eq!(
             err(&|o| {
@@ -856,10 +761,7 @@ mod tests {
         let dup = crate::generate_key().unwrap();
         assert_eq!(
             err(&|o| o.keys = vec![dup.clone(), dup.clone()]),
-            ConfigError::Key {
-                index: 1,
-                error: KeyError::Duplicate
-            }
+            ConfigError::Key { index: 1, error: KeyError::Duplicate }
         );
     }
 

@@ -81,10 +81,7 @@ pub(crate) fn seal(
     let tag = key
         .cipher
         .encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, plaintext)
-        .map_err(|_| SaveError::CookieTooLarge {
-            len: body.len(),
-            max: MAX_COOKIE_BYTES,
-        })?;
+        .map_err(|_| SaveError::CookieTooLarge { len: body.len(), max: MAX_COOKIE_BYTES })?;
     buf.extend_from_slice(&tag);
     Ok(URL_SAFE_NO_PAD.encode(&buf))
 }
@@ -94,9 +91,7 @@ pub(crate) fn open(keys: &KeyRing, cookie_name: &str, token: &str) -> Result<Ope
     if token.len() > MAX_COOKIE_BYTES {
         return Err(Rejection::TooLarge);
     }
-    let mut buf = URL_SAFE_NO_PAD
-        .decode(token)
-        .map_err(|_| Rejection::Malformed)?;
+    let mut buf = URL_SAFE_NO_PAD.decode(token).map_err(|_| Rejection::Malformed)?;
     if buf.len() < MIN_TOKEN_BYTES {
         return Err(Rejection::Malformed);
     }
@@ -109,16 +104,7 @@ pub(crate) fn open(keys: &KeyRing, cookie_name: &str, token: &str) -> Result<Ope
     let (key_index, key) = keys.find(key_id).ok_or(Rejection::UnknownKey)?;
     let (ciphertext, tag) = rest.split_at_mut(rest.len() - TAG_BYTES);
     let aad = aad(version, key_id, cookie_name);
-    if key
-        .cipher
-        .decrypt_in_place_detached(
-            Nonce::from_slice(nonce),
-            &aad,
-            ciphertext,
-            Tag::from_slice(tag),
-        )
-        .is_err()
-    {
+    if key.cipher.decrypt_in_place_detached(Nonce::from_slice(nonce), &aad, ciphertext, Tag::from_slice(tag)).is_err() {
         // aes-gcm >= 0.10.3 already leaves no plaintext behind (RUSTSEC-2023-0096); be sure.
         ciphertext.zeroize();
         return Err(Rejection::Tampered);
@@ -152,33 +138,22 @@ mod tests {
     }
 
     fn ring(current: SealKey) -> KeyRing {
-        KeyRing {
-            current,
-            older: Vec::new(),
-        }
+        KeyRing { current, older: Vec::new() }
     }
 
     #[test]
     fn round_trip() {
         let k = ring(key());
         let t = seal(&k.current, "session", Some(5), Some(3), "a=1&b=%26").unwrap();
-        assert!(t
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         let o = open(&k, "session", &t).unwrap();
-        assert_eq!(
-            (o.key_index, o.expiry, o.issued, o.body.as_str()),
-            (0, Some(5), Some(3), "a=1&b=%26")
-        );
+        assert_eq!((o.key_index, o.expiry, o.issued, o.body.as_str()), (0, Some(5), Some(3), "a=1&b=%26"));
     }
 
     #[test]
     fn nonces_differ() {
         let k = key();
-        assert_ne!(
-            seal(&k, "s", None, None, "a=1").unwrap(),
-            seal(&k, "s", None, None, "a=1").unwrap()
-        );
+        assert_ne!(seal(&k, "s", None, None, "a=1").unwrap(), seal(&k, "s", None, None, "a=1").unwrap());
     }
 
     #[test]
@@ -196,10 +171,7 @@ mod tests {
         let mut raw = URL_SAFE_NO_PAD.decode(&t).unwrap();
         raw[0] = 2;
         let t2 = URL_SAFE_NO_PAD.encode(raw);
-        assert_eq!(
-            open(&a, "s", &t2).err(),
-            Some(Rejection::UnsupportedVersion)
-        );
+        assert_eq!(open(&a, "s", &t2).err(), Some(Rejection::UnsupportedVersion));
     }
 
     #[test]

@@ -41,15 +41,10 @@ impl fmt::Display for SessionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::EmptyKey => f.write_str("session keys must not be empty"),
-            Self::ReservedKey => {
-                f.write_str("`expiry` is reserved for the session's expiry; set the expiry instead")
-            }
+            Self::ReservedKey => f.write_str("`expiry` is reserved for the session's expiry; set the expiry instead"),
             Self::TooManyEntries { max } => write!(f, "a session holds at most {max} entries"),
             Self::UpdateTooLarge { len, max } => {
-                write!(
-                    f,
-                    "session update of {len} bytes exceeds the {max}-byte limit"
-                )
+                write!(f, "session update of {len} bytes exceeds the {max}-byte limit")
             }
         }
     }
@@ -175,10 +170,7 @@ impl Session {
     /// assert_eq!(s.get("k"), Some("v"));
     /// ```
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// Sets `key` to `value`, keeping the key's place. An empty value deletes the key (the wire
@@ -349,10 +341,7 @@ impl Session {
     /// ```
     pub fn apply_update(&mut self, update: &str) -> Result<(), SessionError> {
         if update.len() > MAX_UPDATE_BYTES {
-            return Err(SessionError::UpdateTooLarge {
-                len: update.len(),
-                max: MAX_UPDATE_BYTES,
-            });
+            return Err(SessionError::UpdateTooLarge { len: update.len(), max: MAX_UPDATE_BYTES });
         }
         let mut next = self.clone();
         next.merge(update)?;
@@ -378,12 +367,7 @@ impl Session {
 
     /// The entries alone as a session string (no `expiry`).
     pub(crate) fn encode_entries(&self) -> String {
-        let mut out = String::with_capacity(
-            self.entries
-                .iter()
-                .map(|(k, v)| k.len() + v.len() + 2)
-                .sum(),
-        );
+        let mut out = String::with_capacity(self.entries.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
         for (i, (k, v)) in self.entries.iter().enumerate() {
             if i > 0 {
                 out.push('&');
@@ -431,20 +415,12 @@ mod tests {
     #[test]
     fn round_trips_odd_strings() {
         let mut s = Session::new();
-        for (k, v) in [
-            ("k é", "v&al=ue x"),
-            ("emoji😀", "%+*.-_~"),
-            ("tab\t", "\"quote'"),
-            ("a", "b=c"),
-        ] {
+        for (k, v) in [("k é", "v&al=ue x"), ("emoji😀", "%+*.-_~"), ("tab\t", "\"quote'"), ("a", "b=c")] {
             s.insert(k, v).unwrap();
         }
         s.set_expiry(Some(42));
         let back = Session::decode(&s.to_string()).unwrap();
-        assert_eq!(
-            back.iter().collect::<Vec<_>>(),
-            s.iter().collect::<Vec<_>>()
-        );
+        assert_eq!(back.iter().collect::<Vec<_>>(), s.iter().collect::<Vec<_>>());
         assert_eq!(back.expiry(), Some(42));
         assert!(!back.is_modified());
     }
@@ -471,21 +447,11 @@ mod tests {
         let big = "x".repeat(MAX_UPDATE_BYTES + 1);
         assert_eq!(
             s.apply_update(&big),
-            Err(SessionError::UpdateTooLarge {
-                len: MAX_UPDATE_BYTES + 1,
-                max: MAX_UPDATE_BYTES
-            })
+            Err(SessionError::UpdateTooLarge { len: MAX_UPDATE_BYTES + 1, max: MAX_UPDATE_BYTES })
         );
         let many: Vec<String> = (0..MAX_ENTRIES).map(|i| format!("k{i}=v")).collect();
-        assert_eq!(
-            s.apply_update(&many.join("&")),
-            Err(SessionError::TooManyEntries { max: MAX_ENTRIES })
-        );
-        assert_eq!(
-            s.to_string(),
-            "a=1",
-            "a failed update leaves the session untouched"
-        );
+        assert_eq!(s.apply_update(&many.join("&")), Err(SessionError::TooManyEntries { max: MAX_ENTRIES }));
+        assert_eq!(s.to_string(), "a=1", "a failed update leaves the session untouched");
         assert!(!s.is_modified());
     }
 

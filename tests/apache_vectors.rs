@@ -17,20 +17,15 @@ fn vectors() -> Vec<Value> {
 }
 
 fn plain_vectors() -> Vec<Value> {
-    let v: Vec<Value> = vectors()
-        .into_iter()
-        .filter(|v| v["SessionCryptoPassphrase"].as_array().unwrap().is_empty())
-        .collect();
+    let v: Vec<Value> =
+        vectors().into_iter().filter(|v| v["SessionCryptoPassphrase"].as_array().unwrap().is_empty()).collect();
     assert!(v.len() >= 4, "the file holds the plain vectors");
     v
 }
 
 /// The pairs of a session string, as a set (Apache's order may differ).
 fn pairs(s: &str) -> BTreeSet<String> {
-    s.split('&')
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned)
-        .collect()
+    s.split('&').filter(|p| !p.is_empty()).map(str::to_owned).collect()
 }
 
 fn manager(v: &Value) -> SessionManager {
@@ -47,18 +42,10 @@ fn reads_what_apache_wrote() {
     for v in plain_vectors() {
         let name = v["name"].as_str().unwrap();
         let m = manager(&v);
-        let cookie = format!(
-            "{}={}",
-            v["cookie_name"].as_str().unwrap(),
-            v["cookie_value"].as_str().unwrap()
-        );
+        let cookie = format!("{}={}", v["cookie_name"].as_str().unwrap(), v["cookie_value"].as_str().unwrap());
         let s = m.load(Some(&cookie), NOW);
         assert_eq!(s.status(), LoadStatus::Loaded, "{name}");
-        assert_eq!(
-            pairs(&s.to_string()),
-            pairs(v["apache_decoded"].as_str().unwrap()),
-            "{name}"
-        );
+        assert_eq!(pairs(&s.to_string()), pairs(v["apache_decoded"].as_str().unwrap()), "{name}");
     }
 }
 
@@ -68,12 +55,9 @@ fn merges_the_session_header_like_apache() {
     for v in plain_vectors() {
         let name = v["name"].as_str().unwrap();
         let mut s = Session::new();
-        s.apply_update(v["header_written"].as_str().unwrap())
-            .unwrap();
-        let written: BTreeSet<String> = pairs(v["cookie_value"].as_str().unwrap())
-            .into_iter()
-            .filter(|p| !p.starts_with("expiry="))
-            .collect();
+        s.apply_update(v["header_written"].as_str().unwrap()).unwrap();
+        let written: BTreeSet<String> =
+            pairs(v["cookie_value"].as_str().unwrap()).into_iter().filter(|p| !p.starts_with("expiry=")).collect();
         assert_eq!(pairs(&s.to_string()), written, "{name}");
     }
 }
@@ -85,37 +69,24 @@ fn writes_the_bytes_apache_writes() {
         let name = v["name"].as_str().unwrap();
         let m = manager(&v);
         let mut s = m.load(None, NOW);
-        s.apply_update(v["header_written"].as_str().unwrap())
-            .unwrap();
+        s.apply_update(v["header_written"].as_str().unwrap()).unwrap();
         let set_cookie = m.save(&mut s, NOW).unwrap().unwrap();
         let (cookie, _) = set_cookie.split_once("; ").unwrap();
         let (cookie_name, value) = cookie.split_once('=').unwrap();
         assert_eq!(cookie_name, v["cookie_name"].as_str().unwrap());
-        let ours: BTreeSet<String> = pairs(value)
-            .into_iter()
-            .filter(|p| !p.starts_with("expiry="))
-            .collect();
-        let apache: BTreeSet<String> = pairs(v["cookie_value"].as_str().unwrap())
-            .into_iter()
-            .filter(|p| !p.starts_with("expiry="))
-            .collect();
+        let ours: BTreeSet<String> = pairs(value).into_iter().filter(|p| !p.starts_with("expiry=")).collect();
+        let apache: BTreeSet<String> =
+            pairs(v["cookie_value"].as_str().unwrap()).into_iter().filter(|p| !p.starts_with("expiry=")).collect();
         assert_eq!(ours, apache, "{name}");
         let max_age = v["SessionMaxAge"].as_u64().unwrap();
-        assert_eq!(
-            set_cookie.contains(&format!("; Max-Age={max_age};")),
-            max_age > 0,
-            "{name}: {set_cookie}"
-        );
+        assert_eq!(set_cookie.contains(&format!("; Max-Age={max_age};")), max_age > 0, "{name}: {set_cookie}");
     }
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn expired_apache_cookie_is_an_empty_session() {
-    let v = plain_vectors()
-        .into_iter()
-        .find(|v| v["name"] == "plain-simple")
-        .unwrap();
+    let v = plain_vectors().into_iter().find(|v| v["name"] == "plain-simple").unwrap();
     let m = manager(&v);
     let cookie = format!("s0={}", v["cookie_value"].as_str().unwrap());
     let s = m.load(Some(&cookie), 1_795_322_224_964_488);
@@ -124,10 +95,8 @@ fn expired_apache_cookie_is_an_empty_session() {
 }
 
 fn crypto_vectors() -> Vec<Value> {
-    let v: Vec<Value> = vectors()
-        .into_iter()
-        .filter(|v| !v["SessionCryptoPassphrase"].as_array().unwrap().is_empty())
-        .collect();
+    let v: Vec<Value> =
+        vectors().into_iter().filter(|v| !v["SessionCryptoPassphrase"].as_array().unwrap().is_empty()).collect();
     assert_eq!(v.len(), 9, "the file holds the encrypted vectors");
     v
 }
@@ -142,17 +111,9 @@ fn apache_manager(v: &Value, strong_first: bool) -> SessionManager {
     o.cookie_name = v["cookie_name"].as_str().unwrap().to_owned();
     o.max_age = v["SessionMaxAge"].as_u64().unwrap();
     o.cipher = ApacheCipher::parse(v["SessionCryptoCipher"].as_str().unwrap()).unwrap();
-    let apache: Vec<String> = v["SessionCryptoPassphrase"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap().to_owned())
-        .collect();
-    o.keys = if strong_first {
-        std::iter::once(STRONG.to_owned()).chain(apache).collect()
-    } else {
-        apache
-    };
+    let apache: Vec<String> =
+        v["SessionCryptoPassphrase"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
+    o.keys = if strong_first { std::iter::once(STRONG.to_owned()).chain(apache).collect() } else { apache };
     SessionManager::new(o).unwrap()
 }
 
@@ -162,18 +123,10 @@ fn reads_what_apache_encrypted() {
     for v in crypto_vectors() {
         let name = v["name"].as_str().unwrap();
         let m = apache_manager(&v, true);
-        let cookie = format!(
-            "{}={}",
-            v["cookie_name"].as_str().unwrap(),
-            v["cookie_value"].as_str().unwrap()
-        );
+        let cookie = format!("{}={}", v["cookie_name"].as_str().unwrap(), v["cookie_value"].as_str().unwrap());
         let s = m.load(Some(&cookie), NOW);
         assert_eq!(s.status(), LoadStatus::Loaded, "{name}");
-        assert_eq!(
-            pairs(&s.to_string()),
-            pairs(v["apache_decoded"].as_str().unwrap()),
-            "{name}"
-        );
+        assert_eq!(pairs(&s.to_string()), pairs(v["apache_decoded"].as_str().unwrap()), "{name}");
     }
 }
 
@@ -182,10 +135,7 @@ fn reads_what_apache_encrypted() {
 fn every_bit_flip_of_an_apache_cookie_is_rejected() {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
-    let v = crypto_vectors()
-        .into_iter()
-        .find(|v| v["name"] == "aes256-maxage")
-        .unwrap();
+    let v = crypto_vectors().into_iter().find(|v| v["name"] == "aes256-maxage").unwrap();
     let m = apache_manager(&v, true);
     let raw = b64.decode(v["cookie_value"].as_str().unwrap()).unwrap();
     for byte in 0..raw.len() {
@@ -193,28 +143,18 @@ fn every_bit_flip_of_an_apache_cookie_is_rejected() {
             let mut bad = raw.clone();
             bad[byte] ^= 1 << bit;
             let s = m.load(Some(&format!("s3={}", b64.encode(&bad))), NOW);
-            assert!(
-                s.is_empty() && matches!(s.status(), LoadStatus::Rejected(_)),
-                "byte {byte} bit {bit}"
-            );
+            assert!(s.is_empty() && matches!(s.status(), LoadStatus::Rejected(_)), "byte {byte} bit {bit}");
         }
     }
     for len in 0..raw.len() {
-        assert!(
-            m.load(Some(&format!("s3={}", b64.encode(&raw[..len]))), NOW)
-                .is_empty(),
-            "truncated to {len}"
-        );
+        assert!(m.load(Some(&format!("s3={}", b64.encode(&raw[..len]))), NOW).is_empty(), "truncated to {len}");
     }
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn wrong_passphrase_or_cipher_is_an_empty_session() {
-    let v = crypto_vectors()
-        .into_iter()
-        .find(|v| v["name"] == "aes128")
-        .unwrap();
+    let v = crypto_vectors().into_iter().find(|v| v["name"] == "aes128").unwrap();
     let cookie = format!("s6={}", v["cookie_value"].as_str().unwrap());
     let mut o = Options::default();
     o.format = Format::Apache;
@@ -222,17 +162,11 @@ fn wrong_passphrase_or_cipher_is_an_empty_session() {
     o.keys = vec![STRONG.into()];
     o.cipher = ApacheCipher::Aes128;
     let wrong_pass = SessionManager::new(o.clone()).unwrap();
-    assert_eq!(
-        wrong_pass.load(Some(&cookie), NOW).status(),
-        LoadStatus::Rejected(Rejection::Tampered)
-    );
+    assert_eq!(wrong_pass.load(Some(&cookie), NOW).status(), LoadStatus::Rejected(Rejection::Tampered));
     o.keys.push("secret".into());
     o.cipher = ApacheCipher::Aes256;
     let wrong_cipher = SessionManager::new(o).unwrap();
-    assert_eq!(
-        wrong_cipher.load(Some(&cookie), NOW).status(),
-        LoadStatus::Rejected(Rejection::Malformed)
-    );
+    assert_eq!(wrong_cipher.load(Some(&cookie), NOW).status(), LoadStatus::Rejected(Rejection::Malformed));
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -242,38 +176,19 @@ fn rewrites_apache_cookies_with_its_own_passphrase_and_reads_them_back() {
         let name = v["name"].as_str().unwrap();
         let m = apache_manager(&v, true);
         let cookie_name = v["cookie_name"].as_str().unwrap();
-        let mut s = m.load(
-            Some(&format!(
-                "{cookie_name}={}",
-                v["cookie_value"].as_str().unwrap()
-            )),
-            NOW,
-        );
-        let set = m
-            .save(&mut s, NOW)
-            .unwrap()
-            .expect("opened with an older passphrase: re-written");
+        let mut s = m.load(Some(&format!("{cookie_name}={}", v["cookie_value"].as_str().unwrap())), NOW);
+        let set = m.save(&mut s, NOW).unwrap().expect("opened with an older passphrase: re-written");
         let value = set.split(';').next().unwrap().split_once('=').unwrap().1;
-        assert!(
-            value.ends_with('=') || value.len() % 4 == 0,
-            "{name}: padded standard base64"
-        );
+        assert!(value.ends_with('=') || value.len() % 4 == 0, "{name}: padded standard base64");
         let again = m.load(Some(&format!("{cookie_name}={value}")), NOW);
         assert_eq!(again.status(), LoadStatus::Loaded, "{name}");
         let entries = |s: &Session| {
-            pairs(&s.to_string())
-                .into_iter()
-                .filter(|p| !p.starts_with("expiry="))
-                .collect::<BTreeSet<_>>()
+            pairs(&s.to_string()).into_iter().filter(|p| !p.starts_with("expiry=")).collect::<BTreeSet<_>>()
         };
         assert_eq!(entries(&again), entries(&s), "{name}");
         let mut unchanged = again;
         if v["SessionMaxAge"].as_u64() == Some(0) {
-            assert_eq!(
-                m.save(&mut unchanged, NOW).unwrap(),
-                None,
-                "{name}: own cookie, unmodified: not re-sent"
-            );
+            assert_eq!(m.save(&mut unchanged, NOW).unwrap(), None, "{name}: own cookie, unmodified: not re-sent");
         }
     }
 }
@@ -281,15 +196,9 @@ fn rewrites_apache_cookies_with_its_own_passphrase_and_reads_them_back() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn weak_encrypting_passphrase_is_refused() {
-    let v = crypto_vectors()
-        .into_iter()
-        .find(|v| v["name"] == "aes256-simple")
-        .unwrap();
+    let v = crypto_vectors().into_iter().find(|v| v["name"] == "aes256-simple").unwrap();
     let mut o = Options::default();
     o.format = Format::Apache;
     o.keys = vec![v["SessionCryptoPassphrase"][0].as_str().unwrap().to_owned()];
-    assert!(matches!(
-        SessionManager::new(o),
-        Err(edge_session::ConfigError::Key { index: 0, .. })
-    ));
+    assert!(matches!(SessionManager::new(o), Err(edge_session::ConfigError::Key { index: 0, .. })));
 }

@@ -19,12 +19,7 @@ fn token(m: &SessionManager, entries: &[(&str, &str)]) -> String {
         s.insert(k, v).unwrap();
     }
     let set = m.save(&mut s, NOW).unwrap().unwrap();
-    set.split(';')
-        .next()
-        .unwrap()
-        .strip_prefix("session=")
-        .unwrap()
-        .to_owned()
+    set.split(';').next().unwrap().strip_prefix("session=").unwrap().to_owned()
 }
 
 fn load(m: &SessionManager, token: &str) -> Session {
@@ -45,11 +40,7 @@ fn every_bit_flip_is_rejected() {
             bad[byte] ^= 1 << bit;
             let s = load(&m, &B64.encode(&bad));
             assert!(s.is_empty(), "flip of bit {bit} in byte {byte} accepted");
-            assert!(
-                matches!(s.status(), LoadStatus::Rejected(_)),
-                "byte {byte} bit {bit}: {:?}",
-                s.status()
-            );
+            assert!(matches!(s.status(), LoadStatus::Rejected(_)), "byte {byte} bit {bit}: {:?}", s.status());
             flips += 1;
         }
     }
@@ -77,13 +68,7 @@ fn every_truncation_and_extension_is_rejected() {
 fn text_level_tampering_is_rejected() {
     let m = manager(0);
     let t = token(&m, &[("user", "alice")]);
-    for bad in [
-        format!("{t}="),
-        format!("{t}=="),
-        t.replace('-', "+"),
-        t.to_uppercase(),
-        format!(" {t}x"),
-    ] {
+    for bad in [format!("{t}="), format!("{t}=="), t.replace('-', "+"), t.to_uppercase(), format!(" {t}x")] {
         if bad != t {
             assert!(load(&m, &bad).is_empty(), "{bad}");
         }
@@ -102,13 +87,8 @@ fn a_token_for_one_key_does_not_open_with_another() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn ten_key_session_seals_under_500_bytes() {
     let m = manager(3600);
-    let names = [
-        "key0", "key1", "key2", "key3", "key4", "key5", "key6", "key7", "key8", "key9",
-    ];
-    let entries: Vec<(&str, &str)> = names
-        .iter()
-        .map(|k| (*k, "value-of-25-characters-xy"))
-        .collect();
+    let names = ["key0", "key1", "key2", "key3", "key4", "key5", "key6", "key7", "key8", "key9"];
+    let entries: Vec<(&str, &str)> = names.iter().map(|k| (*k, "value-of-25-characters-xy")).collect();
     assert_eq!(entries[0].1.len(), 25);
     let t = token(&m, &entries);
     println!("10-key sealed cookie value: {} bytes", t.len());
@@ -129,8 +109,5 @@ fn oversize_session_is_an_error_not_a_truncation() {
         }
         other => panic!("expected CookieTooLarge, got {other:?}"),
     }
-    assert!(
-        s.is_modified(),
-        "a failed save leaves the session as it was"
-    );
+    assert!(s.is_modified(), "a failed save leaves the session as it was");
 }

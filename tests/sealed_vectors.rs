@@ -20,11 +20,7 @@ fn manager(keys: &[&str], cookie_name: &str, max_age: u64) -> SessionManager {
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_owned())
-        .collect()
+    v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect()
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -39,35 +35,17 @@ fn frozen_tokens_still_open() {
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let cookie_name = v["cookie_name"].as_str().unwrap();
         let m = manager(&keys, cookie_name, 0);
-        let s = m.load(
-            Some(&format!("{cookie_name}={}", v["token"].as_str().unwrap())),
-            NOW,
-        );
+        let s = m.load(Some(&format!("{cookie_name}={}", v["token"].as_str().unwrap())), NOW);
         assert_eq!(s.status(), LoadStatus::Loaded, "{name}");
-        let entries: Vec<Vec<String>> = s
-            .iter()
-            .map(|(k, val)| vec![k.to_owned(), val.to_owned()])
-            .collect();
-        let want: Vec<Vec<String>> = v["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(strings)
-            .collect();
+        let entries: Vec<Vec<String>> = s.iter().map(|(k, val)| vec![k.to_owned(), val.to_owned()]).collect();
+        let want: Vec<Vec<String>> = v["entries"].as_array().unwrap().iter().map(strings).collect();
         assert_eq!(entries, want, "{name}");
         assert_eq!(s.expiry(), v["expiry_us"].as_u64(), "{name}");
         assert_eq!(s.issued(), Some(NOW), "{name}");
         // Under another cookie name the same token is refused: the name is authenticated.
         let other = manager(&keys, "other", 0);
-        let s = other.load(
-            Some(&format!("other={}", v["token"].as_str().unwrap())),
-            NOW,
-        );
-        assert_eq!(
-            s.status(),
-            LoadStatus::Rejected(Rejection::Tampered),
-            "{name}"
-        );
+        let s = other.load(Some(&format!("other={}", v["token"].as_str().unwrap())), NOW);
+        assert_eq!(s.status(), LoadStatus::Rejected(Rejection::Tampered), "{name}");
     }
 }
 
@@ -82,34 +60,10 @@ fn write_vectors() {
     let pass = "correct horse battery staple, with more words";
     let cases: Vec<Case> = vec![
         ("simple", vec![raw], "session", vec![("user", "alice")], 0),
-        (
-            "escapes",
-            vec![raw],
-            "s",
-            vec![("k é&=", "v+%\u{a0}😀"), ("a", "b=c")],
-            0,
-        ),
-        (
-            "max-age",
-            vec![raw],
-            "session",
-            vec![("user", "bob"), ("cart", "3 items")],
-            3600,
-        ),
-        (
-            "passphrase",
-            vec![pass],
-            "__Host-session",
-            vec![("user", "carol")],
-            0,
-        ),
-        (
-            "older-key",
-            vec![older],
-            "session",
-            vec![("user", "dave")],
-            600,
-        ),
+        ("escapes", vec![raw], "s", vec![("k é&=", "v+%\u{a0}😀"), ("a", "b=c")], 0),
+        ("max-age", vec![raw], "session", vec![("user", "bob"), ("cart", "3 items")], 3600),
+        ("passphrase", vec![pass], "__Host-session", vec![("user", "carol")], 0),
+        ("older-key", vec![older], "session", vec![("user", "dave")], 600),
         (
             "ten-keys",
             vec![raw],
@@ -117,10 +71,7 @@ fn write_vectors() {
             (0..10)
                 .map(|i| {
                     (
-                        [
-                            "key0", "key1", "key2", "key3", "key4", "key5", "key6", "key7", "key8",
-                            "key9",
-                        ][i],
+                        ["key0", "key1", "key2", "key3", "key4", "key5", "key6", "key7", "key8", "key9"][i],
                         "abcdefghijklmnopqrstuvwxy",
                     )
                 })
@@ -136,19 +87,8 @@ fn write_vectors() {
             s.insert(k, v).unwrap();
         }
         let set = m.save(&mut s, NOW).unwrap().unwrap();
-        let token = set
-            .split(';')
-            .next()
-            .unwrap()
-            .split_once('=')
-            .unwrap()
-            .1
-            .to_owned();
-        let open_with = if name == "older-key" {
-            vec![raw, older]
-        } else {
-            keys.clone()
-        };
+        let token = set.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
+        let open_with = if name == "older-key" { vec![raw, older] } else { keys.clone() };
         out.push(json!({
             "name": name, "cookie_name": cookie_name, "sealed_with": keys, "open_with": open_with,
             "entries": entries.iter().map(|(k, v)| vec![k, v]).collect::<Vec<_>>(),
@@ -160,9 +100,5 @@ fn write_vectors() {
         "note": "test keys only; tokens frozen: every release must open them",
         "vectors": out,
     });
-    std::fs::write(
-        "tests/vectors/sealed-v1.json",
-        serde_json::to_string_pretty(&file).unwrap() + "\n",
-    )
-    .unwrap();
+    std::fs::write("tests/vectors/sealed-v1.json", serde_json::to_string_pretty(&file).unwrap() + "\n").unwrap();
 }

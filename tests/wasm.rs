@@ -32,8 +32,5 @@ fn round_trip_with_a_passphrase_and_rotation() {
     let mut s = rotated.load(Some(cookie), now + 1);
     assert_eq!(s.status(), LoadStatus::Loaded);
     assert_eq!(s.get("cart"), Some("3 items"));
-    assert!(
-        rotated.save(&mut s, now + 1).unwrap().is_some(),
-        "re-sealed with the new key"
-    );
+    assert!(rotated.save(&mut s, now + 1).unwrap().is_some(), "re-sealed with the new key");
 }

@@ -4,9 +4,7 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::{
-    ApacheCipher, ConfigError, CookieError, Format, KeyError, Options, SaveError, SessionError,
-};
+use crate::{ApacheCipher, ConfigError, CookieError, Format, KeyError, Options, SaveError, SessionError};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OPTIONS: &'static str = r#"
@@ -82,14 +80,8 @@ fn config_error(e: &ConfigError) -> JsValue {
         ConfigError::Cookie(CookieError::PrefixRule { .. }) => "ERR_COOKIE_PREFIX",
         ConfigError::Cookie(_) => "ERR_INVALID_COOKIE_ATTRIBUTE",
         ConfigError::NoKeys => "ERR_NO_KEYS",
-        ConfigError::Key {
-            error: KeyError::Duplicate,
-            ..
-        } => "ERR_DUPLICATE_KEY",
-        ConfigError::Key {
-            error: KeyError::Random,
-            ..
-        } => "ERR_RANDOM",
+        ConfigError::Key { error: KeyError::Duplicate, .. } => "ERR_DUPLICATE_KEY",
+        ConfigError::Key { error: KeyError::Random, .. } => "ERR_RANDOM",
         ConfigError::Key { .. } => "ERR_WEAK_KEY",
         _ => "ERR_INVALID_OPTION",
     };
@@ -137,12 +129,7 @@ fn get(obj: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
 }
 
 fn string_opt(obj: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
-    get(obj, name)?
-        .map(|v| {
-            v.as_string()
-                .ok_or_else(|| invalid(format!("option {name} must be a string")))
-        })
-        .transpose()
+    get(obj, name)?.map(|v| v.as_string().ok_or_else(|| invalid(format!("option {name} must be a string")))).transpose()
 }
 
 fn strings_opt(obj: &JsValue, name: &str) -> Result<Option<Vec<String>>, JsValue> {
@@ -153,11 +140,7 @@ fn strings_opt(obj: &JsValue, name: &str) -> Result<Option<Vec<String>>, JsValue
     if !Array::is_array(&v) {
         return Err(must());
     }
-    Array::from(&v)
-        .iter()
-        .map(|item| item.as_string().ok_or_else(must))
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    Array::from(&v).iter().map(|item| item.as_string().ok_or_else(must)).collect::<Result<Vec<_>, _>>().map(Some)
 }
 
 fn seconds_opt(obj: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
@@ -165,15 +148,10 @@ fn seconds_opt(obj: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
         return Ok(None);
     };
     match v.as_f64() {
-        Some(n)
-            if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= crate::MAX_SECONDS as f64 =>
-        {
+        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= crate::MAX_SECONDS as f64 => {
             Ok(Some(n as u64))
         }
-        _ => Err(invalid(format!(
-            "option {name} must be a whole number of seconds, 0 to {}",
-            crate::MAX_SECONDS
-        ))),
+        _ => Err(invalid(format!("option {name} must be a whole number of seconds, 0 to {}", crate::MAX_SECONDS))),
     }
 }
 
@@ -188,10 +166,7 @@ fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
     for name in Object::keys(&Object::from(js.clone())).iter() {
         let name = name.as_string().unwrap_or_default();
         if !OPTION_NAMES.contains(&name.as_str()) {
-            return Err(invalid(format!(
-                "unknown option \"{name}\" (known: {})",
-                OPTION_NAMES.join(", ")
-            )));
+            return Err(invalid(format!("unknown option \"{name}\" (known: {})", OPTION_NAMES.join(", "))));
         }
     }
     if let Some(v) = string_opt(js, "cookieName")? {
@@ -201,23 +176,15 @@ fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
         o.cookie_attributes = v;
     }
     if let Some(v) = string_opt(js, "format")? {
-        o.format = Format::parse(&v).ok_or_else(|| {
-            invalid(format!(
-                "format must be \"sealed\", \"plain\" or \"apache\", not \"{v}\""
-            ))
-        })?;
+        o.format = Format::parse(&v)
+            .ok_or_else(|| invalid(format!("format must be \"sealed\", \"plain\" or \"apache\", not \"{v}\"")))?;
     }
     if let Some(v) = string_opt(js, "cipher")? {
         if o.format != Format::Apache {
-            return Err(invalid(
-                "option cipher is for format \"apache\" only".into(),
-            ));
+            return Err(invalid("option cipher is for format \"apache\" only".into()));
         }
-        o.cipher = ApacheCipher::parse(&v).ok_or_else(|| {
-            invalid(format!(
-                "cipher must be \"aes128\", \"aes192\" or \"aes256\", not \"{v}\""
-            ))
-        })?;
+        o.cipher = ApacheCipher::parse(&v)
+            .ok_or_else(|| invalid(format!("cipher must be \"aes128\", \"aes192\" or \"aes256\", not \"{v}\"")))?;
     }
     if let Some(v) = strings_opt(js, "keys")? {
         o.keys = v;
@@ -247,10 +214,7 @@ fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
 fn micros(now_ms: Option<f64>) -> Result<u64, JsValue> {
     let ms = now_ms.unwrap_or_else(js_sys::Date::now);
     if !(0.0..=8.64e15).contains(&ms) {
-        return Err(error(
-            "ERR_INVALID_TIME",
-            "time must be milliseconds since the epoch, as Date.now()",
-        ));
+        return Err(error("ERR_INVALID_TIME", "time must be milliseconds since the epoch, as Date.now()"));
     }
     Ok((ms * 1000.0) as u64)
 }
@@ -277,28 +241,15 @@ impl SessionManager {
 
     /// Loads the session from a `Cookie` header (string, null or undefined). Never throws on a
     /// bad cookie: a missing, invalid, tampered or expired one gives an empty session.
-    pub fn load(
-        &self,
-        cookie_header: Option<String>,
-        now_ms: Option<f64>,
-    ) -> Result<Session, JsValue> {
+    pub fn load(&self, cookie_header: Option<String>, now_ms: Option<f64>) -> Result<Session, JsValue> {
         let now = micros(now_ms)?;
-        Ok(Session {
-            inner: self.inner.load(cookie_header.as_deref(), now),
-        })
+        Ok(Session { inner: self.inner.load(cookie_header.as_deref(), now) })
     }
 
     /// The `Set-Cookie` value to send, or `null` when nothing needs sending.
-    pub fn save(
-        &self,
-        session: &mut Session,
-        now_ms: Option<f64>,
-    ) -> Result<JsStringOrNull, JsValue> {
+    pub fn save(&self, session: &mut Session, now_ms: Option<f64>) -> Result<JsStringOrNull, JsValue> {
         let now = micros(now_ms)?;
-        self.inner
-            .save(&mut session.inner, now)
-            .map(string_or_null)
-            .map_err(|e| save_error(&e))
+        self.inner.save(&mut session.inner, now).map(string_or_null).map_err(|e| save_error(&e))
     }
 
     /// Whether sessions apply to a request path (`include` / `exclude`).
@@ -337,9 +288,7 @@ impl Session {
     /// An empty session.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Session {
-        Self {
-            inner: crate::Session::new(),
-        }
+        Self { inner: crate::Session::new() }
     }
 
     /// The value of `key`, or `undefined`.
@@ -354,10 +303,7 @@ impl Session {
 
     /// Sets `key` to `value` (an empty value deletes). Throws on an empty or reserved key.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), JsValue> {
-        self.inner
-            .insert(key, value)
-            .map(|_| ())
-            .map_err(|e| session_error(&e))
+        self.inner.insert(key, value).map(|_| ()).map_err(|e| session_error(&e))
     }
 
     /// Deletes `key`; whether it was set.
@@ -435,9 +381,7 @@ impl Session {
     /// Merges a SessionHeader value (`k=v&k2=`): set, delete on empty, `expiry=` honoured.
     #[wasm_bindgen(js_name = applyUpdate)]
     pub fn apply_update(&mut self, header_value: &str) -> Result<(), JsValue> {
-        self.inner
-            .apply_update(header_value)
-            .map_err(|e| session_error(&e))
+        self.inner.apply_update(header_value).map_err(|e| session_error(&e))
     }
 
     /// The plain session string, as Apache's `HTTP_SESSION` (with `expiry=` in µs).
@@ -456,10 +400,5 @@ impl Default for Session {
 /// A fresh random key (32 bytes from `crypto.getRandomValues`, base64).
 #[wasm_bindgen(js_name = generateKey)]
 pub fn generate_key() -> Result<String, JsValue> {
-    crate::generate_key().map_err(|_| {
-        error(
-            "ERR_RANDOM",
-            "the platform's random number generator failed",
-        )
-    })
+    crate::generate_key().map_err(|_| error("ERR_RANDOM", "the platform's random number generator failed"))
 }

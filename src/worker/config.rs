@@ -52,38 +52,22 @@ impl fmt::Display for WorkerConfigError {
 #[derive(Debug)]
 pub(crate) struct WorkerConfig {
     pub(crate) manager: SessionManager,
-    /// SessionEnv: the request header that carries the plain session to the origin.
-    pub(crate) env_header: String,
-    /// SessionCookieRemove: strip the session cookie from the request to the origin.
-    pub(crate) cookie_remove: bool,
     /// The origin's base URL; `None` serves the embedded demo origin.
     pub(crate) origin: Option<String>,
 }
 
 fn seconds(var: &'static str, v: &str) -> Result<u64, WorkerConfigError> {
-    v.trim().parse().map_err(|_| WorkerConfigError::Invalid {
-        var,
-        reason: format!("not a whole number of seconds: \"{v}\""),
-    })
+    v.trim()
+        .parse()
+        .map_err(|_| WorkerConfigError::Invalid { var, reason: format!("not a whole number of seconds: \"{v}\"") })
 }
 
 fn list(v: &str) -> Vec<String> {
-    v.split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn is_header_name(h: &str) -> bool {
-    !h.is_empty()
-        && h.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    v.split(|c: char| c.is_whitespace() || c == ',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 /// Reads the configuration through `get` (an unset or empty variable takes its default).
-pub(crate) fn parse(
-    get: impl Fn(&str) -> Option<String>,
-) -> Result<WorkerConfig, WorkerConfigError> {
+pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig, WorkerConfigError> {
     let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
     let mut o = Options::default();
     if let Some(v) = var("SESSION_KEYS") {
@@ -125,24 +109,10 @@ pub(crate) fn parse(
     if let Some(v) = var("SESSION_EXCLUDE") {
         o.exclude = list(&v);
     }
-    let env_header =
-        var("SESSION_ENV_HEADER").map_or_else(|| "X-Session".to_owned(), |v| v.trim().to_owned());
-    if !is_header_name(&env_header) {
-        return Err(WorkerConfigError::Invalid {
-            var: "SESSION_ENV_HEADER",
-            reason: "not a header name".into(),
-        });
+    if let Some(v) = var("SESSION_ENV_HEADER") {
+        o.env_header = v.trim().to_owned();
     }
-    if env_header.eq_ignore_ascii_case(&o.header) {
-        return Err(WorkerConfigError::Invalid {
-            var: "SESSION_ENV_HEADER",
-            reason: "must differ from SESSION_HEADER".into(),
-        });
-    }
-    let cookie_remove = match var("SESSION_COOKIE_REMOVE")
-        .map(|v| v.trim().to_ascii_lowercase())
-        .as_deref()
-    {
+    o.cookie_remove = match var("SESSION_COOKIE_REMOVE").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
         None | Some("false" | "off" | "0" | "no") => false,
         Some("true" | "on" | "1" | "yes") => true,
         Some(other) => {
@@ -161,23 +131,14 @@ pub(crate) fn parse(
             });
         }
     }
-    let manager = SessionManager::new(o).map_err(WorkerConfigError::Session)?;
-    Ok(WorkerConfig {
-        manager,
-        env_header,
-        cookie_remove,
-        origin,
-    })
-}
-
-/// Removes cookie `name` from a `Cookie` header, keeping the others; `None` when none remain.
-pub(crate) fn remove_cookie(header: &str, name: &str) -> Option<String> {
-    let kept: Vec<&str> = header
-        .split(';')
-        .map(str::trim)
-        .filter(|c| !c.is_empty() && c.split_once('=').map_or(*c, |(n, _)| n).trim() != name)
-        .collect();
-    (!kept.is_empty()).then(|| kept.join("; "))
+    let manager = SessionManager::new(o).map_err(|e| match e {
+        ConfigError::InvalidHeaderName(_) | ConfigError::SameHeader => WorkerConfigError::Invalid {
+            var: "SESSION_ENV_HEADER",
+            reason: format!("{e} (SESSION_HEADER / SESSION_ENV_HEADER)"),
+        },
+        e => WorkerConfigError::Session(e),
+    })?;
+    Ok(WorkerConfig { manager, origin })
 }
 
 #[cfg(test)]
@@ -186,10 +147,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn parse_map(pairs: &[(&str, &str)]) -> Result<WorkerConfig, WorkerConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         parse(|k| map.get(k).cloned())
     }
 
@@ -197,8 +155,8 @@ mod tests {
     fn defaults_need_only_a_key() {
         let key = crate::generate_key().unwrap();
         let c = parse_map(&[("SESSION_KEYS", &key)]).unwrap();
-        assert_eq!(c.env_header, "X-Session");
-        assert!(!c.cookie_remove);
+        assert_eq!(c.manager.options().env_header, "X-Session");
+        assert!(!c.manager.options().cookie_remove);
         assert_eq!(c.origin, None);
         assert_eq!(c.manager.options().header, "X-Replace-Session");
     }
@@ -206,30 +164,19 @@ mod tests {
     #[test]
     fn missing_key_is_a_clear_startup_error() {
         let e = parse_map(&[]).unwrap_err().to_string();
-        assert!(
-            e.contains("SESSION_KEYS is not set") && e.contains("keygen"),
-            "{e}"
-        );
-        let e = parse_map(&[("SESSION_KEYS", "short")])
-            .unwrap_err()
-            .to_string();
+        assert!(e.contains("SESSION_KEYS is not set") && e.contains("keygen"), "{e}");
+        let e = parse_map(&[("SESSION_KEYS", "short")]).unwrap_err().to_string();
         assert!(e.starts_with("SESSION_KEYS, key #0: key too short"), "{e}");
         assert!(!e.contains("short\""), "the key is not echoed: {e}");
     }
 
     #[test]
     fn every_var() {
-        let (a, b) = (
-            crate::generate_key().unwrap(),
-            crate::generate_key().unwrap(),
-        );
+        let (a, b) = (crate::generate_key().unwrap(), crate::generate_key().unwrap());
         let c = parse_map(&[
             ("SESSION_KEYS", &format!(" {a}\n{b} ")),
             ("SESSION_COOKIE_NAME", "__Host-sid"),
-            (
-                "SESSION_COOKIE_ATTRIBUTES",
-                "Path=/; Secure; HttpOnly; SameSite=Strict",
-            ),
+            ("SESSION_COOKIE_ATTRIBUTES", "Path=/; Secure; HttpOnly; SameSite=Strict"),
             ("SESSION_MAX_AGE", "600"),
             ("SESSION_MAX_LIFETIME", "86400"),
             ("SESSION_EXPIRY_UPDATE_INTERVAL", "60"),
@@ -243,13 +190,10 @@ mod tests {
         .unwrap();
         let o = c.manager.options();
         assert_eq!(o.keys.len(), 2);
-        assert_eq!(
-            (o.max_age, o.max_lifetime, o.expiry_update_interval),
-            (600, 86400, 60)
-        );
+        assert_eq!((o.max_age, o.max_lifetime, o.expiry_update_interval), (600, 86400, 60));
         assert_eq!(o.include, vec!["/app", "/api"]);
-        assert_eq!(c.env_header, "X-Edge-Session");
-        assert!(c.cookie_remove);
+        assert_eq!(o.env_header, "X-Edge-Session");
+        assert!(o.cookie_remove);
         assert_eq!(c.origin.as_deref(), Some("https://origin.example"));
     }
 
@@ -263,9 +207,7 @@ mod tests {
             ("ORIGIN", "ftp://x"),
             ("SESSION_ENV_HEADER", "X-Replace-Session"),
         ] {
-            let e = parse_map(&[("SESSION_KEYS", &key), (var, value)])
-                .unwrap_err()
-                .to_string();
+            let e = parse_map(&[("SESSION_KEYS", &key), (var, value)]).unwrap_err().to_string();
             assert!(e.starts_with(var), "{e}");
         }
     }
@@ -273,18 +215,5 @@ mod tests {
     #[test]
     fn plain_format_needs_no_key() {
         assert!(parse_map(&[("SESSION_FORMAT", "plain")]).is_ok());
-    }
-
-    #[test]
-    fn removes_only_the_session_cookie() {
-        assert_eq!(
-            remove_cookie("a=1; session=xyz; b=2", "session").as_deref(),
-            Some("a=1; b=2")
-        );
-        assert_eq!(remove_cookie("session=xyz", "session"), None);
-        assert_eq!(
-            remove_cookie("sessions=1;session=2", "session").as_deref(),
-            Some("sessions=1")
-        );
     }
 }

@@ -38,21 +38,13 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-fn response(
-    status: u16,
-    content_type: &str,
-    body: String,
-    update: Option<String>,
-) -> Result<Response> {
+fn response(status: u16, content_type: &str, body: String, update: Option<String>) -> Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", content_type)?;
     if let Some(u) = update {
         headers.set(SESSION_HEADER, &u)?;
     }
-    Ok(Response::builder()
-        .with_status(status)
-        .with_headers(headers)
-        .fixed(body.into_bytes()))
+    Ok(Response::builder().with_status(status).with_headers(headers).fixed(body.into_bytes()))
 }
 
 /// Answers one request as the demo origin.
@@ -67,54 +59,27 @@ pub(crate) fn handle(url: &Url, headers: &Headers) -> Result<Response> {
         "/" => {
             let body = match &user {
                 Some(u) => format!("<p>Hello, {u}. Your session is sealed in a cookie.</p>"),
-                None => {
-                    "<p>Hello, stranger. <a href=\"/login?user=alice\">Log in</a>.</p>".to_owned()
-                }
+                None => "<p>Hello, stranger. <a href=\"/login?user=alice\">Log in</a>.</p>".to_owned(),
             };
-            response(
-                200,
-                "text/html; charset=utf-8",
-                page("edge-session demo", &body),
-                None,
-            )
+            response(200, "text/html; charset=utf-8", page("edge-session demo", &body), None)
         }
         "/login" => {
-            let name = url
-                .query_pairs()
-                .find(|(k, _)| k == "user")
-                .map(|(_, v)| v.into_owned());
+            let name = url.query_pairs().find(|(k, _)| k == "user").map(|(_, v)| v.into_owned());
             match name.filter(|n| !n.is_empty() && n.len() <= 64) {
                 Some(n) => {
                     let mut update = String::from("user=");
                     codec::escape_into(&mut update, &n);
                     let body = format!("<p>Logged in as {}.</p>", html_escape(&n));
-                    response(
-                        200,
-                        "text/html; charset=utf-8",
-                        page("Logged in", &body),
-                        Some(update),
-                    )
+                    response(200, "text/html; charset=utf-8", page("Logged in", &body), Some(update))
                 }
-                None => response(
-                    400,
-                    "text/plain; charset=utf-8",
-                    "usage: /login?user=NAME (1 to 64 bytes)\n".into(),
-                    None,
-                ),
+                None => {
+                    response(400, "text/plain; charset=utf-8", "usage: /login?user=NAME (1 to 64 bytes)\n".into(), None)
+                }
             }
         }
         "/counter" => {
-            let n = session
-                .get("counter")
-                .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or(0)
-                .saturating_add(1);
-            response(
-                200,
-                "text/plain; charset=utf-8",
-                format!("{n}\n"),
-                Some(format!("counter={n}")),
-            )
+            let n = session.get("counter").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0).saturating_add(1);
+            response(200, "text/plain; charset=utf-8", format!("{n}\n"), Some(format!("counter={n}")))
         }
         "/logout" => {
             let update: Vec<String> = session
@@ -127,12 +92,7 @@ pub(crate) fn handle(url: &Url, headers: &Headers) -> Result<Response> {
                 })
                 .collect();
             let body = page("Logged out", "<p>Your session is gone.</p>");
-            response(
-                200,
-                "text/html; charset=utf-8",
-                body,
-                Some(update.join("&")),
-            )
+            response(200, "text/html; charset=utf-8", body, Some(update.join("&")))
         }
         _ => response(404, "text/plain; charset=utf-8", "not found\n".into(), None),
     }

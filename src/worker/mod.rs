@@ -20,8 +20,8 @@ use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
 use worker::{
-    console_error, console_log, console_warn, event, Context, Date, Env, Fetch, Headers, Request,
-    RequestInit, RequestRedirect, Response, Result,
+    console_error, console_log, console_warn, event, Context, Date, Env, Fetch, Headers, Request, RequestInit,
+    RequestRedirect, Response, Result,
 };
 
 use crate::{LoadStatus, Session};
@@ -50,20 +50,13 @@ fn state(env: &Env) -> std::result::Result<Rc<WorkerConfig>, String> {
     let mut h = DefaultHasher::new();
     values.hash(&mut h);
     let fingerprint = h.finish();
-    if let Some(cached) = STATE.with(|s| {
-        s.borrow()
-            .as_ref()
-            .filter(|(f, _)| *f == fingerprint)
-            .map(|(_, c)| c.clone())
-    }) {
+    if let Some(cached) = STATE.with(|s| s.borrow().as_ref().filter(|(f, _)| *f == fingerprint).map(|(_, c)| c.clone()))
+    {
         return Ok(cached);
     }
-    let parsed = config::parse(|name| {
-        VARS.iter()
-            .position(|v| *v == name)
-            .and_then(|i| values.get(i).cloned().flatten())
-    })
-    .map_err(|e| e.to_string())?;
+    let parsed =
+        config::parse(|name| VARS.iter().position(|v| *v == name).and_then(|i| values.get(i).cloned().flatten()))
+            .map_err(|e| e.to_string())?;
     let parsed = Rc::new(parsed);
     STATE.with(|s| *s.borrow_mut() = Some((fingerprint, parsed.clone())));
     Ok(parsed)
@@ -94,75 +87,52 @@ fn copy(headers: &Headers) -> Result<Headers> {
 
 async fn handle(config: &WorkerConfig, req: Request) -> Result<Response> {
     let url = req.url()?;
-    let headers = copy(req.headers())?;
-    // Only this proxy may tell the origin what the session is, on every path.
-    headers.delete(&config.env_header)?;
-    if !config.manager.applies_to(url.path()) {
-        return forward(config, &req, headers).await;
-    }
-
+    let options = config.manager.options();
     let now = Date::now().as_millis().saturating_mul(1000);
-    let cookie_header = req.headers().get("cookie")?;
-    let mut session = config.manager.load(cookie_header.as_deref(), now);
+    // The decisions are the core's (shared with the JavaScript `handle`); this is plumbing.
+    let plan = config.manager.plan_request(url.path(), req.headers().get("cookie")?.as_deref(), now);
+    let headers = copy(req.headers())?;
+    headers.delete(&options.env_header)?;
+    let Some(mut session) = plan.session else {
+        return forward(config, &req, headers).await;
+    };
     log_load(&session);
-    headers.set(&config.env_header, &session.to_string())?;
-    if config.cookie_remove {
-        if let Some(cookies) = &cookie_header {
-            match config::remove_cookie(cookies, &config.manager.options().cookie_name) {
-                Some(rest) => headers.set("cookie", &rest)?,
-                None => headers.delete("cookie")?,
-            }
-        }
+    if let Some(v) = &plan.env_value {
+        headers.set(&options.env_header, v)?;
+    }
+    match &plan.cookie {
+        Some(Some(rest)) => headers.set("cookie", rest)?,
+        Some(None) => headers.delete("cookie")?,
+        None => {}
     }
 
     let resp = forward(config, &req, headers).await?;
     let out = copy(resp.headers())?;
-    let session_header = &config.manager.options().header;
-    if let Some(update) = out.get(session_header)? {
-        out.delete(session_header)?;
-        if let Err(e) = session.apply_update(&update) {
-            console_warn!("edge-session: origin's {session_header} ignored: {e}");
-        }
+    let update = out.get(&options.header)?;
+    out.delete(&options.header)?;
+    let plan = config.manager.plan_response(
+        &mut session,
+        update.as_deref(),
+        out.get("cache-control")?.as_deref(),
+        out.get("vary")?.as_deref(),
+        now,
+    );
+    if let Some(e) = &plan.update_error {
+        console_warn!("edge-session: origin's {} ignored: {e}", options.header);
     }
-    let set_cookie = match config.manager.save(&mut session, now) {
-        Ok(c) => c,
-        Err(e) => {
-            console_error!("edge-session: session not saved: {e}");
-            None
-        }
-    };
-    let loaded = session.status() == LoadStatus::Loaded;
-    if let Some(c) = &set_cookie {
+    if let Some(e) = &plan.save_error {
+        console_error!("edge-session: session not saved: {e}");
+    }
+    if let Some(c) = &plan.set_cookie {
         out.append("set-cookie", c)?;
-        out.set("cache-control", "private, no-store")?;
-    } else if loaded
-        && !out
-            .get("cache-control")?
-            .is_some_and(|v| v.contains("no-store"))
-    {
-        out.set("cache-control", "private, no-cache")?;
     }
-    if set_cookie.is_some() || loaded {
-        let vary = out.get("vary")?.unwrap_or_default();
-        if !vary
-            .split(',')
-            .any(|v| v.trim().eq_ignore_ascii_case("cookie") || v.trim() == "*")
-        {
-            out.set(
-                "vary",
-                &if vary.trim().is_empty() {
-                    "Cookie".to_owned()
-                } else {
-                    format!("{vary}, Cookie")
-                },
-            )?;
-        }
+    if let Some(c) = plan.cache_control {
+        out.set("cache-control", c)?;
     }
-    let status = resp.status_code();
-    Ok(Response::builder()
-        .with_status(status)
-        .with_headers(out)
-        .body(resp.body().clone()))
+    if let Some(v) = &plan.vary {
+        out.set("vary", v)?;
+    }
+    Ok(Response::builder().with_status(resp.status_code()).with_headers(out).body(resp.body().clone()))
 }
 
 /// Logs why a cookie gave no session: the reason only, never the cookie or its contents.
@@ -188,13 +158,9 @@ async fn forward(config: &WorkerConfig, req: &Request, headers: Headers) -> Resu
         target.push_str(q);
     }
     let mut init = RequestInit::new();
-    init.with_method(req.method())
-        .with_headers(headers)
-        .with_redirect(RequestRedirect::Manual);
+    init.with_method(req.method()).with_headers(headers).with_redirect(RequestRedirect::Manual);
     if !matches!(req.method(), worker::Method::Get | worker::Method::Head) {
         init.with_body(req.inner().body().map(JsValue::from));
     }
-    Fetch::Request(Request::new_with_init(&target, &init)?)
-        .send()
-        .await
+    Fetch::Request(Request::new_with_init(&target, &init)?).send().await
 }
