@@ -32,6 +32,26 @@ export interface SessionManagerOptions {
   include?: string[];
   /** SessionExclude path prefixes. Default: none. */
   exclude?: string[];
+  /** SessionEnv: the request header that carries the plain session to the origin in `handle`. Default "X-Session". */
+  envHeader?: string;
+  /** SessionCookieRemove: strip the session cookie from the request `handle` passes on. Default false. */
+  cookieRemove?: boolean;
+}
+
+/** What `planRequest` decided: the session (null outside include/exclude), the SessionEnv value, and the Cookie header for the origin (undefined: keep; null: remove; string: replace). */
+export interface RequestPlan {
+  session: Session | null;
+  envValue: string | null;
+  cookie: string | null | undefined;
+}
+
+/** What `planResponse` decided. Errors are messages to log; the response still goes out. */
+export interface ResponsePlan {
+  setCookie: string | null;
+  cacheControl: string | null;
+  vary: string | null;
+  updateError: string | null;
+  saveError: string | null;
 }
 
 /** Where a loaded session came from. */
@@ -55,6 +75,22 @@ extern "C" {
     /// `string | null` on the JavaScript side.
     #[wasm_bindgen(typescript_type = "string | null")]
     pub type JsStringOrNull;
+    /// `RequestPlan` on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "RequestPlan")]
+    pub type JsRequestPlan;
+    /// `ResponsePlan` on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "ResponsePlan")]
+    pub type JsResponsePlan;
+}
+
+/// A plain object from (name, value) pairs.
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in fields {
+        // Defining a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.into()
 }
 
 fn number_or_null(v: Option<f64>) -> JsNumberOrNull {
@@ -109,7 +145,7 @@ fn invalid(message: String) -> JsValue {
     error("ERR_INVALID_OPTION", &message)
 }
 
-const OPTION_NAMES: [&str; 11] = [
+const OPTION_NAMES: [&str; 13] = [
     "cookieName",
     "cookieAttributes",
     "format",
@@ -121,6 +157,8 @@ const OPTION_NAMES: [&str; 11] = [
     "header",
     "include",
     "exclude",
+    "envHeader",
+    "cookieRemove",
 ];
 
 fn get(obj: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
@@ -207,6 +245,12 @@ fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
     if let Some(v) = strings_opt(js, "exclude")? {
         o.exclude = v;
     }
+    if let Some(v) = string_opt(js, "envHeader")? {
+        o.env_header = v;
+    }
+    if let Some(v) = get(js, "cookieRemove")? {
+        o.cookie_remove = v.as_bool().ok_or_else(|| invalid("option cookieRemove must be a boolean".into()))?;
+    }
     Ok(o)
 }
 
@@ -274,6 +318,60 @@ impl SessionManager {
     #[wasm_bindgen(getter)]
     pub fn header(&self) -> String {
         self.inner.options().header.clone()
+    }
+
+    /// The SessionEnv header name the origin reads the session from.
+    #[wasm_bindgen(getter, js_name = envHeader)]
+    pub fn env_header(&self) -> String {
+        self.inner.options().env_header.clone()
+    }
+
+    /// The front proxy's decisions for a request (the core's, shared with the Rust Worker):
+    /// used by `handle`, and by other runtimes' plumbing.
+    #[wasm_bindgen(js_name = planRequest)]
+    pub fn plan_request(
+        &self,
+        path: &str,
+        cookie_header: Option<String>,
+        now_ms: Option<f64>,
+    ) -> Result<JsRequestPlan, JsValue> {
+        let plan = self.inner.plan_request(path, cookie_header.as_deref(), micros(now_ms)?);
+        let cookie = match plan.cookie {
+            None => JsValue::UNDEFINED,
+            Some(c) => string_or_null(c).into(),
+        };
+        let session = plan.session.map_or(JsValue::NULL, |inner| Session { inner }.into());
+        Ok(object(&[("session", session), ("envValue", string_or_null(plan.env_value).into()), ("cookie", cookie)])
+            .unchecked_into())
+    }
+
+    /// The front proxy's decisions for the origin's response: merges `update` (its
+    /// SessionHeader) into `session` and saves it.
+    #[wasm_bindgen(js_name = planResponse)]
+    pub fn plan_response(
+        &self,
+        session: &mut Session,
+        update: Option<String>,
+        cache_control: Option<String>,
+        vary: Option<String>,
+        now_ms: Option<f64>,
+    ) -> Result<JsResponsePlan, JsValue> {
+        let now = micros(now_ms)?;
+        let plan = self.inner.plan_response(
+            &mut session.inner,
+            update.as_deref(),
+            cache_control.as_deref(),
+            vary.as_deref(),
+            now,
+        );
+        Ok(object(&[
+            ("setCookie", string_or_null(plan.set_cookie).into()),
+            ("cacheControl", string_or_null(plan.cache_control.map(str::to_owned)).into()),
+            ("vary", string_or_null(plan.vary).into()),
+            ("updateError", string_or_null(plan.update_error.map(|e| e.to_string())).into()),
+            ("saveError", string_or_null(plan.save_error.map(|e| e.to_string())).into()),
+        ])
+        .unchecked_into())
     }
 }
 

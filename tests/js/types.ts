@@ -17,3 +17,12 @@ export const used = [setCookie, expiry, status, entries, value, manager.appliesT
 new SessionManager({ format: "rot13" });
 // @ts-expect-error: keys is a list
 new SessionManager({ keys: "one" });
+
+// handle(request, next) and the Hono middleware.
+import { Hono } from "hono";
+import { session as sessionMiddleware } from "edge-session/hono";
+const proxied: Promise<Response> = manager.handle(new Request("http://x/"), (req: Request, s?: Session) => new Response(s?.get("user") ?? req.url));
+const app = new Hono<{ Variables: { session: Session | null } }>();
+app.use("*", sessionMiddleware({ keys: [generateKey()] }));
+app.get("/", (c) => c.text(c.get("session")?.get("user") ?? "stranger"));
+export const more = [proxied, app];

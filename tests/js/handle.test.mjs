@@ -1,0 +1,77 @@
+// `manager.handle(request, next)` in node's fetch API: the front-proxy flow for JS apps.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { SessionManager, generateKey } from "edge-session";
+
+const manager = new SessionManager({ keys: [generateKey()], maxAge: 600, exclude: ["/static"], cookieRemove: true });
+const cookieOf = (res) => res.headers.getSetCookie().find((c) => c.startsWith("session="))?.split(";")[0];
+
+test("an origin logs in through X-Replace-Session; the next request carries the session", async () => {
+  let seen;
+  const originApp = (req) => {
+    seen = req;
+    return new Response("ok", { headers: { "x-replace-session": "user=alice", "set-cookie": "origin=1" } });
+  };
+  const res = await manager.handle(new Request("http://x/login", { headers: { "x-session": "user=mallory" } }), originApp);
+  assert.equal(seen.headers.get("x-session"), "expiry=" + seen.headers.get("x-session").slice(7), "the client's copy is replaced");
+  assert.doesNotMatch(seen.headers.get("x-session"), /mallory/);
+  assert.equal(res.headers.get("x-replace-session"), null);
+  assert.deepEqual(res.headers.getSetCookie().map((c) => c.split("=")[0]).sort(), ["origin", "session"]);
+  assert.equal(res.headers.get("cache-control"), "private, no-store");
+  assert.equal(res.headers.get("vary"), "Cookie");
+  assert.equal(await res.text(), "ok");
+
+  const res2 = await manager.handle(new Request("http://x/", { headers: { cookie: `a=1; ${cookieOf(res)}` } }), (req) => {
+    seen = req;
+    return new Response("hi");
+  });
+  assert.match(seen.headers.get("x-session"), /^user=alice&expiry=\d+$/);
+  assert.equal(seen.headers.get("cookie"), "a=1", "cookieRemove: only the session cookie is stripped");
+  assert.ok(cookieOf(res2), "max age slides: re-sent");
+});
+
+test("an app may use the session object directly", async () => {
+  const res = await manager.handle(new Request("http://x/app"), (_req, session) => {
+    session.set("cart", "3 items");
+    return new Response("added");
+  });
+  let cart;
+  await manager.handle(new Request("http://x/app", { headers: { cookie: cookieOf(res) } }), (_req, session) => {
+    cart = session.get("cart");
+    return new Response("");
+  });
+  assert.equal(cart, "3 items");
+});
+
+test("outside include/exclude the request passes through, minus the client's X-Session", async () => {
+  let seen, gotSession = "unset";
+  const res = await manager.handle(new Request("http://x/static/a.css", { headers: { "x-session": "user=mallory" } }), (req, s) => {
+    seen = req;
+    gotSession = s;
+    return new Response("css", { headers: { "x-replace-session": "user=eve" } });
+  });
+  assert.equal(seen.headers.get("x-session"), null);
+  assert.equal(gotSession, undefined);
+  assert.equal(res.headers.get("x-replace-session"), "user=eve", "untouched");
+  assert.deepEqual(res.headers.getSetCookie(), []);
+});
+
+test("request bodies are streamed to next; a throwing next is a 502", async () => {
+  const echoed = await manager.handle(new Request("http://x/post", { method: "POST", body: "payload" }), async (req) => new Response(await req.text()));
+  assert.equal(await echoed.text(), "payload");
+  const failed = await manager.handle(new Request("http://x/"), () => {
+    throw new Error("connection refused");
+  });
+  assert.equal(failed.status, 502);
+});
+
+test("a bad cookie is an empty session, and the stale cookie is removed", async () => {
+  let env;
+  const res = await manager.handle(new Request("http://x/", { headers: { cookie: "session=garbage" } }), (req) => {
+    env = req.headers.get("x-session");
+    return new Response("");
+  });
+  assert.equal(res.status, 200);
+  assert.match(env, /^expiry=\d+$/);
+  assert.match(res.headers.getSetCookie()[0], /^session=; Max-Age=0/);
+});
