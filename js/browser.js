@@ -5,4 +5,4 @@ import "./handle.js";
 
 await init({ module_or_path: new URL("../pkg/edge_session_bg.wasm", import.meta.url) });
 
-export { Session, SessionManager, generateKey } from "../pkg/edge_session.js";
+export { Session, SessionManager, generateKey, inspect } from "../pkg/edge_session.js";

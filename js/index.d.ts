@@ -10,6 +10,9 @@ export {
   RequestPlan,
   ResponsePlan,
   generateKey,
+  inspect,
+  InspectOptions,
+  Inspection,
 } from "../pkg/edge_session.js";
 
 declare module "../pkg/edge_session.js" {

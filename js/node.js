@@ -5,4 +5,4 @@ import "./handle.js";
 
 initSync({ module: readFileSync(new URL("../pkg/edge_session_bg.wasm", import.meta.url)) });
 
-export { Session, SessionManager, generateKey } from "../pkg/edge_session.js";
+export { Session, SessionManager, generateKey, inspect } from "../pkg/edge_session.js";

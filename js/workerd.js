@@ -6,4 +6,4 @@ import "./handle.js";
 
 initSync({ module: wasm });
 
-export { Session, SessionManager, generateKey } from "../pkg/edge_session.js";
+export { Session, SessionManager, generateKey, inspect } from "../pkg/edge_session.js";

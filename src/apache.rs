@@ -245,6 +245,13 @@ impl ApacheKeys {
         Some(BASE64.encode(out.as_slice()))
     }
 
+    /// Which passphrase's MAC matches a cookie value (for inspection).
+    pub(crate) fn index_of_mac(&self, value: &str) -> Option<usize> {
+        let raw = BASE64.decode(value).ok()?;
+        let (mac, authenticated) = raw.split_at_checked(MAC_BYTES)?;
+        self.passphrases().position(|p| bool::from(p.mac(authenticated).ct_eq(mac)))
+    }
+
     /// Verifies and decrypts a cookie value.
     pub(crate) fn open(&self, value: &str) -> Result<Opened, Rejection> {
         if value.len() > MAX_COOKIE_BYTES {

@@ -32,6 +32,7 @@
 mod apache;
 mod codec;
 mod cookie;
+mod inspect;
 mod keys;
 mod manager;
 mod proxy;
@@ -46,6 +47,7 @@ mod worker;
 
 pub use apache::ApacheCipher;
 pub use cookie::{CookieError, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES};
+pub use inspect::{inspect, InspectOptions, Inspection, Warning};
 pub use keys::{generate_key, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS};
 pub use manager::{ConfigError, Format, Options, SaveError, SessionManager, MAX_SECONDS};
 pub use proxy::{RequestPlan, ResponsePlan};

@@ -34,7 +34,7 @@ const TAG_BYTES: usize = 16;
 const HEADER_BYTES: usize = 1 + KEY_ID_BYTES + NONCE_BYTES;
 const TIMES_BYTES: usize = 16;
 /// Smallest valid token, decoded.
-const MIN_TOKEN_BYTES: usize = HEADER_BYTES + TIMES_BYTES + TAG_BYTES;
+pub(crate) const MIN_TOKEN_BYTES: usize = HEADER_BYTES + TIMES_BYTES + TAG_BYTES;
 
 /// What a token held.
 #[derive(Debug)]

@@ -4,7 +4,9 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::{ApacheCipher, ConfigError, CookieError, Format, KeyError, Options, SaveError, SessionError};
+use crate::{
+    ApacheCipher, ConfigError, CookieError, Format, InspectOptions, KeyError, Options, SaveError, SessionError,
+};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OPTIONS: &'static str = r#"
@@ -45,6 +47,30 @@ export interface RequestPlan {
   cookie: string | null | undefined;
 }
 
+/** Options of `inspect`. */
+export interface InspectOptions {
+  /** Keys or passphrases to try. */
+  keys?: string[];
+  /** The cookie to pick from a Cookie header. Default "session". */
+  cookieName?: string;
+  /** Now, in ms (for the expiry warning). Default Date.now(). */
+  now?: number;
+}
+
+/** What `inspect` found. */
+export interface Inspection {
+  format: "sealed" | "apache" | "plain" | null;
+  ok: boolean;
+  cookieName: string | null;
+  entries: Array<[string, string]>;
+  expiry: number | null;
+  issued: number | null;
+  bytes: number;
+  keyId: string | null;
+  cipher: "aes128" | "aes192" | "aes256" | null;
+  warnings: Array<{ code: string; message: string }>;
+}
+
 /** What `planResponse` decided. Errors are messages to log; the response still goes out. */
 export interface ResponsePlan {
   setCookie: string | null;
@@ -81,6 +107,12 @@ extern "C" {
     /// `ResponsePlan` on the JavaScript side.
     #[wasm_bindgen(typescript_type = "ResponsePlan")]
     pub type JsResponsePlan;
+    /// `InspectOptions` on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "InspectOptions")]
+    pub type JsInspectOptions;
+    /// `Inspection` on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "Inspection")]
+    pub type JsInspection;
 }
 
 /// A plain object from (name, value) pairs.
@@ -416,11 +448,7 @@ impl Session {
 
     /// The entries as `[key, value]` pairs, in order.
     pub fn entries(&self) -> JsEntries {
-        let out = Array::new();
-        for (k, v) in self.inner.iter() {
-            out.push(&Array::of2(&k.into(), &v.into()));
-        }
-        out.unchecked_into()
+        entries_array(Some(&self.inner)).unchecked_into()
     }
 
     /// How many entries.
@@ -499,4 +527,56 @@ impl Default for Session {
 #[wasm_bindgen(js_name = generateKey)]
 pub fn generate_key() -> Result<String, JsValue> {
     crate::generate_key().map_err(|_| error("ERR_RANDOM", "the platform's random number generator failed"))
+}
+
+fn entries_array(session: Option<&crate::Session>) -> Array {
+    let out = Array::new();
+    for (k, v) in session.into_iter().flat_map(crate::Session::iter) {
+        out.push(&Array::of2(&k.into(), &v.into()));
+    }
+    out
+}
+
+/// Inspects a cookie value, a `Cookie` header or a whole `Set-Cookie` line: its format, what it
+/// holds (decrypted locally when keys are given), its size, and warnings.
+#[wasm_bindgen]
+pub fn inspect(input: &str, options: Option<JsInspectOptions>) -> Result<JsInspection, JsValue> {
+    let js: JsValue = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+    let mut o = InspectOptions::default();
+    if !js.is_undefined() && !js.is_null() {
+        o.keys = strings_opt(&js, "keys")?.unwrap_or_default();
+        o.cookie_name = string_opt(&js, "cookieName")?;
+        o.now = micros(get(&js, "now")?.and_then(|v| v.as_f64()))?;
+    } else {
+        o.now = micros(None)?;
+    }
+    let i = crate::inspect(input, &o);
+    let format = i.format.map(|f| match f {
+        Format::Sealed => "sealed",
+        Format::Apache => "apache",
+        _ => "plain",
+    });
+    let cipher = i.cipher.map(|c| match c {
+        ApacheCipher::Aes128 => "aes128",
+        ApacheCipher::Aes192 => "aes192",
+        _ => "aes256",
+    });
+    let warnings = Array::new();
+    for w in &i.warnings {
+        warnings.push(&object(&[("code", w.code().into()), ("message", w.to_string().into())]));
+    }
+    let session = i.session.as_ref();
+    Ok(object(&[
+        ("format", string_or_null(format.map(str::to_owned)).into()),
+        ("ok", i.ok.into()),
+        ("cookieName", string_or_null(i.cookie_name.clone()).into()),
+        ("entries", entries_array(session).into()),
+        ("expiry", number_or_null(session.and_then(crate::Session::expiry).map(millis)).into()),
+        ("issued", number_or_null(session.and_then(crate::Session::issued).map(millis)).into()),
+        ("bytes", JsValue::from_f64(i.bytes as f64)),
+        ("keyId", string_or_null(i.key_id.clone()).into()),
+        ("cipher", string_or_null(cipher.map(str::to_owned)).into()),
+        ("warnings", warnings.into()),
+    ])
+    .unchecked_into())
 }

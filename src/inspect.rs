@@ -1,0 +1,494 @@
+//! Inspecting a cookie: which format it is, what it holds (when keys are given), and what is
+//! risky about it. For the browser inspector and for debugging; never used to serve requests.
+
+use core::fmt;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+use crate::apache::{ApacheCipher, ApacheKeys};
+use crate::codec;
+use crate::cookie::MAX_COOKIE_BYTES;
+use crate::keys::{self, KeyRing};
+use crate::sealed;
+use crate::session::{Rejection, Session};
+use crate::Format;
+
+/// A cookie above this many bytes is near the 4096-byte limit.
+const NEAR_LIMIT_BYTES: usize = 3584;
+
+/// What to inspect with.
+///
+/// ```
+/// let mut o = edge_session::InspectOptions::default();
+/// o.keys = vec![edge_session::generate_key().unwrap()];
+/// o.now = 1_800_000_000_000_000;
+/// assert_eq!(o.cookie_name, None);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InspectOptions {
+    /// Keys or passphrases to try (sealed keys, or Apache's `SessionCryptoPassphrase`s).
+    pub keys: Vec<String>,
+    /// The cookie to pick from a `Cookie` header (default: `session`, else the first that looks
+    /// like a session).
+    pub cookie_name: Option<String>,
+    /// Now, in µs since the epoch (for the expiry warning).
+    pub now: u64,
+}
+
+impl fmt::Debug for InspectOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InspectOptions")
+            .field("keys", &format_args!("[{} redacted]", self.keys.len()))
+            .field("cookie_name", &self.cookie_name)
+            .field("now", &self.now)
+            .finish()
+    }
+}
+
+/// Something worth knowing about an inspected cookie.
+///
+/// ```
+/// assert_eq!(edge_session::Warning::Unencrypted.code(), "unencrypted");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Warning {
+    /// The `Set-Cookie` line has no `HttpOnly`: scripts can read the cookie.
+    MissingHttpOnly,
+    /// The `Set-Cookie` line has no `Secure`: it can travel over plain HTTP.
+    MissingSecure,
+    /// The `Set-Cookie` line has no `SameSite`.
+    MissingSameSite,
+    /// `SameSite=None` without `Secure`: browsers drop the cookie.
+    SameSiteNoneWithoutSecure,
+    /// The cookie is near the 4096-byte limit.
+    NearSizeLimit(usize),
+    /// The cookie is over the 4096-byte limit: browsers drop it.
+    OverSizeLimit(usize),
+    /// The session's expiry has passed.
+    Expired,
+    /// The `plain` format: anyone can read and forge it.
+    Unencrypted,
+    /// A pair like `k=a=b`: Apache 2.4.x reads `a=b`, httpd trunk reads `a`.
+    AmbiguousParse(String),
+    /// Encrypted, and no key was given.
+    NeedsKey,
+    /// Encrypted, and none of the keys opens it.
+    CannotOpen(Rejection),
+    /// A given key cannot be used for the sealed format.
+    UnusableKey(usize),
+    /// Not a cookie format edge-session knows.
+    UnknownFormat,
+}
+
+impl Warning {
+    /// A stable short code.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Warning::MissingHttpOnly.code(), "missing-httponly");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MissingHttpOnly => "missing-httponly",
+            Self::MissingSecure => "missing-secure",
+            Self::MissingSameSite => "missing-samesite",
+            Self::SameSiteNoneWithoutSecure => "samesite-none-without-secure",
+            Self::NearSizeLimit(_) => "near-size-limit",
+            Self::OverSizeLimit(_) => "over-size-limit",
+            Self::Expired => "expired",
+            Self::Unencrypted => "unencrypted",
+            Self::AmbiguousParse(_) => "ambiguous-parse",
+            Self::NeedsKey => "needs-key",
+            Self::CannotOpen(_) => "cannot-open",
+            Self::UnusableKey(_) => "unusable-key",
+            Self::UnknownFormat => "unknown-format",
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingHttpOnly => f.write_str("no HttpOnly: page scripts can read the session cookie"),
+            Self::MissingSecure => f.write_str("no Secure: the cookie can be sent over plain HTTP"),
+            Self::MissingSameSite => f.write_str("no SameSite: set Lax or Strict against cross-site requests"),
+            Self::SameSiteNoneWithoutSecure => f.write_str("SameSite=None without Secure: browsers drop this cookie"),
+            Self::NearSizeLimit(n) => write!(f, "{n} bytes: near the {MAX_COOKIE_BYTES}-byte cookie limit"),
+            Self::OverSizeLimit(n) => write!(f, "{n} bytes: over the {MAX_COOKIE_BYTES}-byte limit, browsers drop it"),
+            Self::Expired => f.write_str("the session has expired"),
+            Self::Unencrypted => f.write_str("not encrypted: anyone can read and forge this session"),
+            Self::AmbiguousParse(k) => write!(
+                f,
+                "the value of \"{k}\" holds an unescaped \"=\": Apache 2.4.x and httpd trunk read it differently"
+            ),
+            Self::NeedsKey => f.write_str("encrypted: give the key (or passphrase) to see the entries"),
+            Self::CannotOpen(why) => write!(f, "cannot be opened with the given keys ({})", why.as_str()),
+            Self::UnusableKey(i) => write!(f, "key #{i} is not a usable sealed key (too short or weak)"),
+            Self::UnknownFormat => f.write_str("not a sealed, apache or plain session cookie"),
+        }
+    }
+}
+
+/// What a cookie is and holds.
+///
+/// ```
+/// use edge_session::{inspect, Format, InspectOptions};
+/// let i = inspect("session=user=alice&expiry=5; Path=/", &InspectOptions::default());
+/// assert_eq!(i.format, Some(Format::Plain));
+/// assert!(i.ok);
+/// assert_eq!(i.session.unwrap().get("user"), Some("alice"));
+/// assert!(i.warnings.iter().any(|w| w.code() == "missing-httponly"));
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Inspection {
+    /// The cookie's name, when the input had one.
+    pub cookie_name: Option<String>,
+    /// The detected format.
+    pub format: Option<Format>,
+    /// Whether the contents could be read.
+    pub ok: bool,
+    /// The session, when it could be read.
+    pub session: Option<Session>,
+    /// Size in bytes: the whole `Set-Cookie` line, or `name=value`.
+    pub bytes: usize,
+    /// Sealed: the public key id (hex). Apache: which passphrase (from 0) opened it.
+    pub key_id: Option<String>,
+    /// Apache: the cipher that opened it.
+    pub cipher: Option<ApacheCipher>,
+    /// What is worth knowing.
+    pub warnings: Vec<Warning>,
+}
+
+/// The pieces of the input: the cookie's name and value, and its attributes if a `Set-Cookie`.
+struct Parsed<'a> {
+    name: Option<&'a str>,
+    value: &'a str,
+    attributes: Option<Vec<(String, Option<String>)>>,
+    bytes: usize,
+}
+
+const ATTRIBUTES: [&str; 10] =
+    ["path", "domain", "expires", "max-age", "secure", "httponly", "samesite", "partitioned", "priority", "version"];
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| s.get(prefix.len()..)).flatten()
+}
+
+fn parse_input<'a>(input: &'a str, cookie_name: Option<&str>) -> Parsed<'a> {
+    let mut s = input.trim();
+    let mut set_cookie = false;
+    if let Some(rest) = strip_prefix_ci(s, "set-cookie:") {
+        s = rest.trim();
+        set_cookie = true;
+    } else if let Some(rest) = strip_prefix_ci(s, "cookie:") {
+        s = rest.trim();
+    }
+    let parts: Vec<&str> = s.split(';').map(str::trim).filter(|p| !p.is_empty()).collect();
+    let is_attribute = |p: &&str| {
+        let n = p.split_once('=').map_or(*p, |(n, _)| n).trim();
+        ATTRIBUTES.iter().any(|a| a.eq_ignore_ascii_case(n))
+    };
+    let tail_is_attributes = parts.len() > 1 && parts.iter().skip(1).all(is_attribute);
+    if set_cookie || tail_is_attributes {
+        let first = parts.first().copied().unwrap_or_default();
+        let (name, value) = first.split_once('=').map_or((None, first), |(n, v)| (Some(n.trim()), v.trim()));
+        let attributes = parts
+            .iter()
+            .skip(1)
+            .map(|p| match p.split_once('=') {
+                Some((n, v)) => (n.trim().to_ascii_lowercase(), Some(v.trim().to_owned())),
+                None => (p.to_ascii_lowercase(), None),
+            })
+            .collect();
+        return Parsed { name, value, attributes: Some(attributes), bytes: s.len() };
+    }
+    if parts.len() > 1 {
+        // A Cookie header: the named cookie, else `session`, else the first that looks encrypted.
+        let pairs: Vec<(&str, &str)> =
+            parts.iter().filter_map(|p| p.split_once('=')).map(|(n, v)| (n.trim(), v.trim())).collect();
+        let wanted = cookie_name.unwrap_or("session");
+        let pick = pairs
+            .iter()
+            .find(|(n, _)| *n == wanted)
+            .or_else(|| pairs.iter().find(|(_, v)| matches!(detect(v), Some(Format::Sealed | Format::Apache))))
+            .or_else(|| pairs.first());
+        if let Some((n, v)) = pick {
+            return Parsed { name: Some(n), value: v, attributes: None, bytes: n.len() + 1 + v.len() };
+        }
+    }
+    // One `name=value`, or a bare value (a plain session value has `=` in it too).
+    if let Some((n, v)) = s.split_once('=') {
+        let named = cookie_name.map_or(n == "session", |c| c == n);
+        if named || matches!(detect(v), Some(Format::Sealed | Format::Apache)) {
+            return Parsed { name: Some(n), value: v, attributes: None, bytes: s.len() };
+        }
+    }
+    Parsed { name: None, value: s, attributes: None, bytes: s.len() }
+}
+
+/// Guesses the format of a cookie value without keys.
+fn detect(value: &str) -> Option<Format> {
+    let b64url = value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let b64std = value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
+    if b64url && !value.is_empty() {
+        if let Ok(raw) = URL_SAFE_NO_PAD.decode(value) {
+            if raw.first() == Some(&sealed::VERSION) && raw.len() >= sealed::MIN_TOKEN_BYTES {
+                return Some(Format::Sealed);
+            }
+        }
+    }
+    if b64std && !value.is_empty() {
+        use base64::engine::general_purpose::STANDARD;
+        let padded = format!("{value}{}", "=".repeat((4 - value.len() % 4) % 4));
+        if let Ok(raw) = STANDARD.decode(padded.trim_end_matches("====")) {
+            if raw.len() >= 56 && (raw.len() - 40) % 16 == 0 {
+                return Some(Format::Apache);
+            }
+        }
+    }
+    if value.contains('=') && codec::pieces(value).next().is_some() {
+        return Some(Format::Plain);
+    }
+    None
+}
+
+/// Pairs whose raw value holds an `=` (read differently by httpd 2.4.x and trunk).
+fn ambiguous_keys(session_string: &str) -> Vec<String> {
+    session_string
+        .split('&')
+        .filter_map(|p| p.trim_start_matches('=').split_once('='))
+        .filter(|(_, v)| v.contains('='))
+        .filter_map(|(k, _)| codec::unescape(k))
+        .collect()
+}
+
+/// Inspects a cookie value, a `Cookie` header or a whole `Set-Cookie` line.
+///
+/// ```
+/// use edge_session::{inspect, InspectOptions};
+/// let i = inspect("session=AQID", &InspectOptions::default());
+/// assert!(!i.ok);
+/// ```
+pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
+    let parsed = parse_input(input, options.cookie_name.as_deref());
+    let mut warnings = Vec::new();
+    if let Some(attrs) = &parsed.attributes {
+        let has = |n: &str| attrs.iter().any(|(a, _)| a == n);
+        let secure = has("secure");
+        if !has("httponly") {
+            warnings.push(Warning::MissingHttpOnly);
+        }
+        if !secure {
+            warnings.push(Warning::MissingSecure);
+        }
+        match attrs.iter().find(|(a, _)| a == "samesite").and_then(|(_, v)| v.as_deref()) {
+            None => warnings.push(Warning::MissingSameSite),
+            Some(v) if v.eq_ignore_ascii_case("none") && !secure => warnings.push(Warning::SameSiteNoneWithoutSecure),
+            Some(_) => {}
+        }
+    }
+    if parsed.bytes > MAX_COOKIE_BYTES {
+        warnings.push(Warning::OverSizeLimit(parsed.bytes));
+    } else if parsed.bytes > NEAR_LIMIT_BYTES {
+        warnings.push(Warning::NearSizeLimit(parsed.bytes));
+    }
+    let cookie_name = parsed.name.map(str::to_owned);
+    let name = parsed.name.unwrap_or("session");
+    let mut out = Inspection {
+        cookie_name,
+        format: detect(parsed.value),
+        ok: false,
+        session: None,
+        bytes: parsed.bytes,
+        key_id: None,
+        cipher: None,
+        warnings: Vec::new(),
+    };
+    let mut session_string = None;
+    match out.format {
+        Some(Format::Plain) => {
+            warnings.push(Warning::Unencrypted);
+            out.session = Session::decode(parsed.value).ok();
+            out.ok = out.session.is_some();
+            session_string = Some(parsed.value.to_owned());
+        }
+        Some(Format::Sealed) => open_sealed(&mut out, &mut warnings, name, parsed.value, &options.keys),
+        Some(Format::Apache) => {
+            session_string = open_apache(&mut out, &mut warnings, parsed.value, &options.keys);
+        }
+        _ => warnings.push(Warning::UnknownFormat),
+    }
+    if let Some(s) = session_string {
+        warnings.extend(ambiguous_keys(&s).into_iter().map(Warning::AmbiguousParse));
+    }
+    if out.session.as_ref().and_then(Session::expiry).is_some_and(|e| e <= options.now) {
+        warnings.push(Warning::Expired);
+    }
+    out.warnings = warnings;
+    out
+}
+
+fn open_sealed(out: &mut Inspection, warnings: &mut Vec<Warning>, name: &str, value: &str, keys: &[String]) {
+    if let Ok(raw) = URL_SAFE_NO_PAD.decode(value) {
+        out.key_id = raw.get(1..5).map(|id| id.iter().map(|b| format!("{b:02x}")).collect());
+    }
+    if keys.is_empty() {
+        warnings.push(Warning::NeedsKey);
+        return;
+    }
+    let mut usable = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        if keys::material(k).is_ok() {
+            if !usable.contains(k) {
+                usable.push(k.clone());
+            }
+        } else if ApacheCipher::parse(k).is_none() {
+            warnings.push(Warning::UnusableKey(i));
+        }
+    }
+    let Ok(Some(ring)) = KeyRing::new(&usable) else { return };
+    match sealed::open(&ring, name, value) {
+        Ok(o) => {
+            let mut s = Session::decode(&o.body).unwrap_or_default();
+            s.set_expiry(o.expiry);
+            s.issued = o.issued;
+            s.clean();
+            out.session = Some(s);
+            out.ok = true;
+        }
+        Err(why) => warnings.push(Warning::CannotOpen(why)),
+    }
+}
+
+fn open_apache(out: &mut Inspection, warnings: &mut Vec<Warning>, value: &str, keys: &[String]) -> Option<String> {
+    if keys.is_empty() {
+        warnings.push(Warning::NeedsKey);
+        return None;
+    }
+    let mut last = Rejection::Tampered;
+    for cipher in [ApacheCipher::Aes256, ApacheCipher::Aes128, ApacheCipher::Aes192] {
+        let k = ApacheKeys::new(cipher, keys)?;
+        match k.open(value) {
+            Ok(o) => {
+                out.session = Session::decode(&o.plaintext).ok();
+                out.ok = out.session.is_some();
+                out.cipher = Some(cipher);
+                out.key_id = k.index_of_mac(value).map(|i| format!("passphrase #{i}"));
+                return Some(o.plaintext.to_string());
+            }
+            // A bad MAC fails the same for every cipher: stop there.
+            Err(Rejection::Tampered) => {
+                last = Rejection::Tampered;
+                break;
+            }
+            Err(why) => last = why,
+        }
+    }
+    warnings.push(Warning::CannotOpen(last));
+    None
+}
+
+#[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
+mod tests {
+    use super::*;
+    use crate::{Options, SessionManager};
+
+    const NOW: u64 = 1_795_000_000_000_000;
+
+    fn opts(keys: &[&str]) -> InspectOptions {
+        InspectOptions { keys: keys.iter().map(|k| k.to_string()).collect(), cookie_name: None, now: NOW }
+    }
+
+    fn sealed_cookie(key: &str) -> String {
+        let mut o = Options::default();
+        o.keys = vec![key.to_owned()];
+        o.max_age = 60;
+        let m = SessionManager::new(o).unwrap();
+        let mut s = m.load(None, NOW);
+        s.insert("user", "alice").unwrap();
+        m.save(&mut s, NOW).unwrap().unwrap()
+    }
+
+    #[test]
+    fn sealed_with_and_without_key() {
+        let key = crate::generate_key().unwrap();
+        let line = sealed_cookie(&key);
+        let i = inspect(&line, &opts(&[&key]));
+        assert_eq!((i.format, i.ok), (Some(Format::Sealed), true));
+        assert_eq!(i.session.as_ref().unwrap().get("user"), Some("alice"));
+        assert_eq!(i.session.as_ref().unwrap().issued(), Some(NOW));
+        assert_eq!(i.key_id.as_ref().map(String::len), Some(8));
+        assert!(i.warnings.is_empty(), "{:?}", i.warnings);
+        let i = inspect(&line, &opts(&[]));
+        assert!(!i.ok && i.warnings.contains(&Warning::NeedsKey));
+        let other = crate::generate_key().unwrap();
+        let i = inspect(&line, &opts(&[&other]));
+        assert!(i.warnings.contains(&Warning::CannotOpen(Rejection::UnknownKey)));
+    }
+
+    #[test]
+    fn tampered_sealed_cookie_cannot_be_opened() {
+        let key = crate::generate_key().unwrap();
+        let line = sealed_cookie(&key);
+        let value = line.split(';').next().unwrap().split_once('=').unwrap().1;
+        let mut chars: Vec<char> = value.chars().collect();
+        let last = chars.len() - 3;
+        chars[last] = if chars[last] == 'A' { 'B' } else { 'A' };
+        let bad: String = chars.into_iter().collect();
+        let i = inspect(&bad, &opts(&[&key]));
+        assert_eq!(i.format, Some(Format::Sealed));
+        assert!(!i.ok && i.warnings.contains(&Warning::CannotOpen(Rejection::Tampered)));
+    }
+
+    #[test]
+    fn set_cookie_attribute_warnings() {
+        let i = inspect("Set-Cookie: s=user=a; Path=/; SameSite=None", &opts(&[]));
+        let codes: Vec<&str> = i.warnings.iter().map(Warning::code).collect();
+        assert!(codes.contains(&"missing-httponly") && codes.contains(&"missing-secure"));
+        assert!(codes.contains(&"samesite-none-without-secure") && codes.contains(&"unencrypted"));
+        assert_eq!(i.cookie_name.as_deref(), Some("s"));
+    }
+
+    #[test]
+    fn apache_vectors_open_and_report_cipher() {
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/vectors/apache-2.4.71.json")).unwrap();
+        for v in file["vectors"].as_array().unwrap() {
+            let pass: Vec<&str> =
+                v["SessionCryptoPassphrase"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+            let i = inspect(v["set_cookie"].as_str().unwrap(), &opts(&pass));
+            assert!(i.ok, "{}: {:?}", v["name"], i.warnings);
+            if pass.is_empty() {
+                assert_eq!(i.format, Some(Format::Plain));
+            } else {
+                assert_eq!(i.format, Some(Format::Apache), "{}", v["name"]);
+                assert_eq!(i.cipher, ApacheCipher::parse(v["SessionCryptoCipher"].as_str().unwrap()), "{}", v["name"]);
+                assert_eq!(i.key_id.as_deref(), Some("passphrase #0"));
+            }
+        }
+    }
+
+    #[test]
+    fn ambiguous_parse_and_size() {
+        let i = inspect("session=k=a=b&x=1", &opts(&[]));
+        assert!(i.warnings.contains(&Warning::AmbiguousParse("k".into())));
+        let big = format!("session=k={}", "v".repeat(4000));
+        assert!(inspect(&big, &opts(&[])).warnings.iter().any(|w| w.code() == "near-size-limit"));
+        let huge = format!("session=k={}", "v".repeat(5000));
+        assert!(inspect(&huge, &opts(&[])).warnings.iter().any(|w| w.code() == "over-size-limit"));
+    }
+
+    #[test]
+    fn picks_the_session_from_a_cookie_header_and_flags_expiry() {
+        let i = inspect("Cookie: theme=dark; session=user=bob&expiry=5; x=1", &opts(&[]));
+        assert_eq!(i.cookie_name.as_deref(), Some("session"));
+        assert!(i.warnings.contains(&Warning::Expired));
+        assert!(!inspect("hello", &opts(&[])).ok);
+        assert!(inspect("", &opts(&[])).warnings.contains(&Warning::UnknownFormat));
+    }
+}
