@@ -38,14 +38,22 @@ if [ "$(worker-build --version 2>/dev/null)" != "$WORKER_BUILD_VERSION" ]; then
   cargo install --debug --force --locked worker-build --version "=$WORKER_BUILD_VERSION"
 fi
 
-# --- Debian packages: Apache httpd for the live interop tests ---------------------------------
+# --- Debian packages: Apache httpd (interop tests), Chromium and its driver (browser tests) ---
+apt_updated=""
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
+  apt-get install -y -qq "$@" >/dev/null
+}
 if [ ! -x /usr/sbin/apache2 ] || [ ! -f /usr/lib/apache2/modules/mod_session_crypto.so ]; then
   log "installing apache2 (Debian) for the interop tests"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq apache2 >/dev/null
+  apt_install apache2
   # The tests start their own httpd on 127.0.0.1; never leave Debian's default site on *:80.
   (apache2ctl stop || service apache2 stop) >/dev/null 2>&1 || true
+fi
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  log "installing chromium and chromium-driver (Debian) for the browser tests"
+  apt_install chromium chromium-driver
 fi
 
 # --- npm dev dependencies (binaryen's wasm-opt; Debian's binaryen makes broken modules) ---------

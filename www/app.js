@@ -1,0 +1,109 @@
+// The inspector: everything runs here, in the page (edge-session's WebAssembly, loaded from an
+// embedded copy so the page also works when opened from disk).
+"use strict";
+(function () {
+  const bytes = Uint8Array.from(atob(self.EDGE_SESSION_WASM), (c) => c.charCodeAt(0));
+  wasm_bindgen.initSync({ module: bytes });
+  const { inspect, SessionManager, generateKey } = wasm_bindgen;
+  const $ = (id) => document.getElementById(id);
+
+  function when(ms) {
+    if (ms === null) return "never (a browser-session cookie)";
+    const left = ms - Date.now();
+    const abs = Math.abs(left);
+    const span = abs >= 86400000 ? `${Math.round(abs / 86400000)} d` : abs >= 3600000 ? `${Math.round(abs / 3600000)} h`
+      : abs >= 60000 ? `${Math.round(abs / 60000)} min` : `${Math.round(abs / 1000)} s`;
+    return `${new Date(ms).toLocaleString()} (${left >= 0 ? `in ${span}` : `${span} ago`})`;
+  }
+
+  function show(input) {
+    const keys = $("keys").value.split("\n").map((k) => k.trim()).filter(Boolean);
+    const r = inspect(input, { keys, cookieName: $("cookie-name").value.trim() || undefined, now: Date.now() });
+    $("result").hidden = false;
+    const encrypted = r.format === "sealed" || r.format === "apache";
+    const status = $("status");
+    if (r.ok) {
+      status.textContent = encrypted ? "Opened: the cookie is authentic." : "Decoded (not encrypted).";
+      status.className = "status ok";
+    } else if (encrypted && keys.length) {
+      status.textContent = "This cookie cannot be opened with the given keys: tampered, or sealed with another key.";
+      status.className = "status bad";
+    } else if (encrypted) {
+      status.textContent = "Encrypted: give its key to see the entries.";
+      status.className = "status";
+    } else {
+      status.textContent = "Not a session cookie edge-session knows.";
+      status.className = "status bad";
+    }
+    $("format").textContent = r.format ? r.format + (r.cipher ? ` (${r.cipher})` : "") : "unknown";
+    $("name").textContent = r.cookieName ?? "—";
+    $("key-id").textContent = r.keyId ?? "—";
+    $("expiry").textContent = r.ok ? when(r.expiry) : "—";
+    $("issued").textContent = r.issued === null ? "—" : when(r.issued);
+    $("bytes").textContent = `${r.bytes} of 4096 bytes`;
+    $("size").value = Math.min(r.bytes, 4096);
+    const body = $("entries").tBodies[0];
+    body.replaceChildren(...r.entries.map(([k, v]) => {
+      const tr = document.createElement("tr");
+      for (const text of [k, v]) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.append(td);
+      }
+      return tr;
+    }));
+    $("entries").hidden = r.entries.length === 0;
+    $("warnings").replaceChildren(...r.warnings.map((w) => {
+      const li = document.createElement("li");
+      li.dataset.code = w.code;
+      li.textContent = w.message;
+      return li;
+    }));
+    $("warnings-title").hidden = r.warnings.length === 0;
+  }
+
+  $("inspect-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    show($("cookie").value);
+  });
+
+  $("add-row").addEventListener("click", () => {
+    const row = document.createElement("div");
+    row.className = "row";
+    row.innerHTML = '<input aria-label="key" class="k"><input aria-label="value" class="v">';
+    $("rows").append(row);
+    row.querySelector(".k").focus();
+  });
+
+  $("generate-key").addEventListener("click", () => {
+    $("build-key").value = generateKey();
+  });
+
+  $("build-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const error = $("build-error");
+    error.hidden = true;
+    let manager;
+    try {
+      const format = $("build-format").value;
+      manager = new SessionManager({
+        format,
+        keys: format === "plain" ? undefined : [$("build-key").value.trim()],
+        cookieName: $("build-name").value.trim() || "session",
+        maxAge: Number($("build-max-age").value) || 0,
+      });
+      const session = manager.load(null);
+      for (const row of document.querySelectorAll("#rows .row")) {
+        const k = row.querySelector(".k").value;
+        if (k) session.set(k, row.querySelector(".v").value);
+      }
+      $("built").value = manager.save(session) ?? "";
+      session.free();
+    } catch (err) {
+      error.textContent = `${err.message}${err.code ? ` (${err.code})` : ""}`;
+      error.hidden = false;
+    } finally {
+      manager?.free();
+    }
+  });
+})();
