@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, chmodSync, rmSync, readFileSync, existsSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePorts } from "../support/net.mjs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SessionManager, Session } from "edge-session";
@@ -46,16 +46,6 @@ const ENTRIES = [
 
 let dir, port, httpd, stderr = "";
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
 const updateOf = (entries) => {
   const s = new Session();
   for (const [k, v] of entries) s.set(k, v);
@@ -83,7 +73,7 @@ before(async () => {
   assert.ok(existsSync(APACHE), "apache2 is installed by scripts/setup.sh");
   dir = mkdtempSync(join(tmpdir(), "edge-session-apache-"));
   chmodSync(dir, 0o755);
-  port = await freePort();
+  [port] = await freePorts(1);
   const cgi = join(dir, "echo.cgi");
   writeFileSync(
     cgi,

@@ -4,24 +4,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePorts } from "../support/net.mjs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateKey } from "edge-session";
 import { ROOT, CookieJar } from "./helpers.mjs";
-
-/** `n` distinct free ports on 127.0.0.1 (held together until all are known). */
-async function freePorts(n) {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise((resolve) => {
-      const s = createServer();
-      s.listen(0, "127.0.0.1", () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => s.address().port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 let dev, port, dir, output = "";
 
