@@ -235,9 +235,9 @@ impl ApacheKeys {
         let padded = (plaintext.len() / BLOCK_BYTES + 1) * BLOCK_BYTES;
         let key = self.derive(&self.first, salt);
         let mut out = Zeroizing::new(vec![0u8; MAC_BYTES + SALT_BYTES + IV_BYTES + padded]);
-        let (mac, authenticated) = out.split_at_mut(MAC_BYTES);
-        let (salt_out, iv_and_ct) = authenticated.split_at_mut(SALT_BYTES);
-        let (iv_out, ct) = iv_and_ct.split_at_mut(IV_BYTES);
+        let (mac, authenticated) = out.split_at_mut_checked(MAC_BYTES)?;
+        let (salt_out, iv_and_ct) = authenticated.split_at_mut_checked(SALT_BYTES)?;
+        let (iv_out, ct) = iv_and_ct.split_at_mut_checked(IV_BYTES)?;
         salt_out.copy_from_slice(salt);
         iv_out.copy_from_slice(iv);
         encrypt(self.cipher, &key, iv, plaintext.as_bytes(), ct)?;
@@ -261,15 +261,15 @@ impl ApacheKeys {
         if raw.len() < MAC_BYTES + SALT_BYTES + IV_BYTES + BLOCK_BYTES {
             return Err(Rejection::Malformed);
         }
-        let (mac, authenticated) = raw.split_at(MAC_BYTES);
+        let (mac, authenticated) = raw.split_at_checked(MAC_BYTES).ok_or(Rejection::Malformed)?;
         // Constant-time MAC check with each passphrase, before any key derivation.
         let (index, p) = self
             .passphrases()
             .enumerate()
             .find(|(_, p)| bool::from(p.mac(authenticated).ct_eq(mac)))
             .ok_or(Rejection::Tampered)?;
-        let (salt, rest) = authenticated.split_at(SALT_BYTES);
-        let (iv, ciphertext) = rest.split_at(IV_BYTES);
+        let (salt, rest) = authenticated.split_at_checked(SALT_BYTES).ok_or(Rejection::Malformed)?;
+        let (iv, ciphertext) = rest.split_at_checked(IV_BYTES).ok_or(Rejection::Malformed)?;
         if ciphertext.len() % BLOCK_BYTES != 0 {
             return Err(Rejection::Malformed);
         }

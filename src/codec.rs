@@ -22,8 +22,6 @@
 /// The reserved key that carries the expiry in a session string.
 pub(crate) const EXPIRY_KEY: &str = "expiry";
 
-const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
-
 /// Appends `input` escaped the way Apache's `ap_escape_urlencoded` does.
 pub(crate) fn escape_into(out: &mut String, input: &str) {
     for &b in input.as_bytes() {
@@ -32,8 +30,9 @@ pub(crate) fn escape_into(out: &mut String, input: &str) {
             b' ' => out.push('+'),
             _ => {
                 out.push('%');
-                out.push(HEX_LOWER[usize::from(b >> 4)] as char);
-                out.push(HEX_LOWER[usize::from(b & 0x0f)] as char);
+                for nibble in [b >> 4, b & 0x0f] {
+                    out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+                }
             }
         }
     }

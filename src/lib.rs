@@ -28,6 +28,8 @@
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+// No panics on any input: a panic in a Worker resets the isolate and drops every request in flight.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 mod apache;
 mod codec;

@@ -341,7 +341,9 @@ impl SessionManager {
                 if let Some(index) = options.keys.iter().position(String::is_empty) {
                     return Err(ConfigError::Key { index, error: KeyError::TooShort });
                 }
-                if let Some(index) = (1..options.keys.len()).find(|&i| options.keys[..i].contains(&options.keys[i])) {
+                let repeated =
+                    options.keys.iter().enumerate().find(|(i, k)| options.keys.iter().take(*i).any(|o| o == *k));
+                if let Some((index, _)) = repeated {
                     return Err(ConfigError::Key { index, error: KeyError::Duplicate });
                 }
                 Codec::Apache(ApacheKeys::new(options.cipher, &options.keys).ok_or(ConfigError::NoKeys)?)

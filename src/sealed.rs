@@ -75,13 +75,12 @@ pub(crate) fn seal(
     buf.extend_from_slice(&expiry.unwrap_or(0).to_be_bytes());
     buf.extend_from_slice(&issued.unwrap_or(0).to_be_bytes());
     buf.extend_from_slice(body.as_bytes());
-    let (_, plaintext) = buf.split_at_mut(HEADER_BYTES);
+    let too_large = SaveError::CookieTooLarge { len: body.len(), max: MAX_COOKIE_BYTES };
+    let plaintext = buf.get_mut(HEADER_BYTES..).ok_or(too_large.clone())?;
     let aad = aad(VERSION, &key.id, cookie_name);
     // Fails only past GCM's 64 GiB message limit, which a 4 KiB cookie cannot reach.
-    let tag = key
-        .cipher
-        .encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, plaintext)
-        .map_err(|_| SaveError::CookieTooLarge { len: body.len(), max: MAX_COOKIE_BYTES })?;
+    let tag =
+        key.cipher.encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, plaintext).map_err(|_| too_large)?;
     buf.extend_from_slice(&tag);
     Ok(URL_SAFE_NO_PAD.encode(&buf))
 }
@@ -95,24 +94,28 @@ pub(crate) fn open(keys: &KeyRing, cookie_name: &str, token: &str) -> Result<Ope
     if buf.len() < MIN_TOKEN_BYTES {
         return Err(Rejection::Malformed);
     }
-    let (header, rest) = buf.split_at_mut(HEADER_BYTES);
+    let (header, rest) = buf.split_at_mut_checked(HEADER_BYTES).ok_or(Rejection::Malformed)?;
     let (&version, after_version) = header.split_first().ok_or(Rejection::Malformed)?;
-    let (key_id, nonce) = after_version.split_at(KEY_ID_BYTES);
+    let (key_id, nonce) = after_version.split_at_checked(KEY_ID_BYTES).ok_or(Rejection::Malformed)?;
     if version != VERSION {
         return Err(Rejection::UnsupportedVersion);
     }
     let (key_index, key) = keys.find(key_id).ok_or(Rejection::UnknownKey)?;
-    let (ciphertext, tag) = rest.split_at_mut(rest.len() - TAG_BYTES);
+    let tag_at = rest.len().checked_sub(TAG_BYTES).ok_or(Rejection::Malformed)?;
+    let (ciphertext, tag) = rest.split_at_mut_checked(tag_at).ok_or(Rejection::Malformed)?;
     let aad = aad(version, key_id, cookie_name);
-    if key.cipher.decrypt_in_place_detached(Nonce::from_slice(nonce), &aad, ciphertext, Tag::from_slice(tag)).is_err() {
+    // Fixed-size arrays: no length assertion (and so no panic) inside the AEAD call.
+    let nonce: [u8; NONCE_BYTES] = nonce.try_into().map_err(|_| Rejection::Malformed)?;
+    let tag: [u8; TAG_BYTES] = (&*tag).try_into().map_err(|_| Rejection::Malformed)?;
+    if key.cipher.decrypt_in_place_detached(&Nonce::from(nonce), &aad, ciphertext, &Tag::from(tag)).is_err() {
         // aes-gcm >= 0.10.3 already leaves no plaintext behind (RUSTSEC-2023-0096); be sure.
         ciphertext.zeroize();
         return Err(Rejection::Tampered);
     }
-    let (times, body) = ciphertext.split_at(TIMES_BYTES);
+    let (times, body) = ciphertext.split_at_checked(TIMES_BYTES).ok_or(Rejection::Malformed)?;
     let mut expiry = [0u8; 8];
     let mut issued = [0u8; 8];
-    let (e, i) = times.split_at(8);
+    let (e, i) = times.split_at_checked(8).ok_or(Rejection::Malformed)?;
     expiry.copy_from_slice(e);
     issued.copy_from_slice(i);
     let body = match core::str::from_utf8(body) {
@@ -148,6 +151,22 @@ mod tests {
         assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         let o = open(&k, "session", &t).unwrap();
         assert_eq!((o.key_index, o.expiry, o.issued, o.body.as_str()), (0, Some(5), Some(3), "a=1&b=%26"));
+    }
+
+    /// RUSTSEC-2023-0096: aes-gcm before 0.10.3 left the decrypted plaintext in the buffer when
+    /// the tag did not verify. Guards against a downgrade: a failed open leaves no plaintext.
+    #[test]
+    fn rustsec_2023_0096_no_plaintext_after_a_failed_open() {
+        use aes_gcm::aead::AeadInPlace;
+        let k = key();
+        let nonce = Nonce::from([7u8; NONCE_BYTES]);
+        let plaintext = b"user=alice&secret=hunter2".to_vec();
+        let mut buf = plaintext.clone();
+        let mut tag = k.cipher.encrypt_in_place_detached(&nonce, b"aad", &mut buf).unwrap();
+        tag[0] ^= 1;
+        assert!(k.cipher.decrypt_in_place_detached(&nonce, b"aad", &mut buf, &tag).is_err());
+        assert_ne!(buf, plaintext);
+        assert!(buf.windows(7).all(|w| w != b"hunter2"));
     }
 
     #[test]

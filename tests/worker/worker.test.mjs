@@ -82,7 +82,7 @@ test("garbage cookies are an empty session and a 200, never an error", async () 
   }
 });
 
-test("the origin: client X-Session stripped, session sent, cookie removed, SessionHeader merged", async () => {
+test("the origin: client X-Session stripped (CVE-2018-1283), session sent, cookie removed, SessionHeader merged", async () => {
   const o = await startOrigin((req, url) =>
     url.pathname === "/set" ? { headers: { "x-replace-session": "user=bob&role=admin", "set-cookie": "origin=1; Path=/" } } : undefined,
   );
