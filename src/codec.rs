@@ -47,13 +47,16 @@ fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
-/// Decodes one escaped key or value; `None` for a bad escape, `%00` or non-UTF-8 bytes.
+/// Decodes one escaped key or value; `None` for a bad escape, a NUL (raw or `%00`) or non-UTF-8.
 pub(crate) fn unescape(input: &str) -> Option<String> {
     let mut out = Vec::with_capacity(input.len());
     let mut bytes = input.bytes();
     while let Some(b) = bytes.next() {
         match b {
             b'+' => out.push(b' '),
+            // A raw NUL is refused like `%00`: Apache's C strings cannot hold one, and a value
+            // that held one would be written as `%00` and dropped on the next read.
+            b'\0' => return None,
             b'%' => {
                 let hi = hex_value(bytes.next()?)?;
                 let lo = hex_value(bytes.next()?)?;
@@ -137,7 +140,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_escapes_nul_and_non_utf8() {
-        for bad in ["%", "%4", "%zz", "a%0", "%00", "x%00y", "%ff", "%c3"] {
+        for bad in ["%", "%4", "%zz", "a%0", "%00", "x%00y", "%ff", "%c3", "a\0b"] {
             assert_eq!(unescape(bad), None, "{bad}");
         }
     }

@@ -23,6 +23,8 @@ pub enum SessionError {
     EmptyKey,
     /// `expiry` is reserved by the wire format; use [`Session::set_expiry`].
     ReservedKey,
+    /// Keys and values cannot hold a NUL character (Apache's cannot either).
+    NulCharacter,
     /// The session would hold more than [`MAX_ENTRIES`] entries.
     TooManyEntries {
         /// The limit.
@@ -42,6 +44,7 @@ impl fmt::Display for SessionError {
         match self {
             Self::EmptyKey => f.write_str("session keys must not be empty"),
             Self::ReservedKey => f.write_str("`expiry` is reserved for the session's expiry; set the expiry instead"),
+            Self::NulCharacter => f.write_str("session keys and values cannot contain a NUL character"),
             Self::TooManyEntries { max } => write!(f, "a session holds at most {max} entries"),
             Self::UpdateTooLarge { len, max } => {
                 write!(f, "session update of {len} bytes exceeds the {max}-byte limit")
@@ -187,6 +190,9 @@ impl Session {
         }
         if key == EXPIRY_KEY {
             return Err(SessionError::ReservedKey);
+        }
+        if key.contains('\0') || value.contains('\0') {
+            return Err(SessionError::NulCharacter);
         }
         if value.is_empty() {
             return Ok(self.remove(key));
@@ -455,6 +461,15 @@ mod tests {
         assert!(!s.is_modified());
     }
 
+    /// Found by the `session_update` fuzzer: a raw NUL in an update was kept, then written as
+    /// `%00` and dropped on the next read.
+    #[test]
+    fn raw_nul_in_an_update_is_dropped_like_percent_00() {
+        let mut s = Session::new();
+        s.apply_update("a=1&b=x\0y&c\0=2&d=4").unwrap();
+        assert_eq!(s.to_string(), "a=1&d=4");
+    }
+
     #[test]
     fn ten_thousand_ampersands_are_nothing() {
         let mut s = Session::new();
@@ -466,6 +481,8 @@ mod tests {
     fn insert_rules() {
         let mut s = Session::new();
         assert_eq!(s.insert("expiry", "1"), Err(SessionError::ReservedKey));
+        assert_eq!(s.insert("k\0", "v"), Err(SessionError::NulCharacter));
+        assert_eq!(s.insert("k", "a\0b"), Err(SessionError::NulCharacter));
         s.insert("k", "v").unwrap();
         s.mark_saved(None, 1);
         s.insert("k", "v").unwrap();

@@ -159,6 +159,7 @@ fn config_error(e: &ConfigError) -> JsValue {
 fn session_error(e: &SessionError) -> JsValue {
     let code = match e {
         SessionError::EmptyKey | SessionError::ReservedKey => "ERR_INVALID_KEY_NAME",
+        SessionError::NulCharacter => "ERR_INVALID_CHARACTER",
         SessionError::TooManyEntries { .. } => "ERR_TOO_MANY_ENTRIES",
         SessionError::UpdateTooLarge { .. } => "ERR_UPDATE_TOO_LARGE",
     };

@@ -1,0 +1,47 @@
+//! Property: any entries that can be set survive save and load, in every format.
+#![no_main]
+use edge_session::{Format, Options, SessionManager};
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+fn managers() -> &'static [SessionManager; 3] {
+    static M: OnceLock<[SessionManager; 3]> = OnceLock::new();
+    M.get_or_init(|| {
+        let make = |format: Format, keys: &[&str]| {
+            let mut o = Options::default();
+            o.format = format;
+            o.keys = keys.iter().map(|k| k.to_string()).collect();
+            SessionManager::new(o).expect("fuzz configuration")
+        };
+        [
+            make(Format::Sealed, &["q6vN4Oa1x7bCWbN2b0JXhJd7gQ0WmL5t1y1sQk2Kq2E="]),
+            make(Format::Apache, &["a fuzzing passphrase, long enough: 2026"]),
+            make(Format::Plain, &[]),
+        ]
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    // Entries from the input: NUL separates strings, pairs of strings are (key, value).
+    let text = String::from_utf8_lossy(data);
+    let parts: Vec<&str> = text.split('\0').collect();
+    for m in managers() {
+        let mut s = m.load(None, 0);
+        for pair in parts.chunks(2) {
+            if let [k, v] = pair {
+                let _ = s.insert(k, v);
+            }
+        }
+        let want: Vec<(String, String)> = s.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        match m.save(&mut s, 0) {
+            Ok(Some(set_cookie)) => {
+                let cookie = set_cookie.split("; ").next().expect("a cookie");
+                let back = m.load(Some(cookie), 0);
+                let got: Vec<(String, String)> = back.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+                assert_eq!(got, want, "decode(encode(x)) != x");
+            }
+            Ok(None) => assert!(want.is_empty()),
+            Err(_) => {} // too large for a cookie: refused, not truncated
+        }
+    }
+});
