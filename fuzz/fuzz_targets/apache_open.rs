@@ -1,18 +1,15 @@
 //! An apache-format cookie, as bytes (base64-encoded here) and as text.
 #![no_main]
 use base64::Engine as _;
-use edge_session::{Format, LoadStatus, Options, SessionManager};
+#[path = "common.rs"]
+mod common;
+use edge_session::{Format, LoadStatus, SessionManager};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
 fn manager() -> &'static SessionManager {
     static M: OnceLock<SessionManager> = OnceLock::new();
-    M.get_or_init(|| {
-        let mut o = Options::default();
-        o.format = Format::Apache;
-        o.keys = vec!["a fuzzing passphrase, long enough: 2026".into(), "secret".into()];
-        SessionManager::new(o).expect("fuzz configuration")
-    })
+    M.get_or_init(|| common::manager(Format::Apache, &[common::PASSPHRASE, "secret"], |_| {}))
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -1,24 +1,14 @@
 //! Property: any entries that can be set survive save and load, in every format.
 #![no_main]
-use edge_session::{Format, Options, SessionManager};
+#[path = "common.rs"]
+mod common;
+use edge_session::SessionManager;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
 fn managers() -> &'static [SessionManager; 3] {
     static M: OnceLock<[SessionManager; 3]> = OnceLock::new();
-    M.get_or_init(|| {
-        let make = |format: Format, keys: &[&str]| {
-            let mut o = Options::default();
-            o.format = format;
-            o.keys = keys.iter().map(|k| k.to_string()).collect();
-            SessionManager::new(o).expect("fuzz configuration")
-        };
-        [
-            make(Format::Sealed, &["q6vN4Oa1x7bCWbN2b0JXhJd7gQ0WmL5t1y1sQk2Kq2E="]),
-            make(Format::Apache, &["a fuzzing passphrase, long enough: 2026"]),
-            make(Format::Plain, &[]),
-        ]
-    })
+    M.get_or_init(|| common::all_formats(|_| {}))
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -2,17 +2,15 @@
 //! behind the base64) and as text.
 #![no_main]
 use base64::Engine as _;
-use edge_session::{LoadStatus, Options, SessionManager};
+#[path = "common.rs"]
+mod common;
+use edge_session::{Format, LoadStatus, SessionManager};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
 fn manager() -> &'static SessionManager {
     static M: OnceLock<SessionManager> = OnceLock::new();
-    M.get_or_init(|| {
-        let mut o = Options::default();
-        o.keys = vec!["q6vN4Oa1x7bCWbN2b0JXhJd7gQ0WmL5t1y1sQk2Kq2E=".into()];
-        SessionManager::new(o).expect("fuzz configuration")
-    })
+    M.get_or_init(|| common::manager(Format::Sealed, &[common::SEALED_KEY], |_| {}))
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -1,16 +1,14 @@
 //! A plain session string as a cookie value: decode, and encode what was decoded.
 #![no_main]
-use edge_session::{Format, Options, SessionManager};
+#[path = "common.rs"]
+mod common;
+use edge_session::{Format, SessionManager};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
 fn manager() -> &'static SessionManager {
     static M: OnceLock<SessionManager> = OnceLock::new();
-    M.get_or_init(|| {
-        let mut o = Options::default();
-        o.format = Format::Plain;
-        SessionManager::new(o).expect("fuzz configuration")
-    })
+    M.get_or_init(|| common::manager(Format::Plain, &[], |_| {}))
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -1,0 +1,24 @@
+//! Managers shared by the fuzz targets (fixed test keys; fuzzing needs no secrets).
+#![allow(dead_code)]
+use edge_session::{Format, Options, SessionManager};
+
+pub const SEALED_KEY: &str = "q6vN4Oa1x7bCWbN2b0JXhJd7gQ0WmL5t1y1sQk2Kq2E=";
+pub const PASSPHRASE: &str = "a fuzzing passphrase, long enough: 2026";
+
+/// A manager for `format` with `keys`, after `tune` has adjusted the options.
+pub fn manager(format: Format, keys: &[&str], tune: fn(&mut Options)) -> SessionManager {
+    let mut o = Options::default();
+    o.format = format;
+    o.keys = keys.iter().map(|k| k.to_string()).collect();
+    tune(&mut o);
+    SessionManager::new(o).expect("fuzz configuration")
+}
+
+/// One manager per format: sealed, apache (with a weak older passphrase), plain.
+pub fn all_formats(tune: fn(&mut Options)) -> [SessionManager; 3] {
+    [
+        manager(Format::Sealed, &[SEALED_KEY], tune),
+        manager(Format::Apache, &[PASSPHRASE, "secret"], tune),
+        manager(Format::Plain, &[], tune),
+    ]
+}
