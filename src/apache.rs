@@ -46,7 +46,7 @@ const BLOCK_BYTES: usize = 16;
 const KEY_CACHE_SLOTS: usize = 64;
 
 /// Apache's base64: standard alphabet, padding written, tolerated when absent on read.
-const BASE64: GeneralPurpose = GeneralPurpose::new(
+pub(crate) const BASE64: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
@@ -161,6 +161,8 @@ pub(crate) struct ApacheKeys {
 /// What a cookie held.
 pub(crate) struct Opened {
     pub(crate) plaintext: Zeroizing<String>,
+    /// Which passphrase (from 0) opened it.
+    pub(crate) passphrase: usize,
     /// Not the writer's passphrase and salt: write it again on the next save.
     pub(crate) reseal: bool,
 }
@@ -245,13 +247,6 @@ impl ApacheKeys {
         Some(BASE64.encode(out.as_slice()))
     }
 
-    /// Which passphrase's MAC matches a cookie value (for inspection).
-    pub(crate) fn index_of_mac(&self, value: &str) -> Option<usize> {
-        let raw = BASE64.decode(value).ok()?;
-        let (mac, authenticated) = raw.split_at_checked(MAC_BYTES)?;
-        self.passphrases().position(|p| bool::from(p.mac(authenticated).ct_eq(mac)))
-    }
-
     /// Verifies and decrypts a cookie value.
     pub(crate) fn open(&self, value: &str) -> Result<Opened, Rejection> {
         if value.len() > MAX_COOKIE_BYTES {
@@ -280,7 +275,7 @@ impl ApacheKeys {
         let plaintext = decrypt(self.cipher, &key, iv, ciphertext).ok_or(Rejection::Malformed)?;
         let plaintext = String::from_utf8(plaintext.to_vec()).map_err(|_| Rejection::Malformed)?;
         let ours = index == 0 && self.writer_salt().is_ok_and(|s| s == salt_arr);
-        Ok(Opened { plaintext: Zeroizing::new(plaintext), reseal: !ours })
+        Ok(Opened { plaintext: Zeroizing::new(plaintext), passphrase: index, reseal: !ours })
     }
 }
 

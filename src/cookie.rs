@@ -82,13 +82,14 @@ impl fmt::Display for Quoted<'_> {
     }
 }
 
-fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+/// A non-empty RFC 7230 token: what cookie names and header names are made of.
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Checks a cookie name (RFC 6265 token).
 pub(crate) fn validate_name(name: &str) -> Result<(), CookieError> {
-    if name.is_empty() || name.len() > 256 || !name.bytes().all(is_token_byte) {
+    if name.len() > 256 || !is_token(name) {
         return Err(CookieError::InvalidName(name.to_owned()));
     }
     Ok(())

@@ -6,7 +6,7 @@ use core::fmt;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
-use crate::apache::{ApacheCipher, ApacheKeys};
+use crate::apache::{self, ApacheCipher, ApacheKeys};
 use crate::codec;
 use crate::cookie::MAX_COOKIE_BYTES;
 use crate::keys::{self, KeyRing};
@@ -242,9 +242,7 @@ fn detect(value: &str) -> Option<Format> {
         }
     }
     if b64std && !value.is_empty() {
-        use base64::engine::general_purpose::STANDARD;
-        let padded = format!("{value}{}", "=".repeat((4 - value.len() % 4) % 4));
-        if let Ok(raw) = STANDARD.decode(padded.trim_end_matches("====")) {
+        if let Ok(raw) = apache::BASE64.decode(value) {
             if raw.len() >= 56 && (raw.len() - 40) % 16 == 0 {
                 return Some(Format::Apache);
             }
@@ -333,9 +331,7 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
 }
 
 fn open_sealed(out: &mut Inspection, warnings: &mut Vec<Warning>, name: &str, value: &str, keys: &[String]) {
-    if let Ok(raw) = URL_SAFE_NO_PAD.decode(value) {
-        out.key_id = raw.get(1..5).map(|id| id.iter().map(|b| format!("{b:02x}")).collect());
-    }
+    out.key_id = sealed::Opened::key_id_of(value).map(|id| id.iter().map(|b| format!("{b:02x}")).collect());
     if keys.is_empty() {
         warnings.push(Warning::NeedsKey);
         return;
@@ -351,12 +347,8 @@ fn open_sealed(out: &mut Inspection, warnings: &mut Vec<Warning>, name: &str, va
         }
     }
     let Ok(Some(ring)) = KeyRing::new(&usable) else { return };
-    match sealed::open(&ring, name, value) {
-        Ok(o) => {
-            let mut s = Session::decode(&o.body).unwrap_or_default();
-            s.set_expiry(o.expiry);
-            s.issued = o.issued;
-            s.clean();
+    match sealed::open(&ring, name, value).and_then(sealed::Opened::into_session) {
+        Ok(s) => {
             out.session = Some(s);
             out.ok = true;
         }
@@ -377,7 +369,7 @@ fn open_apache(out: &mut Inspection, warnings: &mut Vec<Warning>, value: &str, k
                 out.session = Session::decode(&o.plaintext).ok();
                 out.ok = out.session.is_some();
                 out.cipher = Some(cipher);
-                out.key_id = k.index_of_mac(value).map(|i| format!("passphrase #{i}"));
+                out.key_id = Some(format!("passphrase #{}", o.passphrase));
                 return Some(o.plaintext.to_string());
             }
             // A bad MAC fails the same for every cipher: stop there.

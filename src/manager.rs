@@ -289,10 +289,6 @@ impl fmt::Debug for SessionManager {
     }
 }
 
-fn is_header_name(h: &str) -> bool {
-    !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
 impl SessionManager {
     /// Checks the options and prepares the keys.
     ///
@@ -304,7 +300,7 @@ impl SessionManager {
     pub fn new(options: Options) -> Result<Self, ConfigError> {
         cookie::validate_name(&options.cookie_name)?;
         let attributes = Attributes::parse(&options.cookie_attributes, &options.cookie_name)?;
-        if let Some(h) = [&options.header, &options.env_header].into_iter().find(|h| !is_header_name(h)) {
+        if let Some(h) = [&options.header, &options.env_header].into_iter().find(|h| !cookie::is_token(h)) {
             return Err(ConfigError::InvalidHeaderName(h.clone()));
         }
         if options.header.eq_ignore_ascii_case(&options.env_header) {
@@ -412,13 +408,9 @@ impl SessionManager {
             return rejected(Rejection::TooLarge);
         }
         let decoded = match &self.codec {
-            Codec::Sealed(keys) => sealed::open(keys, &self.options.cookie_name, value).and_then(|o| {
-                let mut s = Session::decode(&o.body).map_err(|_| Rejection::Malformed)?;
-                s.set_expiry(o.expiry);
-                s.issued = o.issued;
-                s.reseal = o.key_index > 0;
-                Ok(s)
-            }),
+            Codec::Sealed(keys) => {
+                sealed::open(keys, &self.options.cookie_name, value).and_then(sealed::Opened::into_session)
+            }
             Codec::Plain => Session::decode(value).map_err(|_| Rejection::Malformed),
             Codec::Apache(keys) => keys.open(value).and_then(|o| {
                 let mut s = Session::decode(&o.plaintext).map_err(|_| Rejection::Malformed)?;

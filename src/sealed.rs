@@ -25,7 +25,7 @@ use zeroize::Zeroize;
 use crate::cookie::MAX_COOKIE_BYTES;
 use crate::keys::{self, KeyRing, SealKey, KEY_ID_BYTES};
 use crate::manager::SaveError;
-use crate::session::Rejection;
+use crate::session::{Rejection, Session};
 
 /// The format version written and read.
 pub(crate) const VERSION: u8 = 0x01;
@@ -44,6 +44,25 @@ pub(crate) struct Opened {
     pub(crate) expiry: Option<u64>,
     pub(crate) issued: Option<u64>,
     pub(crate) body: String,
+}
+
+impl Opened {
+    /// The session the token held: its entries, expiry and issue time, unmodified, marked for
+    /// re-sealing when an older key opened it. A body that does not decode is malformed.
+    pub(crate) fn into_session(self) -> Result<Session, Rejection> {
+        let mut s = Session::decode(&self.body).map_err(|_| Rejection::Malformed)?;
+        s.set_expiry(self.expiry);
+        s.issued = self.issued;
+        s.reseal = self.key_index > 0;
+        s.clean();
+        Ok(s)
+    }
+
+    /// The public key id of a token, without opening it (for inspection).
+    pub(crate) fn key_id_of(token: &str) -> Option<[u8; KEY_ID_BYTES]> {
+        let raw = URL_SAFE_NO_PAD.decode(token).ok()?;
+        raw.get(1..1 + KEY_ID_BYTES)?.try_into().ok()
+    }
 }
 
 fn aad(version: u8, key_id: &[u8], cookie_name: &str) -> Vec<u8> {
