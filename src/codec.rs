@@ -22,20 +22,34 @@
 /// The reserved key that carries the expiry in a session string.
 pub(crate) const EXPIRY_KEY: &str = "expiry";
 
+/// Bytes Apache's `ap_escape_urlencoded` leaves as they are.
+fn is_unreserved(b: u8) -> bool {
+    matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_')
+}
+
+const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
+
 /// Appends `input` escaped the way Apache's `ap_escape_urlencoded` does.
 pub(crate) fn escape_into(out: &mut String, input: &str) {
-    for &b in input.as_bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => out.push(b as char),
-            b' ' => out.push('+'),
-            _ => {
-                out.push('%');
-                for nibble in [b >> 4, b & 0x0f] {
-                    out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
-                }
+    // Unreserved runs are copied whole. A run starts and ends on ASCII bytes, so the slices are
+    // character boundaries; an empty slice between two escaped bytes of one character is "".
+    let mut run_start = 0;
+    for (i, &b) in input.as_bytes().iter().enumerate() {
+        if is_unreserved(b) {
+            continue;
+        }
+        out.push_str(input.get(run_start..i).unwrap_or_default());
+        run_start = i + 1;
+        if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            for nibble in [b >> 4, b & 0x0f] {
+                out.push(char::from(LOWER_HEX.get(usize::from(nibble)).copied().unwrap_or(b'0')));
             }
         }
     }
+    out.push_str(input.get(run_start..).unwrap_or_default());
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -49,6 +63,10 @@ fn hex_value(b: u8) -> Option<u8> {
 
 /// Decodes one escaped key or value; `None` for a bad escape, a NUL (raw or `%00`) or non-UTF-8.
 pub(crate) fn unescape(input: &str) -> Option<String> {
+    // Most keys and values have nothing to decode: one scan, one copy, no re-validation.
+    if !input.bytes().any(|b| matches!(b, b'+' | b'%' | b'\0')) {
+        return Some(input.to_owned());
+    }
     let mut out = Vec::with_capacity(input.len());
     let mut bytes = input.bytes();
     while let Some(b) = bytes.next() {
@@ -130,12 +148,18 @@ mod tests {
         assert_eq!(esc("~&=%+/"), "%7e%26%3d%25%2b%2f");
         assert_eq!(esc("é😀"), "%c3%a9%f0%9f%98%80");
         assert_eq!(esc("\t"), "%09");
+        // Unreserved runs around escaped multi-byte characters, at both ends.
+        assert_eq!(esc("aé b😀c"), "a%c3%a9+b%f0%9f%98%80c");
+        assert_eq!(esc("éa"), "%c3%a9a");
+        assert_eq!(esc(""), "");
     }
 
     #[test]
     fn unescapes_both_cases_and_plus() {
         assert_eq!(unescape("a+b%2B%2b%C3%a9").as_deref(), Some("a b++é"));
         assert_eq!(unescape(""), Some(String::new()));
+        assert_eq!(unescape("plain-é").as_deref(), Some("plain-é"), "the no-escape fast path");
+        assert_eq!(unescape("a\0b"), None, "the fast path still refuses a raw NUL");
     }
 
     #[test]

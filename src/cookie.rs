@@ -207,7 +207,10 @@ pub(crate) fn find<'a>(header: &'a str, name: &str) -> Found<'a> {
         return Found::HeaderTooLarge;
     }
     let mut found: Option<&str> = None;
-    for part in header.split([';', ',']) {
+    // Byte-wise split: both separators are ASCII, so every piece is still a `str` (the char-wise
+    // `split([';', ','])` decoded each character and was a tenth of a round trip in wasm).
+    let pieces = header.as_bytes().split(|&b| b == b';' || b == b',');
+    for part in pieces.filter_map(|p| core::str::from_utf8(p).ok()) {
         let part = part.trim_matches([' ', '\t']);
         if part.starts_with('$') {
             continue;

@@ -483,8 +483,8 @@ impl SessionManager {
                 }
                 sealed::seal(&keys.current, &o.cookie_name, expiry, Some(issued), &body)?
             }
-            Codec::Plain => session_string(session, expiry),
-            Codec::Apache(keys) => keys.seal(&session_string(session, expiry))?,
+            Codec::Plain => session.encode(expiry),
+            Codec::Apache(keys) => keys.seal(&session.encode(expiry))?,
         };
         let max_age = expiry.map(|e| (e - now).div_ceil(MICROS_PER_SEC));
         let set_cookie = self
@@ -508,13 +508,6 @@ impl SessionManager {
         // Name and attributes were validated and are far below the size limit.
         self.attributes.set_cookie(&self.options.cookie_name, "", Some(0)).unwrap_or_default()
     }
-}
-
-/// The plain session string with `expiry` set to `expiry`.
-fn session_string(session: &Session, expiry: Option<u64>) -> String {
-    let mut s = session.clone();
-    s.set_expiry(expiry);
-    s.to_string()
 }
 
 fn rejected(why: Rejection) -> Session {

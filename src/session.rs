@@ -349,15 +349,27 @@ impl Session {
         if update.len() > MAX_UPDATE_BYTES {
             return Err(SessionError::UpdateTooLarge { len: update.len(), max: MAX_UPDATE_BYTES });
         }
-        let mut next = self.clone();
-        next.merge(update)?;
-        *self = next;
+        let pieces: Vec<Piece> = codec::pieces(update).collect();
+        let sets = pieces.iter().filter(|p| matches!(p, Piece::Set(..))).count();
+        if self.entries.len().saturating_add(sets) <= MAX_ENTRIES {
+            // Cannot pass the entry limit: apply in place.
+            self.apply(pieces)?;
+        } else {
+            // Might: apply to a copy, so that a refused update changes nothing.
+            let mut next = self.clone();
+            next.apply(pieces)?;
+            *self = next;
+        }
         self.modified = true;
         Ok(())
     }
 
     fn merge(&mut self, input: &str) -> Result<(), SessionError> {
-        for piece in codec::pieces(input) {
+        self.apply(codec::pieces(input))
+    }
+
+    fn apply(&mut self, pieces: impl IntoIterator<Item = Piece>) -> Result<(), SessionError> {
+        for piece in pieces {
             match piece {
                 Piece::Set(k, v) => {
                     self.put(k, v)?;
@@ -385,6 +397,20 @@ impl Session {
         out
     }
 
+    /// The session string with `expiry` (not necessarily the session's own) last.
+    pub(crate) fn encode(&self, expiry: Option<u64>) -> String {
+        let mut out = self.encode_entries();
+        if let Some(expiry) = expiry.filter(|&e| e != 0) {
+            if !out.is_empty() {
+                out.push('&');
+            }
+            out.push_str(EXPIRY_KEY);
+            out.push('=');
+            out.push_str(&expiry.to_string());
+        }
+        out
+    }
+
     /// Forgets modifications made while loading.
     pub(crate) fn clean(&mut self) {
         self.modified = false;
@@ -402,15 +428,7 @@ impl Session {
 impl fmt::Display for Session {
     /// The plain session string, `expiry` last when set (Apache's `HTTP_SESSION`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let entries = self.encode_entries();
-        f.write_str(&entries)?;
-        if let Some(expiry) = self.expiry {
-            if !entries.is_empty() {
-                f.write_str("&")?;
-            }
-            write!(f, "{EXPIRY_KEY}={expiry}")?;
-        }
-        Ok(())
+        f.write_str(&self.encode(self.expiry))
     }
 }
 
@@ -459,6 +477,12 @@ mod tests {
         assert_eq!(s.apply_update(&many.join("&")), Err(SessionError::TooManyEntries { max: MAX_ENTRIES }));
         assert_eq!(s.to_string(), "a=1", "a failed update leaves the session untouched");
         assert!(!s.is_modified());
+        // Up to the limit, with deletions and rewrites of earlier keys: applied in place.
+        let full: Vec<String> = (1..MAX_ENTRIES).map(|i| format!("k{i}=v")).collect();
+        s.apply_update(&full.join("&")).unwrap();
+        assert_eq!(s.len(), MAX_ENTRIES);
+        s.apply_update("a=&k1=w&n=1").unwrap();
+        assert_eq!((s.len(), s.get("a"), s.get("k1"), s.get("n")), (MAX_ENTRIES, None, Some("w"), Some("1")));
     }
 
     /// Found by the `session_update` fuzzer: a raw NUL in an update was kept, then written as
