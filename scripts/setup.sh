@@ -38,7 +38,7 @@ if [ "$(worker-build --version 2>/dev/null)" != "$WORKER_BUILD_VERSION" ]; then
   cargo install --debug --force --locked worker-build --version "=$WORKER_BUILD_VERSION"
 fi
 
-# --- Debian packages: Apache httpd (interop tests), Chromium and its driver (browser tests) ---
+# --- Debian packages: Apache httpd (interop, benchmark), wrk (benchmark), Chromium and its driver (browser tests)
 apt_updated=""
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
@@ -50,6 +50,10 @@ if [ ! -x /usr/sbin/apache2 ] || [ ! -f /usr/lib/apache2/modules/mod_session_cry
   apt_install apache2
   # The tests start their own httpd on 127.0.0.1; never leave Debian's default site on *:80.
   (apache2ctl stop || service apache2 stop) >/dev/null 2>&1 || true
+fi
+if [ ! -x /usr/bin/wrk ]; then
+  log "installing wrk (Debian) for the load benchmark"
+  apt_install wrk
 fi
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   log "installing chromium and chromium-driver (Debian) for the browser tests"

@@ -28,7 +28,7 @@ step "wasm32 tests in headless Chromium (wasm-pack test --chrome)" env WASM_BIND
 grep -q "Running headless tests in Chrome" "$log" || { echo "the Chromium wasm tests did not run in Chromium" >&2; exit 1; }
 step "browser tests: the inspector and the package in Chromium (Playwright)" node --test --test-concurrency=1 tests/browser/
 step "demo" node examples/demo.mjs
-step "benchmark smoke (bench/formats.mjs --quick)" node bench/formats.mjs --quick
+step "benchmark smoke (bench/run.mjs --quick: every measurement, seconds each)" node bench/run.mjs --quick
 
 # One closing line over every runner above (cargo's "test result" lines and node's "# pass/# fail").
 sum() { grep -oE "$1" "$log" | grep -oE '[0-9]+' | awk '{ n += $1 } END { print n + 0 }'; }

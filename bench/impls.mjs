@@ -1,0 +1,216 @@
+// The session round trips the benchmark compares, runnable in node and in workerd (bundled by
+// wrangler for bench/workerd/). One round trip: parse the Cookie header, open the session, apply a
+// 2-key update (count, last), seal it, produce the Set-Cookie value.
+//
+// Each implementation: { name, kind, async prepare(size) -> state, roundTrip(state, i) }, where
+// roundTrip returns the Set-Cookie value (or a promise of it: async designs are awaited, as their
+// callers must).
+import { SessionManager, Session, generateKey } from "edge-session";
+import { session as edgeHono } from "edge-session/hono";
+import { sealData, unsealData } from "iron-session";
+import { jweEncrypt, jweDecrypt, createEncryptionKey } from "@hono/session/cookies";
+import { sessionMiddleware, CookieStore } from "hono-sessions";
+import { Hono } from "hono";
+
+/** `size` entries like an application's: key0..keyN-1, 25-character values. */
+export function entries(size) {
+  return Array.from({ length: size }, (_, i) => [`key${i}`, `value-${i}-${"x".repeat(18)}`]);
+}
+
+const PASSWORD = "a benchmark password that is long enough, 2026-11";
+const COOKIE = "session";
+const cookieHeader = (value) => `theme=dark; ${COOKIE}=${value}; _ga=GA1.2.3`;
+
+/** The value of cookie `name` in a Cookie header (what every JS library does by hand). */
+function cookieValue(header, name) {
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+function edge(name, options) {
+  return {
+    name: `edge-session ${name}`,
+    kind: "edge",
+    async prepare(size) {
+      const manager = new SessionManager({ ...options(), maxAge: 3600 });
+      const s = manager.load(null);
+      for (const [k, v] of entries(size)) s.set(k, v);
+      const header = cookieHeader(manager.save(s).split(";")[0].slice(COOKIE.length + 1));
+      s.free();
+      return { manager, header };
+    },
+    roundTrip({ manager, header }, i) {
+      const s = manager.load(header);
+      s.applyUpdate(`count=${i}&last=x`);
+      const out = manager.save(s);
+      s.free();
+      return out;
+    },
+  };
+}
+
+// A hand-written AES-256-GCM cookie on the platform's WebCrypto: JSON body, random 96-bit IV,
+// base64url. The practical floor for an async design (native AES, no library around it).
+const webcrypto = {
+  name: "WebCrypto AES-GCM (hand-written)",
+  kind: "baseline",
+  async prepare(size) {
+    const key = await crypto.subtle.importKey("raw", crypto.getRandomValues(new Uint8Array(32)), "AES-GCM", false, [
+      "encrypt",
+      "decrypt",
+    ]);
+    const state = { key, enc: new TextEncoder(), dec: new TextDecoder() };
+    const header = cookieHeader(await wcSeal(state, Object.fromEntries(entries(size))));
+    return { ...state, header };
+  },
+  async roundTrip(state, i) {
+    const value = cookieValue(state.header, COOKIE);
+    const data = await wcOpen(state, value);
+    data.count = String(i);
+    data.last = "x";
+    return `${COOKIE}=${await wcSeal(state, data)}; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Lax`;
+  },
+};
+
+async function wcSeal({ key, enc }, data) {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, enc.encode(JSON.stringify(data))));
+  const out = new Uint8Array(12 + ct.length);
+  out.set(iv);
+  out.set(ct, 12);
+  return toBase64url(out);
+}
+
+async function wcOpen({ key, dec }, value) {
+  const bytes = fromBase64url(value);
+  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes.subarray(0, 12) }, key, bytes.subarray(12));
+  return JSON.parse(dec.decode(plain));
+}
+
+function toBase64url(bytes) {
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+  return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function fromBase64url(value) {
+  const s = atob(value.replaceAll("-", "+").replaceAll("_", "/"));
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+// iron-session's sealData / unsealData (iron: AES-256-CBC + HMAC-SHA256, PBKDF2 per seal).
+const iron = {
+  name: "iron-session 9",
+  kind: "peer",
+  async prepare(size) {
+    const header = cookieHeader(await sealData(Object.fromEntries(entries(size)), { password: PASSWORD, ttl: 3600 }));
+    return { header };
+  },
+  async roundTrip({ header }, i) {
+    const data = await unsealData(cookieValue(header, COOKIE), { password: PASSWORD, ttl: 3600 });
+    data.count = String(i);
+    data.last = "x";
+    const sealed = await sealData(data, { password: PASSWORD, ttl: 3600 });
+    return `${COOKIE}=${sealed}; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Lax`;
+  },
+};
+
+// @hono/session's cookie codec (JWE, dir + A256GCM, via jose), driven outside a request.
+const honoSession = {
+  name: "@hono/session 0.2 (JWE)",
+  kind: "peer",
+  async prepare(size) {
+    const key = await createEncryptionKey(crypto.getRandomValues(new Uint8Array(32)));
+    const { jwe } = await jweEncrypt(Object.fromEntries(entries(size)), key, { absolute: 3600 });
+    return { key, header: cookieHeader(jwe) };
+  },
+  async roundTrip({ key, header }, i) {
+    const { payload } = await jweDecrypt(cookieValue(header, COOKIE), key);
+    const { exp: _exp, iat: _iat, ...data } = payload;
+    data.count = String(i);
+    data.last = "x";
+    const { jwe, maxAge } = await jweEncrypt(data, key, { absolute: 3600 });
+    return `${COOKIE}=${jwe}; Max-Age=${maxAge}; Path=/; HttpOnly; Secure; SameSite=Lax`;
+  },
+};
+
+// Middleware pair, through Hono's app.request (in process, no network): hono-sessions cannot be
+// driven outside a request, so edge-session's Hono middleware is measured the same way beside it.
+function honoApp(name, kind, install, update) {
+  return {
+    name,
+    kind,
+    async prepare(size) {
+      const app = new Hono();
+      install(app);
+      app.get("/seed", (c) => {
+        for (const [k, v] of entries(size)) c.get("session").set(k, v);
+        return c.text("seeded");
+      });
+      app.get("/", (c) => {
+        update(c.get("session"), c.req.query("i"));
+        return c.text("ok");
+      });
+      const seeded = await app.request("http://127.0.0.1/seed");
+      const cookie = seeded.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      return { app, header: `theme=dark; ${cookie}` };
+    },
+    async roundTrip({ app, header }, i) {
+      const res = await app.request(`http://127.0.0.1/?i=${i}`, { headers: { cookie: header } });
+      return res.headers.get("set-cookie");
+    },
+  };
+}
+
+const honoSessions = honoApp(
+  "hono-sessions 0.8 (Hono middleware)",
+  "middleware",
+  (app) => {
+    const store = new CookieStore();
+    app.use("*", sessionMiddleware({ store, encryptionKey: PASSWORD, expireAfterSeconds: 3600, sessionCookieName: COOKIE }));
+  },
+  (s, i) => {
+    s.set("count", i);
+    s.set("last", "x");
+  },
+);
+
+const edgeHonoSealed = honoApp(
+  "edge-session sealed (Hono middleware)",
+  "middleware",
+  (app) => app.use("*", edgeHono({ keys: [generateKey()], maxAge: 3600 })),
+  (s, i) => {
+    s.set("count", i);
+    s.set("last", "x");
+  },
+);
+
+/** Every implementation, in table order. */
+export const IMPLS = [
+  edge("sealed", () => ({ keys: [generateKey()] })),
+  edge("apache", () => ({ format: "apache", keys: [`${PASSWORD} apache`] })),
+  edge("plain", () => ({ format: "plain" })),
+  webcrypto,
+  iron,
+  honoSession,
+  edgeHonoSealed,
+  honoSessions,
+];
+
+/** Runs `n` round trips; awaits only implementations that return promises. */
+export async function run(impl, state, n, offset = 0) {
+  let last;
+  for (let i = 0; i < n; i++) {
+    last = impl.roundTrip(state, offset + i);
+    if (last instanceof Promise) last = await last;
+  }
+  if (typeof last !== "string" || !last.startsWith(`${COOKIE}=`)) throw new Error(`${impl.name}: no Set-Cookie (${last})`);
+  return last;
+}
+
+export { Session };
