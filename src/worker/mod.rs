@@ -73,10 +73,34 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     };
     match handle(&config, req).await {
         Ok(resp) => Ok(resp),
-        Err(e) => {
+        Err(Failure::Origin(e)) => {
             console_error!("edge-session: origin failure: {e}");
             Response::error("Bad Gateway: the origin could not be reached\n", 502)
         }
+        Err(Failure::Internal(e)) => {
+            // Not expected on any input (the tests send the worst they can); kept apart from
+            // the origin's failures so that it is never reported as one.
+            console_error!("edge-session: internal error: {e}");
+            Response::error("edge-session: internal error\n", 500)
+        }
+    }
+}
+
+/// Why a request could not be answered: the origin's fault (502) or ours.
+enum Failure {
+    Origin(worker::Error),
+    Internal(worker::Error),
+}
+
+impl From<worker::Error> for Failure {
+    fn from(e: worker::Error) -> Self {
+        Self::Internal(e)
+    }
+}
+
+impl From<wasm_bindgen::JsValue> for Failure {
+    fn from(e: wasm_bindgen::JsValue) -> Self {
+        Self::Internal(e.into())
     }
 }
 
@@ -85,7 +109,7 @@ fn copy(headers: &Headers) -> Result<Headers> {
     Ok(Headers(web_sys::Headers::new_with_headers(&headers.0)?))
 }
 
-async fn handle(config: &WorkerConfig, req: Request) -> Result<Response> {
+async fn handle(config: &WorkerConfig, req: Request) -> core::result::Result<Response, Failure> {
     let url = req.url()?;
     let options = config.manager.options();
     let now = Date::now().as_millis().saturating_mul(1000);
@@ -94,7 +118,7 @@ async fn handle(config: &WorkerConfig, req: Request) -> Result<Response> {
     let headers = copy(req.headers())?;
     headers.delete(&options.env_header)?;
     let Some(mut session) = plan.session else {
-        return forward(config, &req, headers).await;
+        return forward(config, &req, headers).await.map_err(Failure::Origin);
     };
     log_load(&session);
     if let Some(v) = &plan.env_value {
@@ -106,7 +130,7 @@ async fn handle(config: &WorkerConfig, req: Request) -> Result<Response> {
         None => {}
     }
 
-    let resp = forward(config, &req, headers).await?;
+    let resp = forward(config, &req, headers).await.map_err(Failure::Origin)?;
     let out = copy(resp.headers())?;
     let update = out.get(&options.header)?;
     out.delete(&options.header)?;
