@@ -1,6 +1,7 @@
 // The benchmark suite: edge-session beside the libraries a user would otherwise pick, in the same
 // run on the same machine, printed as ratios (absolute times drift on shared machines).
 //   npm run bench            full run: writes BENCHMARKS.md and bench/roundtrip.svg
+//   npm run bench -- --report   re-render BENCHMARKS.md and the chart from bench/results.json
 //   npm run bench -- --quick smoke run (seconds; run by the test command): writes the same into
 //                            test-artifacts/bench/ and checks that every measurement produced a number
 // Needs the built package (npm run build), the built worker (scripts/build-worker.sh), wrk and
@@ -454,6 +455,7 @@ function markdown(r) {
   L.push("## Memory", "");
   L.push(`RSS of a fresh node process over ${r.memory.total.toLocaleString("en")} sealed 10-key round trips, sampled every tenth:`);
   L.push(`${r.memory.samples.map((s) => (s.rss / 2 ** 20).toFixed(1)).join(", ")} MB (growth after the first tenth: ${r.memory.growthMb.toFixed(2)} MB).`, "");
+  L.push(readFileSync(join(ROOT, "bench/NOTES.md"), "utf8"));
   return L.join("\n");
 }
 
@@ -463,17 +465,22 @@ function machine() {
   return `${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Linux; node ${process.version}, workerd ${workerdVersion}`;
 }
 
-results.machine = machine();
-log(results.machine);
-const nodeRows = await roundTripsNode();
-results.workerd = await workerd(nodeRows);
-results.roundTrips = [...nodeRows, ...results.workerd.rows];
-results.sizes = sizes();
-results.cold = coldStartNode();
-log("cold start: done");
-results.memory = memory();
-log("memory: done");
-results.load = await load();
+if (process.argv.includes("--report")) {
+  // Re-render BENCHMARKS.md and the chart from the last full run's bench/results.json.
+  Object.assign(results, JSON.parse(readFileSync(join(ROOT, "bench/results.json"), "utf8")));
+} else {
+  results.machine = machine();
+  log(results.machine);
+  const nodeRows = await roundTripsNode();
+  results.workerd = await workerd(nodeRows);
+  results.roundTrips = [...nodeRows, ...results.workerd.rows];
+  results.sizes = sizes();
+  results.cold = coldStartNode();
+  log("cold start: done");
+  results.memory = memory();
+  log("memory: done");
+  results.load = await load();
+}
 results.targets = targets(results);
 
 for (const row of results.roundTrips) if (!(row.us > 0)) throw new Error(`no measurement for ${row.runtime} ${row.name} ${row.size}`);

@@ -83,6 +83,22 @@ fn a_token_for_one_key_does_not_open_with_another() {
     assert!(load(&b, &t).is_empty());
 }
 
+/// The "alg: none" downgrade: the format is the manager's, never the token's. A plain session
+/// string, an Apache-style token or a sealed token under an unknown version never opens.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_plain_session_never_opens_in_a_sealed_manager() {
+    let m = manager(0);
+    let t = token(&m, &[("user", "alice")]);
+    let mut raw = B64.decode(&t).unwrap();
+    raw[0] = 0; // version 0: "no encryption" does not exist
+    for bad in ["user=admin", "user=admin&expiry=9999999999999999", "expiry=0&role=admin", &B64.encode(&raw)] {
+        let s = load(&m, bad);
+        assert!(s.is_empty(), "{bad}");
+        assert!(matches!(s.status(), LoadStatus::Rejected(_)), "{bad}");
+    }
+}
+
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn ten_key_session_seals_under_500_bytes() {
