@@ -39,7 +39,7 @@ SessionManager.prototype.handle = async function handle(request, next) {
     const r = this.planResponse(session, update, out.get("cache-control"), out.get("vary"), now);
     if (r.updateError) console.warn(`edge-session: origin's ${this.header} ignored: ${r.updateError}`);
     if (r.saveError) console.error(`edge-session: session not saved: ${r.saveError}`);
-    if (r.setCookie) out.append("set-cookie", r.setCookie);
+    for (const c of r.setCookies) out.append("set-cookie", c);
     if (r.cacheControl) out.set("cache-control", r.cacheControl);
     if (r.vary) out.set("vary", r.vary);
     const init = { status: response.status, statusText: response.statusText, headers: out };

@@ -32,6 +32,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 mod apache;
+mod chunks;
 mod codec;
 mod cookie;
 mod inspect;

@@ -3,6 +3,7 @@
 use core::fmt;
 
 use crate::apache::{ApacheCipher, ApacheKeys};
+use crate::chunks;
 use crate::cookie::{self, Attributes, CookieError, Found, Quoted, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES};
 use crate::keys::{self, KeyError, KeyRing};
 use crate::sealed;
@@ -90,6 +91,10 @@ pub struct Options {
     pub env_header: String,
     /// `SessionCookieRemove`: strip the session cookie from the request the origin sees.
     pub cookie_remove: bool,
+    /// The most cookies one `sealed` session may be split across when it would not fit in one
+    /// (see [`SessionManager::save_all`]). Default 4, at most 16; 1 = never split. The `plain`
+    /// and `apache` formats always write one cookie, as Apache does.
+    pub max_chunks: usize,
 }
 
 impl Default for Options {
@@ -108,6 +113,7 @@ impl Default for Options {
             exclude: Vec::new(),
             env_header: "X-Session".into(),
             cookie_remove: false,
+            max_chunks: chunks::DEFAULT_MAX_CHUNKS,
         }
     }
 }
@@ -128,6 +134,7 @@ impl fmt::Debug for Options {
             .field("exclude", &self.exclude)
             .field("env_header", &self.env_header)
             .field("cookie_remove", &self.cookie_remove)
+            .field("max_chunks", &self.max_chunks)
             .finish()
     }
 }
@@ -164,6 +171,8 @@ pub enum ConfigError {
     TimeOutOfRange(&'static str),
     /// `max_lifetime` needs a format that carries the issue time.
     LifetimeNeedsSealed,
+    /// `max_chunks` must be from 1 to 16.
+    ChunksOutOfRange(usize),
 }
 
 impl ConfigError {
@@ -190,6 +199,9 @@ impl fmt::Display for ConfigError {
             }
             Self::TimeOutOfRange(name) => write!(f, "{name} is over {MAX_SECONDS} seconds"),
             Self::LifetimeNeedsSealed => f.write_str("maxLifetime needs the sealed format (it carries the issue time)"),
+            Self::ChunksOutOfRange(n) => {
+                write!(f, "maxChunks must be from 1 to {}, not {n}", chunks::MAX_CHUNKS_LIMIT)
+            }
         }
     }
 }
@@ -233,6 +245,13 @@ pub enum SaveError {
     },
     /// The platform's random number generator failed, so nothing can be sealed.
     Random,
+    /// The session would need more cookies than `max_chunks` allows.
+    TooManyChunks {
+        /// How many it would take.
+        needed: usize,
+        /// The configured `max_chunks`.
+        max: usize,
+    },
 }
 
 impl fmt::Display for SaveError {
@@ -242,6 +261,10 @@ impl fmt::Display for SaveError {
                 write!(f, "session cookie of {len} bytes exceeds the {max}-byte limit: store less in the session")
             }
             Self::Random => f.write_str("the platform's random number generator failed"),
+            Self::TooManyChunks { needed, max } => write!(
+                f,
+                "session needs {needed} cookies of 4096 bytes, more than maxChunks ({max}): store less in the session"
+            ),
         }
     }
 }
@@ -273,6 +296,16 @@ pub struct SessionManager {
     options: Options,
     attributes: Attributes,
     codec: Codec,
+}
+
+/// What a save writes.
+enum Write {
+    /// Nothing to send.
+    Nothing,
+    /// Delete the session cookie.
+    Remove,
+    /// This cookie value, with its Max-Age.
+    Value { value: String, max_age: Option<u64>, expiry: Option<u64>, issued: u64 },
 }
 
 /// How cookie values are made, with what each format needs.
@@ -317,6 +350,9 @@ impl SessionManager {
             if v > MAX_SECONDS {
                 return Err(ConfigError::TimeOutOfRange(name));
             }
+        }
+        if options.max_chunks == 0 || options.max_chunks > chunks::MAX_CHUNKS_LIMIT {
+            return Err(ConfigError::ChunksOutOfRange(options.max_chunks));
         }
         let codec = match options.format {
             Format::Sealed => {
@@ -389,12 +425,23 @@ impl SessionManager {
     /// assert!(m.load(Some("session=garbage; other=1"), 0).is_empty());
     /// ```
     pub fn load(&self, cookie_header: Option<&str>, now: u64) -> Session {
-        let mut session = match cookie_header.map(|h| cookie::find(h, &self.options.cookie_name)) {
-            None | Some(Found::Absent) => Session::new(),
+        let name = &self.options.cookie_name;
+        let sent = cookie_header.map(|h| chunks::sent(h, name)).unwrap_or_default();
+        let mut session = match cookie_header.map(|h| cookie::find(h, name)) {
+            None => Session::new(),
+            Some(Found::Absent) => match cookie_header.filter(|_| self.chunking() && sent.chunks & 1 == 1) {
+                None => Session::new(),
+                Some(h) => match chunks::reassemble(h, name, self.options.max_chunks) {
+                    Some(Ok(token)) => self.open(&token, now, self.options.max_chunks * MAX_COOKIE_BYTES),
+                    Some(Err(why)) => rejected(why),
+                    None => Session::new(),
+                },
+            },
             Some(Found::Conflict) => rejected(Rejection::Duplicate),
             Some(Found::HeaderTooLarge) => rejected(Rejection::TooLarge),
-            Some(Found::Value(value)) => self.open(value, now),
+            Some(Found::Value(value)) => self.open(value, now, MAX_COOKIE_BYTES),
         };
+        session.sent = sent;
         if self.options.max_age > 0 && session.expiry().is_none() {
             session.set_expiry(Some(now.saturating_add(self.options.max_age * MICROS_PER_SEC)));
         }
@@ -403,8 +450,13 @@ impl SessionManager {
         session
     }
 
-    fn open(&self, value: &str, now: u64) -> Session {
-        if value.len() > MAX_COOKIE_BYTES {
+    /// Whether sessions may be split across cookies (`sealed` only).
+    fn chunking(&self) -> bool {
+        matches!(self.codec, Codec::Sealed(_)) && self.options.max_chunks > 1
+    }
+
+    fn open(&self, value: &str, now: u64, limit: usize) -> Session {
+        if value.len() > limit {
             return rejected(Rejection::TooLarge);
         }
         let decoded = match &self.codec {
@@ -454,6 +506,83 @@ impl SessionManager {
     /// assert_eq!(m.save(&mut s, 0).unwrap(), None);
     /// ```
     pub fn save(&self, session: &mut Session, now: u64) -> Result<Option<String>, SaveError> {
+        match self.prepare(session, now)? {
+            Write::Nothing => Ok(None),
+            Write::Remove => Ok(Some(self.removal_cookie())),
+            Write::Value { value, max_age, expiry, issued } => {
+                let line = self
+                    .attributes
+                    .set_cookie(&self.options.cookie_name, &value, max_age)
+                    .map_err(|len| SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES })?;
+                self.saved(session, expiry, issued, chunks::Sent { whole: true, chunks: session.sent.chunks });
+                Ok(Some(line))
+            }
+        }
+    }
+
+    /// Saves `session` like [`save`](Self::save), as every `Set-Cookie` line to send (none when
+    /// nothing needs sending). A `sealed` session too long for one cookie is split across
+    /// `NAME.0`, `NAME.1`, … (at most `max_chunks`); the lines also remove whatever form of the
+    /// session cookie the browser holds and no longer needs (the whole cookie, stale chunks).
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// let mut s = m.load(None, 0);
+    /// s.insert("big", &"x".repeat(5000)).unwrap();
+    /// let lines = m.save_all(&mut s, 0).unwrap();
+    /// assert_eq!(lines.len(), 2);
+    /// assert!(lines[0].starts_with("session.0=2*") && lines[1].starts_with("session.1="));
+    /// let header: Vec<&str> = lines.iter().map(|l| l.split(';').next().unwrap()).collect();
+    /// assert_eq!(m.load(Some(&header.join("; ")), 1).get("big").map(str::len), Some(5000));
+    /// ```
+    pub fn save_all(&self, session: &mut Session, now: u64) -> Result<Vec<String>, SaveError> {
+        let name = &self.options.cookie_name;
+        let removal = |n: &str| self.attributes.set_cookie(n, "", Some(0)).unwrap_or_default();
+        let stale = |sent: chunks::Sent, from: usize| {
+            (from..chunks::MAX_CHUNKS_LIMIT)
+                .filter(move |i| sent.chunks & (1 << i) != 0)
+                .map(move |i| removal(&chunks::chunk_name(name, i)))
+        };
+        let sent = session.sent;
+        match self.prepare(session, now)? {
+            Write::Nothing => Ok(Vec::new()),
+            Write::Remove => {
+                let mut lines: Vec<String> =
+                    (sent.whole || sent.chunks == 0).then(|| self.removal_cookie()).into_iter().collect();
+                lines.extend(stale(sent, 0));
+                session.sent = chunks::Sent::default();
+                Ok(lines)
+            }
+            Write::Value { value, max_age, expiry, issued } => {
+                if let Ok(line) = self.attributes.set_cookie(name, &value, max_age) {
+                    let mut lines = vec![line];
+                    lines.extend(stale(sent, 0));
+                    self.saved(session, expiry, issued, chunks::Sent { whole: true, chunks: 0 });
+                    return Ok(lines);
+                }
+                if !self.chunking() {
+                    let len = name.len() + 1 + value.len();
+                    return Err(SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES });
+                }
+                let max = self.options.max_chunks;
+                let mut lines = chunks::split(&self.attributes, name, &value, max_age, max)
+                    .map_err(|needed| SaveError::TooManyChunks { needed, max })?;
+                let n = lines.len();
+                if sent.whole {
+                    lines.push(self.removal_cookie());
+                }
+                lines.extend(stale(sent, n));
+                let written = u16::try_from((1u32 << n) - 1).unwrap_or(u16::MAX);
+                self.saved(session, expiry, issued, chunks::Sent { whole: false, chunks: written });
+                Ok(lines)
+            }
+        }
+    }
+
+    /// Decides what a save writes (shared by `save` and `save_all`).
+    fn prepare(&self, session: &Session, now: u64) -> Result<Write, SaveError> {
         let o = &self.options;
         let had_cookie = session.status() != LoadStatus::New;
         let issued = session.issued.unwrap_or(now);
@@ -464,7 +593,7 @@ impl SessionManager {
             (e, end) => e.or(end),
         };
         if session.is_empty() || expiry.is_some_and(|e| e <= now) {
-            return Ok(had_cookie.then(|| self.removal_cookie()));
+            return Ok(if had_cookie { Write::Remove } else { Write::Nothing });
         }
         if !session.is_modified() && !session.reseal && session.status() == LoadStatus::Loaded {
             let moved = match (expiry, session.loaded_expiry) {
@@ -472,28 +601,35 @@ impl SessionManager {
                 _ => 0,
             };
             if o.max_age == 0 || moved < o.expiry_update_interval * MICROS_PER_SEC {
-                return Ok(None);
+                return Ok(Write::Nothing);
             }
         }
         let value = match &self.codec {
             Codec::Sealed(keys) => {
+                let limit = o.max_chunks * MAX_COOKIE_BYTES;
                 let body = session.encode_entries();
-                if body.len() > MAX_COOKIE_BYTES {
-                    return Err(SaveError::CookieTooLarge { len: body.len(), max: MAX_COOKIE_BYTES });
+                if body.len() > limit {
+                    // Base64 alone makes it longer than every allowed chunk together.
+                    return Err(if self.chunking() {
+                        let needed = (body.len() * 4 / 3).div_ceil(MAX_COOKIE_BYTES - 64);
+                        SaveError::TooManyChunks { needed, max: o.max_chunks }
+                    } else {
+                        SaveError::CookieTooLarge { len: body.len(), max: MAX_COOKIE_BYTES }
+                    });
                 }
                 sealed::seal(&keys.current, &o.cookie_name, expiry, Some(issued), &body)?
             }
             Codec::Plain => session.encode(expiry),
             Codec::Apache(keys) => keys.seal(&session.encode(expiry))?,
         };
-        let max_age = expiry.map(|e| (e - now).div_ceil(MICROS_PER_SEC));
-        let set_cookie = self
-            .attributes
-            .set_cookie(&o.cookie_name, &value, max_age)
-            .map_err(|len| SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES })?;
+        let max_age = expiry.map(|e| e.saturating_sub(now).div_ceil(MICROS_PER_SEC));
+        Ok(Write::Value { value, max_age, expiry, issued })
+    }
+
+    fn saved(&self, session: &mut Session, expiry: Option<u64>, issued: u64, sent: chunks::Sent) {
         session.mark_saved(expiry, issued);
         session.status = Some(LoadStatus::Loaded);
-        Ok(Some(set_cookie))
+        session.sent = sent;
     }
 
     /// The `Set-Cookie` value that deletes the session cookie.

@@ -50,15 +50,16 @@ pub struct RequestPlan {
 /// let m = SessionManager::new(o).unwrap();
 /// let mut session = m.plan_request("/", None, 0).session.unwrap();
 /// let plan = m.plan_response(&mut session, Some("user=alice"), None, Some("Accept-Encoding"), 0);
-/// assert!(plan.set_cookie.is_some());
+/// assert_eq!(plan.set_cookies.len(), 1);
 /// assert_eq!(plan.cache_control, Some("private, no-store"));
 /// assert_eq!(plan.vary.as_deref(), Some("Accept-Encoding, Cookie"));
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct ResponsePlan {
-    /// A `Set-Cookie` value to append (the origin's own cookies stay).
-    pub set_cookie: Option<String>,
+    /// `Set-Cookie` values to append, in order (the origin's own cookies stay): one cookie, or
+    /// the chunks of a large session and the removals of stale ones.
+    pub set_cookies: Vec<String>,
     /// A `Cache-Control` value to set, replacing the origin's.
     pub cache_control: Option<&'static str>,
     /// A `Vary` value to set, replacing the origin's.
@@ -69,12 +70,19 @@ pub struct ResponsePlan {
     pub save_error: Option<SaveError>,
 }
 
-/// Removes cookie `name` from a `Cookie` header, keeping the others; `None` when none remain.
+/// Removes cookie `name` and its chunks (`name.0`, `name.1`, …) from a `Cookie` header,
+/// keeping the others; `None` when none remain.
 fn remove_cookie(header: &str, name: &str) -> Option<String> {
+    let is_session = |n: &str| {
+        n == name
+            || n.strip_prefix(name)
+                .and_then(|r| r.strip_prefix('.'))
+                .is_some_and(|i| !i.is_empty() && i.len() <= 2 && i.bytes().all(|b| b.is_ascii_digit()))
+    };
     let kept: Vec<&str> = header
         .split(';')
         .map(str::trim)
-        .filter(|c| !c.is_empty() && c.split_once('=').map_or(*c, |(n, _)| n).trim() != name)
+        .filter(|c| !c.is_empty() && !is_session(c.split_once('=').map_or(*c, |(n, _)| n).trim()))
         .collect();
     (!kept.is_empty()).then(|| kept.join("; "))
 }
@@ -111,7 +119,7 @@ impl SessionManager {
     /// let m = edge_session::SessionManager::new(o).unwrap();
     /// let mut s = m.plan_request("/", None, 0).session.unwrap();
     /// let plan = m.plan_response(&mut s, None, Some("public, max-age=60"), None, 0);
-    /// assert_eq!((plan.set_cookie, plan.cache_control, plan.vary), (None, None, None));
+    /// assert_eq!((plan.set_cookies.len(), plan.cache_control, plan.vary), (0, None, None));
     /// ```
     pub fn plan_response(
         &self,
@@ -122,23 +130,23 @@ impl SessionManager {
         now: u64,
     ) -> ResponsePlan {
         let update_error = update.and_then(|u| session.apply_update(u).err());
-        let (set_cookie, save_error) = match self.save(session, now) {
+        let (set_cookies, save_error) = match self.save_all(session, now) {
             Ok(c) => (c, None),
-            Err(e) => (None, Some(e)),
+            Err(e) => (Vec::new(), Some(e)),
         };
         let carried = session.status() == LoadStatus::Loaded;
-        let cache_control = if set_cookie.is_some() {
+        let cache_control = if !set_cookies.is_empty() {
             Some("private, no-store")
         } else if carried && !cache_control.is_some_and(|v| v.to_ascii_lowercase().contains("no-store")) {
             Some("private, no-cache")
         } else {
             None
         };
-        let vary = (set_cookie.is_some() || carried)
+        let vary = (!set_cookies.is_empty() || carried)
             .then(|| vary.unwrap_or_default())
             .filter(|v| !v.split(',').any(|t| t.trim().eq_ignore_ascii_case("cookie") || t.trim() == "*"))
             .map(|v| if v.trim().is_empty() { "Cookie".to_owned() } else { format!("{v}, Cookie") });
-        ResponsePlan { set_cookie, cache_control, vary, update_error, save_error }
+        ResponsePlan { set_cookies, cache_control, vary, update_error, save_error }
     }
 }
 
@@ -158,7 +166,7 @@ mod tests {
     fn login(m: &SessionManager) -> String {
         let mut s = m.plan_request("/", None, 0).session.unwrap();
         let plan = m.plan_response(&mut s, Some("user=alice"), None, None, 0);
-        plan.set_cookie.unwrap().split(';').next().unwrap().to_owned()
+        plan.set_cookies[0].split(';').next().unwrap().to_owned()
     }
 
     #[test]
@@ -184,6 +192,8 @@ mod tests {
         assert_eq!(m.plan_request("/", Some("session=x"), 0).cookie, Some(None));
         assert_eq!(m.plan_request("/", None, 0).cookie, None);
         assert_eq!(remove_cookie("sessions=1;session=2", "session").as_deref(), Some("sessions=1"));
+        let chunked = "a=1; session.0=2*x; session.1=y; session.x=keep; session.123=keep";
+        assert_eq!(remove_cookie(chunked, "session").as_deref(), Some("a=1; session.x=keep; session.123=keep"));
     }
 
     #[test]
@@ -192,7 +202,7 @@ mod tests {
         let c = login(&m);
         let mut s = m.plan_request("/", Some(&c), 0).session.unwrap();
         let p = m.plan_response(&mut s, None, Some("public, max-age=600"), Some("Accept"), 0);
-        assert_eq!(p.set_cookie, None);
+        assert!(p.set_cookies.is_empty());
         assert_eq!(p.cache_control, Some("private, no-cache"));
         assert_eq!(p.vary.as_deref(), Some("Accept, Cookie"));
         let mut s = m.plan_request("/", Some(&c), 0).session.unwrap();
@@ -213,11 +223,18 @@ mod tests {
 
     #[test]
     fn too_large_to_save_is_reported_not_sent() {
+        let update: Vec<String> = (0..7).map(|i| format!("k{i}={}", "v".repeat(1000))).collect();
+        // 7 KB: chunked across cookies by default …
         let m = manager(|_| {});
         let mut s = m.plan_request("/", None, 0).session.unwrap();
-        let update: Vec<String> = (0..7).map(|i| format!("k{i}={}", "v".repeat(1000))).collect();
         let p = m.plan_response(&mut s, Some(&update.join("&")), None, None, 0);
+        assert_eq!((p.set_cookies.len(), p.save_error), (3, None));
+        assert_eq!(p.cache_control, Some("private, no-store"));
+        // … and refused, not sent, when only one cookie is allowed.
+        let one = manager(|o| o.max_chunks = 1);
+        let mut s = one.plan_request("/", None, 0).session.unwrap();
+        let p = one.plan_response(&mut s, Some(&update.join("&")), None, None, 0);
         assert!(matches!(p.save_error, Some(SaveError::CookieTooLarge { .. })));
-        assert_eq!(p.set_cookie, None);
+        assert!(p.set_cookies.is_empty());
     }
 }

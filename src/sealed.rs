@@ -133,7 +133,8 @@ pub(crate) fn seal(
 
 /// Opens a token with whichever configured key its id names.
 pub(crate) fn open(keys: &KeyRing, cookie_name: &str, token: &str) -> Result<Opened, Rejection> {
-    if token.len() > MAX_COOKIE_BYTES {
+    // The callers hold tokens to their cookie (or chunks) limit; this is the absolute bound.
+    if token.len() > MAX_COOKIE_BYTES * crate::chunks::MAX_CHUNKS_LIMIT {
         return Err(Rejection::TooLarge);
     }
     let mut buf = URL_SAFE_NO_PAD.decode(token).map_err(|_| Rejection::Malformed)?;

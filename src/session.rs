@@ -7,7 +7,7 @@ use crate::codec::{self, Piece, EXPIRY_KEY};
 /// Most entries a session may hold (loaded, set or merged).
 pub const MAX_ENTRIES: usize = 256;
 /// Largest SessionHeader update accepted, in bytes (CVE-2021-26691 class: bound it first).
-pub const MAX_UPDATE_BYTES: usize = 8192;
+pub const MAX_UPDATE_BYTES: usize = 16_384;
 
 /// Misuse of a [`Session`]: a key that cannot be stored, or an update past the limits.
 ///
@@ -144,6 +144,9 @@ pub struct Session {
     pub(crate) loaded_expiry: Option<u64>,
     /// Opened with an older key: write again with the current one.
     pub(crate) reseal: bool,
+    /// The session cookies the browser holds (sent with the request, or set since): what a
+    /// save must remove when it writes the other form.
+    pub(crate) sent: crate::chunks::Sent,
 }
 
 impl Session {

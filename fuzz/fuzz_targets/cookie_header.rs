@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     for m in managers() {
         let plan = m.plan_request("/", Some(&header), 1_800_000_000_000_000);
         if let Some(mut s) = plan.session {
-            let _ = m.save(&mut s, 1_800_000_000_000_000);
+            let _ = m.save_all(&mut s, 1_800_000_000_000_000);
         }
     }
 });

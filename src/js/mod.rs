@@ -38,6 +38,8 @@ export interface SessionManagerOptions {
   envHeader?: string;
   /** SessionCookieRemove: strip the session cookie from the request `handle` passes on. Default false. */
   cookieRemove?: boolean;
+  /** The most cookies a large "sealed" session may be split across (NAME.0, NAME.1, …). Default 4, at most 16; 1 = never. */
+  maxChunks?: number;
 }
 
 /** What `planRequest` decided: the session (null outside include/exclude), the SessionEnv value, and the Cookie header for the origin (undefined: keep; null: remove; string: replace). */
@@ -73,7 +75,8 @@ export interface Inspection {
 
 /** What `planResponse` decided. Errors are messages to log; the response still goes out. */
 export interface ResponsePlan {
-  setCookie: string | null;
+  /** Set-Cookie values to append, in order (one, or a large session's chunks and stale-chunk removals). */
+  setCookies: string[];
   cacheControl: string | null;
   vary: string | null;
   updateError: string | null;
@@ -129,6 +132,10 @@ fn number_or_null(v: Option<f64>) -> JsNumberOrNull {
     v.map_or(JsValue::NULL, JsValue::from_f64).unchecked_into()
 }
 
+fn strings(v: Vec<String>) -> Array {
+    v.into_iter().map(JsValue::from).collect()
+}
+
 fn string_or_null(v: Option<String>) -> JsStringOrNull {
     v.map_or(JsValue::NULL, JsValue::from).unchecked_into()
 }
@@ -170,6 +177,7 @@ fn save_error(e: &SaveError) -> JsValue {
     let code = match e {
         SaveError::CookieTooLarge { .. } => "ERR_COOKIE_TOO_LARGE",
         SaveError::Random => "ERR_RANDOM",
+        SaveError::TooManyChunks { .. } => "ERR_TOO_MANY_CHUNKS",
     };
     error(code, &e.to_string())
 }
@@ -178,7 +186,7 @@ fn invalid(message: String) -> JsValue {
     error("ERR_INVALID_OPTION", &message)
 }
 
-const OPTION_NAMES: [&str; 13] = [
+const OPTION_NAMES: [&str; 14] = [
     "cookieName",
     "cookieAttributes",
     "format",
@@ -192,6 +200,7 @@ const OPTION_NAMES: [&str; 13] = [
     "exclude",
     "envHeader",
     "cookieRemove",
+    "maxChunks",
 ];
 
 fn get(obj: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
@@ -284,6 +293,12 @@ fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
     if let Some(v) = get(js, "cookieRemove")? {
         o.cookie_remove = v.as_bool().ok_or_else(|| invalid("option cookieRemove must be a boolean".into()))?;
     }
+    if let Some(v) = get(js, "maxChunks")? {
+        o.max_chunks = match v.as_f64() {
+            Some(n) if n.is_finite() && n.fract() == 0.0 && (1.0..=16.0).contains(&n) => n as usize,
+            _ => return Err(invalid("option maxChunks must be a whole number from 1 to 16".into())),
+        };
+    }
     Ok(o)
 }
 
@@ -327,6 +342,16 @@ impl SessionManager {
     pub fn save(&self, session: &mut Session, now_ms: Option<f64>) -> Result<JsStringOrNull, JsValue> {
         let now = micros(now_ms)?;
         self.inner.save(&mut session.inner, now).map(string_or_null).map_err(|e| save_error(&e))
+    }
+
+    /// Every `Set-Cookie` value to send, in order (none when nothing needs sending): a large
+    /// `sealed` session is split across `NAME.0`, `NAME.1`, … (`maxChunks`), and cookies the
+    /// browser holds that are no longer needed are removed. Use this when sessions may grow past
+    /// one cookie; `save` writes one cookie or throws `ERR_COOKIE_TOO_LARGE`.
+    #[wasm_bindgen(js_name = saveAll, unchecked_return_type = "string[]")]
+    pub fn save_all(&self, session: &mut Session, now_ms: Option<f64>) -> Result<Array, JsValue> {
+        let now = micros(now_ms)?;
+        self.inner.save_all(&mut session.inner, now).map(strings).map_err(|e| save_error(&e))
     }
 
     /// Whether sessions apply to a request path (`include` / `exclude`).
@@ -398,7 +423,7 @@ impl SessionManager {
             now,
         );
         Ok(object(&[
-            ("setCookie", string_or_null(plan.set_cookie).into()),
+            ("setCookies", strings(plan.set_cookies).into()),
             ("cacheControl", string_or_null(plan.cache_control.map(str::to_owned)).into()),
             ("vary", string_or_null(plan.vary).into()),
             ("updateError", string_or_null(plan.update_error.map(|e| e.to_string())).into()),

@@ -6,7 +6,7 @@ use core::fmt;
 use crate::{ApacheCipher, ConfigError, Format, Options, SessionManager};
 
 /// The variables the Worker reads, after Apache's directives.
-pub(crate) const VARS: [&str; 14] = [
+pub(crate) const VARS: [&str; 15] = [
     "SESSION_KEYS",
     "SESSION_COOKIE_NAME",
     "SESSION_COOKIE_ATTRIBUTES",
@@ -20,6 +20,7 @@ pub(crate) const VARS: [&str; 14] = [
     "SESSION_INCLUDE",
     "SESSION_EXCLUDE",
     "SESSION_COOKIE_REMOVE",
+    "SESSION_MAX_CHUNKS",
     "ORIGIN",
 ];
 
@@ -99,6 +100,12 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
     }
     if let Some(v) = var("SESSION_EXPIRY_UPDATE_INTERVAL") {
         o.expiry_update_interval = seconds("SESSION_EXPIRY_UPDATE_INTERVAL", &v)?;
+    }
+    if let Some(v) = var("SESSION_MAX_CHUNKS") {
+        o.max_chunks = v.trim().parse().map_err(|_| WorkerConfigError::Invalid {
+            var: "SESSION_MAX_CHUNKS",
+            reason: format!("not a whole number from 1 to 16: \"{v}\""),
+        })?;
     }
     if let Some(v) = var("SESSION_HEADER") {
         o.header = v.trim().to_owned();
@@ -185,6 +192,7 @@ mod tests {
             ("SESSION_INCLUDE", "/app, /api"),
             ("SESSION_EXCLUDE", "/app/static"),
             ("SESSION_COOKIE_REMOVE", "On"),
+            ("SESSION_MAX_CHUNKS", "8"),
             ("ORIGIN", "https://origin.example/"),
         ])
         .unwrap();
@@ -194,6 +202,7 @@ mod tests {
         assert_eq!(o.include, vec!["/app", "/api"]);
         assert_eq!(o.env_header, "X-Edge-Session");
         assert!(o.cookie_remove);
+        assert_eq!(o.max_chunks, 8);
         assert_eq!(c.origin.as_deref(), Some("https://origin.example"));
     }
 

@@ -147,7 +147,7 @@ async fn handle(config: &WorkerConfig, req: Request) -> core::result::Result<Res
     if let Some(e) = &plan.save_error {
         console_error!("edge-session: session not saved: {e}");
     }
-    if let Some(c) = &plan.set_cookie {
+    for c in &plan.set_cookies {
         out.append("set-cookie", c)?;
     }
     if let Some(c) = plan.cache_control {
