@@ -22,6 +22,14 @@
 /// The reserved key that carries the expiry in a session string.
 pub(crate) const EXPIRY_KEY: &str = "expiry";
 
+/// The reserved key by which a SessionHeader update asks for the session to be re-issued
+/// ([`crate::Session::regenerate`]); never stored, and ignored in a cookie.
+///
+/// ```
+/// assert_eq!(edge_session::REGENERATE_KEY, "!regenerate");
+/// ```
+pub const REGENERATE_KEY: &str = "!regenerate";
+
 /// Bytes Apache's `ap_escape_urlencoded` leaves as they are.
 fn is_unreserved(b: u8) -> bool {
     matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_')
@@ -107,6 +115,8 @@ pub(crate) enum Piece {
     Delete(String),
     /// `expiry=N` (`None` for `expiry=0`).
     Expiry(Option<u64>),
+    /// `!regenerate=<anything>`: re-issue the session.
+    Regenerate,
 }
 
 /// Splits a session string into pieces, dropping invalid pairs. Callers bound `input` first.
@@ -120,9 +130,12 @@ pub(crate) fn pieces(input: &str) -> impl Iterator<Item = Piece> + '_ {
         let key = unescape(raw_key)?;
         if raw_value.is_empty() {
             // Apache: `apr_table_unset` on an empty value. An `expiry=` deletes nothing.
-            return (key != EXPIRY_KEY).then_some(Piece::Delete(key));
+            return (key != EXPIRY_KEY && key != REGENERATE_KEY).then_some(Piece::Delete(key));
         }
         let value = unescape(raw_value)?;
+        if key == REGENERATE_KEY {
+            return Some(Piece::Regenerate);
+        }
         if key == EXPIRY_KEY {
             let micros = parse_expiry(&value)?;
             return Some(Piece::Expiry((micros != 0).then_some(micros)));

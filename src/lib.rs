@@ -49,6 +49,7 @@ mod js;
 mod worker;
 
 pub use apache::ApacheCipher;
+pub use codec::REGENERATE_KEY;
 pub use cookie::{CookieError, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES};
 pub use inspect::{inspect, InspectOptions, Inspection, Warning};
 pub use keys::{generate_key, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS};

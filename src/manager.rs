@@ -843,6 +843,34 @@ mod tests {
     }
 
     #[test]
+    fn regenerate_reissues_and_restarts_the_lifetime() {
+        let m = manager(|o| {
+            o.max_age = 0;
+            o.max_lifetime = 100;
+        });
+        let c = login(&m, T0);
+        // 90 s later the origin logs in again and asks for a new session.
+        let mut s = m.load(Some(&c), T0 + 90 * SEC);
+        assert_eq!(s.issued(), Some(T0));
+        s.apply_update("role=admin&!regenerate=1").unwrap();
+        let fresh = cookie_of(&m.save(&mut s, T0 + 90 * SEC).unwrap().unwrap()).to_owned();
+        assert_ne!(fresh, c);
+        let s = m.load(Some(&fresh), T0 + 150 * SEC);
+        assert_eq!((s.get("user"), s.get("role"), s.issued()), (Some("alice"), Some("admin"), Some(T0 + 90 * SEC)));
+        assert!(m.load(Some(&c), T0 + 150 * SEC).is_empty(), "the old one ended with its own lifetime");
+        assert!(s.iter().all(|(k, _)| k != crate::REGENERATE_KEY), "never stored");
+        // Reserved for the session API, and ignored inside a stored session.
+        let mut s = m.load(None, T0);
+        assert_eq!(s.insert(crate::REGENERATE_KEY, "1"), Err(crate::SessionError::ReservedKey));
+        let plain = manager(|o| {
+            o.format = Format::Plain;
+            o.keys.clear();
+        });
+        let s = plain.load(Some("session=user=bob&%21regenerate=1"), T0);
+        assert_eq!((s.to_string().as_str(), s.is_modified()), ("user=bob", false));
+    }
+
+    #[test]
     fn plain_format_matches_apache() {
         let mut o = Options::default();
         o.format = Format::Plain;

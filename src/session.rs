@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::codec::{self, Piece, EXPIRY_KEY};
+use crate::codec::{self, Piece, EXPIRY_KEY, REGENERATE_KEY};
 
 /// Most entries a session may hold (loaded, set or merged).
 pub const MAX_ENTRIES: usize = 256;
@@ -191,7 +191,7 @@ impl Session {
         if key.is_empty() {
             return Err(SessionError::EmptyKey);
         }
-        if key == EXPIRY_KEY {
+        if key == EXPIRY_KEY || key == REGENERATE_KEY {
             return Err(SessionError::ReservedKey);
         }
         if key.contains('\0') || value.contains('\0') {
@@ -314,6 +314,25 @@ impl Session {
         self.issued
     }
 
+    /// Re-issues the session on its next save, keeping its entries: a new token under a fresh
+    /// nonce and a new issue time, so the absolute lifetime (`max_lifetime`) counts from now (the
+    /// expiry is computed again from `max_age` and `max_lifetime`).
+    /// Call it after a login or a change of privilege (session fixation defence); an origin asks
+    /// for it with the reserved key `!regenerate` in its SessionHeader (`!regenerate=1&user=alice`).
+    /// To start from an empty session, [`clear`](Self::clear) it too.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// s.apply_update("user=alice&!regenerate=1").unwrap();
+    /// assert!(s.is_modified() && s.issued().is_none());
+    /// assert_eq!(s.to_string(), "user=alice");
+    /// ```
+    pub fn regenerate(&mut self) {
+        self.issued = None;
+        self.expiry = None;
+        self.modified = true;
+    }
+
     /// Whether the session changed since it was loaded or saved.
     ///
     /// ```
@@ -367,8 +386,10 @@ impl Session {
         Ok(())
     }
 
+    /// Decodes a stored session string into this session (a `!regenerate` in it is ignored: only
+    /// an update may ask for one).
     fn merge(&mut self, input: &str) -> Result<(), SessionError> {
-        self.apply(codec::pieces(input))
+        self.apply(codec::pieces(input).filter(|p| *p != Piece::Regenerate))
     }
 
     fn apply(&mut self, pieces: impl IntoIterator<Item = Piece>) -> Result<(), SessionError> {
@@ -381,6 +402,7 @@ impl Session {
                     self.remove(&k);
                 }
                 Piece::Expiry(e) => self.expiry = e,
+                Piece::Regenerate => self.regenerate(),
             }
         }
         Ok(())

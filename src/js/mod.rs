@@ -536,6 +536,13 @@ impl Session {
         self.inner.apply_update(header_value).map_err(|e| session_error(&e))
     }
 
+    /// Re-issues the session on its next save (after a login or a privilege change), keeping
+    /// its entries: a new token and a new issue time. An origin asks for it with `!regenerate=1`
+    /// in its SessionHeader.
+    pub fn regenerate(&mut self) {
+        self.inner.regenerate();
+    }
+
     /// The plain session string, as Apache's `HTTP_SESSION` (with `expiry=` in µs).
     #[wasm_bindgen(js_name = toString)]
     pub fn to_js_string(&self) -> String {
