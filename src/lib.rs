@@ -39,6 +39,8 @@ mod inspect;
 mod keys;
 mod manager;
 mod proxy;
+#[cfg(any(test, feature = "worker"))]
+mod revocation;
 mod sealed;
 mod session;
 

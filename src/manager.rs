@@ -488,6 +488,36 @@ impl SessionManager {
         session
     }
 
+    /// Ends `session` if it was issued before `not_before` (µs): a revocation ("log out
+    /// everywhere") for its user or for everyone, looked up by the caller. The session becomes
+    /// empty with [`Rejection::Revoked`], so the next save removes the cookie. Sessions without
+    /// an issue time (the `plain` and `apache` formats carry none) are ended too: a revocation
+    /// cannot tell them apart. Returns whether it was ended.
+    ///
+    /// ```
+    /// use edge_session::{LoadStatus, Rejection};
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// let mut s = m.load(None, 1_000);
+    /// s.insert("user", "alice").unwrap();
+    /// let cookie = m.save(&mut s, 1_000).unwrap().unwrap();
+    /// let mut s = m.load(Some(cookie.split(';').next().unwrap()), 2_000);
+    /// assert!(!m.revoke_if_issued_before(&mut s, 1_000), "issued at the not-before time: kept");
+    /// assert!(m.revoke_if_issued_before(&mut s, 1_500));
+    /// assert_eq!(s.status(), LoadStatus::Rejected(Rejection::Revoked));
+    /// assert!(m.save(&mut s, 2_000).unwrap().unwrap().contains("Max-Age=0"));
+    /// ```
+    pub fn revoke_if_issued_before(&self, session: &mut Session, not_before: u64) -> bool {
+        if session.status() != LoadStatus::Loaded || session.issued.is_some_and(|i| i >= not_before) {
+            return false;
+        }
+        let sent = session.sent;
+        *session = rejected(Rejection::Revoked);
+        session.sent = sent;
+        true
+    }
+
     /// Saves `session` at time `now` (µs): the `Set-Cookie` value to send, or `None` when
     /// nothing needs sending. The rules, after mod_session:
     ///

@@ -81,6 +81,8 @@ pub enum Rejection {
     UnknownKey,
     /// The authentication tag did not verify: tampered, or for another cookie name.
     Tampered,
+    /// Issued before a revocation ("log out everywhere") of its user, or of everyone.
+    Revoked,
 }
 
 impl Rejection {
@@ -97,6 +99,7 @@ impl Rejection {
             Self::UnsupportedVersion => "unsupported-version",
             Self::UnknownKey => "unknown-key",
             Self::Tampered => "tampered",
+            Self::Revoked => "revoked",
         }
     }
 }

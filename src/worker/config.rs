@@ -6,7 +6,7 @@ use core::fmt;
 use crate::{ApacheCipher, ConfigError, Format, Options, SessionManager};
 
 /// The variables the Worker reads, after Apache's directives.
-pub(crate) const VARS: [&str; 15] = [
+pub(crate) const VARS: [&str; 18] = [
     "SESSION_KEYS",
     "SESSION_COOKIE_NAME",
     "SESSION_COOKIE_ATTRIBUTES",
@@ -21,6 +21,9 @@ pub(crate) const VARS: [&str; 15] = [
     "SESSION_EXCLUDE",
     "SESSION_COOKIE_REMOVE",
     "SESSION_MAX_CHUNKS",
+    "SESSION_REVOCATION_KV",
+    "SESSION_USER_KEY",
+    "SESSION_REVOCATION_CACHE",
     "ORIGIN",
 ];
 
@@ -55,6 +58,19 @@ pub(crate) struct WorkerConfig {
     pub(crate) manager: SessionManager,
     /// The origin's base URL; `None` serves the embedded demo origin.
     pub(crate) origin: Option<String>,
+    /// Stateless revocation, when a KV namespace is named.
+    pub(crate) revocation: Option<Revocation>,
+}
+
+/// Where and how revocations are looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Revocation {
+    /// The KV namespace binding that holds the not-before times.
+    pub(crate) binding: String,
+    /// The session key that names the user.
+    pub(crate) user_key: String,
+    /// How long a looked-up value is trusted, in seconds.
+    pub(crate) cache_seconds: u64,
 }
 
 fn seconds(var: &'static str, v: &str) -> Result<u64, WorkerConfigError> {
@@ -138,6 +154,29 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
             });
         }
     }
+    let revocation = match var("SESSION_REVOCATION_KV") {
+        None => None,
+        Some(binding) => {
+            if o.format != Format::Sealed {
+                return Err(WorkerConfigError::Invalid {
+                    var: "SESSION_REVOCATION_KV",
+                    reason: "revocation needs the sealed format (it carries the issue time)".into(),
+                });
+            }
+            let cache_seconds = match var("SESSION_REVOCATION_CACHE") {
+                None => 5,
+                Some(v) => seconds("SESSION_REVOCATION_CACHE", &v)?,
+            };
+            if cache_seconds > 300 {
+                return Err(WorkerConfigError::Invalid {
+                    var: "SESSION_REVOCATION_CACHE",
+                    reason: "at most 300 seconds (a revocation waits that long at most)".into(),
+                });
+            }
+            let user_key = var("SESSION_USER_KEY").map_or_else(|| "user".to_owned(), |v| v.trim().to_owned());
+            Some(Revocation { binding: binding.trim().to_owned(), user_key, cache_seconds })
+        }
+    };
     let manager = SessionManager::new(o).map_err(|e| match e {
         ConfigError::InvalidHeaderName(_) | ConfigError::SameHeader => WorkerConfigError::Invalid {
             var: "SESSION_ENV_HEADER",
@@ -145,7 +184,7 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
         },
         e => WorkerConfigError::Session(e),
     })?;
-    Ok(WorkerConfig { manager, origin })
+    Ok(WorkerConfig { manager, origin, revocation })
 }
 
 #[cfg(test)]
@@ -224,5 +263,31 @@ mod tests {
     #[test]
     fn plain_format_needs_no_key() {
         assert!(parse_map(&[("SESSION_FORMAT", "plain")]).is_ok());
+    }
+
+    #[test]
+    fn revocation_settings() {
+        let key = crate::generate_key().unwrap();
+        let c = parse_map(&[("SESSION_KEYS", &key)]).unwrap();
+        assert_eq!(c.revocation, None, "off unless a KV namespace is named");
+        let c = parse_map(&[("SESSION_KEYS", &key), ("SESSION_REVOCATION_KV", "REVOCATIONS")]).unwrap();
+        let want = Revocation { binding: "REVOCATIONS".into(), user_key: "user".into(), cache_seconds: 5 };
+        assert_eq!(c.revocation, Some(want));
+        let c = parse_map(&[
+            ("SESSION_KEYS", &key),
+            ("SESSION_REVOCATION_KV", "R"),
+            ("SESSION_USER_KEY", "uid"),
+            ("SESSION_REVOCATION_CACHE", "30"),
+        ])
+        .unwrap();
+        assert_eq!(c.revocation.map(|r| (r.user_key, r.cache_seconds)), Some(("uid".into(), 30)));
+        for bad in [
+            vec![("SESSION_KEYS", key.as_str()), ("SESSION_REVOCATION_KV", "R"), ("SESSION_REVOCATION_CACHE", "301")],
+            vec![("SESSION_KEYS", key.as_str()), ("SESSION_REVOCATION_KV", "R"), ("SESSION_REVOCATION_CACHE", "soon")],
+            vec![("SESSION_FORMAT", "plain"), ("SESSION_REVOCATION_KV", "R")],
+        ] {
+            let e = parse_map(&bad).unwrap_err().to_string();
+            assert!(e.starts_with("SESSION_REVOCATION_"), "{e}");
+        }
     }
 }

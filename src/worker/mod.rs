@@ -24,8 +24,10 @@ use worker::{
     RequestRedirect, Response, Result,
 };
 
+use crate::revocation::{self, NotBeforeCache};
 use crate::{LoadStatus, Session};
-use config::{WorkerConfig, VARS};
+use config::{Revocation, WorkerConfig, VARS};
+use wasm_bindgen::JsCast;
 
 thread_local! {
     /// The configuration of this isolate, with a fingerprint of the variables it was built from.
@@ -71,7 +73,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             return Response::error(format!("edge-session is not configured: {e}\n"), 500);
         }
     };
-    match handle(&config, req).await {
+    match handle(&config, &env, req).await {
         Ok(resp) => Ok(resp),
         Err(Failure::Origin(e)) => {
             console_error!("edge-session: origin failure: {e}");
@@ -109,7 +111,7 @@ fn copy(headers: &Headers) -> Result<Headers> {
     Ok(Headers(web_sys::Headers::new_with_headers(&headers.0)?))
 }
 
-async fn handle(config: &WorkerConfig, req: Request) -> core::result::Result<Response, Failure> {
+async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result::Result<Response, Failure> {
     let url = req.url()?;
     let options = config.manager.options();
     let now = Date::now().as_millis().saturating_mul(1000);
@@ -121,8 +123,11 @@ async fn handle(config: &WorkerConfig, req: Request) -> core::result::Result<Res
         return forward(config, &req, headers).await.map_err(Failure::Origin);
     };
     log_load(&session);
-    if let Some(v) = &plan.env_value {
-        headers.set(&options.env_header, v)?;
+    if let Some(rev) = &config.revocation {
+        revoke(config, rev, env, &mut session, now).await;
+    }
+    if plan.env_value.is_some() {
+        headers.set(&options.env_header, &session.to_string())?;
     }
     match &plan.cookie {
         Some(Some(rest)) => headers.set("cookie", rest)?,
@@ -157,6 +162,79 @@ async fn handle(config: &WorkerConfig, req: Request) -> core::result::Result<Res
         out.set("vary", v)?;
     }
     Ok(Response::builder().with_status(resp.status_code()).with_headers(out).body(resp.body().clone()))
+}
+
+thread_local! {
+    /// Not-before times read from KV, per isolate.
+    static NOT_BEFORE: RefCell<Option<NotBeforeCache>> = const { RefCell::new(None) };
+}
+
+/// Ends `session` if its user, or everyone, was logged out after it was issued. At most one KV
+/// read (a bulk get of what the isolate's cache does not hold fresh). If KV cannot be read, the
+/// session is kept (and the failure logged): an outage of KV does not log everyone out.
+async fn revoke(config: &WorkerConfig, rev: &Revocation, env: &Env, session: &mut Session, now: u64) {
+    if session.status() != LoadStatus::Loaded {
+        return;
+    }
+    let mut keys = vec![revocation::GLOBAL_KEY.to_owned()];
+    keys.extend(session.get(&rev.user_key).and_then(revocation::user_key));
+    let ttl = rev.cache_seconds.saturating_mul(1_000_000);
+    let cached: Vec<Option<Option<u64>>> = NOT_BEFORE.with(|c| {
+        let mut c = c.borrow_mut();
+        let cache = c.get_or_insert_with(|| NotBeforeCache::new(ttl));
+        keys.iter().map(|k| cache.get(k, now)).collect()
+    });
+    let missing: Vec<&String> = keys.iter().zip(&cached).filter(|(_, c)| c.is_none()).map(|(k, _)| k).collect();
+    let mut values: Vec<(String, Option<u64>)> = Vec::new();
+    if !missing.is_empty() {
+        match kv_get_many(env, &rev.binding, &missing).await {
+            Ok(fetched) => {
+                NOT_BEFORE.with(|c| {
+                    let mut c = c.borrow_mut();
+                    let cache = c.get_or_insert_with(|| NotBeforeCache::new(ttl));
+                    for (k, v) in &fetched {
+                        cache.put(k.clone(), *v, now);
+                    }
+                });
+                values = fetched;
+            }
+            Err(e) => {
+                console_error!("edge-session: revocation lookup failed, session kept: {e}");
+                return;
+            }
+        }
+    }
+    let not_before = cached.iter().flatten().flatten().chain(values.iter().filter_map(|(_, v)| v.as_ref())).max();
+    if let Some(&nb) = not_before {
+        if config.manager.revoke_if_issued_before(session, nb) {
+            console_log!("edge-session: session rejected (revoked)");
+        }
+    }
+}
+
+/// One KV read for several keys (`get([...], "text")`): each key with its not-before time.
+async fn kv_get_many(
+    env: &Env,
+    binding: &str,
+    keys: &[&String],
+) -> core::result::Result<Vec<(String, Option<u64>)>, String> {
+    let kv = js_sys::Reflect::get(env, &JsValue::from_str(binding)).map_err(|_| format!("no binding {binding}"))?;
+    let get = js_sys::Reflect::get(&kv, &JsValue::from_str("get"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| format!("{binding} is not a KV namespace"))?;
+    let list: js_sys::Array = keys.iter().map(|k| JsValue::from_str(k)).collect();
+    let promise = get.call2(&kv, &list, &JsValue::from_str("text")).map_err(|e| format!("{e:?}"))?;
+    let promise: js_sys::Promise = promise.dyn_into().map_err(|_| "KV get did not return a promise".to_owned())?;
+    let map = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| format!("{e:?}"))?;
+    let map: js_sys::Map = map.dyn_into().map_err(|_| "KV get did not return a Map".to_owned())?;
+    Ok(keys
+        .iter()
+        .map(|k| {
+            let v = map.get(&JsValue::from_str(k)).as_string();
+            ((*k).clone(), v.as_deref().and_then(revocation::parse_not_before))
+        })
+        .collect())
 }
 
 /// Logs why a cookie gave no session: the reason only, never the cookie or its contents.

@@ -1,0 +1,96 @@
+// "Log out everywhere" in real workerd with Miniflare's KV: a not-before time per user
+// (revoke:user:<name>) and a global one (revoke:global) end sessions issued before them, after
+// at most the isolate's cache period (SESSION_REVOCATION_CACHE).
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { Miniflare } from "miniflare";
+import { generateKey } from "edge-session";
+import { ROOT, origin, CookieJar, get } from "./helpers.mjs";
+
+const open = [];
+after(async () => Promise.all(open.map((x) => x.dispose?.() ?? x.close())));
+const o = await origin((req, url) => {
+  if (url.pathname === "/login") return { headers: { "x-replace-session": `!regenerate=1&user=${url.searchParams.get("user")}` } };
+});
+open.push(o);
+
+function start(vars) {
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: new URL("build/index.js", ROOT).pathname,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-26",
+    kvNamespaces: ["REVOCATIONS"],
+    bindings: { SESSION_KEYS: generateKey(), ORIGIN: o.url, SESSION_REVOCATION_KV: "REVOCATIONS", ...vars },
+  });
+  open.push(mf);
+  return mf;
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function whoami(mf, jar) {
+  const res = await get(mf, jar, "/");
+  await res.text();
+  return { session: o.received.at(-1).headers["x-session"], setCookies: res.headers.getSetCookie() };
+}
+
+test("a user's not-before ends that user's sessions everywhere, and only theirs", async () => {
+  const mf = start({ SESSION_REVOCATION_CACHE: "1" });
+  const kv = await mf.getKVNamespace("REVOCATIONS");
+  const [laptop, phone, bob] = [new CookieJar(), new CookieJar(), new CookieJar()];
+  await (await get(mf, laptop, "/login?user=alice")).text();
+  await (await get(mf, phone, "/login?user=alice")).text();
+  await (await get(mf, bob, "/login?user=bob")).text();
+  assert.equal((await whoami(mf, laptop)).session, "user=alice");
+
+  await sleep(5);
+  await kv.put("revoke:user:alice", String(Date.now()));
+  await sleep(1100); // the cache period
+  for (const jar of [laptop, phone]) {
+    const r = await whoami(mf, jar);
+    assert.equal(r.session, "", "revoked: the origin sees no session");
+    assert.match(r.setCookies[0] ?? "", /^session=; Max-Age=0/, "and the cookie is removed");
+  }
+  assert.equal((await whoami(mf, bob)).session, "user=bob");
+
+  // Logging in again after the revocation works.
+  await sleep(5);
+  await (await get(mf, laptop, "/login?user=alice")).text();
+  assert.equal((await whoami(mf, laptop)).session, "user=alice");
+});
+
+test("the global not-before ends every session issued before it", async () => {
+  const mf = start({ SESSION_REVOCATION_CACHE: "1" });
+  const kv = await mf.getKVNamespace("REVOCATIONS");
+  const jars = [new CookieJar(), new CookieJar()];
+  for (const [i, jar] of jars.entries()) await (await get(mf, jar, `/login?user=u${i}`)).text();
+  await sleep(5);
+  await kv.put("revoke:global", String(Date.now()));
+  await sleep(1100);
+  for (const jar of jars) assert.equal((await whoami(mf, jar)).session, "");
+});
+
+test("the trade-off: within the cache period a revocation is not seen yet", async () => {
+  const mf = start({ SESSION_REVOCATION_CACHE: "60" });
+  const kv = await mf.getKVNamespace("REVOCATIONS");
+  const jar = new CookieJar();
+  await (await get(mf, jar, "/login?user=carol")).text();
+  assert.equal((await whoami(mf, jar)).session, "user=carol"); // caches "no revocation" for carol
+  await sleep(5);
+  await kv.put("revoke:user:carol", String(Date.now()));
+  assert.equal((await whoami(mf, jar)).session, "user=carol", "cached for up to 60 s in this isolate");
+});
+
+test("revocation needs the sealed format; garbage in KV is no revocation", async () => {
+  const plain = start({ SESSION_FORMAT: "plain", SESSION_KEYS: "" });
+  const res = await get(plain, null, "/");
+  assert.equal(res.status, 500);
+  assert.match(await res.text(), /SESSION_REVOCATION_KV: revocation needs the sealed format/);
+
+  const mf = start({ SESSION_REVOCATION_CACHE: "0" });
+  const kv = await mf.getKVNamespace("REVOCATIONS");
+  const jar = new CookieJar();
+  await (await get(mf, jar, "/login?user=dave")).text();
+  await kv.put("revoke:user:dave", "not a time");
+  assert.equal((await whoami(mf, jar)).session, "user=dave");
+});
