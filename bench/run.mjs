@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { IMPLS, run } from "./impls.mjs";
 import { freePorts } from "../tests/support/net.mjs";
+import { APACHE, httpdConf } from "../tests/support/apache.mjs";
 
 const QUICK = process.argv.includes("--quick");
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -249,17 +250,7 @@ async function apache(passphrase) {
   const modules = ["mpm_event", "authz_core", "lua", "session", "session_cookie", "session_crypto"];
   writeFileSync(
     join(dir, "httpd.conf"),
-    [
-      `ServerRoot ${dir}`,
-      `Listen 127.0.0.1:${port}`,
-      "ServerName 127.0.0.1",
-      `PidFile ${dir}/httpd.pid`,
-      `ErrorLog ${dir}/error.log`,
-      "LogLevel warn",
-      "User www-data",
-      "Group www-data",
-      `DocumentRoot ${dir}`,
-      ...modules.map((m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`),
+    httpdConf(dir, port, modules, [
       `LuaMapHandler "^/counter$" ${dir}/counter.lua handle`,
       "<Location /counter>",
       "  Session On",
@@ -269,21 +260,20 @@ async function apache(passphrase) {
       `  SessionCryptoPassphrase "${passphrase}"`,
       "  SessionMaxAge 3600",
       "</Location>",
-      "",
-    ].join("\n"),
+    ]),
   );
-  execFileSync("/usr/sbin/apache2", ["-f", join(dir, "httpd.conf"), "-k", "start"], { env: { ...process.env, APACHE_RUN_DIR: dir } });
+  execFileSync(APACHE, ["-f", join(dir, "httpd.conf"), "-k", "start"], { env: { ...process.env, APACHE_RUN_DIR: dir } });
   const base = `http://127.0.0.1:${port}`;
   const errors = () => (existsSync(join(dir, "error.log")) ? readFileSync(join(dir, "error.log"), "utf8") : "");
   await waitFor(`${base}/counter`, (r) => r.status === 200, "apache", null, errors);
-  const version = execFileSync("/usr/sbin/apache2", ["-v"]).toString().split("\n")[0].replace("Server version: ", "");
+  const version = execFileSync(APACHE, ["-v"]).toString().split("\n")[0].replace("Server version: ", "");
   return {
     base,
     version,
     errors,
     stop: () => {
       try {
-        execFileSync("/usr/sbin/apache2", ["-f", join(dir, "httpd.conf"), "-k", "stop"]);
+        execFileSync(APACHE, ["-f", join(dir, "httpd.conf"), "-k", "stop"]);
       } catch {}
       rmSync(dir, { recursive: true, force: true });
     },

@@ -8,12 +8,11 @@ import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, chmodSync, rmSync, readFileSync, existsSync } from "node:fs";
 import { freePorts } from "../support/net.mjs";
+import { APACHE, httpdConf } from "../support/apache.mjs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SessionManager, Session } from "edge-session";
 
-const APACHE = "/usr/sbin/apache2";
-const MODULES = "/usr/lib/apache2/modules";
 // Strong passphrases (edge-session's encrypting passphrase must be >= 32 characters), with
 // non-ASCII and punctuation; Apache's config quotes them.
 const P1 = "first interop passphrase: ünïcödé & more, 2026!";
@@ -100,24 +99,7 @@ before(async () => {
     ].join("\n"),
   );
   const modules = ["mpm_event", "authz_core", "alias", "cgid", "session", "session_cookie", "session_crypto"];
-  writeFileSync(
-    join(dir, "httpd.conf"),
-    [
-      `ServerRoot ${dir}`,
-      `Listen 127.0.0.1:${port}`,
-      "ServerName 127.0.0.1",
-      `PidFile ${dir}/httpd.pid`,
-      `ErrorLog ${dir}/error.log`,
-      "LogLevel warn",
-      "User www-data",
-      "Group www-data",
-      `ScriptSock ${dir}/cgid.sock`,
-      `DocumentRoot ${dir}`,
-      ...modules.map((m) => `LoadModule ${m}_module ${MODULES}/mod_${m}.so`),
-      ...locations,
-      "",
-    ].join("\n"),
-  );
+  writeFileSync(join(dir, "httpd.conf"), httpdConf(dir, port, modules, [`ScriptSock ${dir}/cgid.sock`, ...locations]));
   httpd = spawn(APACHE, ["-f", join(dir, "httpd.conf"), "-DFOREGROUND"], { stdio: ["ignore", "ignore", "pipe"] });
   httpd.stderr.on("data", (d) => (stderr += d));
   httpd.on("exit", (code) => {
