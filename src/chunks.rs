@@ -37,15 +37,35 @@ pub(crate) fn chunk_name(base: &str, index: usize) -> String {
     format!("{base}.{index}")
 }
 
-/// What the `Cookie` header holds of the session cookie `base`.
+/// What the `Cookie` header holds of the session cookie `base`, in one pass. A header over the
+/// parsing cap counts as holding the whole cookie (it is refused, and removed on save).
 pub(crate) fn sent(header: &str, base: &str) -> Sent {
-    let mut sent = Sent { whole: !matches!(cookie::find(header, base), Found::Absent), chunks: 0 };
-    for i in 0..MAX_CHUNKS_LIMIT {
-        if !matches!(cookie::find(header, &chunk_name(base, i)), Found::Absent) {
-            sent.chunks |= 1 << i;
+    if header.len() > cookie::MAX_COOKIE_HEADER_BYTES {
+        return Sent { whole: true, chunks: 0 };
+    }
+    let mut sent = Sent::default();
+    for (name, _) in cookie::pairs(header) {
+        let Some(rest) = name.strip_prefix(base) else { continue };
+        if rest.is_empty() {
+            sent.whole = true;
+        } else if let Some(index) = rest.strip_prefix('.').and_then(chunk_index) {
+            sent.chunks |= 1 << index;
         }
     }
     sent
+}
+
+/// Whether cookie `name` is the session cookie `base` or one of its chunks.
+pub(crate) fn is_session_cookie(name: &str, base: &str) -> bool {
+    name.strip_prefix(base)
+        .is_some_and(|rest| rest.is_empty() || rest.strip_prefix('.').and_then(chunk_index).is_some())
+}
+
+/// `i` of a `NAME.i` suffix: 1 or 2 digits, below [`MAX_CHUNKS_LIMIT`], no leading zero.
+fn chunk_index(digits: &str) -> Option<usize> {
+    let ok = matches!(digits.len(), 1 | 2) && digits.bytes().all(|b| b.is_ascii_digit());
+    let i: usize = digits.parse().ok().filter(|_| ok && (digits.len() == 1 || !digits.starts_with('0')))?;
+    (i < MAX_CHUNKS_LIMIT).then_some(i)
 }
 
 /// Reassembles a chunked token from `header`: `None` when no `NAME.0` was sent.

@@ -207,27 +207,34 @@ pub(crate) fn find<'a>(header: &'a str, name: &str) -> Found<'a> {
         return Found::HeaderTooLarge;
     }
     let mut found: Option<&str> = None;
-    // Byte-wise split: both separators are ASCII, so every piece is still a `str` (the char-wise
-    // `split([';', ','])` decoded each character and was a tenth of a round trip in wasm).
-    let pieces = header.as_bytes().split(|&b| b == b';' || b == b',');
-    for part in pieces.filter_map(|p| core::str::from_utf8(p).ok()) {
-        let part = part.trim_matches([' ', '\t']);
-        if part.starts_with('$') {
+    for (n, v) in pairs(header) {
+        if n != name {
             continue;
         }
-        let Some((n, v)) = part.split_once('=') else {
-            continue;
-        };
-        if n.trim_end_matches([' ', '\t']) != name {
-            continue;
-        }
-        let v = v.trim_start_matches([' ', '\t']);
         match found {
             Some(prev) if prev != v => return Found::Conflict,
             _ => found = Some(v),
         }
     }
     found.map_or(Found::Absent, Found::Value)
+}
+
+/// The `(name, value)` pairs of a `Cookie` header, as mod_session_cookie reads them: split on
+/// `;` and `,`, blanks trimmed, `$` attributes and pieces without `=` skipped. Callers bound the
+/// header's length first.
+pub(crate) fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
+    // Byte-wise split: both separators are ASCII, so every piece is still a `str` (the char-wise
+    // `split([';', ','])` decoded each character and was a tenth of a round trip in wasm).
+    header.as_bytes().split(|&b| b == b';' || b == b',').filter_map(|p| core::str::from_utf8(p).ok()).filter_map(
+        |part| {
+            let part = part.trim_matches([' ', '\t']);
+            if part.starts_with('$') {
+                return None;
+            }
+            let (n, v) = part.split_once('=')?;
+            Some((n.trim_end_matches([' ', '\t']), v.trim_start_matches([' ', '\t'])))
+        },
+    )
 }
 
 #[cfg(test)]

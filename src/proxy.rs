@@ -73,16 +73,12 @@ pub struct ResponsePlan {
 /// Removes cookie `name` and its chunks (`name.0`, `name.1`, …) from a `Cookie` header,
 /// keeping the others; `None` when none remain.
 fn remove_cookie(header: &str, name: &str) -> Option<String> {
-    let is_session = |n: &str| {
-        n == name
-            || n.strip_prefix(name)
-                .and_then(|r| r.strip_prefix('.'))
-                .is_some_and(|i| !i.is_empty() && i.len() <= 2 && i.bytes().all(|b| b.is_ascii_digit()))
-    };
     let kept: Vec<&str> = header
         .split(';')
         .map(str::trim)
-        .filter(|c| !c.is_empty() && !is_session(c.split_once('=').map_or(*c, |(n, _)| n).trim()))
+        .filter(|c| {
+            !c.is_empty() && !crate::chunks::is_session_cookie(c.split_once('=').map_or(*c, |(n, _)| n).trim(), name)
+        })
         .collect();
     (!kept.is_empty()).then(|| kept.join("; "))
 }
@@ -192,8 +188,9 @@ mod tests {
         assert_eq!(m.plan_request("/", Some("session=x"), 0).cookie, Some(None));
         assert_eq!(m.plan_request("/", None, 0).cookie, None);
         assert_eq!(remove_cookie("sessions=1;session=2", "session").as_deref(), Some("sessions=1"));
-        let chunked = "a=1; session.0=2*x; session.1=y; session.x=keep; session.123=keep";
-        assert_eq!(remove_cookie(chunked, "session").as_deref(), Some("a=1; session.x=keep; session.123=keep"));
+        let chunked = "a=1; session.0=2*x; session.15=y; session.x=keep; session.123=keep; session.16=keep";
+        let kept = "a=1; session.x=keep; session.123=keep; session.16=keep";
+        assert_eq!(remove_cookie(chunked, "session").as_deref(), Some(kept));
     }
 
     #[test]
