@@ -6,7 +6,10 @@ use core::fmt;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
+use std::borrow::Cow;
+
 use crate::apache::{self, ApacheCipher, ApacheKeys};
+use crate::chunks;
 use crate::codec;
 use crate::cookie::MAX_COOKIE_BYTES;
 use crate::keys::{self, KeyRing};
@@ -165,7 +168,7 @@ pub struct Inspection {
 /// The pieces of the input: the cookie's name and value, and its attributes if a `Set-Cookie`.
 struct Parsed<'a> {
     name: Option<&'a str>,
-    value: &'a str,
+    value: Cow<'a, str>,
     attributes: Option<Vec<(String, Option<String>)>>,
     bytes: usize,
 }
@@ -178,7 +181,7 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     head.eq_ignore_ascii_case(prefix).then(|| s.get(prefix.len()..)).flatten()
 }
 
-fn parse_input<'a>(input: &'a str, cookie_name: Option<&str>) -> Parsed<'a> {
+fn parse_input<'a>(input: &'a str, cookie_name: Option<&'a str>) -> Parsed<'a> {
     let mut s = input.trim();
     let mut set_cookie = false;
     if let Some(rest) = strip_prefix_ci(s, "set-cookie:") {
@@ -204,30 +207,43 @@ fn parse_input<'a>(input: &'a str, cookie_name: Option<&str>) -> Parsed<'a> {
                 None => (p.to_ascii_lowercase(), None),
             })
             .collect();
-        return Parsed { name, value, attributes: Some(attributes), bytes: s.len() };
+        return Parsed { name, value: value.into(), attributes: Some(attributes), bytes: s.len() };
     }
     if parts.len() > 1 {
         // A Cookie header: the named cookie, else `session`, else the first that looks encrypted.
         let pairs: Vec<(&str, &str)> =
             parts.iter().filter_map(|p| p.split_once('=')).map(|(n, v)| (n.trim(), v.trim())).collect();
         let wanted = cookie_name.unwrap_or("session");
+        if !pairs.iter().any(|(n, _)| *n == wanted) {
+            // A chunked session (`NAME.0`, `NAME.1`, …): the whole token, reassembled.
+            if let Some(Ok(token)) = chunks::reassemble(s, wanted, chunks::MAX_CHUNKS_LIMIT) {
+                // Size checks apply per cookie: the largest chunk's `name=value`.
+                let bytes = pairs
+                    .iter()
+                    .filter(|(n, _)| chunks::is_session_cookie(n, wanted))
+                    .map(|(n, v)| n.len() + 1 + v.len())
+                    .max()
+                    .unwrap_or_default();
+                return Parsed { name: Some(wanted), value: token.into(), attributes: None, bytes };
+            }
+        }
         let pick = pairs
             .iter()
             .find(|(n, _)| *n == wanted)
             .or_else(|| pairs.iter().find(|(_, v)| matches!(detect(v), Some(Format::Sealed | Format::Apache))))
             .or_else(|| pairs.first());
         if let Some((n, v)) = pick {
-            return Parsed { name: Some(n), value: v, attributes: None, bytes: n.len() + 1 + v.len() };
+            return Parsed { name: Some(n), value: (*v).into(), attributes: None, bytes: n.len() + 1 + v.len() };
         }
     }
     // One `name=value`, or a bare value (a plain session value has `=` in it too).
     if let Some((n, v)) = s.split_once('=') {
         let named = cookie_name.map_or(n == "session", |c| c == n);
         if named || matches!(detect(v), Some(Format::Sealed | Format::Apache)) {
-            return Parsed { name: Some(n), value: v, attributes: None, bytes: s.len() };
+            return Parsed { name: Some(n), value: v.into(), attributes: None, bytes: s.len() };
         }
     }
-    Parsed { name: None, value: s, attributes: None, bytes: s.len() }
+    Parsed { name: None, value: s.into(), attributes: None, bytes: s.len() }
 }
 
 /// Guesses the format of a cookie value without keys.
@@ -298,7 +314,7 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
     let name = parsed.name.unwrap_or("session");
     let mut out = Inspection {
         cookie_name,
-        format: detect(parsed.value),
+        format: detect(&parsed.value),
         ok: false,
         session: None,
         bytes: parsed.bytes,
@@ -310,13 +326,13 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
     match out.format {
         Some(Format::Plain) => {
             warnings.push(Warning::Unencrypted);
-            out.session = Session::decode(parsed.value).ok();
+            out.session = Session::decode(&parsed.value).ok();
             out.ok = out.session.is_some();
-            session_string = Some(parsed.value.to_owned());
+            session_string = Some(parsed.value.to_string());
         }
-        Some(Format::Sealed) => open_sealed(&mut out, &mut warnings, name, parsed.value, &options.keys),
+        Some(Format::Sealed) => open_sealed(&mut out, &mut warnings, name, &parsed.value, &options.keys),
         Some(Format::Apache) => {
-            session_string = open_apache(&mut out, &mut warnings, parsed.value, &options.keys);
+            session_string = open_apache(&mut out, &mut warnings, &parsed.value, &options.keys);
         }
         _ => warnings.push(Warning::UnknownFormat),
     }
@@ -404,6 +420,25 @@ mod tests {
         let mut s = m.load(None, NOW);
         s.insert("user", "alice").unwrap();
         m.save(&mut s, NOW).unwrap().unwrap()
+    }
+
+    #[test]
+    fn chunked_sessions_are_reassembled() {
+        let key = crate::generate_key().unwrap();
+        let mut o = Options::default();
+        o.keys = vec![key.clone()];
+        let m = SessionManager::new(o).unwrap();
+        let mut s = m.load(None, NOW);
+        s.insert("notes", &"n".repeat(6000)).unwrap();
+        let lines = m.save_all(&mut s, NOW).unwrap();
+        let header: Vec<&str> = lines.iter().map(|l| l.split(';').next().unwrap()).collect();
+        let i = inspect(&format!("theme=dark; {}", header.join("; ")), &opts(&[&key]));
+        assert!(i.ok, "{:?}", i.warnings);
+        assert_eq!((i.format, i.cookie_name.as_deref()), (Some(Format::Sealed), Some("session")));
+        assert_eq!(i.session.as_ref().and_then(|s| s.get("notes")).map(str::len), Some(6000));
+        // The size checks are per cookie: every chunk is within the limit.
+        assert!(i.bytes <= MAX_COOKIE_BYTES && i.bytes > MAX_COOKIE_BYTES / 2, "{}", i.bytes);
+        assert!(!i.warnings.iter().any(|w| matches!(w, Warning::OverSizeLimit(_))));
     }
 
     #[test]
