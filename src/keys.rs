@@ -34,6 +34,8 @@ pub const PASSPHRASE_SALT: &[u8] = b"edge-session/v1/passphrase";
 /// Bytes of the public key id in a sealed token.
 pub(crate) const KEY_ID_BYTES: usize = 4;
 const KEY_ID_LABEL: &[u8] = b"edge-session/v1/key-id";
+/// Label of the key's hash key (keyed hashes of session ids for logs, of users for store homes).
+const HASH_KEY_LABEL: &[u8] = b"edge-session/v1/hash-key";
 /// Fewest distinct bytes (or characters) a key may have: catches `AAAA…`, `aaaa…`, `0123…` repeats.
 const MIN_DISTINCT: usize = 10;
 /// Stretched passphrases remembered per process.
@@ -170,6 +172,10 @@ pub(crate) fn material(s: &str) -> Result<Zeroizing<[u8; KEY_BYTES]>, KeyError> 
 pub(crate) struct SealKey {
     pub(crate) id: [u8; KEY_ID_BYTES],
     pub(crate) cipher: Aes256Gcm,
+    /// `SHA-256("edge-session/v1/hash-key" | key)`: keys HMACs that must not reveal their input
+    /// (the Worker's log hashes and Durable Object names).
+    #[cfg_attr(not(any(test, feature = "worker")), allow(dead_code))]
+    pub(crate) hash_key: Zeroizing<[u8; 32]>,
 }
 
 impl SealKey {
@@ -177,7 +183,9 @@ impl SealKey {
         let digest = Sha256::new().chain_update(KEY_ID_LABEL).chain_update(material).finalize();
         let mut id = [0u8; KEY_ID_BYTES];
         id.copy_from_slice(digest.get(..KEY_ID_BYTES).unwrap_or(&[0; KEY_ID_BYTES]));
-        Self { id, cipher: Aes256Gcm::new(material.into()) }
+        let hash_key =
+            Zeroizing::new(Sha256::new().chain_update(HASH_KEY_LABEL).chain_update(material).finalize().into());
+        Self { id, cipher: Aes256Gcm::new(material.into()), hash_key }
     }
 }
 

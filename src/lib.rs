@@ -35,6 +35,9 @@ mod apache;
 mod chunks;
 mod codec;
 mod cookie;
+#[cfg(any(test, feature = "worker"))]
+#[cfg_attr(not(feature = "worker"), allow(dead_code))] // the Worker's; tested natively
+mod events;
 mod inspect;
 mod keys;
 mod manager;
@@ -43,6 +46,9 @@ mod proxy;
 mod revocation;
 mod sealed;
 mod session;
+#[cfg(any(test, feature = "worker"))]
+#[cfg_attr(not(feature = "worker"), allow(dead_code))] // the Worker's; tested natively
+mod store;
 
 #[cfg(feature = "js")]
 mod js;

@@ -8,6 +8,8 @@ use crate::cookie::{self, Attributes, CookieError, Found, Quoted, DEFAULT_ATTRIB
 use crate::keys::{self, KeyError, KeyRing};
 use crate::sealed;
 use crate::session::{LoadStatus, Rejection, Session};
+#[cfg(any(test, feature = "worker"))]
+use crate::store::{self, SessionId, StoreRef};
 
 const MICROS_PER_SEC: u64 = 1_000_000;
 /// Longest time setting accepted, in seconds (100 years): keeps µs arithmetic far from overflow.
@@ -245,6 +247,15 @@ pub enum SaveError {
     },
     /// The platform's random number generator failed, so nothing can be sealed.
     Random,
+    /// Server-side store: the session's record would pass `max` bytes.
+    RecordTooLarge {
+        /// Its length in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Server-side store: it needs the `sealed` format (the cookie is a sealed token).
+    NotSealed,
     /// The session would need more cookies than `max_chunks` allows.
     TooManyChunks {
         /// How many it would take.
@@ -261,6 +272,13 @@ impl fmt::Display for SaveError {
                 write!(f, "session cookie of {len} bytes exceeds the {max}-byte limit: store less in the session")
             }
             Self::Random => f.write_str("the platform's random number generator failed"),
+            Self::RecordTooLarge { len, max } => {
+                write!(
+                    f,
+                    "session record of {len} bytes exceeds the store's {max}-byte limit: store less in the session"
+                )
+            }
+            Self::NotSealed => f.write_str("the server-side store needs the sealed format"),
             Self::TooManyChunks { needed, max } => write!(
                 f,
                 "session needs {needed} cookies of 4096 bytes, more than maxChunks ({max}): store less in the session"
@@ -306,6 +324,13 @@ enum Write {
     Remove,
     /// This cookie value, with its Max-Age.
     Value { value: String, max_age: Option<u64>, expiry: Option<u64>, issued: u64 },
+}
+
+/// What the save rules decide, before any encoding.
+enum Decision {
+    Nothing,
+    Remove,
+    Write { expiry: Option<u64>, issued: u64 },
 }
 
 /// How cookie values are made, with what each format needs.
@@ -425,6 +450,11 @@ impl SessionManager {
     /// assert!(m.load(Some("session=garbage; other=1"), 0).is_empty());
     /// ```
     pub fn load(&self, cookie_header: Option<&str>, now: u64) -> Session {
+        self.load_as(cookie_header, now, &self.options.cookie_name)
+    }
+
+    /// [`load`](Self::load), opening sealed tokens under the AAD name `aad_name`.
+    fn load_as(&self, cookie_header: Option<&str>, now: u64, aad_name: &str) -> Session {
         let name = &self.options.cookie_name;
         let sent = cookie_header.map(|h| chunks::sent(h, name)).unwrap_or_default();
         let mut session = match cookie_header.map(|h| cookie::find(h, name)) {
@@ -432,14 +462,14 @@ impl SessionManager {
             Some(Found::Absent) => match cookie_header.filter(|_| self.chunking() && sent.chunks & 1 == 1) {
                 None => Session::new(),
                 Some(h) => match chunks::reassemble(h, name, self.options.max_chunks) {
-                    Some(Ok(token)) => self.open(&token, now, self.options.max_chunks * MAX_COOKIE_BYTES),
+                    Some(Ok(token)) => self.open(&token, now, self.options.max_chunks * MAX_COOKIE_BYTES, aad_name),
                     Some(Err(why)) => rejected(why),
                     None => Session::new(),
                 },
             },
             Some(Found::Conflict) => rejected(Rejection::Duplicate),
             Some(Found::HeaderTooLarge) => rejected(Rejection::TooLarge),
-            Some(Found::Value(value)) => self.open(value, now, MAX_COOKIE_BYTES),
+            Some(Found::Value(value)) => self.open(value, now, MAX_COOKIE_BYTES, aad_name),
         };
         session.sent = sent;
         if self.options.max_age > 0 && session.expiry().is_none() {
@@ -455,14 +485,12 @@ impl SessionManager {
         matches!(self.codec, Codec::Sealed(_)) && self.options.max_chunks > 1
     }
 
-    fn open(&self, value: &str, now: u64, limit: usize) -> Session {
+    fn open(&self, value: &str, now: u64, limit: usize, aad_name: &str) -> Session {
         if value.len() > limit {
             return rejected(Rejection::TooLarge);
         }
         let decoded = match &self.codec {
-            Codec::Sealed(keys) => {
-                sealed::open(keys, &self.options.cookie_name, value).and_then(sealed::Opened::into_session)
-            }
+            Codec::Sealed(keys) => sealed::open(keys, aad_name, value).and_then(sealed::Opened::into_session),
             Codec::Plain => Session::decode(value).map_err(|_| Rejection::Malformed),
             Codec::Apache(keys) => keys.open(value).and_then(|o| {
                 let mut s = Session::decode(&o.plaintext).map_err(|_| Rejection::Malformed)?;
@@ -569,12 +597,7 @@ impl SessionManager {
     /// ```
     pub fn save_all(&self, session: &mut Session, now: u64) -> Result<Vec<String>, SaveError> {
         let name = &self.options.cookie_name;
-        let removal = |n: &str| self.attributes.set_cookie(n, "", Some(0)).unwrap_or_default();
-        let stale = |sent: chunks::Sent, from: usize| {
-            (from..chunks::MAX_CHUNKS_LIMIT)
-                .filter(move |i| sent.chunks & (1 << i) != 0)
-                .map(move |i| removal(&chunks::chunk_name(name, i)))
-        };
+        let stale = |sent: chunks::Sent, from: usize| self.stale_chunks(sent, from);
         let sent = session.sent;
         match self.prepare(session, now)? {
             Write::Nothing => Ok(Vec::new()),
@@ -613,27 +636,12 @@ impl SessionManager {
 
     /// Decides what a save writes (shared by `save` and `save_all`).
     fn prepare(&self, session: &Session, now: u64) -> Result<Write, SaveError> {
-        let o = &self.options;
-        let had_cookie = session.status() != LoadStatus::New;
-        let issued = session.issued.unwrap_or(now);
-        let lifetime_end = (o.max_lifetime > 0).then(|| issued.saturating_add(o.max_lifetime * MICROS_PER_SEC));
-        let sliding = (o.max_age > 0).then(|| now.saturating_add(o.max_age * MICROS_PER_SEC));
-        let expiry = match (sliding.or(session.expiry()), lifetime_end) {
-            (Some(e), Some(end)) => Some(e.min(end)),
-            (e, end) => e.or(end),
+        let (expiry, issued) = match self.decide(session, now) {
+            Decision::Nothing => return Ok(Write::Nothing),
+            Decision::Remove => return Ok(Write::Remove),
+            Decision::Write { expiry, issued } => (expiry, issued),
         };
-        if session.is_empty() || expiry.is_some_and(|e| e <= now) {
-            return Ok(if had_cookie { Write::Remove } else { Write::Nothing });
-        }
-        if !session.is_modified() && !session.reseal && session.status() == LoadStatus::Loaded {
-            let moved = match (expiry, session.loaded_expiry) {
-                (Some(new), Some(old)) => new.saturating_sub(old),
-                _ => 0,
-            };
-            if o.max_age == 0 || moved < o.expiry_update_interval * MICROS_PER_SEC {
-                return Ok(Write::Nothing);
-            }
-        }
+        let o = &self.options;
         let value = match &self.codec {
             Codec::Sealed(keys) => {
                 let limit = o.max_chunks * MAX_COOKIE_BYTES;
@@ -656,10 +664,45 @@ impl SessionManager {
         Ok(Write::Value { value, max_age, expiry, issued })
     }
 
+    /// The mod_session rules of a save, whatever the format: write (with this expiry and issue
+    /// time), remove, or nothing.
+    fn decide(&self, session: &Session, now: u64) -> Decision {
+        let o = &self.options;
+        let had_cookie = session.status() != LoadStatus::New;
+        let issued = session.issued.unwrap_or(now);
+        let lifetime_end = (o.max_lifetime > 0).then(|| issued.saturating_add(o.max_lifetime * MICROS_PER_SEC));
+        let sliding = (o.max_age > 0).then(|| now.saturating_add(o.max_age * MICROS_PER_SEC));
+        let expiry = match (sliding.or(session.expiry()), lifetime_end) {
+            (Some(e), Some(end)) => Some(e.min(end)),
+            (e, end) => e.or(end),
+        };
+        if session.is_empty() || expiry.is_some_and(|e| e <= now) {
+            return if had_cookie { Decision::Remove } else { Decision::Nothing };
+        }
+        if !session.is_modified() && !session.reseal && session.status() == LoadStatus::Loaded {
+            let moved = match (expiry, session.loaded_expiry) {
+                (Some(new), Some(old)) => new.saturating_sub(old),
+                _ => 0,
+            };
+            if o.max_age == 0 || moved < o.expiry_update_interval * MICROS_PER_SEC {
+                return Decision::Nothing;
+            }
+        }
+        Decision::Write { expiry, issued }
+    }
+
     fn saved(&self, session: &mut Session, expiry: Option<u64>, issued: u64, sent: chunks::Sent) {
         session.mark_saved(expiry, issued);
         session.status = Some(LoadStatus::Loaded);
         session.sent = sent;
+    }
+
+    /// Removals of the chunk cookies from `from` on that the browser holds.
+    fn stale_chunks(&self, sent: chunks::Sent, from: usize) -> impl Iterator<Item = String> + '_ {
+        let name = &self.options.cookie_name;
+        (from..chunks::MAX_CHUNKS_LIMIT)
+            .filter(move |i| sent.chunks & (1 << i) != 0)
+            .map(move |i| self.attributes.set_cookie(&chunks::chunk_name(name, i), "", Some(0)).unwrap_or_default())
     }
 
     /// The `Set-Cookie` value that deletes the session cookie.
@@ -673,6 +716,137 @@ impl SessionManager {
     pub fn removal_cookie(&self) -> String {
         // Name and attributes were validated and are far below the size limit.
         self.attributes.set_cookie(&self.options.cookie_name, "", Some(0)).unwrap_or_default()
+    }
+}
+
+/// What a save writes with a server-side store (see `store.rs`).
+#[cfg(any(test, feature = "worker"))]
+#[derive(Debug)]
+pub(crate) enum StoreWrite {
+    /// Nothing to store or send.
+    Nothing,
+    /// Delete the record of `old` (if any); send `cookies` (removals).
+    Remove { old: Option<StoreRef>, cookies: Vec<String> },
+    /// Store `record` under `new` until `expiry` (µs); delete `old`'s record when `reissued`
+    /// (a new id); send `cookies`.
+    Put {
+        new: StoreRef,
+        old: Option<StoreRef>,
+        record: String,
+        expiry: Option<u64>,
+        cookies: Vec<String>,
+        reissued: bool,
+    },
+}
+
+#[cfg(any(test, feature = "worker"))]
+impl SessionManager {
+    /// The sealing key (the server-side store needs the sealed format).
+    pub(crate) fn seal_key(&self) -> Option<&keys::SealKey> {
+        match &self.codec {
+            Codec::Sealed(keys) => Some(&keys.current),
+            _ => None,
+        }
+    }
+
+    fn store_aad_name(&self) -> String {
+        format!("{}{}", self.options.cookie_name, store::AAD_SUFFIX)
+    }
+
+    /// Server-side store: opens the cookie's store token. The session returned holds no entries
+    /// yet (but its status, expiry and issue time); the reference says which record to read.
+    /// A token that opens but names no valid id is malformed.
+    pub(crate) fn load_store_ref(&self, cookie_header: Option<&str>, now: u64) -> (Session, Option<StoreRef>) {
+        let token = self.load_as(cookie_header, now, &self.store_aad_name());
+        if token.status() != LoadStatus::Loaded {
+            return (token, None);
+        }
+        match StoreRef::parse(&token.encode_entries()) {
+            Some(r) => {
+                let mut s = Session::new();
+                s.set_expiry(token.expiry());
+                s.issued = token.issued;
+                s.loaded_expiry = token.loaded_expiry;
+                s.reseal = token.reseal;
+                s.status = token.status;
+                s.sent = token.sent;
+                s.clean();
+                (s, Some(r))
+            }
+            None => {
+                let mut s = rejected(Rejection::Malformed);
+                s.sent = token.sent;
+                (s, None)
+            }
+        }
+    }
+
+    /// Server-side store: fills a session from `load_store_ref` with the entries of its record
+    /// (`None`: the store holds none, and the session ends as [`Rejection::NotStored`]).
+    pub(crate) fn attach_record(&self, session: &mut Session, record: Option<&str>) {
+        let decoded = record.and_then(store::record_body).map(Session::decode);
+        match decoded {
+            Some(Ok(entries)) => {
+                for (k, v) in entries.iter() {
+                    // Within MAX_ENTRIES: the record decoded under the same cap.
+                    let _ = session.insert(k, v);
+                }
+                session.clean();
+            }
+            _ => {
+                let sent = session.sent;
+                *session = rejected(Rejection::NotStored);
+                session.sent = sent;
+            }
+        }
+    }
+
+    /// Server-side store: saves `session` (loaded from `current`) under the save rules of
+    /// [`save`](Self::save). A modified, regenerated or new session gets a new id (the old
+    /// record is deleted); a save that only slides the expiry keeps it. `homes` selects Durable
+    /// Object homes, with the session key that names the user.
+    pub(crate) fn save_store(
+        &self,
+        session: &mut Session,
+        current: Option<&StoreRef>,
+        homes: Option<&str>,
+        now: u64,
+    ) -> Result<StoreWrite, SaveError> {
+        let key = self.seal_key().ok_or(SaveError::NotSealed)?;
+        let sent = session.sent;
+        let (expiry, issued) = match self.decide(session, now) {
+            Decision::Nothing => return Ok(StoreWrite::Nothing),
+            Decision::Remove => {
+                let mut cookies: Vec<String> =
+                    (sent.whole || sent.chunks == 0).then(|| self.removal_cookie()).into_iter().collect();
+                cookies.extend(self.stale_chunks(sent, 0));
+                session.sent = chunks::Sent::default();
+                return Ok(StoreWrite::Remove { old: current.cloned(), cookies });
+            }
+            Decision::Write { expiry, issued } => (expiry, issued),
+        };
+        let body = session.encode_entries();
+        if body.len() > store::MAX_RECORD_BYTES {
+            return Err(SaveError::RecordTooLarge { len: body.len(), max: store::MAX_RECORD_BYTES });
+        }
+        let reissued = session.is_modified() || session.reseal || session.status() != LoadStatus::Loaded;
+        let id = match current {
+            Some(c) if !reissued => c.id.clone(),
+            _ => SessionId::generate().map_err(|_| SaveError::Random)?,
+        };
+        let home = homes.map(|user_key| store::home_for(key, session.get(user_key), &id));
+        let new = StoreRef { id, home };
+        let token = sealed::seal(key, &self.store_aad_name(), expiry, Some(issued), &new.body())?;
+        let max_age = expiry.map(|e| e.saturating_sub(now).div_ceil(MICROS_PER_SEC));
+        let line = self
+            .attributes
+            .set_cookie(&self.options.cookie_name, &token, max_age)
+            .map_err(|len| SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES })?;
+        let mut cookies = vec![line];
+        cookies.extend(self.stale_chunks(sent, 0));
+        self.saved(session, expiry, issued, chunks::Sent { whole: true, chunks: 0 });
+        let reissued = current.map_or(true, |c| !c.id.same(&new.id));
+        Ok(StoreWrite::Put { new, old: current.cloned(), record: store::record(&body), expiry, cookies, reissued })
     }
 }
 
@@ -944,6 +1118,147 @@ mod tests {
             err(&|o| o.keys = vec![dup.clone(), dup.clone()]),
             ConfigError::Key { index: 1, error: KeyError::Duplicate }
         );
+    }
+
+    /// One request through a store held in `db` (id hex -> record): load, update, save.
+    fn store_request(
+        m: &SessionManager,
+        db: &mut std::collections::HashMap<String, String>,
+        cookie: Option<&str>,
+        update: Option<&str>,
+        homes: Option<&str>,
+        now: u64,
+    ) -> (Session, StoreWrite) {
+        let (mut s, r) = m.load_store_ref(cookie, now);
+        if let Some(r) = &r {
+            m.attach_record(&mut s, db.get(&r.id.hex()).map(String::as_str));
+        }
+        let loaded = s.clone();
+        if let Some(u) = update {
+            s.apply_update(u).unwrap();
+        }
+        let w = m.save_store(&mut s, r.as_ref(), homes, now).unwrap();
+        match &w {
+            StoreWrite::Put { new, old, record, reissued, .. } => {
+                if *reissued {
+                    old.iter().for_each(|o| drop(db.remove(&o.id.hex())));
+                }
+                db.insert(new.id.hex(), record.clone());
+            }
+            StoreWrite::Remove { old, .. } => old.iter().for_each(|o| drop(db.remove(&o.id.hex()))),
+            StoreWrite::Nothing => {}
+        }
+        (loaded, w)
+    }
+
+    fn cookie_line(w: &StoreWrite) -> String {
+        match w {
+            StoreWrite::Put { cookies, .. } | StoreWrite::Remove { cookies, .. } => cookie_of(&cookies[0]).to_owned(),
+            StoreWrite::Nothing => panic!("nothing written"),
+        }
+    }
+
+    #[test]
+    fn store_sessions_live_in_the_record_and_ids_are_reissued_on_change() {
+        let m = manager(|o| {
+            o.max_age = 600;
+            o.expiry_update_interval = 60;
+        });
+        let mut db = std::collections::HashMap::new();
+        let t = 1_800_000_000_000_000;
+        let (_, w) = store_request(&m, &mut db, None, Some("user=alice&role=admin"), None, t);
+        let c1 = cookie_line(&w);
+        assert!(!c1.contains("alice") && c1.len() < 150, "the cookie holds only the sealed id: {c1}");
+        assert_eq!(db.values().collect::<Vec<_>>(), ["1:user=alice&role=admin"]);
+
+        // Read without change, within the update interval: nothing written, same id.
+        let (s, w) = store_request(&m, &mut db, Some(&c1), None, None, t + 1_000_000);
+        assert_eq!((s.get("user"), s.status()), (Some("alice"), LoadStatus::Loaded));
+        assert!(matches!(w, StoreWrite::Nothing));
+
+        // The expiry slides past the interval: rewritten under the same id (as Apache does).
+        let (_, w) = store_request(&m, &mut db, Some(&c1), None, None, t + 120_000_000);
+        let StoreWrite::Put { reissued: false, ref new, expiry, .. } = w else { panic!("{w:?}") };
+        assert_eq!(expiry, Some(t + 720_000_000));
+        let first_id = new.id.hex();
+        let c2 = cookie_line(&w);
+
+        // A change re-issues the id; the old record is gone, the old cookie finds nothing.
+        let (_, w) = store_request(&m, &mut db, Some(&c2), Some("cart=3"), None, t + 130_000_000);
+        let StoreWrite::Put { reissued: true, ref new, .. } = w else { panic!("{w:?}") };
+        assert_ne!(new.id.hex(), first_id);
+        assert_eq!(db.len(), 1);
+        let c3 = cookie_line(&w);
+        let (s, _) = store_request(&m, &mut db, Some(&c2), None, None, t + 131_000_000);
+        assert_eq!(s.status(), LoadStatus::Rejected(Rejection::NotStored));
+        let (s, _) = store_request(&m, &mut db, Some(&c3), None, None, t + 132_000_000);
+        assert_eq!(s.to_string(), format!("user=alice&role=admin&cart=3&expiry={}", t + 730_000_000));
+
+        // Emptied: the record is deleted and the cookie removed.
+        let (_, w) = store_request(&m, &mut db, Some(&c3), Some("user=&role=&cart="), None, t + 133_000_000);
+        assert!(matches!(w, StoreWrite::Remove { old: Some(_), .. }), "{w:?}");
+        assert!(cookie_line(&w).starts_with("session="));
+        assert!(db.is_empty());
+    }
+
+    #[test]
+    fn store_tokens_and_cookie_tokens_do_not_open_as_each_other() {
+        let m = manager(|o| o.max_age = 600);
+        let mut db = std::collections::HashMap::new();
+        // A cookie-format session whose entries look like a store token.
+        let mut s = m.load(None, 0);
+        s.insert("sid", &"ab".repeat(16)).unwrap();
+        let cookie_format = cookie_of(&m.save(&mut s, 0).unwrap().unwrap()).to_owned();
+        let (s, r) = m.load_store_ref(Some(&cookie_format), 1);
+        assert_eq!((s.status(), r), (LoadStatus::Rejected(Rejection::Tampered), None));
+        // And a store token is not a cookie-format session.
+        let (_, w) = store_request(&m, &mut db, None, Some("user=bob"), None, 0);
+        let store_cookie = cookie_line(&w);
+        assert_eq!(m.load(Some(&store_cookie), 1).status(), LoadStatus::Rejected(Rejection::Tampered));
+        // A record that does not decode is no session.
+        let (mut s, r) = m.load_store_ref(Some(&store_cookie), 1);
+        m.attach_record(&mut s, Some("9:user=bob"));
+        assert_eq!((s.status(), s.is_empty(), r.is_some()), (LoadStatus::Rejected(Rejection::NotStored), true, true));
+    }
+
+    #[test]
+    fn store_homes_follow_the_user_and_regenerate_reissues() {
+        let m = manager(|o| o.max_age = 600);
+        let mut db = std::collections::HashMap::new();
+        let (_, w) = store_request(&m, &mut db, None, Some("cart=1"), Some("user"), 0);
+        let StoreWrite::Put { ref new, .. } = w else { panic!() };
+        let anon_home = new.home.clone().unwrap();
+        assert_eq!(anon_home, format!("a{}", new.id.hex()), "anonymous: an object of its own");
+        let c = cookie_line(&w);
+        let (_, w) = store_request(&m, &mut db, Some(&c), Some("!regenerate=1&user=alice"), Some("user"), 1);
+        let StoreWrite::Put { ref new, ref old, reissued: true, .. } = w else { panic!() };
+        assert_eq!(old.as_ref().and_then(|o| o.home.clone()), Some(anon_home));
+        let alice_home = new.home.clone().unwrap();
+        assert!(alice_home.starts_with('u') && !alice_home.contains("alice"));
+        let c = cookie_line(&w);
+        let (s, w) = store_request(&m, &mut db, Some(&c), Some("theme=dark"), Some("user"), 2);
+        assert_eq!(s.get("cart"), Some("1"));
+        let StoreWrite::Put { ref new, .. } = w else { panic!() };
+        assert_eq!(new.home.as_deref(), Some(alice_home.as_str()), "a user's sessions share one object");
+    }
+
+    #[test]
+    fn store_save_needs_the_sealed_format_and_caps_records() {
+        let plain = manager(|o| {
+            o.format = Format::Plain;
+            o.keys.clear();
+        });
+        let mut s = Session::new();
+        s.insert("k", "v").unwrap();
+        assert_eq!(plain.save_store(&mut s, None, None, 0).unwrap_err(), SaveError::NotSealed);
+        let m = manager(|_| {});
+        let mut s = Session::new();
+        for i in 0..5 {
+            s.insert(&format!("k{i}"), &"x".repeat(15_000)).unwrap();
+        }
+        assert!(matches!(m.save_store(&mut s, None, None, 0), Err(SaveError::RecordTooLarge { .. })));
+        s.remove("k0");
+        assert!(matches!(m.save_store(&mut s, None, None, 0), Ok(StoreWrite::Put { .. })), "60 KB fits a store");
     }
 
     #[test]

@@ -97,7 +97,12 @@ impl SessionManager {
         if !self.applies_to(path) {
             return RequestPlan { session: None, env_value: None, cookie: None };
         }
-        let session = self.load(cookie_header, now);
+        self.plan_loaded(self.load(cookie_header, now), cookie_header)
+    }
+
+    /// [`plan_request`](Self::plan_request) for a session already loaded (the Worker's
+    /// server-side store loads it from its record).
+    pub(crate) fn plan_loaded(&self, session: Session, cookie_header: Option<&str>) -> RequestPlan {
         let o = self.options();
         let cookie = match cookie_header {
             Some(h) if o.cookie_remove => Some(remove_cookie(h, &o.cookie_name)),
@@ -125,8 +130,21 @@ impl SessionManager {
         vary: Option<&str>,
         now: u64,
     ) -> ResponsePlan {
+        self.plan_response_with(session, update, cache_control, vary, |s| self.save_all(s, now))
+    }
+
+    /// [`plan_response`](Self::plan_response) with another way to save (the Worker's
+    /// server-side store).
+    pub(crate) fn plan_response_with(
+        &self,
+        session: &mut Session,
+        update: Option<&str>,
+        cache_control: Option<&str>,
+        vary: Option<&str>,
+        save: impl FnOnce(&mut Session) -> Result<Vec<String>, SaveError>,
+    ) -> ResponsePlan {
         let update_error = update.and_then(|u| session.apply_update(u).err());
-        let (set_cookies, save_error) = match self.save_all(session, now) {
+        let (set_cookies, save_error) = match save(session) {
             Ok(c) => (c, None),
             Err(e) => (Vec::new(), Some(e)),
         };

@@ -83,6 +83,9 @@ pub enum Rejection {
     Tampered,
     /// Issued before a revocation ("log out everywhere") of its user, or of everyone.
     Revoked,
+    /// Server-side store: no session is stored under the cookie's id (ended, evicted by the
+    /// concurrent-session limit, expired there) or its record does not decode.
+    NotStored,
 }
 
 impl Rejection {
@@ -100,6 +103,7 @@ impl Rejection {
             Self::UnknownKey => "unknown-key",
             Self::Tampered => "tampered",
             Self::Revoked => "revoked",
+            Self::NotStored => "not-stored",
         }
     }
 }

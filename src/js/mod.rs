@@ -178,6 +178,9 @@ fn save_error(e: &SaveError) -> JsValue {
         SaveError::CookieTooLarge { .. } => "ERR_COOKIE_TOO_LARGE",
         SaveError::Random => "ERR_RANDOM",
         SaveError::TooManyChunks { .. } => "ERR_TOO_MANY_CHUNKS",
+        // The server-side store is the Worker's; the package never saves to one.
+        SaveError::RecordTooLarge { .. } => "ERR_RECORD_TOO_LARGE",
+        SaveError::NotSealed => "ERR_NOT_SEALED",
     };
     error(code, &e.to_string())
 }

@@ -3,10 +3,12 @@
 
 use core::fmt;
 
+use super::store::Backend;
+use crate::store::MAX_SESSIONS_LIMIT;
 use crate::{ApacheCipher, ConfigError, Format, Options, SessionManager};
 
 /// The variables the Worker reads, after Apache's directives.
-pub(crate) const VARS: [&str; 18] = [
+pub(crate) const VARS: [&str; 22] = [
     "SESSION_KEYS",
     "SESSION_COOKIE_NAME",
     "SESSION_COOKIE_ATTRIBUTES",
@@ -24,8 +26,15 @@ pub(crate) const VARS: [&str; 18] = [
     "SESSION_REVOCATION_KV",
     "SESSION_USER_KEY",
     "SESSION_REVOCATION_CACHE",
+    "SESSION_STORE",
+    "SESSION_STORE_BINDING",
+    "SESSION_MAX_SESSIONS",
+    "SESSION_ADMIN_TOKEN",
     "ORIGIN",
 ];
+
+/// Shortest admin token accepted (it guards the metrics and "log out everywhere").
+pub(crate) const MIN_ADMIN_TOKEN_CHARS: usize = 32;
 
 /// A configuration the Worker cannot start with.
 #[derive(Debug)]
@@ -60,6 +69,31 @@ pub(crate) struct WorkerConfig {
     pub(crate) origin: Option<String>,
     /// Stateless revocation, when a KV namespace is named.
     pub(crate) revocation: Option<Revocation>,
+    /// The server-side store (`None`: the session lives in the cookie).
+    pub(crate) store: Option<Backend>,
+    /// The session key that names the user (revocation, Durable Object homes).
+    pub(crate) user_key: String,
+    /// The bearer token of the admin endpoints (`None`: they are off).
+    pub(crate) admin_token: Option<AdminToken>,
+}
+
+/// The admin endpoints' bearer token. Redacted in `Debug`; compared in constant time.
+pub(crate) struct AdminToken(String);
+
+impl AdminToken {
+    /// Whether an `Authorization` header value carries this token.
+    pub(crate) fn accepts(&self, authorization: Option<&str>) -> bool {
+        use subtle::ConstantTimeEq;
+        let given = authorization.and_then(|a| a.strip_prefix("Bearer ")).unwrap_or_default();
+        // Lengths may differ: ct_eq is then false without comparing (the length is not secret).
+        given.as_bytes().ct_eq(self.0.as_bytes()).into()
+    }
+}
+
+impl fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AdminToken([redacted])")
+    }
 }
 
 /// Where and how revocations are looked up.
@@ -154,6 +188,7 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
             });
         }
     }
+    let user_key = var("SESSION_USER_KEY").map_or_else(|| "user".to_owned(), |v| v.trim().to_owned());
     let revocation = match var("SESSION_REVOCATION_KV") {
         None => None,
         Some(binding) => {
@@ -173,9 +208,59 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
                     reason: "at most 300 seconds (a revocation waits that long at most)".into(),
                 });
             }
-            let user_key = var("SESSION_USER_KEY").map_or_else(|| "user".to_owned(), |v| v.trim().to_owned());
-            Some(Revocation { binding: binding.trim().to_owned(), user_key, cache_seconds })
+            Some(Revocation { binding: binding.trim().to_owned(), user_key: user_key.clone(), cache_seconds })
         }
+    };
+    let store = match var("SESSION_STORE").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("cookie") => None,
+        Some(kind @ ("kv" | "durable-object")) => {
+            let invalid = |reason: &str| WorkerConfigError::Invalid { var: "SESSION_STORE", reason: reason.into() };
+            if o.format != Format::Sealed {
+                return Err(invalid("a server-side store needs the sealed format (the cookie is a sealed id)"));
+            }
+            if o.max_age == 0 && o.max_lifetime == 0 {
+                return Err(invalid(
+                    "a server-side store needs SESSION_MAX_AGE or SESSION_MAX_LIFETIME (records must expire)",
+                ));
+            }
+            let binding = var("SESSION_STORE_BINDING").map(|v| v.trim().to_owned());
+            let max_sessions = match var("SESSION_MAX_SESSIONS") {
+                None => 0,
+                Some(v) => v.trim().parse::<usize>().ok().filter(|n| *n <= MAX_SESSIONS_LIMIT).ok_or_else(|| {
+                    WorkerConfigError::Invalid {
+                        var: "SESSION_MAX_SESSIONS",
+                        reason: format!("not a whole number from 0 (no limit) to {MAX_SESSIONS_LIMIT}: \"{v}\""),
+                    }
+                })?,
+            };
+            if kind == "kv" {
+                if max_sessions > 0 {
+                    return Err(WorkerConfigError::Invalid {
+                        var: "SESSION_MAX_SESSIONS",
+                        reason: "a concurrent-session limit needs SESSION_STORE = \"durable-object\" (KV is eventually consistent)".into(),
+                    });
+                }
+                Some(Backend::Kv { binding: binding.unwrap_or_else(|| "SESSIONS".into()) })
+            } else {
+                Some(Backend::Durable { binding: binding.unwrap_or_else(|| "SESSIONS".into()), max_sessions })
+            }
+        }
+        Some(other) => {
+            return Err(WorkerConfigError::Invalid {
+                var: "SESSION_STORE",
+                reason: format!("\"{other}\" is not cookie, kv or durable-object"),
+            })
+        }
+    };
+    let admin_token = match var("SESSION_ADMIN_TOKEN") {
+        None => None,
+        Some(t) if t.trim().chars().count() < MIN_ADMIN_TOKEN_CHARS => {
+            return Err(WorkerConfigError::Invalid {
+                var: "SESSION_ADMIN_TOKEN",
+                reason: format!("too short: at least {MIN_ADMIN_TOKEN_CHARS} characters (run `edge-session keygen`)"),
+            })
+        }
+        Some(t) => Some(AdminToken(t.trim().to_owned())),
     };
     let manager = SessionManager::new(o).map_err(|e| match e {
         ConfigError::InvalidHeaderName(_) | ConfigError::SameHeader => WorkerConfigError::Invalid {
@@ -184,7 +269,7 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
         },
         e => WorkerConfigError::Session(e),
     })?;
-    Ok(WorkerConfig { manager, origin, revocation })
+    Ok(WorkerConfig { manager, origin, revocation, store, user_key, admin_token })
 }
 
 #[cfg(test)]
@@ -263,6 +348,66 @@ mod tests {
     #[test]
     fn plain_format_needs_no_key() {
         assert!(parse_map(&[("SESSION_FORMAT", "plain")]).is_ok());
+    }
+
+    #[test]
+    fn store_settings() {
+        let key = crate::generate_key().unwrap();
+        let k = key.as_str();
+        assert_eq!(parse_map(&[("SESSION_KEYS", k)]).unwrap().store, None, "the cookie by default");
+        let c = parse_map(&[("SESSION_KEYS", k), ("SESSION_STORE", "kv"), ("SESSION_MAX_AGE", "60")]).unwrap();
+        assert_eq!(c.store, Some(Backend::Kv { binding: "SESSIONS".into() }));
+        let c = parse_map(&[
+            ("SESSION_KEYS", k),
+            ("SESSION_STORE", "durable-object"),
+            ("SESSION_STORE_BINDING", "STORE"),
+            ("SESSION_MAX_SESSIONS", "3"),
+            ("SESSION_MAX_LIFETIME", "86400"),
+        ])
+        .unwrap();
+        assert_eq!(c.store, Some(Backend::Durable { binding: "STORE".into(), max_sessions: 3 }));
+        for bad in [
+            vec![("SESSION_KEYS", k), ("SESSION_STORE", "redis")],
+            vec![("SESSION_FORMAT", "plain"), ("SESSION_STORE", "kv")],
+            vec![("SESSION_KEYS", k), ("SESSION_STORE", "kv"), ("SESSION_MAX_AGE", "0"), ("SESSION_MAX_LIFETIME", "0")],
+            vec![
+                ("SESSION_KEYS", k),
+                ("SESSION_STORE", "kv"),
+                ("SESSION_MAX_AGE", "60"),
+                ("SESSION_MAX_SESSIONS", "2"),
+            ],
+            vec![
+                ("SESSION_KEYS", k),
+                ("SESSION_STORE", "durable-object"),
+                ("SESSION_MAX_AGE", "60"),
+                ("SESSION_MAX_SESSIONS", "-1"),
+            ],
+            vec![
+                ("SESSION_KEYS", k),
+                ("SESSION_STORE", "durable-object"),
+                ("SESSION_MAX_AGE", "60"),
+                ("SESSION_MAX_SESSIONS", "1001"),
+            ],
+        ] {
+            let e = parse_map(&bad).unwrap_err().to_string();
+            assert!(e.starts_with("SESSION_STORE") || e.starts_with("SESSION_MAX_SESSIONS"), "{e}");
+        }
+    }
+
+    #[test]
+    fn admin_token_is_long_redacted_and_compared_whole() {
+        let key = crate::generate_key().unwrap();
+        let e = parse_map(&[("SESSION_KEYS", &key), ("SESSION_ADMIN_TOKEN", "short")]).unwrap_err().to_string();
+        assert!(e.starts_with("SESSION_ADMIN_TOKEN: too short") && !e.contains("\"short\""), "{e}");
+        let token = crate::generate_key().unwrap();
+        let c = parse_map(&[("SESSION_KEYS", &key), ("SESSION_ADMIN_TOKEN", &token)]).unwrap();
+        let t = c.admin_token.as_ref().unwrap();
+        assert!(t.accepts(Some(&format!("Bearer {token}"))));
+        for bad in [None, Some(token.as_str()), Some("Bearer "), Some(&format!("Bearer {}", &token[..43]))] {
+            assert!(!t.accepts(bad), "{bad:?}");
+        }
+        let debug = format!("{c:?}");
+        assert!(!debug.contains(&token) && !debug.contains(&key) && debug.contains("AdminToken([redacted])"));
     }
 
     #[test]

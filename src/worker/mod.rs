@@ -10,8 +10,10 @@
 //! Bad client input never becomes a 5xx: a bad cookie is an empty session. An unreachable origin
 //! is a 502. A missing or weak key answers every request with a 500 that says so (and logs it).
 
+mod admin;
 mod config;
 mod demo;
+mod store;
 
 use std::cell::RefCell;
 use std::collections::hash_map::DefaultHasher;
@@ -24,8 +26,11 @@ use worker::{
     RequestRedirect, Response, Result,
 };
 
+use crate::events::{self, Counters, Event};
+use crate::manager::StoreWrite;
 use crate::revocation::{self, NotBeforeCache};
-use crate::{LoadStatus, Session};
+use crate::store::StoreRef;
+use crate::{LoadStatus, Rejection, Session};
 use config::{Revocation, WorkerConfig, VARS};
 use wasm_bindgen::JsCast;
 
@@ -113,18 +118,44 @@ fn copy(headers: &Headers) -> Result<Headers> {
 
 async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result::Result<Response, Failure> {
     let url = req.url()?;
+    if let Some(resp) = admin::route(config, env, &req, &url).await? {
+        return Ok(resp);
+    }
     let options = config.manager.options();
     let now = Date::now().as_millis().saturating_mul(1000);
+    let cookie_header = req.headers().get("cookie")?;
     // The decisions are the core's (shared with the JavaScript `handle`); this is plumbing.
-    let plan = config.manager.plan_request(url.path(), req.headers().get("cookie")?.as_deref(), now);
+    let mut loaded = Loaded::default();
+    let plan = match &config.store {
+        None => config.manager.plan_request(url.path(), cookie_header.as_deref(), now),
+        Some(backend) if config.manager.applies_to(url.path()) => {
+            let (mut session, sref) = config.manager.load_store_ref(cookie_header.as_deref(), now);
+            if let Some(r) = &sref {
+                match store::read(env, backend, r).await {
+                    Ok(record) => config.manager.attach_record(&mut session, record.as_deref()),
+                    Err(e) => {
+                        // The session cannot be known: the origin gets none, and nothing is
+                        // saved or removed (an outage of the store logs nobody out).
+                        console_error!("edge-session: session store read failed: {e}");
+                        emit(Event::StoreError, None, None, None);
+                        loaded.store_down = true;
+                    }
+                }
+            }
+            loaded.sref = sref;
+            config.manager.plan_loaded(session, cookie_header.as_deref())
+        }
+        Some(_) => config.manager.plan_request(url.path(), None, now),
+    };
     let headers = copy(req.headers())?;
     headers.delete(&options.env_header)?;
     let Some(mut session) = plan.session else {
         return forward(config, &req, headers).await.map_err(Failure::Origin);
     };
-    log_load(&session);
+    loaded.token_hash = token_hash(config, cookie_header.as_deref(), loaded.sref.as_ref());
+    log_load(&session, loaded.token_hash.as_deref());
     if let Some(rev) = &config.revocation {
-        revoke(config, rev, env, &mut session, now).await;
+        revoke(config, rev, env, &mut session, now, loaded.token_hash.as_deref()).await;
     }
     if plan.env_value.is_some() {
         headers.set(&options.env_header, &session.to_string())?;
@@ -139,20 +170,61 @@ async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result:
     let out = copy(resp.headers())?;
     let update = out.get(&options.header)?;
     out.delete(&options.header)?;
-    let plan = config.manager.plan_response(
-        &mut session,
-        update.as_deref(),
-        out.get("cache-control")?.as_deref(),
-        out.get("vary")?.as_deref(),
-        now,
-    );
+    let status_before = session.status();
+    let issued_ms = session.issued().unwrap_or(now) / 1000;
+    let mut store_write = None;
+    let plan = match &config.store {
+        Some(_) if loaded.store_down => config.manager.plan_response_with(
+            &mut session,
+            None,
+            out.get("cache-control")?.as_deref(),
+            out.get("vary")?.as_deref(),
+            |_| Ok(Vec::new()),
+        ),
+        Some(_) => config.manager.plan_response_with(
+            &mut session,
+            update.as_deref(),
+            out.get("cache-control")?.as_deref(),
+            out.get("vary")?.as_deref(),
+            |s| {
+                let w = config.manager.save_store(s, loaded.sref.as_ref(), durable_homes(config), now)?;
+                let cookies = match &w {
+                    StoreWrite::Put { cookies, .. } | StoreWrite::Remove { cookies, .. } => cookies.clone(),
+                    StoreWrite::Nothing => Vec::new(),
+                };
+                store_write = Some(w);
+                Ok(cookies)
+            },
+        ),
+        None => config.manager.plan_response(
+            &mut session,
+            update.as_deref(),
+            out.get("cache-control")?.as_deref(),
+            out.get("vary")?.as_deref(),
+            now,
+        ),
+    };
     if let Some(e) = &plan.update_error {
         console_warn!("edge-session: origin's {} ignored: {e}", options.header);
     }
     if let Some(e) = &plan.save_error {
         console_error!("edge-session: session not saved: {e}");
     }
-    for c in &plan.set_cookies {
+    let mut set_cookies = plan.set_cookies;
+    if let (Some(backend), Some(w)) = (&config.store, &store_write) {
+        match store::write(env, backend, w, issued_ms, now).await {
+            Ok(written) => log_store_write(config, w, &written, loaded.sref.as_ref(), status_before),
+            Err(e) => {
+                // Never hand out a cookie whose record was not stored; keep the old one.
+                console_error!("edge-session: session store write failed, session not saved: {e}");
+                emit(Event::StoreError, None, None, None);
+                set_cookies.clear();
+            }
+        }
+    } else if config.store.is_none() && !set_cookies.is_empty() {
+        log_cookie_write(config, status_before, &set_cookies, loaded.token_hash.as_deref());
+    }
+    for c in &set_cookies {
         out.append("set-cookie", c)?;
     }
     if let Some(c) = plan.cache_control {
@@ -164,6 +236,93 @@ async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result:
     Ok(Response::builder().with_status(resp.status_code()).with_headers(out).body(resp.body().clone()))
 }
 
+/// What the request side learnt, for the response side.
+#[derive(Default)]
+struct Loaded {
+    /// Server-side store: the record the cookie named.
+    sref: Option<StoreRef>,
+    /// Server-side store: it could not be read (save nothing).
+    store_down: bool,
+    /// The log hash of the session's id (store) or cookie value (cookie format).
+    token_hash: Option<String>,
+}
+
+/// The session key that places sessions in Durable Objects (per user), or `None` for KV.
+fn durable_homes(config: &WorkerConfig) -> Option<&str> {
+    matches!(config.store, Some(store::Backend::Durable { .. })).then_some(config.user_key.as_str())
+}
+
+thread_local! {
+    /// Session event counts of this isolate (read at the admin metrics endpoint).
+    static COUNTERS: RefCell<Counters> = RefCell::new(Counters::default());
+}
+
+/// Logs one session event (a JSON line; ids as keyed hashes only) and counts it.
+fn emit(event: Event, sid: Option<&str>, prev: Option<&str>, n: Option<u64>) {
+    COUNTERS.with(|c| c.borrow_mut().count(event, n.unwrap_or(1)));
+    console_log!("{}", events::line(event, sid, prev, n));
+}
+
+/// The keyed hash that names the session in logs: of its id (store), else of its cookie value.
+fn token_hash(config: &WorkerConfig, cookie_header: Option<&str>, sref: Option<&StoreRef>) -> Option<String> {
+    let key = config.manager.seal_key()?;
+    if let Some(r) = sref {
+        return Some(crate::store::log_hash(key, r.id.as_bytes()));
+    }
+    match crate::cookie::find(cookie_header?, &config.manager.options().cookie_name) {
+        crate::cookie::Found::Value(v) => Some(crate::store::log_hash(key, v.as_bytes())),
+        _ => None,
+    }
+}
+
+/// The hash of the cookie value in a `Set-Cookie` line.
+fn set_cookie_hash(config: &WorkerConfig, line: &str) -> Option<String> {
+    let key = config.manager.seal_key()?;
+    let value = line.split(';').next()?.split_once('=')?.1;
+    (!value.is_empty()).then(|| crate::store::log_hash(key, value.as_bytes()))
+}
+
+fn log_cookie_write(config: &WorkerConfig, before: LoadStatus, set_cookies: &[String], prev: Option<&str>) {
+    let first = set_cookies.first().map(String::as_str).unwrap_or_default();
+    let sid = set_cookie_hash(config, first);
+    match (sid, before) {
+        (None, LoadStatus::Loaded) => emit(Event::Ended, None, prev, None),
+        (None, _) => {}
+        (Some(h), LoadStatus::Loaded) => emit(Event::Rotated, Some(&h), prev, None),
+        (Some(h), _) => emit(Event::Created, Some(&h), None, None),
+    }
+}
+
+fn log_store_write(
+    config: &WorkerConfig,
+    w: &StoreWrite,
+    written: &store::Written,
+    old: Option<&StoreRef>,
+    before: LoadStatus,
+) {
+    let Some(key) = config.manager.seal_key() else { return };
+    let hash = |r: &StoreRef| crate::store::log_hash(key, r.id.as_bytes());
+    let prev = old.map(hash);
+    match w {
+        StoreWrite::Nothing => {}
+        // A rejected or expired cookie was logged as such when it was read.
+        StoreWrite::Remove { .. } if before == LoadStatus::Loaded => emit(Event::Ended, None, prev.as_deref(), None),
+        StoreWrite::Remove { .. } => {}
+        StoreWrite::Put { new, reissued, .. } => {
+            let sid = hash(new);
+            match (prev.as_deref(), reissued) {
+                (None, _) => emit(Event::Created, Some(&sid), None, None),
+                (Some(p), true) => emit(Event::Rotated, Some(&sid), Some(p), None),
+                (Some(_), false) => emit(Event::Renewed, Some(&sid), None, None),
+            }
+        }
+    }
+    for id in &written.evicted {
+        let h = crate::store::SessionId::parse(id).map(|i| crate::store::log_hash(key, i.as_bytes()));
+        emit(Event::Evicted, h.as_deref(), None, None);
+    }
+}
+
 thread_local! {
     /// Not-before times read from KV, per isolate.
     static NOT_BEFORE: RefCell<Option<NotBeforeCache>> = const { RefCell::new(None) };
@@ -172,7 +331,14 @@ thread_local! {
 /// Ends `session` if its user, or everyone, was logged out after it was issued. At most one KV
 /// read (a bulk get of what the isolate's cache does not hold fresh). If KV cannot be read, the
 /// session is kept (and the failure logged): an outage of KV does not log everyone out.
-async fn revoke(config: &WorkerConfig, rev: &Revocation, env: &Env, session: &mut Session, now: u64) {
+async fn revoke(
+    config: &WorkerConfig,
+    rev: &Revocation,
+    env: &Env,
+    session: &mut Session,
+    now: u64,
+    sid: Option<&str>,
+) {
     if session.status() != LoadStatus::Loaded {
         return;
     }
@@ -207,7 +373,7 @@ async fn revoke(config: &WorkerConfig, rev: &Revocation, env: &Env, session: &mu
     let not_before = cached.iter().flatten().flatten().chain(values.iter().filter_map(|(_, v)| v.as_ref())).max();
     if let Some(&nb) = not_before {
         if config.manager.revoke_if_issued_before(session, nb) {
-            console_log!("edge-session: session rejected (revoked)");
+            emit(Event::Rejected(Rejection::Revoked), sid, None, None);
         }
     }
 }
@@ -237,13 +403,11 @@ async fn kv_get_many(
         .collect())
 }
 
-/// Logs why a cookie gave no session: the reason only, never the cookie or its contents.
-fn log_load(session: &Session) {
+/// Logs why a cookie gave no session: the reason and the hash only, never the cookie or its contents.
+fn log_load(session: &Session, sid: Option<&str>) {
     match session.status() {
-        LoadStatus::Rejected(why) => {
-            console_log!("edge-session: session cookie rejected ({})", why.as_str())
-        }
-        LoadStatus::Expired => console_log!("edge-session: session expired"),
+        LoadStatus::Rejected(why) => emit(Event::Rejected(why), sid, None, None),
+        LoadStatus::Expired => emit(Event::Expired, sid, None, None),
         _ => {}
     }
 }

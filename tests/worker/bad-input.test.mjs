@@ -145,7 +145,7 @@ test("log lines say why a cookie was refused, and never hold a key, a cookie or 
   // Give workerd a moment to flush its stdout.
   await new Promise((r) => setTimeout(r, 300));
   for (const reason of ["malformed", "duplicate", "too-large"]) {
-    assert.match(logs, new RegExp(`edge-session: session cookie rejected \\(${reason}\\)`), `no ${reason} line in:\n${logs}`);
+    assert.match(logs, new RegExp(`\\{"edge_session":"rejected"(,"sid":"[0-9a-f]{32}")?,"why":"${reason}"\\}`), `no ${reason} line in:\n${logs}`);
   }
   assert.match(logs, /edge-session: origin's X-Replace-Session ignored/);
   const value = jar.header().slice("session=".length);

@@ -1,0 +1,324 @@
+//! Server-side sessions (the mod_session_dbd analogue): the cookie names a record in a store
+//! (Workers KV or a Durable Object); the session's entries live in the record. Pure: the store's
+//! I/O is the Worker's.
+//!
+//! ```text
+//! cookie    = a sealed v1 token (sealed.rs) whose AAD names "<cookie name>#store" (so a token
+//!             of the cookie format never opens as a store token, nor the reverse), and whose
+//!             BODY is:
+//!   sid=<32 lowercase hex>          the session id: 128 random bits from getrandom
+//!   [&home=<32 lowercase hex>]      Durable Objects: the name of the object holding the record
+//! record    = RECORD_VERSION | session string (codec.rs, without expiry)
+//! KV key    = "session:" <sid>
+//! DO name   = "u" <keyed hash of the user> (signed-in) or "a" <sid> (anonymous); DO key "s:" <sid>
+//! ```
+//!
+//! The id is re-issued on every modification (CVE-2013-2249): a stolen id dies with the next
+//! change, and the previous record is deleted. A save that only slides the expiry keeps the id,
+//! as Apache does. The token's expiry and issue time are checked before the store is read, so an
+//! expired, forged or revoked cookie costs no store read.
+
+use core::fmt;
+use core::fmt::Write as _;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use crate::keys::{self, KeyError, SealKey};
+
+/// Bytes of a session id.
+pub(crate) const ID_BYTES: usize = 16;
+/// The version prefix of a record.
+pub(crate) const RECORD_VERSION: &str = "1:";
+/// Largest record written or read (a Durable Object value may hold 128 KiB; KV more).
+pub(crate) const MAX_RECORD_BYTES: usize = 65_536;
+/// The KV key prefix of a record.
+pub(crate) const KV_PREFIX: &str = "session:";
+/// The Durable Object storage key prefix of a record.
+pub(crate) const DO_PREFIX: &str = "s:";
+/// The suffix of the cookie name in a store token's AAD.
+pub(crate) const AAD_SUFFIX: &str = "#store";
+/// Workers KV's shortest expiration TTL, in seconds.
+pub(crate) const KV_MIN_TTL: u64 = 60;
+/// Most sessions a user may be allowed at once.
+pub(crate) const MAX_SESSIONS_LIMIT: usize = 1000;
+const HASH_LABEL_ID: &[u8] = b"edge-session/v1/log-id";
+const HASH_LABEL_USER: &[u8] = b"edge-session/v1/home";
+
+/// A session id: 128 random bits. Its `Debug` is redacted (an id is a bearer credential).
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct SessionId([u8; ID_BYTES]);
+
+impl SessionId {
+    /// A fresh id from getrandom.
+    pub(crate) fn generate() -> Result<Self, KeyError> {
+        let mut id = [0u8; ID_BYTES];
+        keys::random(&mut id)?;
+        Ok(Self(id))
+    }
+
+    /// Parses the 32 lowercase hex digits of an id.
+    pub(crate) fn parse(hex: &str) -> Option<Self> {
+        if hex.len() != 2 * ID_BYTES {
+            return None;
+        }
+        let mut id = [0u8; ID_BYTES];
+        for (byte, pair) in id.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
+            let digit = |c: u8| match c {
+                b'0'..=b'9' => Some(c - b'0'),
+                b'a'..=b'f' => Some(c - b'a' + 10),
+                _ => None,
+            };
+            let (hi, lo) = match pair {
+                [h, l] => (digit(*h)?, digit(*l)?),
+                _ => return None,
+            };
+            *byte = hi << 4 | lo;
+        }
+        Some(Self(id))
+    }
+
+    /// The 32 lowercase hex digits.
+    pub(crate) fn hex(&self) -> String {
+        hex(&self.0)
+    }
+
+    /// The raw bytes (for [`log_hash`]).
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Constant-time equality.
+    pub(crate) fn same(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionId([redacted])")
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// HMAC-SHA256 under the key's hash key, of `label | data`, truncated to 16 bytes, in hex.
+fn keyed_hash(key: &SealKey, label: &[u8], data: &[u8]) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.hash_key.as_ref()) else {
+        return String::new(); // any key length is accepted by HMAC
+    };
+    mac.update(label);
+    mac.update(data);
+    let out = mac.finalize().into_bytes();
+    hex(out.get(..16).unwrap_or_default())
+}
+
+/// What logs show of a session id (or, in the cookie format, of a token): a hash keyed by the
+/// sealing key, so lines of one session can be matched up but the id cannot be recovered or
+/// guessed from them.
+pub(crate) fn log_hash(key: &SealKey, id_or_token: &[u8]) -> String {
+    keyed_hash(key, HASH_LABEL_ID, id_or_token)
+}
+
+/// Where a session lives: the store token's contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoreRef {
+    pub(crate) id: SessionId,
+    /// The Durable Object's name (KV: none).
+    pub(crate) home: Option<String>,
+}
+
+impl StoreRef {
+    /// The token body.
+    pub(crate) fn body(&self) -> String {
+        match &self.home {
+            Some(home) => format!("sid={}&home={home}", self.id.hex()),
+            None => format!("sid={}", self.id.hex()),
+        }
+    }
+
+    /// Reads a token body: exactly `sid` and optionally `home`, well formed.
+    pub(crate) fn parse(body: &str) -> Option<Self> {
+        let mut parts = body.split('&');
+        let id = SessionId::parse(parts.next()?.strip_prefix("sid=")?)?;
+        let home = match parts.next() {
+            None => None,
+            Some(p) => {
+                let h = p.strip_prefix("home=")?;
+                let ok = (2..=65).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+                if !ok {
+                    return None;
+                }
+                Some(h.to_owned())
+            }
+        };
+        parts.next().is_none().then_some(Self { id, home })
+    }
+
+    /// The KV key of the record.
+    pub(crate) fn kv_key(&self) -> String {
+        format!("{KV_PREFIX}{}", self.id.hex())
+    }
+}
+
+/// The Durable Object that holds a session: one per signed-in user (so that a user's sessions
+/// can be counted, capped and ended together, strongly consistent), one per anonymous session.
+pub(crate) fn home_for(key: &SealKey, user: Option<&str>, id: &SessionId) -> String {
+    match user.filter(|u| !u.is_empty()) {
+        Some(u) => user_home(key, u),
+        None => format!("a{}", id.hex()),
+    }
+}
+
+/// The Durable Object of `user`'s sessions: named by a keyed hash, never by the name itself.
+pub(crate) fn user_home(key: &SealKey, user: &str) -> String {
+    format!("u{}", keyed_hash(key, HASH_LABEL_USER, user.as_bytes()))
+}
+
+/// A record for a session string.
+pub(crate) fn record(body: &str) -> String {
+    let mut r = String::with_capacity(RECORD_VERSION.len() + body.len());
+    r.push_str(RECORD_VERSION);
+    r.push_str(body);
+    r
+}
+
+/// The session string of a record; `None` for an unknown version or an over-long record.
+pub(crate) fn record_body(record: &str) -> Option<&str> {
+    if record.len() > MAX_RECORD_BYTES + RECORD_VERSION.len() {
+        return None;
+    }
+    record.strip_prefix(RECORD_VERSION)
+}
+
+/// A KV expiration TTL (seconds) for a record expiring at `expiry` (µs): at least KV's minimum.
+/// The cookie's own expiry still ends the session on time; the TTL only clears the store.
+pub(crate) fn kv_ttl(expiry: u64, now: u64) -> u64 {
+    expiry.saturating_sub(now).div_ceil(1_000_000).max(KV_MIN_TTL)
+}
+
+/// One session held by a Durable Object, as its storage keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Held {
+    /// When it was first written (ms): the oldest go first past the limit.
+    pub(crate) created: u64,
+    /// When it expires (ms): the alarm deletes it then.
+    pub(crate) expires: u64,
+    pub(crate) record: String,
+}
+
+impl Held {
+    /// Storage layout: `<created ms> <expires ms> <record>`.
+    pub(crate) fn encode(&self) -> String {
+        format!("{} {} {}", self.created, self.expires, self.record)
+    }
+
+    pub(crate) fn decode(value: &str) -> Option<Self> {
+        let mut it = value.splitn(3, ' ');
+        let created = it.next()?.parse().ok()?;
+        let expires = it.next()?.parse().ok()?;
+        Some(Self { created, expires, record: it.next()?.to_owned() })
+    }
+}
+
+/// Which sessions to evict so that at most `limit` remain once `incoming` more are added:
+/// the oldest (by creation time) first. `held` is `(key, created)`.
+pub(crate) fn evictions(mut held: Vec<(String, u64)>, incoming: usize, limit: usize) -> Vec<String> {
+    let excess = (held.len() + incoming).saturating_sub(limit);
+    held.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    held.into_iter().take(excess).map(|(k, _)| k).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> SealKey {
+        SealKey::new(&[7u8; 32])
+    }
+
+    #[test]
+    fn ids_are_random_hex_and_redacted() {
+        let (a, b) = (SessionId::generate().unwrap(), SessionId::generate().unwrap());
+        assert!(!a.same(&b));
+        assert_eq!(a.hex().len(), 32);
+        assert!(SessionId::parse(&a.hex()).unwrap().same(&a));
+        assert_eq!(format!("{a:?}"), "SessionId([redacted])");
+        for bad in
+            ["", "00", &"0".repeat(31), &"0".repeat(33), &"G".repeat(32), &"A".repeat(32), "é".repeat(16).as_str()]
+        {
+            assert!(SessionId::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn token_bodies() {
+        let id = SessionId::parse(&"ab".repeat(16)).unwrap();
+        let kv = StoreRef { id: id.clone(), home: None };
+        assert_eq!(kv.body(), format!("sid={}", "ab".repeat(16)));
+        assert_eq!(StoreRef::parse(&kv.body()), Some(kv.clone()));
+        assert_eq!(kv.kv_key(), format!("session:{}", "ab".repeat(16)));
+        let home = home_for(&key(), Some("alice"), &id);
+        assert_eq!(home.len(), 33);
+        assert_eq!(home, home_for(&key(), Some("alice"), &SessionId::generate().unwrap()), "one object per user");
+        assert_ne!(home, home_for(&SealKey::new(&[8u8; 32]), Some("alice"), &id), "keyed");
+        assert_eq!(home_for(&key(), None, &id), format!("a{}", "ab".repeat(16)));
+        let d = StoreRef { id, home: Some(home) };
+        assert_eq!(StoreRef::parse(&d.body()), Some(d.clone()));
+        for bad in [
+            String::new(),
+            "sid=".into(),
+            format!("sid={}&home=", "ab".repeat(16)),
+            format!("sid={}&home=A", "ab".repeat(16)),
+            format!("sid={}&home=ab&x=1", "ab".repeat(16)),
+            format!("user=alice&sid={}", "ab".repeat(16)),
+        ] {
+            assert_eq!(StoreRef::parse(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn records_and_held_entries() {
+        assert_eq!(record("a=1"), "1:a=1");
+        assert_eq!(record_body("1:a=1"), Some("a=1"));
+        assert_eq!(record_body("2:a=1"), None);
+        assert_eq!(record_body(&record(&"x".repeat(MAX_RECORD_BYTES + 1))), None);
+        let h = Held { created: 5, expires: 9, record: "1:a=1 b".into() };
+        assert_eq!(Held::decode(&h.encode()), Some(h));
+        assert_eq!(Held::decode("x 9 1:"), None);
+        assert_eq!(Held::decode("5 9"), None);
+    }
+
+    #[test]
+    fn kv_ttls_respect_the_minimum() {
+        assert_eq!(kv_ttl(3_600_000_000, 0), 3600);
+        assert_eq!(kv_ttl(1_500_000, 0), KV_MIN_TTL);
+        assert_eq!(kv_ttl(0, 10), KV_MIN_TTL);
+    }
+
+    #[test]
+    fn oldest_are_evicted_first() {
+        let held = vec![("c".to_owned(), 30), ("a".to_owned(), 10), ("b".to_owned(), 20)];
+        assert_eq!(evictions(held.clone(), 1, 3), vec!["a"]);
+        assert_eq!(evictions(held.clone(), 1, 2), vec!["a", "b"]);
+        assert!(evictions(held.clone(), 0, 3).is_empty());
+        assert!(evictions(held, 1, 10).is_empty());
+    }
+
+    #[test]
+    fn log_hashes_are_keyed_and_stable() {
+        let id = SessionId::generate().unwrap();
+        let h = log_hash(&key(), &id.0);
+        assert_eq!(h.len(), 32);
+        assert_eq!(h, log_hash(&key(), &id.0));
+        assert_ne!(h, id.hex());
+        assert_ne!(h, log_hash(&SealKey::new(&[8u8; 32]), &id.0));
+    }
+}

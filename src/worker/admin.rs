@@ -1,0 +1,98 @@
+//! The operator's endpoints, under `/__edge-session/`, on only when `SESSION_ADMIN_TOKEN` is set
+//! (a secret; requests carry `Authorization: Bearer <token>`, compared in constant time):
+//!
+//! ```text
+//! GET  /__edge-session/metrics            this isolate's session event counters (Prometheus text)
+//! POST /__edge-session/logout?user=<u>    log <u> out everywhere: ends their sessions held by the
+//!                                         Durable Object store at once, and (with
+//!                                         SESSION_REVOCATION_KV) stores a not-before time for them
+//! ```
+//!
+//! Without the token the paths are not special: the request goes to the origin like any other.
+
+use wasm_bindgen::JsValue;
+use worker::{console_error, Date, Env, Method, Request, Response, Result};
+
+use super::config::WorkerConfig;
+use super::{emit, store, COUNTERS};
+use crate::events::Event;
+use crate::revocation;
+
+/// The prefix of the admin paths.
+pub(crate) const PREFIX: &str = "/__edge-session/";
+
+/// Answers an admin request, or `None` for any other request.
+pub(crate) async fn route(
+    config: &WorkerConfig,
+    env: &Env,
+    req: &Request,
+    url: &worker::Url,
+) -> Result<Option<Response>> {
+    let Some(token) = &config.admin_token else { return Ok(None) };
+    let Some(action) = url.path().strip_prefix(PREFIX).map(str::to_owned) else { return Ok(None) };
+    if !token.accepts(req.headers().get("authorization")?.as_deref()) {
+        let headers = worker::Headers::new();
+        headers.set("www-authenticate", "Bearer realm=\"edge-session\"")?;
+        headers.set("cache-control", "no-store")?;
+        return Ok(Some(Response::error("unauthorized\n", 401)?.with_headers(headers)));
+    }
+    let resp = match (req.method(), action.as_str()) {
+        (Method::Get, "metrics") => {
+            let body = COUNTERS.with(|c| c.borrow().prometheus());
+            let headers = worker::Headers::new();
+            headers.set("content-type", "text/plain; version=0.0.4")?;
+            headers.set("cache-control", "no-store")?;
+            Response::ok(body)?.with_headers(headers)
+        }
+        (Method::Post, "logout") => logout(config, env, url).await?,
+        _ => Response::error("no such admin action\n", 404)?,
+    };
+    Ok(Some(resp))
+}
+
+async fn logout(config: &WorkerConfig, env: &Env, url: &worker::Url) -> Result<Response> {
+    let user = url.query_pairs().find(|(k, _)| k == "user").map(|(_, v)| v.into_owned()).unwrap_or_default();
+    if user.is_empty() || user.len() > revocation::MAX_USER_BYTES {
+        return Response::error("user: 1 to 256 bytes\n", 400);
+    }
+    let mut ended = None;
+    if let (Some(store::Backend::Durable { binding, .. }), Some(key)) = (&config.store, config.manager.seal_key()) {
+        match store::clear(env, binding, &crate::store::user_home(key, &user)).await {
+            Ok(n) => ended = Some(n),
+            Err(e) => {
+                console_error!("edge-session: logout: the session store failed: {e}");
+                return Response::error("the session store failed\n", 503);
+            }
+        }
+    }
+    let mut not_before = None;
+    if let (Some(rev), Some(k)) = (&config.revocation, revocation::user_key(&user)) {
+        let now = Date::now().as_millis();
+        let kv = env.kv(&rev.binding)?;
+        if let Err(e) = kv.put(&k, now.to_string())?.execute().await {
+            console_error!("edge-session: logout: KV write failed: {e}");
+            return Response::error("the revocation store failed\n", 503);
+        }
+        not_before = Some(now);
+    }
+    if ended.is_none() && not_before.is_none() {
+        return Response::error(
+            "nothing to do: logout needs SESSION_STORE = \"durable-object\" or SESSION_REVOCATION_KV\n",
+            409,
+        );
+    }
+    emit(Event::LoggedOut, None, None, Some(ended.unwrap_or(0)));
+    let body = js_sys::JSON::stringify(&{
+        let o = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| js_sys::Reflect::set(&o, &JsValue::from_str(k), &v).map(|_| ());
+        let _ = set("ended", ended.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)));
+        let _ = set("notBefore", not_before.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)));
+        o.into()
+    })
+    .map(String::from)
+    .unwrap_or_default();
+    let headers = worker::Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    Ok(Response::ok(body)?.with_headers(headers))
+}

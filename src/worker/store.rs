@@ -1,0 +1,277 @@
+//! The server-side store's I/O: Workers KV, or the `SessionStore` Durable Object (one object
+//! per signed-in user, one per anonymous session; layout in `store.rs`).
+//!
+//! The Worker talks to the object over `fetch` with this internal protocol (never reachable
+//! from the Internet: only a binding can address a Durable Object):
+//!
+//! ```text
+//! GET    /get?id=<sid>                        -> 200 record | 404
+//! PUT    /put?id=<sid>&old=<sid>&created=<ms>&expires=<ms>&limit=<n>   body: record
+//!                                             -> 200, x-evicted: <sids evicted, comma-separated>
+//! DELETE /delete?id=<sid>                     -> 200
+//! POST   /clear                               -> 200, body: how many sessions ended
+//! GET    /stats                               -> 200, body: `<stored> <live> <alarm ms or 0>`
+//! ```
+
+use std::collections::HashMap;
+
+use worker::{durable_object, Date, Env, Method, Request, RequestInit, Response, Result, State};
+
+use crate::manager::StoreWrite;
+use crate::store::{self, Held, StoreRef, DO_PREFIX};
+
+/// Where the records are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Backend {
+    /// A KV namespace binding: eventually consistent, for read-heavy sessions.
+    Kv { binding: String },
+    /// A Durable Object namespace binding: strongly consistent; at most `max_sessions` per user
+    /// (0: no limit), the oldest evicted first.
+    Durable { binding: String, max_sessions: usize },
+}
+
+/// What a write did, for the logs and counters.
+#[derive(Debug, Default)]
+pub(crate) struct Written {
+    /// Sessions evicted by the concurrent-session limit (their ids).
+    pub(crate) evicted: Vec<String>,
+}
+
+const BASE: &str = "https://session-store.internal";
+
+fn stub(env: &Env, binding: &str, home: &str) -> Result<worker::Stub> {
+    env.durable_object(binding)?.get_by_name(home)
+}
+
+async fn call(
+    env: &Env,
+    binding: &str,
+    home: &str,
+    method: Method,
+    path: &str,
+    body: Option<&str>,
+) -> Result<Response> {
+    let mut init = RequestInit::new();
+    init.with_method(method);
+    if let Some(b) = body {
+        init.with_body(Some(wasm_bindgen::JsValue::from_str(b)));
+    }
+    let req = Request::new_with_init(&format!("{BASE}{path}"), &init)?;
+    let resp = stub(env, binding, home)?.fetch_with_request(req).await?;
+    if resp.status_code() >= 500 {
+        return Err(worker::Error::RustError(format!("session store answered {}", resp.status_code())));
+    }
+    Ok(resp)
+}
+
+/// The record the cookie names, if the store holds one.
+pub(crate) async fn read(env: &Env, backend: &Backend, r: &StoreRef) -> Result<Option<String>> {
+    match backend {
+        Backend::Kv { binding } => Ok(env.kv(binding)?.get(&r.kv_key()).text().await?),
+        Backend::Durable { binding, .. } => {
+            let Some(home) = &r.home else { return Ok(None) };
+            let mut resp = call(env, binding, home, Method::Get, &format!("/get?id={}", r.id.hex()), None).await?;
+            if resp.status_code() == 200 {
+                Ok(Some(resp.text().await?))
+            } else {
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Carries out a save: stores the record, deletes the replaced or ended one.
+pub(crate) async fn write(env: &Env, backend: &Backend, w: &StoreWrite, issued_ms: u64, now: u64) -> Result<Written> {
+    let mut written = Written::default();
+    match (backend, w) {
+        (_, StoreWrite::Nothing) => {}
+        (Backend::Kv { binding }, StoreWrite::Put { new, old, record, expiry, reissued, .. }) => {
+            let kv = env.kv(binding)?;
+            let mut put = kv.put(&new.kv_key(), record.as_str())?;
+            if let Some(e) = expiry {
+                put = put.expiration_ttl(store::kv_ttl(*e, now));
+            }
+            put.execute().await?;
+            if let (true, Some(old)) = (*reissued, old) {
+                kv.delete(&old.kv_key()).await?;
+            }
+        }
+        (Backend::Kv { binding }, StoreWrite::Remove { old: Some(old), .. }) => {
+            env.kv(binding)?.delete(&old.kv_key()).await?;
+        }
+        (Backend::Durable { binding, max_sessions }, StoreWrite::Put { new, old, record, expiry, reissued, .. }) => {
+            let home = new.home.as_deref().unwrap_or_default();
+            let expires = expiry.map_or(u64::MAX, |e| e / 1000);
+            // Moved to another object (an anonymous session signing in): delete it there.
+            let old_here = old.as_ref().filter(|o| *reissued && o.home.as_deref() == Some(home));
+            if let Some(o) = old.as_ref().filter(|o| *reissued && o.home.as_deref() != Some(home)) {
+                if let Some(h) = &o.home {
+                    call(env, binding, h, Method::Delete, &format!("/delete?id={}", o.id.hex()), None).await?;
+                }
+            }
+            let mut path =
+                format!("/put?id={}&created={issued_ms}&expires={expires}&limit={max_sessions}", new.id.hex());
+            if let Some(o) = old_here {
+                path.push_str(&format!("&old={}", o.id.hex()));
+            }
+            let resp = call(env, binding, home, Method::Put, &path, Some(record)).await?;
+            if let Some(ids) = resp.headers().get("x-evicted")? {
+                written.evicted = ids.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+            }
+        }
+        (Backend::Durable { binding, .. }, StoreWrite::Remove { old: Some(old), .. }) => {
+            if let Some(h) = &old.home {
+                call(env, binding, h, Method::Delete, &format!("/delete?id={}", old.id.hex()), None).await?;
+            }
+        }
+        (_, StoreWrite::Remove { old: None, .. }) => {}
+    }
+    Ok(written)
+}
+
+/// Ends every session of the object `home` at once; returns how many there were.
+pub(crate) async fn clear(env: &Env, binding: &str, home: &str) -> Result<u64> {
+    let mut resp = call(env, binding, home, Method::Post, "/clear", None).await?;
+    Ok(resp.text().await?.trim().parse().unwrap_or(0))
+}
+
+/// The Durable Object that holds sessions: one per signed-in user, one per anonymous session.
+/// Each record expires by an alarm set to the earliest expiry it holds; an object left empty
+/// deletes its storage, so nothing grows forever.
+#[durable_object(alarm)]
+pub struct SessionStore {
+    state: State,
+}
+
+fn now_ms() -> u64 {
+    Date::now().as_millis()
+}
+
+impl SessionStore {
+    /// Every session held, by storage key (expired ones included).
+    async fn held(&self) -> Result<HashMap<String, Held>> {
+        let opts = worker::ListOptions::new().prefix(DO_PREFIX);
+        let map = self.state.storage().list_with_options(opts).await?;
+        let mut out = HashMap::new();
+        for entry in map.entries() {
+            let Ok(pair) = entry else { continue };
+            let pair = js_sys::Array::from(&pair);
+            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                if let Some(h) = Held::decode(&v) {
+                    out.insert(k, h);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes what has expired and sets the alarm to the next expiry (or empties the object).
+    async fn sweep(&self, now: u64) -> Result<()> {
+        let held = self.held().await?;
+        let (gone, live): (Vec<_>, Vec<_>) = held.into_iter().partition(|(_, h)| h.expires <= now);
+        let storage = self.state.storage();
+        if live.is_empty() {
+            storage.delete_alarm().await?;
+            storage.delete_all().await?;
+            return Ok(());
+        }
+        if !gone.is_empty() {
+            storage.delete_multiple(gone.into_iter().map(|(k, _)| k).collect::<Vec<_>>()).await?;
+        }
+        if let Some(next) = live.iter().map(|(_, h)| h.expires).min() {
+            // An absolute time (worker's `From<i64>` would be an offset from now).
+            let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(next as f64));
+            storage.set_alarm(worker::ScheduledTime::new(at)).await?;
+        }
+        Ok(())
+    }
+}
+
+fn param(url: &worker::Url, name: &str) -> Option<String> {
+    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+fn id_key(url: &worker::Url, name: &str) -> Option<String> {
+    param(url, name).and_then(|h| store::SessionId::parse(&h)).map(|id| format!("{DO_PREFIX}{}", id.hex()))
+}
+
+impl worker::DurableObject for SessionStore {
+    fn new(state: State, _env: Env) -> Self {
+        Self { state }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let url = req.url()?;
+        let now = now_ms();
+        let storage = self.state.storage();
+        match (req.method(), url.path()) {
+            (Method::Get, "/get") => {
+                let Some(key) = id_key(&url, "id") else { return Response::error("bad id", 400) };
+                let held: Option<String> = storage.get(&key).await?;
+                match held.as_deref().and_then(Held::decode).filter(|h| h.expires > now) {
+                    Some(h) => Response::ok(h.record),
+                    None => Response::error("no such session", 404),
+                }
+            }
+            (Method::Put, "/put") => {
+                let Some(key) = id_key(&url, "id") else { return Response::error("bad id", 400) };
+                let num = |n: &str| param(&url, n).and_then(|v| v.parse::<u64>().ok());
+                let (Some(created), Some(expires)) = (num("created"), num("expires")) else {
+                    return Response::error("bad times", 400);
+                };
+                let limit = num("limit").map_or(0, |l| usize::try_from(l).unwrap_or(usize::MAX));
+                let record = req.text().await?;
+                if store::record_body(&record).is_none() {
+                    return Response::error("bad record", 400);
+                }
+                if let Some(old) = id_key(&url, "old") {
+                    storage.delete(&old).await?;
+                }
+                let mut evicted = Vec::new();
+                if limit > 0 {
+                    let others: Vec<(String, u64)> = self
+                        .held()
+                        .await?
+                        .into_iter()
+                        .filter(|(k, h)| *k != key && h.expires > now)
+                        .map(|(k, h)| (k, h.created))
+                        .collect();
+                    evicted = store::evictions(others, 1, limit);
+                    if !evicted.is_empty() {
+                        storage.delete_multiple(evicted.clone()).await?;
+                    }
+                }
+                storage.put(&key, Held { created, expires, record }.encode()).await?;
+                self.sweep(now).await?;
+                let ids: Vec<&str> = evicted.iter().filter_map(|k| k.strip_prefix(DO_PREFIX)).collect();
+                let headers = worker::Headers::new();
+                headers.set("x-evicted", &ids.join(","))?;
+                Ok(Response::ok("stored")?.with_headers(headers))
+            }
+            (Method::Delete, "/delete") => {
+                let Some(key) = id_key(&url, "id") else { return Response::error("bad id", 400) };
+                storage.delete(&key).await?;
+                self.sweep(now).await?;
+                Response::ok("deleted")
+            }
+            (Method::Post, "/clear") => {
+                let n = self.held().await?.values().filter(|h| h.expires > now).count();
+                storage.delete_alarm().await?;
+                storage.delete_all().await?;
+                Response::ok(n.to_string())
+            }
+            (Method::Get, "/stats") => {
+                let held = self.held().await?;
+                let live = held.values().filter(|h| h.expires > now).count();
+                let alarm = storage.get_alarm().await?.unwrap_or(0);
+                Response::ok(format!("{} {live} {alarm}", held.len()))
+            }
+            _ => Response::error("not found", 404),
+        }
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        self.sweep(now_ms()).await?;
+        Response::ok("swept")
+    }
+}

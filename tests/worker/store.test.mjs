@@ -1,0 +1,227 @@
+// The server-side store in real workerd, with Miniflare's KV and Durable Objects: the cookie
+// carries only a sealed random id; the id is re-issued on every change (the old record deleted);
+// records expire by KV TTL and Durable Object alarms; a per-user concurrent-session limit evicts
+// the oldest; the operator logs a user out everywhere at once; and every session event is a JSON
+// log line that names the session by a keyed hash only.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { createDecipheriv, createHash, createHmac } from "node:crypto";
+import { Miniflare } from "miniflare";
+import { generateKey } from "edge-session";
+import { ROOT, origin, CookieJar, get } from "./helpers.mjs";
+
+const KEY = generateKey();
+const ADMIN = generateKey();
+const open = [];
+after(async () => Promise.all(open.map((x) => x.dispose?.() ?? x.close())));
+const o = await origin((req, url) => {
+  const q = url.searchParams;
+  if (url.pathname === "/login") return { headers: { "x-replace-session": `!regenerate=1&user=${q.get("user")}` } };
+  if (url.pathname === "/cart") return { headers: { "x-replace-session": `cart=${q.get("n") ?? 1}` } };
+  if (url.pathname === "/logout") return { headers: { "x-replace-session": "user=&cart=" } };
+});
+open.push(o);
+let logs = "";
+
+function start(vars) {
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: new URL("build/index.js", ROOT).pathname,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-26",
+    // The default binding name, SESSIONS, for the kind of store chosen.
+    ...(vars.SESSION_STORE === "kv" ? { kvNamespaces: ["SESSIONS"] } : { durableObjects: { SESSIONS: "SessionStore" } }),
+    bindings: { SESSION_KEYS: KEY, ORIGIN: o.url, SESSION_MAX_AGE: "3600", SESSION_ADMIN_TOKEN: ADMIN, ...vars },
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.on("data", (d) => (logs += d));
+      stderr.on("data", (d) => (logs += d));
+    },
+  });
+  open.push(mf);
+  return mf;
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** What the origin saw as the session, without the expiry. */
+async function seen(mf, jar, path = "/") {
+  const res = await get(mf, jar, path);
+  await res.text();
+  const s = o.received.at(-1).headers["x-session"] ?? "";
+  return { session: s.replace(/&?expiry=\d+/, ""), setCookies: res.headers.getSetCookie() };
+}
+
+/** Opens the store token in a cookie jar (the documented layout), for the test's eyes only. */
+function tokenOf(jar) {
+  const raw = Buffer.from(jar.cookies.get("session"), "base64url");
+  const key = Buffer.from(KEY, "base64");
+  const aad = Buffer.concat([raw.subarray(0, 5), Buffer.from("session#store")]);
+  const d = createDecipheriv("aes-256-gcm", key, raw.subarray(5, 17));
+  d.setAAD(aad);
+  d.setAuthTag(raw.subarray(raw.length - 16));
+  const plain = Buffer.concat([d.update(raw.subarray(17, raw.length - 16)), d.final()]);
+  return Object.fromEntries(new URLSearchParams(plain.subarray(16).toString()));
+}
+
+/** The Durable Object of a user's sessions (its name: a keyed hash of the user). */
+async function userObject(mf, user) {
+  const hashKey = createHash("sha256").update("edge-session/v1/hash-key").update(Buffer.from(KEY, "base64")).digest();
+  const home = "u" + createHmac("sha256", hashKey).update("edge-session/v1/home").update(user).digest("hex").slice(0, 32);
+  const ns = await mf.getDurableObjectNamespace("SESSIONS");
+  const stub = ns.get(ns.idFromName(home));
+  return {
+    home,
+    async stats() {
+      const [stored, live, alarm] = (await (await stub.fetch("https://x/stats")).text()).split(" ").map(Number);
+      return { stored, live, alarm };
+    },
+  };
+}
+
+const admin = (mf, path, method = "POST", token = ADMIN) =>
+  mf.dispatchFetch(`http://127.0.0.1/__edge-session/${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+test("KV: the cookie holds a sealed id, the record holds the session, a change re-issues the id", async () => {
+  const mf = start({ SESSION_STORE: "kv" });
+  const kv = await mf.getKVNamespace("SESSIONS");
+  const jar = new CookieJar();
+  assert.deepEqual((await seen(mf, jar)).setCookies, [], "no session, no cookie, no record");
+  await seen(mf, jar, "/login?user=alice");
+  const cookie = jar.cookies.get("session");
+  assert.ok(cookie.length < 130, `a small cookie: ${cookie.length}`);
+  const { sid } = tokenOf(jar);
+  assert.match(sid, /^[0-9a-f]{32}$/);
+  let { keys } = await kv.list();
+  assert.deepEqual(keys.map((k) => k.name), [`session:${sid}`]);
+  assert.equal(await kv.get(`session:${sid}`), "1:user=alice");
+  const ttl = keys[0].expiration - Date.now() / 1000;
+  assert.ok(ttl > 3500 && ttl <= 3601, `the record expires with the session: ${ttl}`);
+
+  assert.equal((await seen(mf, jar)).session, "user=alice");
+  const before = new CookieJar();
+  before.cookies = new Map(jar.cookies);
+  await seen(mf, jar, "/cart?n=2");
+  const next = tokenOf(jar).sid;
+  assert.notEqual(next, sid, "modified: a new id");
+  ({ keys } = await kv.list());
+  assert.deepEqual(keys.map((k) => k.name), [`session:${next}`], "and the old record is gone");
+  assert.equal((await seen(mf, jar)).session, "user=alice&cart=2");
+  const stale = await seen(mf, before);
+  assert.equal(stale.session, "", "the replaced id opens nothing");
+  assert.match(stale.setCookies[0], /^session=; Max-Age=0/);
+
+  const out = await seen(mf, jar, "/logout");
+  assert.match(out.setCookies[0], /^session=; Max-Age=0/);
+  assert.deepEqual((await kv.list()).keys, [], "emptied: the record is deleted");
+});
+
+test("Durable Objects: one object per user, a concurrent-session limit that evicts the oldest", async () => {
+  const mf = start({ SESSION_STORE: "durable-object", SESSION_MAX_SESSIONS: "2" });
+  const alice = await userObject(mf, "alice");
+  const [laptop, phone, tablet, bob] = [new CookieJar(), new CookieJar(), new CookieJar(), new CookieJar()];
+  // Anonymous first (a cart), then the login moves the session into alice's object.
+  await seen(mf, laptop, "/cart?n=3");
+  assert.match(tokenOf(laptop).home, /^a[0-9a-f]{32}$/);
+  await seen(mf, laptop, "/login?user=alice");
+  assert.equal(tokenOf(laptop).home, alice.home);
+  assert.equal((await seen(mf, laptop)).session, "cart=3&user=alice");
+  for (const jar of [phone, tablet]) {
+    await sleep(5);
+    await seen(mf, jar, "/login?user=alice");
+  }
+  await seen(mf, bob, "/login?user=bob");
+  const s = await alice.stats();
+  assert.equal(s.live, 2, "at most two of alice's sessions");
+  assert.ok(s.alarm > Date.now() + 3500_000, "an alarm at the earliest expiry");
+
+  const evicted = await seen(mf, laptop);
+  assert.equal(evicted.session, "", "the oldest (laptop) was evicted");
+  assert.match(evicted.setCookies[0], /^session=; Max-Age=0/);
+  assert.equal((await seen(mf, phone)).session, "user=alice");
+  assert.equal((await seen(mf, tablet)).session, "user=alice");
+
+  // The operator ends alice's sessions everywhere, at once; bob's stay.
+  assert.equal((await admin(mf, "logout?user=alice", "POST", "wrong")).status, 401);
+  const res = await admin(mf, "logout?user=alice");
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { ended: 2, notBefore: null });
+  for (const jar of [phone, tablet]) assert.equal((await seen(mf, jar)).session, "");
+  assert.equal((await seen(mf, bob)).session, "user=bob");
+  assert.deepEqual(await alice.stats(), { stored: 0, live: 0, alarm: 0 }, "nothing left behind");
+
+  // The counters: what the operator reads.
+  assert.equal((await admin(mf, "metrics", "GET", null)).status, 401);
+  const metrics = await (await admin(mf, "metrics", "GET")).text();
+  // Created: laptop (anonymous), phone, tablet, bob; laptop's login was a rotation. The three
+  // sessions ended by eviction and logout were rejected as not-stored, not "ended" by the origin.
+  for (const [event, n] of [["created", 4], ["rotated", 1], ["evicted", 1], ["logged-out", 2], ["ended", 0]]) {
+    assert.match(metrics, new RegExp(`^edge_session_events_total\\{event="${event}"\\} ${n}$`, "m"), metrics);
+  }
+  assert.match(metrics, /^edge_session_events_total\{event="rejected",why="not-stored"\} 3$/m, metrics);
+});
+
+test("Durable Objects: the alarm deletes expired sessions and empties the object", async () => {
+  const mf = start({ SESSION_STORE: "durable-object", SESSION_MAX_AGE: "2", SESSION_EXPIRY_UPDATE_INTERVAL: "0" });
+  const carol = await userObject(mf, "carol");
+  const jar = new CookieJar();
+  await seen(mf, jar, "/login?user=carol");
+  const s = await carol.stats();
+  assert.equal(s.stored, 1);
+  assert.ok(s.alarm > Date.now() && s.alarm <= Date.now() + 2100, `alarm at the expiry: ${s.alarm - Date.now()} ms`);
+  await sleep(3500);
+  assert.deepEqual(await carol.stats(), { stored: 0, live: 0, alarm: 0 });
+});
+
+test("every event is a JSON line naming the session by a keyed hash, never the id, user or cookie", async () => {
+  const mf = start({ SESSION_STORE: "durable-object" });
+  const jar = new CookieJar();
+  await seen(mf, jar, "/login?user=dave");
+  const first = tokenOf(jar).sid;
+  const cookie = jar.cookies.get("session");
+  await seen(mf, jar, "/cart?n=1");
+  const second = tokenOf(jar).sid;
+  await seen(mf, jar, "/logout");
+  await get(mf, new CookieJar(), "/", { cookie: "session=forged" });
+  await sleep(300);
+  const lines = logs.split("\n").filter((l) => l.includes('{"edge_session"')).map((l) => JSON.parse(l.slice(l.indexOf("{"))));
+  const hash = (sid) => {
+    const hashKey = createHash("sha256").update("edge-session/v1/hash-key").update(Buffer.from(KEY, "base64")).digest();
+    return createHmac("sha256", hashKey).update("edge-session/v1/log-id").update(Buffer.from(sid, "hex")).digest("hex").slice(0, 32);
+  };
+  const mine = lines.filter((l) => [hash(first), hash(second)].includes(l.sid) || [hash(first), hash(second)].includes(l.prev));
+  assert.deepEqual(
+    mine.map((l) => l.edge_session),
+    ["created", "rotated", "ended"],
+    JSON.stringify(mine),
+  );
+  assert.deepEqual(mine[1], { edge_session: "rotated", sid: hash(second), prev: hash(first) });
+  assert.ok(lines.some((l) => l.edge_session === "rejected" && l.why === "malformed"));
+  for (const secret of [first, second, cookie, cookie.slice(0, 20), "dave", KEY, ADMIN]) {
+    assert.ok(!logs.includes(secret), `the logs hold ${secret.slice(0, 10)}…`);
+  }
+});
+
+test("a store that cannot be reached logs nobody out and hands out no dangling cookie", async () => {
+  // The binding names a KV namespace that does not exist: every read and write fails.
+  const mf = start({ SESSION_STORE: "kv", SESSION_STORE_BINDING: "MISSING" });
+  const jar = new CookieJar();
+  const res = await get(mf, jar, "/login?user=erin");
+  assert.equal(res.status, 200, "the request itself is served");
+  await res.text();
+  assert.deepEqual(res.headers.getSetCookie(), [], "no cookie for a record that was not stored");
+  jar.cookies.set("session", "x".repeat(40));
+  const again = await get(mf, jar, "/");
+  assert.equal(again.status, 200);
+  await again.text();
+});
+
+test("configuration errors name their variable", async () => {
+  for (const [vars, want] of [
+    [{ SESSION_STORE: "redis" }, /SESSION_STORE: "redis" is not cookie, kv or durable-object/],
+    [{ SESSION_STORE: "kv", SESSION_MAX_SESSIONS: "3" }, /SESSION_MAX_SESSIONS: a concurrent-session limit needs/],
+    [{ SESSION_ADMIN_TOKEN: "short" }, /SESSION_ADMIN_TOKEN: too short/],
+  ]) {
+    const res = await start(vars).dispatchFetch("http://127.0.0.1/");
+    assert.equal(res.status, 500);
+    assert.match(await res.text(), want);
+  }
+});
