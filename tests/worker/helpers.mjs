@@ -5,14 +5,15 @@ import { Miniflare } from "miniflare";
 
 export const ROOT = new URL("../../", import.meta.url);
 
-/** The built worker (build/index.js) in workerd with these bindings. */
-export function worker(bindings) {
+/** The built worker (build/index.js) in workerd with these bindings (and Miniflare options). */
+export function worker(bindings, options = {}) {
   return new Miniflare({
     modules: true,
     scriptPath: new URL("build/index.js", ROOT).pathname,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-26",
     bindings,
+    ...options,
   });
 }
 

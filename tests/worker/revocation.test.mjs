@@ -3,9 +3,8 @@
 // at most the isolate's cache period (SESSION_REVOCATION_CACHE).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { Miniflare } from "miniflare";
 import { generateKey } from "edge-session";
-import { ROOT, origin, CookieJar, get } from "./helpers.mjs";
+import { worker, origin, CookieJar, get } from "./helpers.mjs";
 
 const open = [];
 after(async () => Promise.all(open.map((x) => x.dispose?.() ?? x.close())));
@@ -15,14 +14,10 @@ const o = await origin((req, url) => {
 open.push(o);
 
 function start(vars) {
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: new URL("build/index.js", ROOT).pathname,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2026-04-26",
-    kvNamespaces: ["REVOCATIONS"],
-    bindings: { SESSION_KEYS: generateKey(), ORIGIN: o.url, SESSION_REVOCATION_KV: "REVOCATIONS", ...vars },
-  });
+  const mf = worker(
+    { SESSION_KEYS: generateKey(), ORIGIN: o.url, SESSION_REVOCATION_KV: "REVOCATIONS", ...vars },
+    { kvNamespaces: ["REVOCATIONS"] },
+  );
   open.push(mf);
   return mf;
 }

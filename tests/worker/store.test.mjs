@@ -6,9 +6,8 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createDecipheriv, createHash, createHmac } from "node:crypto";
-import { Miniflare } from "miniflare";
 import { generateKey } from "edge-session";
-import { ROOT, origin, CookieJar, get } from "./helpers.mjs";
+import { worker, origin, CookieJar, get } from "./helpers.mjs";
 
 const KEY = generateKey();
 const ADMIN = generateKey();
@@ -24,19 +23,17 @@ open.push(o);
 let logs = "";
 
 function start(vars) {
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: new URL("build/index.js", ROOT).pathname,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2026-04-26",
-    // The default binding name, SESSIONS, for the kind of store chosen.
-    ...(vars.SESSION_STORE === "kv" ? { kvNamespaces: ["SESSIONS"] } : { durableObjects: { SESSIONS: "SessionStore" } }),
-    bindings: { SESSION_KEYS: KEY, ORIGIN: o.url, SESSION_MAX_AGE: "3600", SESSION_ADMIN_TOKEN: ADMIN, ...vars },
-    handleRuntimeStdio(stdout, stderr) {
-      stdout.on("data", (d) => (logs += d));
-      stderr.on("data", (d) => (logs += d));
+  const mf = worker(
+    { SESSION_KEYS: KEY, ORIGIN: o.url, SESSION_MAX_AGE: "3600", SESSION_ADMIN_TOKEN: ADMIN, ...vars },
+    {
+      // The default binding name, SESSIONS, for the kind of store chosen.
+      ...(vars.SESSION_STORE === "kv" ? { kvNamespaces: ["SESSIONS"] } : { durableObjects: { SESSIONS: "SessionStore" } }),
+      handleRuntimeStdio(stdout, stderr) {
+        stdout.on("data", (d) => (logs += d));
+        stderr.on("data", (d) => (logs += d));
+      },
     },
-  });
+  );
   open.push(mf);
   return mf;
 }
