@@ -540,9 +540,7 @@ impl SessionManager {
         if session.status() != LoadStatus::Loaded || session.issued.is_some_and(|i| i >= not_before) {
             return false;
         }
-        let sent = session.sent;
-        *session = rejected(Rejection::Revoked);
-        session.sent = sent;
+        reject(session, Rejection::Revoked);
         true
     }
 
@@ -597,21 +595,14 @@ impl SessionManager {
     /// ```
     pub fn save_all(&self, session: &mut Session, now: u64) -> Result<Vec<String>, SaveError> {
         let name = &self.options.cookie_name;
-        let stale = |sent: chunks::Sent, from: usize| self.stale_chunks(sent, from);
         let sent = session.sent;
         match self.prepare(session, now)? {
             Write::Nothing => Ok(Vec::new()),
-            Write::Remove => {
-                let mut lines: Vec<String> =
-                    (sent.whole || sent.chunks == 0).then(|| self.removal_cookie()).into_iter().collect();
-                lines.extend(stale(sent, 0));
-                session.sent = chunks::Sent::default();
-                Ok(lines)
-            }
+            Write::Remove => Ok(self.removals(session)),
             Write::Value { value, max_age, expiry, issued } => {
                 if let Ok(line) = self.attributes.set_cookie(name, &value, max_age) {
                     let mut lines = vec![line];
-                    lines.extend(stale(sent, 0));
+                    lines.extend(self.stale_chunks(sent, 0));
                     self.saved(session, expiry, issued, chunks::Sent { whole: true, chunks: 0 });
                     return Ok(lines);
                 }
@@ -626,7 +617,7 @@ impl SessionManager {
                 if sent.whole {
                     lines.push(self.removal_cookie());
                 }
-                lines.extend(stale(sent, n));
+                lines.extend(self.stale_chunks(sent, n));
                 let written = u16::try_from((1u32 << n) - 1).unwrap_or(u16::MAX);
                 self.saved(session, expiry, issued, chunks::Sent { whole: false, chunks: written });
                 Ok(lines)
@@ -697,6 +688,16 @@ impl SessionManager {
         session.sent = sent;
     }
 
+    /// The `Set-Cookie` lines that delete every form of the session cookie the browser holds.
+    fn removals(&self, session: &mut Session) -> Vec<String> {
+        let sent = session.sent;
+        let mut lines: Vec<String> =
+            (sent.whole || sent.chunks == 0).then(|| self.removal_cookie()).into_iter().collect();
+        lines.extend(self.stale_chunks(sent, 0));
+        session.sent = chunks::Sent::default();
+        lines
+    }
+
     /// Removals of the chunk cookies from `from` on that the browser holds.
     fn stale_chunks(&self, sent: chunks::Sent, from: usize) -> impl Iterator<Item = String> + '_ {
         let name = &self.options.cookie_name;
@@ -761,24 +762,18 @@ impl SessionManager {
         if token.status() != LoadStatus::Loaded {
             return (token, None);
         }
-        match StoreRef::parse(&token.encode_entries()) {
-            Some(r) => {
-                let mut s = Session::new();
-                s.set_expiry(token.expiry());
-                s.issued = token.issued;
-                s.loaded_expiry = token.loaded_expiry;
-                s.reseal = token.reseal;
-                s.status = token.status;
-                s.sent = token.sent;
-                s.clean();
-                (s, Some(r))
+        let sref = StoreRef::parse(&token.encode_entries());
+        let mut session = token;
+        match &sref {
+            // Its status, expiry, issue time and cookie bookkeeping stay; the entries come from
+            // the record.
+            Some(_) => {
+                session.clear();
+                session.clean();
             }
-            None => {
-                let mut s = rejected(Rejection::Malformed);
-                s.sent = token.sent;
-                (s, None)
-            }
+            None => reject(&mut session, Rejection::Malformed),
         }
+        (session, sref)
     }
 
     /// Server-side store: fills a session from `load_store_ref` with the entries of its record
@@ -793,11 +788,7 @@ impl SessionManager {
                 }
                 session.clean();
             }
-            _ => {
-                let sent = session.sent;
-                *session = rejected(Rejection::NotStored);
-                session.sent = sent;
-            }
+            _ => reject(session, Rejection::NotStored),
         }
     }
 
@@ -817,11 +808,7 @@ impl SessionManager {
         let (expiry, issued) = match self.decide(session, now) {
             Decision::Nothing => return Ok(StoreWrite::Nothing),
             Decision::Remove => {
-                let mut cookies: Vec<String> =
-                    (sent.whole || sent.chunks == 0).then(|| self.removal_cookie()).into_iter().collect();
-                cookies.extend(self.stale_chunks(sent, 0));
-                session.sent = chunks::Sent::default();
-                return Ok(StoreWrite::Remove { old: current.cloned(), cookies });
+                return Ok(StoreWrite::Remove { old: current.cloned(), cookies: self.removals(session) })
             }
             Decision::Write { expiry, issued } => (expiry, issued),
         };
@@ -829,9 +816,10 @@ impl SessionManager {
         if body.len() > store::MAX_RECORD_BYTES {
             return Err(SaveError::RecordTooLarge { len: body.len(), max: store::MAX_RECORD_BYTES });
         }
-        let reissued = session.is_modified() || session.reseal || session.status() != LoadStatus::Loaded;
         let id = match current {
-            Some(c) if !reissued => c.id.clone(),
+            Some(c) if !session.is_modified() && !session.reseal && session.status() == LoadStatus::Loaded => {
+                c.id.clone()
+            }
             _ => SessionId::generate().map_err(|_| SaveError::Random)?,
         };
         let home = homes.map(|user_key| store::home_for(key, session.get(user_key), &id));
@@ -848,6 +836,13 @@ impl SessionManager {
         let reissued = current.map_or(true, |c| !c.id.same(&new.id));
         Ok(StoreWrite::Put { new, old: current.cloned(), record: store::record(&body), expiry, cookies, reissued })
     }
+}
+
+/// Ends a loaded session as rejected, keeping what the browser holds (so a save removes it).
+fn reject(session: &mut Session, why: Rejection) {
+    let sent = session.sent;
+    *session = rejected(why);
+    session.sent = sent;
 }
 
 fn rejected(why: Rejection) -> Session {

@@ -173,36 +173,23 @@ async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result:
     let status_before = session.status();
     let issued_ms = session.issued().unwrap_or(now) / 1000;
     let mut store_write = None;
+    let (cache_control, vary) = (out.get("cache-control")?, out.get("vary")?);
+    let (cache_control, vary) = (cache_control.as_deref(), vary.as_deref());
     let plan = match &config.store {
-        Some(_) if loaded.store_down => config.manager.plan_response_with(
-            &mut session,
-            None,
-            out.get("cache-control")?.as_deref(),
-            out.get("vary")?.as_deref(),
-            |_| Ok(Vec::new()),
-        ),
-        Some(_) => config.manager.plan_response_with(
-            &mut session,
-            update.as_deref(),
-            out.get("cache-control")?.as_deref(),
-            out.get("vary")?.as_deref(),
-            |s| {
-                let w = config.manager.save_store(s, loaded.sref.as_ref(), durable_homes(config), now)?;
-                let cookies = match &w {
-                    StoreWrite::Put { cookies, .. } | StoreWrite::Remove { cookies, .. } => cookies.clone(),
-                    StoreWrite::Nothing => Vec::new(),
-                };
-                store_write = Some(w);
-                Ok(cookies)
-            },
-        ),
-        None => config.manager.plan_response(
-            &mut session,
-            update.as_deref(),
-            out.get("cache-control")?.as_deref(),
-            out.get("vary")?.as_deref(),
-            now,
-        ),
+        // The store could not be read: the origin's update cannot be merged, nothing is saved.
+        Some(_) if loaded.store_down => {
+            config.manager.plan_response_with(&mut session, None, cache_control, vary, |_| Ok(Vec::new()))
+        }
+        Some(_) => config.manager.plan_response_with(&mut session, update.as_deref(), cache_control, vary, |s| {
+            let w = config.manager.save_store(s, loaded.sref.as_ref(), durable_homes(config), now)?;
+            let cookies = match &w {
+                StoreWrite::Put { cookies, .. } | StoreWrite::Remove { cookies, .. } => cookies.clone(),
+                StoreWrite::Nothing => Vec::new(),
+            };
+            store_write = Some(w);
+            Ok(cookies)
+        }),
+        None => config.manager.plan_response(&mut session, update.as_deref(), cache_control, vary, now),
     };
     if let Some(e) = &plan.update_error {
         console_warn!("edge-session: origin's {} ignored: {e}", options.header);
@@ -213,7 +200,7 @@ async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result:
     let mut set_cookies = plan.set_cookies;
     if let (Some(backend), Some(w)) = (&config.store, &store_write) {
         match store::write(env, backend, w, issued_ms, now).await {
-            Ok(written) => log_store_write(config, w, &written, loaded.sref.as_ref(), status_before),
+            Ok(written) => log_store_write(config, w, &written, loaded.token_hash.as_deref(), status_before),
             Err(e) => {
                 // Never hand out a cookie whose record was not stored; keep the old one.
                 console_error!("edge-session: session store write failed, session not saved: {e}");
@@ -293,24 +280,27 @@ fn log_cookie_write(config: &WorkerConfig, before: LoadStatus, set_cookies: &[St
     }
 }
 
+/// `prev`: the log hash of the id the request's cookie named (`token_hash`).
 fn log_store_write(
     config: &WorkerConfig,
     w: &StoreWrite,
     written: &store::Written,
-    old: Option<&StoreRef>,
+    prev: Option<&str>,
     before: LoadStatus,
 ) {
     let Some(key) = config.manager.seal_key() else { return };
     let hash = |r: &StoreRef| crate::store::log_hash(key, r.id.as_bytes());
-    let prev = old.map(hash);
+    // `prev` names the replaced record only when there was one (not a refused cookie's value).
+    let prev =
+        prev.filter(|_| matches!(w, StoreWrite::Put { old: Some(_), .. } | StoreWrite::Remove { old: Some(_), .. }));
     match w {
         StoreWrite::Nothing => {}
         // A rejected or expired cookie was logged as such when it was read.
-        StoreWrite::Remove { .. } if before == LoadStatus::Loaded => emit(Event::Ended, None, prev.as_deref(), None),
+        StoreWrite::Remove { .. } if before == LoadStatus::Loaded => emit(Event::Ended, None, prev, None),
         StoreWrite::Remove { .. } => {}
         StoreWrite::Put { new, reissued, .. } => {
             let sid = hash(new);
-            match (prev.as_deref(), reissued) {
+            match (prev, reissued) {
                 (None, _) => emit(Event::Created, Some(&sid), None, None),
                 (Some(p), true) => emit(Event::Rotated, Some(&sid), Some(p), None),
                 (Some(_), false) => emit(Event::Renewed, Some(&sid), None, None),
