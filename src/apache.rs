@@ -19,7 +19,6 @@
 //! its later requests hit the cache.
 
 use core::fmt;
-use std::sync::Mutex;
 
 use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -31,10 +30,10 @@ use siphasher::sip::SipHasher24;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use crate::cookie::MAX_COOKIE_BYTES;
+use crate::cache::Bounded;
 use crate::keys;
-use crate::manager::SaveError;
-use crate::session::Rejection;
+use crate::set_cookie::MAX_COOKIE_BYTES;
+use crate::status::Rejection;
 
 /// PBKDF2 rounds Apache uses.
 const PBKDF2_ROUNDS: u32 = 4096;
@@ -84,6 +83,19 @@ impl ApacheCipher {
         }
     }
 
+    /// Apache's name: `aes128`, `aes192` or `aes256`.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::ApacheCipher::Aes192.as_str(), "aes192");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Aes128 => "aes128",
+            Self::Aes192 => "aes192",
+            Self::Aes256 => "aes256",
+        }
+    }
+
     fn key_bytes(self) -> usize {
         match self {
             Self::Aes128 => 16,
@@ -129,25 +141,18 @@ impl Passphrase {
     }
 }
 
-/// A derived key in the process-wide cache.
-struct CachedKey {
-    tag: [u8; 32],
-    cipher: u8,
-    salt: [u8; SALT_BYTES],
-    key: Zeroizing<Vec<u8>>,
-}
+/// Derived keys by (passphrase tag, cipher, salt).
+static DERIVED: Bounded<([u8; 32], u8, [u8; SALT_BYTES]), Zeroizing<Vec<u8>>> = Bounded::new(KEY_CACHE_SLOTS);
+/// The writer's salt by (passphrase tag, cipher): chosen once per process.
+static WRITER_SALTS: Bounded<([u8; 32], u8), [u8; SALT_BYTES]> = Bounded::new(KEY_CACHE_SLOTS);
 
-/// Process-wide state: derived keys (bounded, least recently used evicted first) and the
-/// writer's salt per (passphrase, cipher).
-struct Cache {
-    keys: Vec<CachedKey>,
-    writer_salts: Vec<([u8; 32], u8, [u8; SALT_BYTES])>,
-}
-
-static CACHE: Mutex<Cache> = Mutex::new(Cache { keys: Vec::new(), writer_salts: Vec::new() });
-
-fn cache() -> std::sync::MutexGuard<'static, Cache> {
-    CACHE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+/// Why a session string could not be encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EncryptError {
+    /// The cookie would be this many bytes, over 4096.
+    TooLarge(usize),
+    /// The platform's random number generator failed: no salt or IV.
+    Random,
 }
 
 /// The passphrases (`first` encrypts, all decrypt) and the cipher.
@@ -159,7 +164,7 @@ pub(crate) struct ApacheKeys {
 }
 
 /// What a cookie held.
-pub(crate) struct Opened {
+pub(crate) struct Decrypted {
     pub(crate) plaintext: Zeroizing<String>,
     /// Which passphrase (from 0) opened it.
     pub(crate) passphrase: usize,
@@ -180,56 +185,40 @@ impl ApacheKeys {
 
     /// PBKDF2 for (passphrase, salt), through the cache.
     fn derive(&self, p: &Passphrase, salt: &[u8; SALT_BYTES]) -> Zeroizing<Vec<u8>> {
-        let cipher = self.cipher.id();
-        {
-            let mut c = cache();
-            if let Some(i) = c.keys.iter().position(|k| k.tag == p.tag && k.cipher == cipher && k.salt == *salt) {
-                // Move to the back: the front is evicted first.
-                let hit = c.keys.remove(i);
-                let key = hit.key.clone();
-                c.keys.push(hit);
-                return key;
-            }
+        let slot = (p.tag, self.cipher.id(), *salt);
+        if let Some(key) = DERIVED.get(&slot) {
+            return key;
         }
-        // Derive outside the lock (about a millisecond of SHA-1).
+        // Derived outside the lock (about a millisecond of SHA-1).
         let mut key = Zeroizing::new(vec![0u8; self.cipher.key_bytes()]);
         pbkdf2::pbkdf2_hmac::<Sha1>(&p.bytes, salt, PBKDF2_ROUNDS, &mut key);
-        let mut c = cache();
-        if c.keys.len() >= KEY_CACHE_SLOTS {
-            c.keys.remove(0);
-        }
-        c.keys.push(CachedKey { tag: p.tag, cipher, salt: *salt, key: key.clone() });
+        DERIVED.insert(slot, key.clone());
         key
     }
 
     /// The writer's salt for the first passphrase: chosen once per process.
-    fn writer_salt(&self) -> Result<[u8; SALT_BYTES], SaveError> {
-        let p = &self.first;
-        let cipher = self.cipher.id();
-        let mut c = cache();
-        if let Some((_, _, salt)) = c.writer_salts.iter().find(|(t, id, _)| *t == p.tag && *id == cipher) {
-            return Ok(*salt);
+    fn writer_salt(&self) -> Result<[u8; SALT_BYTES], EncryptError> {
+        let slot = (self.first.tag, self.cipher.id());
+        if let Some(salt) = WRITER_SALTS.get(&slot) {
+            return Ok(salt);
         }
         let mut salt = [0u8; SALT_BYTES];
-        keys::random(&mut salt).map_err(|_| SaveError::Random)?;
-        if c.writer_salts.len() >= KEY_CACHE_SLOTS {
-            c.writer_salts.remove(0);
-        }
-        c.writer_salts.push((p.tag, cipher, salt));
+        keys::random(&mut salt).map_err(|_| EncryptError::Random)?;
+        WRITER_SALTS.insert(slot, salt);
         Ok(salt)
     }
 
     /// Encrypts a session string the way mod_session_crypto does.
-    pub(crate) fn seal(&self, plaintext: &str) -> Result<String, SaveError> {
+    pub(crate) fn seal(&self, plaintext: &str) -> Result<String, EncryptError> {
         let padded = (plaintext.len() / BLOCK_BYTES + 1) * BLOCK_BYTES;
         let len = (MAC_BYTES + SALT_BYTES + IV_BYTES + padded).div_ceil(3) * 4;
         if len > MAX_COOKIE_BYTES {
-            return Err(SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES });
+            return Err(EncryptError::TooLarge(len));
         }
         let salt = self.writer_salt()?;
         let mut iv = [0u8; IV_BYTES];
-        keys::random(&mut iv).map_err(|_| SaveError::Random)?;
-        self.seal_with(&salt, &iv, plaintext).ok_or(SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES })
+        keys::random(&mut iv).map_err(|_| EncryptError::Random)?;
+        self.seal_with(&salt, &iv, plaintext).ok_or(EncryptError::TooLarge(len))
     }
 
     /// The cookie value for a given salt and IV (`None` only if the output could not be sized).
@@ -248,7 +237,7 @@ impl ApacheKeys {
     }
 
     /// Verifies and decrypts a cookie value.
-    pub(crate) fn open(&self, value: &str) -> Result<Opened, Rejection> {
+    pub(crate) fn open(&self, value: &str) -> Result<Decrypted, Rejection> {
         if value.len() > MAX_COOKIE_BYTES {
             return Err(Rejection::TooLarge);
         }
@@ -275,51 +264,33 @@ impl ApacheKeys {
         let plaintext = decrypt(self.cipher, &key, iv, ciphertext).ok_or(Rejection::Malformed)?;
         let plaintext = String::from_utf8(plaintext.to_vec()).map_err(|_| Rejection::Malformed)?;
         let ours = index == 0 && self.writer_salt().is_ok_and(|s| s == salt_arr);
-        Ok(Opened { plaintext: Zeroizing::new(plaintext), passphrase: index, reseal: !ours })
+        Ok(Decrypted { plaintext: Zeroizing::new(plaintext), passphrase: index, reseal: !ours })
     }
 }
 
 /// CBC-PKCS#7 encryption into `out`; `None` if `out` is too small.
 fn encrypt(cipher: ApacheCipher, key: &[u8], iv: &[u8; IV_BYTES], pt: &[u8], out: &mut [u8]) -> Option<usize> {
-    let len = match cipher {
-        ApacheCipher::Aes128 => cbc::Encryptor::<aes::Aes128>::new_from_slices(key, iv)
-            .ok()?
-            .encrypt_padded_b2b_mut::<Pkcs7>(pt, out)
-            .ok()?
-            .len(),
-        ApacheCipher::Aes192 => cbc::Encryptor::<aes::Aes192>::new_from_slices(key, iv)
-            .ok()?
-            .encrypt_padded_b2b_mut::<Pkcs7>(pt, out)
-            .ok()?
-            .len(),
-        ApacheCipher::Aes256 => cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
-            .ok()?
-            .encrypt_padded_b2b_mut::<Pkcs7>(pt, out)
-            .ok()?
-            .len(),
-    };
-    Some(len)
+    fn with<C: BlockEncryptMut + KeyIvInit>(key: &[u8], iv: &[u8], pt: &[u8], out: &mut [u8]) -> Option<usize> {
+        Some(C::new_from_slices(key, iv).ok()?.encrypt_padded_b2b_mut::<Pkcs7>(pt, out).ok()?.len())
+    }
+    match cipher {
+        ApacheCipher::Aes128 => with::<cbc::Encryptor<aes::Aes128>>(key, iv, pt, out),
+        ApacheCipher::Aes192 => with::<cbc::Encryptor<aes::Aes192>>(key, iv, pt, out),
+        ApacheCipher::Aes256 => with::<cbc::Encryptor<aes::Aes256>>(key, iv, pt, out),
+    }
 }
 
+/// CBC-PKCS#7 decryption; `None` on a bad key size or bad padding.
 fn decrypt(cipher: ApacheCipher, key: &[u8], iv: &[u8], ct: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    fn with<C: BlockDecryptMut + KeyIvInit>(key: &[u8], iv: &[u8], buf: &mut [u8]) -> Option<usize> {
+        Some(C::new_from_slices(key, iv).ok()?.decrypt_padded_mut::<Pkcs7>(buf).ok()?.len())
+    }
     let mut buf = Zeroizing::new(ct.to_vec());
     let len = match cipher {
-        ApacheCipher::Aes128 => cbc::Decryptor::<aes::Aes128>::new_from_slices(key, iv)
-            .ok()?
-            .decrypt_padded_mut::<Pkcs7>(&mut buf)
-            .ok()?
-            .len(),
-        ApacheCipher::Aes192 => cbc::Decryptor::<aes::Aes192>::new_from_slices(key, iv)
-            .ok()?
-            .decrypt_padded_mut::<Pkcs7>(&mut buf)
-            .ok()?
-            .len(),
-        ApacheCipher::Aes256 => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
-            .ok()?
-            .decrypt_padded_mut::<Pkcs7>(&mut buf)
-            .ok()?
-            .len(),
-    };
+        ApacheCipher::Aes128 => with::<cbc::Decryptor<aes::Aes128>>(key, iv, &mut buf),
+        ApacheCipher::Aes192 => with::<cbc::Decryptor<aes::Aes192>>(key, iv, &mut buf),
+        ApacheCipher::Aes256 => with::<cbc::Decryptor<aes::Aes256>>(key, iv, &mut buf),
+    }?;
     buf.truncate(len);
     Some(buf)
 }
@@ -398,7 +369,7 @@ mod tests {
         for i in 0..(KEY_CACHE_SLOTS as u8 + 5) {
             let _ = k.derive(&k.first, &[i; SALT_BYTES]);
         }
-        assert!(cache().keys.len() <= KEY_CACHE_SLOTS);
+        assert!(DERIVED.len() <= KEY_CACHE_SLOTS);
     }
 
     /// Apache's own cookies, re-encrypted with Apache's salt and IV, give Apache's exact bytes.

@@ -15,8 +15,10 @@
 //! ignored (and removed on the next save). When both `NAME` and chunks are sent, `NAME` wins:
 //! every save that writes one form removes the other.
 
-use crate::cookie::{self, Attributes, Found, MAX_COOKIE_BYTES};
-use crate::session::Rejection;
+use crate::cookie_header::{self, Found};
+use crate::jar::Jar;
+use crate::set_cookie::{Attributes, MAX_COOKIE_BYTES};
+use crate::status::Rejection;
 
 /// The most chunks `max_chunks` may allow.
 pub const MAX_CHUNKS_LIMIT: usize = 16;
@@ -25,40 +27,24 @@ pub const DEFAULT_MAX_CHUNKS: usize = 4;
 /// Separates the chunk count from the first part (not in the base64url alphabet).
 const COUNT_SEPARATOR: char = '*';
 
-/// Which session cookies the browser sent: the whole one, and chunk indices (a bit each).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Sent {
-    pub(crate) whole: bool,
-    pub(crate) chunks: u16,
-}
-
 /// `NAME.i`.
 pub(crate) fn chunk_name(base: &str, index: usize) -> String {
     format!("{base}.{index}")
 }
 
-/// What the `Cookie` header holds of the session cookie `base`, in one pass. A header over the
-/// parsing cap counts as holding the whole cookie (it is refused, and removed on save).
-pub(crate) fn sent(header: &str, base: &str) -> Sent {
-    if header.len() > cookie::MAX_COOKIE_HEADER_BYTES {
-        return Sent { whole: true, chunks: 0 };
+/// Whether cookie `name` is the session cookie `base` (`Some(None)`) or its chunk `i`
+/// (`Some(Some(i))`).
+pub(crate) fn parse_name(name: &str, base: &str) -> Option<Option<usize>> {
+    let rest = name.strip_prefix(base)?;
+    if rest.is_empty() {
+        return Some(None);
     }
-    let mut sent = Sent::default();
-    for (name, _) in cookie::pairs(header) {
-        let Some(rest) = name.strip_prefix(base) else { continue };
-        if rest.is_empty() {
-            sent.whole = true;
-        } else if let Some(index) = rest.strip_prefix('.').and_then(chunk_index) {
-            sent.chunks |= 1 << index;
-        }
-    }
-    sent
+    rest.strip_prefix('.').and_then(chunk_index).map(Some)
 }
 
 /// Whether cookie `name` is the session cookie `base` or one of its chunks.
 pub(crate) fn is_session_cookie(name: &str, base: &str) -> bool {
-    name.strip_prefix(base)
-        .is_some_and(|rest| rest.is_empty() || rest.strip_prefix('.').and_then(chunk_index).is_some())
+    parse_name(name, base).is_some()
 }
 
 /// `i` of a `NAME.i` suffix: 1 or 2 digits, below [`MAX_CHUNKS_LIMIT`], no leading zero.
@@ -70,7 +56,7 @@ fn chunk_index(digits: &str) -> Option<usize> {
 
 /// Reassembles a chunked token from `header`: `None` when no `NAME.0` was sent.
 pub(crate) fn reassemble(header: &str, base: &str, max_chunks: usize) -> Option<Result<String, Rejection>> {
-    let first = match cookie::find(header, &chunk_name(base, 0)) {
+    let first = match cookie_header::find(header, &chunk_name(base, 0)) {
         Found::Absent => return None,
         Found::Conflict => return Some(Err(Rejection::Duplicate)),
         Found::HeaderTooLarge => return Some(Err(Rejection::TooLarge)),
@@ -94,7 +80,7 @@ fn join(header: &str, base: &str, max_chunks: usize, first: &str) -> Result<Stri
     let mut token = String::with_capacity(n * MAX_COOKIE_BYTES);
     token.push_str(part0);
     for i in 1..n {
-        match cookie::find(header, &chunk_name(base, i)) {
+        match cookie_header::find(header, &chunk_name(base, i)) {
             Found::Value(part) => token.push_str(part),
             Found::Conflict => return Err(Rejection::Duplicate),
             Found::Absent | Found::HeaderTooLarge => return Err(Rejection::Malformed),
@@ -126,7 +112,7 @@ pub(crate) fn split(
 fn overhead(attributes: &Attributes, base: &str, max_age: Option<u64>, n: usize) -> usize {
     let name = chunk_name(base, n.saturating_sub(1));
     let count = n.to_string().len() + COUNT_SEPARATOR.len_utf8();
-    attributes.set_cookie(&name, "", max_age).map_or(MAX_COOKIE_BYTES, |line| line.len()) + count
+    attributes.line(&name, "", max_age).map_or(MAX_COOKIE_BYTES, |line| line.len()) + count
 }
 
 fn try_split(attributes: &Attributes, base: &str, token: &str, max_age: Option<u64>, n: usize) -> Option<Vec<String>> {
@@ -141,15 +127,25 @@ fn try_split(attributes: &Attributes, base: &str, token: &str, max_age: Option<u
         let end = ((i + 1) * part_len).min(token.len());
         let part = token.get(start..end)?;
         let value = if i == 0 { format!("{n}{COUNT_SEPARATOR}{part}") } else { part.to_owned() };
-        lines.push(attributes.set_cookie(&chunk_name(base, i), &value, max_age).ok()?);
+        lines.push(attributes.line(&chunk_name(base, i), &value, max_age).ok()?);
     }
     Some(lines)
+}
+
+/// Removals of the chunk cookies from index `from` on that the browser holds.
+pub(crate) fn stale<'a>(
+    attributes: &'a Attributes,
+    base: &'a str,
+    jar: Jar,
+    from: usize,
+) -> impl Iterator<Item = String> + 'a {
+    (from..MAX_CHUNKS_LIMIT).filter(move |&i| jar.has_chunk(i)).map(move |i| attributes.removal(&chunk_name(base, i)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cookie::DEFAULT_ATTRIBUTES;
+    use crate::set_cookie::DEFAULT_ATTRIBUTES;
 
     fn attrs() -> Attributes {
         Attributes::parse(DEFAULT_ATTRIBUTES, "s").unwrap()
@@ -206,10 +202,11 @@ mod tests {
     }
 
     #[test]
-    fn sent_records_the_whole_cookie_and_every_chunk() {
-        let s = sent("s=1; s.0=2*a; s.1=b; s.3=x; s.15=y; s.16=z", "s");
-        assert!(s.whole);
-        assert_eq!(s.chunks, 0b1000_0000_0000_1011);
-        assert_eq!(sent("x=1", "s"), Sent::default());
+    fn names() {
+        assert_eq!(parse_name("s", "s"), Some(None));
+        assert_eq!(parse_name("s.15", "s"), Some(Some(15)));
+        for other in ["s.16", "s.01", "s.x", "sx", "t.0", "s.123"] {
+            assert_eq!(parse_name(other, "s"), None, "{other}");
+        }
     }
 }

@@ -19,6 +19,8 @@
 //! compares lowercase) and they decode leniently (a bad `%` is kept, `%00` passes, bad UTF-8 is
 //! replaced), which is exactly what this module must not do. So the ~60 lines are written here.
 
+use crate::text;
+
 /// The reserved key that carries the expiry in a session string.
 pub(crate) const EXPIRY_KEY: &str = "expiry";
 
@@ -35,8 +37,6 @@ fn is_unreserved(b: u8) -> bool {
     matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_')
 }
 
-const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
-
 /// Appends `input` escaped the way Apache's `ap_escape_urlencoded` does.
 pub(crate) fn escape_into(out: &mut String, input: &str) {
     // Unreserved runs are copied whole. A run starts and ends on ASCII bytes, so the slices are
@@ -52,21 +52,10 @@ pub(crate) fn escape_into(out: &mut String, input: &str) {
             out.push('+');
         } else {
             out.push('%');
-            for nibble in [b >> 4, b & 0x0f] {
-                out.push(char::from(LOWER_HEX.get(usize::from(nibble)).copied().unwrap_or(b'0')));
-            }
+            text::push_hex_byte(out, b);
         }
     }
     out.push_str(input.get(run_start..).unwrap_or_default());
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// Decodes one escaped key or value; `None` for a bad escape, a NUL (raw or `%00`) or non-UTF-8.
@@ -84,8 +73,8 @@ pub(crate) fn unescape(input: &str) -> Option<String> {
             // that held one would be written as `%00` and dropped on the next read.
             b'\0' => return None,
             b'%' => {
-                let hi = hex_value(bytes.next()?)?;
-                let lo = hex_value(bytes.next()?)?;
+                let hi = text::hex_digit(bytes.next()?)?;
+                let lo = text::hex_digit(bytes.next()?)?;
                 let decoded = (hi << 4) | lo;
                 if decoded == 0 {
                     return None;

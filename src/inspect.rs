@@ -11,10 +11,13 @@ use std::borrow::Cow;
 use crate::apache::{self, ApacheCipher, ApacheKeys};
 use crate::chunks;
 use crate::codec;
-use crate::cookie::MAX_COOKIE_BYTES;
+use crate::cookie_header;
 use crate::keys::{self, KeyRing};
 use crate::sealed;
-use crate::session::{Rejection, Session};
+use crate::session::Session;
+use crate::set_cookie::{SetCookie, MAX_COOKIE_BYTES};
+use crate::status::Rejection;
+use crate::text;
 use crate::Format;
 
 /// A cookie above this many bytes is near the 4096-byte limit.
@@ -190,29 +193,23 @@ fn parse_input<'a>(input: &'a str, cookie_name: Option<&'a str>) -> Parsed<'a> {
     } else if let Some(rest) = strip_prefix_ci(s, "cookie:") {
         s = rest.trim();
     }
-    let parts: Vec<&str> = s.split(';').map(str::trim).filter(|p| !p.is_empty()).collect();
-    let is_attribute = |p: &&str| {
-        let n = p.split_once('=').map_or(*p, |(n, _)| n).trim();
-        ATTRIBUTES.iter().any(|a| a.eq_ignore_ascii_case(n))
-    };
-    let tail_is_attributes = parts.len() > 1 && parts.iter().skip(1).all(is_attribute);
+    // A Set-Cookie line: said so, or everything after the first `;` is a cookie attribute.
+    let line = SetCookie::parse(s);
+    let tail_is_attributes = line.is_some_and(|l| {
+        let mut attrs = l.attributes().peekable();
+        attrs.peek().is_some() && attrs.all(|(n, _)| ATTRIBUTES.contains(&n.as_str()))
+    });
     if set_cookie || tail_is_attributes {
-        let first = parts.first().copied().unwrap_or_default();
-        let (name, value) = first.split_once('=').map_or((None, first), |(n, v)| (Some(n.trim()), v.trim()));
-        let attributes = parts
-            .iter()
-            .skip(1)
-            .map(|p| match p.split_once('=') {
-                Some((n, v)) => (n.trim().to_ascii_lowercase(), Some(v.trim().to_owned())),
-                None => (p.to_ascii_lowercase(), None),
-            })
-            .collect();
-        return Parsed { name, value: value.into(), attributes: Some(attributes), bytes: s.len() };
+        let attributes = line.map(|l| l.attributes().map(|(n, v)| (n, v.map(str::to_owned))).collect());
+        let (name, value) = match line {
+            Some(l) => (Some(l.name), l.value),
+            None => (None, s.split(';').next().unwrap_or_default().trim()),
+        };
+        return Parsed { name, value: value.into(), attributes: Some(attributes.unwrap_or_default()), bytes: s.len() };
     }
-    if parts.len() > 1 {
+    let pairs: Vec<(&str, &str)> = cookie_header::pairs(s).collect();
+    if pairs.len() > 1 {
         // A Cookie header: the named cookie, else `session`, else the first that looks encrypted.
-        let pairs: Vec<(&str, &str)> =
-            parts.iter().filter_map(|p| p.split_once('=')).map(|(n, v)| (n.trim(), v.trim())).collect();
         let wanted = cookie_name.unwrap_or("session");
         if !pairs.iter().any(|(n, _)| *n == wanted) {
             // A chunked session (`NAME.0`, `NAME.1`, …): the whole token, reassembled.
@@ -347,7 +344,7 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
 }
 
 fn open_sealed(out: &mut Inspection, warnings: &mut Vec<Warning>, name: &str, value: &str, keys: &[String]) {
-    out.key_id = sealed::Opened::key_id_of(value).map(|id| id.iter().map(|b| format!("{b:02x}")).collect());
+    out.key_id = sealed::Unsealed::key_id_of(value).map(|id| text::hex(&id));
     if keys.is_empty() {
         warnings.push(Warning::NeedsKey);
         return;
@@ -363,7 +360,7 @@ fn open_sealed(out: &mut Inspection, warnings: &mut Vec<Warning>, name: &str, va
         }
     }
     let Ok(Some(ring)) = KeyRing::new(&usable) else { return };
-    match sealed::open(&ring, name, value).and_then(sealed::Opened::into_session) {
+    match sealed::open(&ring, name, value).and_then(sealed::Unsealed::into_session) {
         Ok(s) => {
             out.session = Some(s);
             out.ok = true;

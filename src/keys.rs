@@ -15,13 +15,15 @@
 //! clear in every sealed token so that opening finds the key directly during rotation.
 
 use core::fmt;
-use std::sync::Mutex;
 
 use aes_gcm::{Aes256Gcm, KeyInit};
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
+
+use crate::cache::Bounded;
+use crate::text;
 
 /// Bytes in a raw key.
 pub const KEY_BYTES: usize = 32;
@@ -34,8 +36,6 @@ pub const PASSPHRASE_SALT: &[u8] = b"edge-session/v1/passphrase";
 /// Bytes of the public key id in a sealed token.
 pub(crate) const KEY_ID_BYTES: usize = 4;
 const KEY_ID_LABEL: &[u8] = b"edge-session/v1/key-id";
-/// Label of the key's hash key (keyed hashes of session ids for logs, of users for store homes).
-const HASH_KEY_LABEL: &[u8] = b"edge-session/v1/hash-key";
 /// Fewest distinct bytes (or characters) a key may have: catches `AAAA…`, `aaaa…`, `0123…` repeats.
 const MIN_DISTINCT: usize = 10;
 /// Stretched passphrases remembered per process.
@@ -124,24 +124,18 @@ fn varied<T: PartialEq>(items: impl Iterator<Item = T>) -> bool {
     false
 }
 
-/// A stretched passphrase: SHA-256 of salt and passphrase, and the derived key.
-type Stretched = ([u8; 32], Zeroizing<[u8; KEY_BYTES]>);
-
-static STRETCHED: Mutex<Vec<Stretched>> = Mutex::new(Vec::new());
+/// Stretched passphrases, by SHA-256 of salt and passphrase.
+static STRETCHED: Bounded<[u8; 32], Zeroizing<[u8; KEY_BYTES]>> = Bounded::new(STRETCH_CACHE_SLOTS);
 
 fn stretch(passphrase: &str) -> Zeroizing<[u8; KEY_BYTES]> {
     // The cache is indexed by a hash of the passphrase (never the passphrase itself).
     let tag: [u8; 32] = Sha256::new().chain_update(PASSPHRASE_SALT).chain_update(passphrase).finalize().into();
-    let mut cache = STRETCHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, key)) = cache.iter().find(|(t, _)| *t == tag) {
-        return key.clone();
+    if let Some(key) = STRETCHED.get(&tag) {
+        return key;
     }
     let mut key = Zeroizing::new([0u8; KEY_BYTES]);
     pbkdf2::pbkdf2_hmac::<Sha256>(passphrase.as_bytes(), PASSPHRASE_SALT, PASSPHRASE_ITERATIONS, key.as_mut());
-    if cache.len() >= STRETCH_CACHE_SLOTS {
-        cache.remove(0);
-    }
-    cache.push((tag, key.clone()));
+    STRETCHED.insert(tag, key.clone());
     key
 }
 
@@ -172,10 +166,7 @@ pub(crate) fn material(s: &str) -> Result<Zeroizing<[u8; KEY_BYTES]>, KeyError> 
 pub(crate) struct SealKey {
     pub(crate) id: [u8; KEY_ID_BYTES],
     pub(crate) cipher: Aes256Gcm,
-    /// `SHA-256("edge-session/v1/hash-key" | key)`: keys HMACs that must not reveal their input
-    /// (the Worker's log hashes and Durable Object names).
-    #[cfg_attr(not(any(test, feature = "worker")), allow(dead_code))]
-    pub(crate) hash_key: Zeroizing<[u8; 32]>,
+    material: Zeroizing<[u8; KEY_BYTES]>,
 }
 
 impl SealKey {
@@ -183,9 +174,70 @@ impl SealKey {
         let digest = Sha256::new().chain_update(KEY_ID_LABEL).chain_update(material).finalize();
         let mut id = [0u8; KEY_ID_BYTES];
         id.copy_from_slice(digest.get(..KEY_ID_BYTES).unwrap_or(&[0; KEY_ID_BYTES]));
-        let hash_key =
-            Zeroizing::new(Sha256::new().chain_update(HASH_KEY_LABEL).chain_update(material).finalize().into());
-        Self { id, cipher: Aes256Gcm::new(material.into()), hash_key }
+        Self { id, cipher: Aes256Gcm::new(material.into()), material: Zeroizing::new(*material) }
+    }
+
+    /// `SHA-256(label | key)`: a secret for another use, independent of the sealing key for
+    /// any label that is not the key-id label.
+    pub(crate) fn derive(&self, label: &[u8]) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(Sha256::new().chain_update(label).chain_update(self.material.as_ref()).finalize().into())
+    }
+
+    /// The public id in hex.
+    pub(crate) fn id_hex(&self) -> String {
+        text::hex(&self.id)
+    }
+}
+
+/// A secret derived from a sealing key for another use
+/// ([`SessionManager::derive_secrets`](crate::SessionManager::derive_secrets)): zeroed on drop,
+/// redacted in `Debug`.
+///
+/// ```
+/// let mut o = edge_session::Options::default();
+/// o.keys = vec![edge_session::generate_key().unwrap()];
+/// let m = edge_session::SessionManager::new(o).unwrap();
+/// let s = &m.derive_secrets("label")[0];
+/// assert_eq!((s.expose().len(), s.key_id().len()), (32, 8));
+/// ```
+pub struct DerivedSecret {
+    key_id: String,
+    secret: Zeroizing<[u8; 32]>,
+}
+
+impl DerivedSecret {
+    pub(crate) fn new(key_id: String, secret: Zeroizing<[u8; 32]>) -> Self {
+        Self { key_id, secret }
+    }
+
+    /// The secret's bytes.
+    ///
+    /// ```
+    /// # let mut o = edge_session::Options::default();
+    /// # o.keys = vec![edge_session::generate_key().unwrap()];
+    /// # let m = edge_session::SessionManager::new(o).unwrap();
+    /// assert_eq!(m.derive_secrets("a")[0].expose(), m.derive_secrets("a")[0].expose());
+    /// ```
+    pub fn expose(&self) -> &[u8; 32] {
+        &self.secret
+    }
+
+    /// The public id (hex) of the key it was derived from.
+    ///
+    /// ```
+    /// # let mut o = edge_session::Options::default();
+    /// # o.keys = vec![edge_session::generate_key().unwrap()];
+    /// # let m = edge_session::SessionManager::new(o).unwrap();
+    /// assert!(m.derive_secrets("a")[0].key_id().bytes().all(|b| b.is_ascii_hexdigit()));
+    /// ```
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+}
+
+impl fmt::Debug for DerivedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DerivedSecret").field("key_id", &self.key_id).field("secret", &"[redacted]").finish()
     }
 }
 
@@ -211,23 +263,20 @@ impl KeyRing {
         Ok(all.next().map(|current| Self { current, older: all.collect() }))
     }
 
+    /// Every key, the current one first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &SealKey> {
+        core::iter::once(&self.current).chain(&self.older)
+    }
+
     /// The key with public id `id`, and its position (0 = current).
     pub(crate) fn find(&self, id: &[u8]) -> Option<(usize, &SealKey)> {
-        core::iter::once(&self.current).chain(&self.older).enumerate().find(|(_, k)| k.id == id)
+        self.iter().enumerate().find(|(_, k)| k.id == id)
     }
 }
 
 impl fmt::Debug for SealKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SealKey").field("id", &format_args!("{}", Hex(&self.id))).field("key", &"[redacted]").finish()
-    }
-}
-
-struct Hex<'a>(&'a [u8]);
-
-impl fmt::Display for Hex<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+        f.debug_struct("SealKey").field("id", &self.id_hex()).field("key", &"[redacted]").finish()
     }
 }
 
@@ -260,8 +309,7 @@ mod tests {
         let b = material(p).unwrap();
         assert_eq!(a.as_slice(), b.as_slice());
         assert_ne!(a.as_slice(), material("correct horse battery staple, twice ovex").unwrap().as_slice());
-        let cache = STRETCHED.lock().unwrap();
-        assert!(cache.len() <= STRETCH_CACHE_SLOTS);
+        assert!(STRETCHED.len() <= STRETCH_CACHE_SLOTS);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //!
 //! Apache httpd's mod_session for edge runtimes: sessions that live in a cookie, sealed with
 //! AES-256-GCM, updated by the origin through a response header, with no database in the hot
-//! path. This crate is the pure core; the JavaScript bindings (feature `js`) and the Cloudflare
-//! Worker sit beside it and are the only places that know about JavaScript.
+//! path. This crate is the pure core: no JavaScript, no I/O, no clock. The JavaScript bindings
+//! (`js-api/`, the npm package) and the Cloudflare Worker (`worker/`) are crates beside it that
+//! use only this public API (see `docs/ARCHITECTURE.md`).
 //!
 //! ```
 //! use edge_session::{Options, SessionManager};
@@ -32,38 +33,41 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 mod apache;
+mod cache;
 mod chunks;
 mod codec;
-mod cookie;
-#[cfg(any(test, feature = "worker"))]
-#[cfg_attr(not(feature = "worker"), allow(dead_code))] // the Worker's; tested natively
-mod events;
+mod cookie_header;
+mod error;
+mod flow;
+mod format;
 mod inspect;
+mod jar;
 mod keys;
 mod manager;
-mod proxy;
-#[cfg(any(test, feature = "worker"))]
-mod revocation;
+mod notice;
+mod options;
+mod policy;
 mod sealed;
 mod session;
-#[cfg(any(test, feature = "worker"))]
-#[cfg_attr(not(feature = "worker"), allow(dead_code))] // the Worker's; tested natively
-mod store;
-
-#[cfg(feature = "js")]
-mod js;
-
-#[cfg(feature = "worker")]
-mod worker;
+mod set_cookie;
+mod status;
+mod text;
 
 pub use apache::ApacheCipher;
+pub use chunks::{DEFAULT_MAX_CHUNKS, MAX_CHUNKS_LIMIT};
 pub use codec::REGENERATE_KEY;
-pub use cookie::{CookieError, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES};
+pub use cookie_header::MAX_COOKIE_HEADER_BYTES;
+pub use error::{ConfigError, SaveError};
+pub use flow::{HeaderOp, RequestPlan, ResponsePlan, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS};
+pub use format::Format;
 pub use inspect::{inspect, InspectOptions, Inspection, Warning};
-pub use keys::{generate_key, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS};
-pub use manager::{ConfigError, Format, Options, SaveError, SessionManager, MAX_SECONDS};
-pub use proxy::{RequestPlan, ResponsePlan};
-pub use session::{LoadStatus, Rejection, Session, SessionError, MAX_ENTRIES, MAX_UPDATE_BYTES};
+pub use keys::{generate_key, DerivedSecret, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS};
+pub use manager::SessionManager;
+pub use notice::{log_line, Level, Notice};
+pub use options::{Options, MAX_SECONDS};
+pub use session::{Session, SessionError, MAX_ENTRIES, MAX_UPDATE_BYTES};
+pub use set_cookie::{CookieError, SetCookie, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES};
+pub use status::{LoadStatus, Rejection};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -1,293 +1,21 @@
-//! Options, the session manager, and the load and save rules (with an injected clock).
+//! The session manager: loads a session from a `Cookie` header and saves it as `Set-Cookie`
+//! lines, with the format's keys prepared once. The rules of a save are `policy.rs`'s; the
+//! formats are `format.rs`'s; the chunk layout is `chunks.rs`'s.
 
 use core::fmt;
 
-use crate::apache::{ApacheCipher, ApacheKeys};
 use crate::chunks;
-use crate::cookie::{self, Attributes, CookieError, Found, Quoted, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES};
-use crate::keys::{self, KeyError, KeyRing};
+use crate::cookie_header::{self, Found};
+use crate::error::{ConfigError, SaveError};
+use crate::format::Sealer;
+use crate::jar::Jar;
+use crate::keys::DerivedSecret;
+use crate::policy::{self, Decision};
 use crate::sealed;
-use crate::session::{LoadStatus, Rejection, Session};
-#[cfg(any(test, feature = "worker"))]
-use crate::store::{self, SessionId, StoreRef};
-
-const MICROS_PER_SEC: u64 = 1_000_000;
-/// Longest time setting accepted, in seconds (100 years): keeps µs arithmetic far from overflow.
-pub const MAX_SECONDS: u64 = 100 * 366 * 24 * 3600;
-
-/// The cookie format.
-///
-/// ```
-/// assert_eq!(edge_session::Format::default(), edge_session::Format::Sealed);
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Format {
-    /// AES-256-GCM sealed token (the default): confidential, tamper-proof, name-bound.
-    #[default]
-    Sealed,
-    /// mod_session's unencrypted session string: readable and **forgeable** by the client. For
-    /// interop with Apache (`SessionCryptoPassphrase` unset) and for testing only.
-    Plain,
-    /// mod_session_crypto's encrypted cookie (AES-CBC + SipHash MAC), byte-compatible with
-    /// Apache httpd 2.4: `keys` are the `SessionCryptoPassphrase`s, `cipher` the
-    /// `SessionCryptoCipher`.
-    Apache,
-}
-
-impl Format {
-    /// Parses `"sealed"`, `"plain"` or `"apache"`.
-    ///
-    /// ```
-    /// assert_eq!(edge_session::Format::parse("plain"), Some(edge_session::Format::Plain));
-    /// ```
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "sealed" => Some(Self::Sealed),
-            "plain" => Some(Self::Plain),
-            "apache" => Some(Self::Apache),
-            _ => None,
-        }
-    }
-}
-
-/// Settings, named after Apache's directives. Start from [`Options::default`] and set fields.
-///
-/// ```
-/// let mut o = edge_session::Options::default();
-/// o.keys = vec![edge_session::generate_key().unwrap()];
-/// o.max_age = 3600;
-/// assert_eq!(o.cookie_name, "session");
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Options {
-    /// `SessionCookieName`: the cookie's name. Default `session`.
-    pub cookie_name: String,
-    /// The cookie's attributes, `;`-separated. Default `Path=/; HttpOnly; Secure; SameSite=Lax`.
-    pub cookie_attributes: String,
-    /// The cookie format. Default [`Format::Sealed`].
-    pub format: Format,
-    /// Sealing keys (or, for `apache`, `SessionCryptoPassphrase`s): the first seals, all open.
-    /// Required for `sealed` and `apache`, refused for `plain`.
-    pub keys: Vec<String>,
-    /// `SessionCryptoCipher`, for the `apache` format. Default `aes256`.
-    pub cipher: ApacheCipher,
-    /// `SessionMaxAge` in seconds, sliding: every save sets `expiry = now + max_age`. 0 = none.
-    pub max_age: u64,
-    /// Absolute lifetime in seconds from when the session was issued, whatever its activity.
-    /// 0 = none. Needs a format that carries the issue time (`sealed`).
-    pub max_lifetime: u64,
-    /// `SessionExpiryUpdateInterval` in seconds: an unmodified session is not written again
-    /// until its expiry would move by at least this much. 0 = write on every save.
-    pub expiry_update_interval: u64,
-    /// `SessionHeader`: the response header the origin updates the session with.
-    /// Default `X-Replace-Session`.
-    pub header: String,
-    /// `SessionInclude`: path prefixes where sessions apply. Empty = everywhere.
-    pub include: Vec<String>,
-    /// `SessionExclude`: path prefixes where sessions do not apply.
-    pub exclude: Vec<String>,
-    /// `SessionEnv`: the request header that carries the plain session to the origin (the
-    /// front proxy removes any client-sent copy). Default `X-Session`.
-    pub env_header: String,
-    /// `SessionCookieRemove`: strip the session cookie from the request the origin sees.
-    pub cookie_remove: bool,
-    /// The most cookies one `sealed` session may be split across when it would not fit in one
-    /// (see [`SessionManager::save_all`]). Default 4, at most 16; 1 = never split. The `plain`
-    /// and `apache` formats always write one cookie, as Apache does.
-    pub max_chunks: usize,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            cookie_name: "session".into(),
-            cookie_attributes: DEFAULT_ATTRIBUTES.into(),
-            format: Format::Sealed,
-            keys: Vec::new(),
-            cipher: ApacheCipher::Aes256,
-            max_age: 0,
-            max_lifetime: 0,
-            expiry_update_interval: 0,
-            header: "X-Replace-Session".into(),
-            include: Vec::new(),
-            exclude: Vec::new(),
-            env_header: "X-Session".into(),
-            cookie_remove: false,
-            max_chunks: chunks::DEFAULT_MAX_CHUNKS,
-        }
-    }
-}
-
-impl fmt::Debug for Options {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Options")
-            .field("cookie_name", &self.cookie_name)
-            .field("cookie_attributes", &self.cookie_attributes)
-            .field("format", &self.format)
-            .field("keys", &format_args!("[{} redacted]", self.keys.len()))
-            .field("cipher", &self.cipher)
-            .field("max_age", &self.max_age)
-            .field("max_lifetime", &self.max_lifetime)
-            .field("expiry_update_interval", &self.expiry_update_interval)
-            .field("header", &self.header)
-            .field("include", &self.include)
-            .field("exclude", &self.exclude)
-            .field("env_header", &self.env_header)
-            .field("cookie_remove", &self.cookie_remove)
-            .field("max_chunks", &self.max_chunks)
-            .finish()
-    }
-}
-
-/// Options that cannot make a working manager.
-///
-/// ```
-/// use edge_session::{ConfigError, Options, SessionManager};
-/// assert_eq!(SessionManager::new(Options::default()).unwrap_err(), ConfigError::NoKeys);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// The cookie name or attributes.
-    Cookie(CookieError),
-    /// The `sealed` and `apache` formats need at least one key.
-    NoKeys,
-    /// The `plain` format does not encrypt: keys given to it would protect nothing.
-    KeysUnused,
-    /// Key number `index` (from 0) cannot be used.
-    Key {
-        /// Position in the key list.
-        index: usize,
-        /// What is wrong with it.
-        error: KeyError,
-    },
-    /// `header` or `env_header` is not an HTTP header name.
-    InvalidHeaderName(String),
-    /// `header` and `env_header` are the same header.
-    SameHeader,
-    /// An include / exclude prefix does not start with `/`.
-    InvalidPathPrefix(String),
-    /// A time setting is over [`MAX_SECONDS`].
-    TimeOutOfRange(&'static str),
-    /// `max_lifetime` needs a format that carries the issue time.
-    LifetimeNeedsSealed,
-    /// `max_chunks` must be from 1 to 16.
-    ChunksOutOfRange(usize),
-}
-
-impl ConfigError {
-    fn key(index: usize) -> impl FnOnce(KeyError) -> Self {
-        move |error| Self::Key { index, error }
-    }
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Cookie(e) => e.fmt(f),
-            Self::NoKeys => {
-                f.write_str("the sealed and apache formats need at least one key (run `edge-session keygen`)")
-            }
-            Self::KeysUnused => {
-                f.write_str("the plain format does not encrypt: remove the keys or use format \"sealed\"")
-            }
-            Self::Key { index, error } => write!(f, "key #{index}: {error}"),
-            Self::InvalidHeaderName(h) => write!(f, "invalid header name {}", Quoted(h)),
-            Self::SameHeader => f.write_str("the session header and the session env header must differ"),
-            Self::InvalidPathPrefix(p) => {
-                write!(f, "path prefix {} must start with \"/\"", Quoted(p))
-            }
-            Self::TimeOutOfRange(name) => write!(f, "{name} is over {MAX_SECONDS} seconds"),
-            Self::LifetimeNeedsSealed => f.write_str("maxLifetime needs the sealed format (it carries the issue time)"),
-            Self::ChunksOutOfRange(n) => {
-                write!(f, "maxChunks must be from 1 to {}, not {n}", chunks::MAX_CHUNKS_LIMIT)
-            }
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Cookie(e) => Some(e),
-            Self::Key { error, .. } => Some(error),
-            _ => None,
-        }
-    }
-}
-
-impl From<CookieError> for ConfigError {
-    fn from(e: CookieError) -> Self {
-        Self::Cookie(e)
-    }
-}
-
-/// A session that cannot be written.
-///
-/// ```
-/// use edge_session::{Options, SaveError, Session, SessionManager};
-/// let mut o = Options::default();
-/// o.keys = vec![edge_session::generate_key().unwrap()];
-/// let m = SessionManager::new(o).unwrap();
-/// let mut s = Session::new();
-/// s.insert("big", &"x".repeat(5000)).unwrap();
-/// assert!(matches!(m.save(&mut s, 0), Err(SaveError::CookieTooLarge { .. })));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SaveError {
-    /// The `Set-Cookie` value (name + value + attributes) would pass `max` bytes.
-    CookieTooLarge {
-        /// Its length in bytes (a lower bound when the body alone is already too large).
-        len: usize,
-        /// The limit, 4096.
-        max: usize,
-    },
-    /// The platform's random number generator failed, so nothing can be sealed.
-    Random,
-    /// Server-side store: the session's record would pass `max` bytes.
-    RecordTooLarge {
-        /// Its length in bytes.
-        len: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// Server-side store: it needs the `sealed` format (the cookie is a sealed token).
-    NotSealed,
-    /// The session would need more cookies than `max_chunks` allows.
-    TooManyChunks {
-        /// How many it would take.
-        needed: usize,
-        /// The configured `max_chunks`.
-        max: usize,
-    },
-}
-
-impl fmt::Display for SaveError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::CookieTooLarge { len, max } => {
-                write!(f, "session cookie of {len} bytes exceeds the {max}-byte limit: store less in the session")
-            }
-            Self::Random => f.write_str("the platform's random number generator failed"),
-            Self::RecordTooLarge { len, max } => {
-                write!(
-                    f,
-                    "session record of {len} bytes exceeds the store's {max}-byte limit: store less in the session"
-                )
-            }
-            Self::NotSealed => f.write_str("the server-side store needs the sealed format"),
-            Self::TooManyChunks { needed, max } => write!(
-                f,
-                "session needs {needed} cookies of 4096 bytes, more than maxChunks ({max}): store less in the session"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for SaveError {}
+use crate::session::Session;
+use crate::set_cookie::{Attributes, MAX_COOKIE_BYTES};
+use crate::status::{LoadStatus, Rejection};
+use crate::Options;
 
 /// Loads sessions from `Cookie` headers and saves them as `Set-Cookie` values.
 ///
@@ -313,37 +41,14 @@ impl std::error::Error for SaveError {}
 pub struct SessionManager {
     options: Options,
     attributes: Attributes,
-    codec: Codec,
-}
-
-/// What a save writes.
-enum Write {
-    /// Nothing to send.
-    Nothing,
-    /// Delete the session cookie.
-    Remove,
-    /// This cookie value, with its Max-Age.
-    Value { value: String, max_age: Option<u64>, expiry: Option<u64>, issued: u64 },
-}
-
-/// What the save rules decide, before any encoding.
-enum Decision {
-    Nothing,
-    Remove,
-    Write { expiry: Option<u64>, issued: u64 },
-}
-
-/// How cookie values are made, with what each format needs.
-#[derive(Debug)]
-enum Codec {
-    Sealed(Box<KeyRing>),
-    Plain,
-    Apache(ApacheKeys),
+    sealer: Sealer,
+    /// The cookie name with the token context: what sealed tokens are bound to.
+    binding: String,
 }
 
 impl fmt::Debug for SessionManager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionManager").field("options", &self.options).field("codec", &self.codec).finish()
+        f.debug_struct("SessionManager").field("options", &self.options).field("sealer", &self.sealer).finish()
     }
 }
 
@@ -356,60 +61,10 @@ impl SessionManager {
     /// assert!(edge_session::SessionManager::new(o).is_ok());
     /// ```
     pub fn new(options: Options) -> Result<Self, ConfigError> {
-        cookie::validate_name(&options.cookie_name)?;
-        let attributes = Attributes::parse(&options.cookie_attributes, &options.cookie_name)?;
-        if let Some(h) = [&options.header, &options.env_header].into_iter().find(|h| !cookie::is_token(h)) {
-            return Err(ConfigError::InvalidHeaderName(h.clone()));
-        }
-        if options.header.eq_ignore_ascii_case(&options.env_header) {
-            return Err(ConfigError::SameHeader);
-        }
-        if let Some(p) = options.include.iter().chain(&options.exclude).find(|p| !p.starts_with('/')) {
-            return Err(ConfigError::InvalidPathPrefix(p.clone()));
-        }
-        for (name, v) in [
-            ("maxAge", options.max_age),
-            ("maxLifetime", options.max_lifetime),
-            ("expiryUpdateInterval", options.expiry_update_interval),
-        ] {
-            if v > MAX_SECONDS {
-                return Err(ConfigError::TimeOutOfRange(name));
-            }
-        }
-        if options.max_chunks == 0 || options.max_chunks > chunks::MAX_CHUNKS_LIMIT {
-            return Err(ConfigError::ChunksOutOfRange(options.max_chunks));
-        }
-        let codec = match options.format {
-            Format::Sealed => {
-                let ring = KeyRing::new(&options.keys).map_err(|(index, error)| ConfigError::Key { index, error })?;
-                Codec::Sealed(Box::new(ring.ok_or(ConfigError::NoKeys)?))
-            }
-            Format::Plain => {
-                if !options.keys.is_empty() {
-                    return Err(ConfigError::KeysUnused);
-                }
-                Codec::Plain
-            }
-            Format::Apache => {
-                // The encrypting passphrase must be strong; older ones only open cookies (so a
-                // site can move off Apache's old passphrase without logging anyone out).
-                let first = options.keys.first().ok_or(ConfigError::NoKeys)?;
-                keys::check_passphrase(first).map_err(ConfigError::key(0))?;
-                if let Some(index) = options.keys.iter().position(String::is_empty) {
-                    return Err(ConfigError::Key { index, error: KeyError::TooShort });
-                }
-                let repeated =
-                    options.keys.iter().enumerate().find(|(i, k)| options.keys.iter().take(*i).any(|o| o == *k));
-                if let Some((index, _)) = repeated {
-                    return Err(ConfigError::Key { index, error: KeyError::Duplicate });
-                }
-                Codec::Apache(ApacheKeys::new(options.cipher, &options.keys).ok_or(ConfigError::NoKeys)?)
-            }
-        };
-        if options.max_lifetime > 0 && options.format != Format::Sealed {
-            return Err(ConfigError::LifetimeNeedsSealed);
-        }
-        Ok(Self { options, attributes, codec })
+        let attributes = options.check()?;
+        let sealer = Sealer::new(&options)?;
+        let binding = sealed::binding(&options.cookie_name, &options.token_context);
+        Ok(Self { options, attributes, sealer, binding })
     }
 
     /// The options this manager runs with.
@@ -450,31 +105,30 @@ impl SessionManager {
     /// assert!(m.load(Some("session=garbage; other=1"), 0).is_empty());
     /// ```
     pub fn load(&self, cookie_header: Option<&str>, now: u64) -> Session {
-        self.load_as(cookie_header, now, &self.options.cookie_name)
-    }
-
-    /// [`load`](Self::load), opening sealed tokens under the AAD name `aad_name`.
-    fn load_as(&self, cookie_header: Option<&str>, now: u64, aad_name: &str) -> Session {
         let name = &self.options.cookie_name;
-        let sent = cookie_header.map(|h| chunks::sent(h, name)).unwrap_or_default();
-        let mut session = match cookie_header.map(|h| cookie::find(h, name)) {
-            None => Session::new(),
-            Some(Found::Absent) => match cookie_header.filter(|_| self.chunking() && sent.chunks & 1 == 1) {
-                None => Session::new(),
-                Some(h) => match chunks::reassemble(h, name, self.options.max_chunks) {
-                    Some(Ok(token)) => self.open(&token, now, self.options.max_chunks * MAX_COOKIE_BYTES, aad_name),
-                    Some(Err(why)) => rejected(why),
-                    None => Session::new(),
-                },
-            },
-            Some(Found::Conflict) => rejected(Rejection::Duplicate),
-            Some(Found::HeaderTooLarge) => rejected(Rejection::TooLarge),
-            Some(Found::Value(value)) => self.open(value, now, MAX_COOKIE_BYTES, aad_name),
+        let max_chunks = self.options.max_chunks;
+        let (mut session, jar) = match cookie_header {
+            None => (Session::new(), Jar::default()),
+            Some(header) => {
+                let jar = Jar::of(header, name);
+                let session = match cookie_header::find(header, name) {
+                    Found::Absent if self.chunking() && jar.has_chunk(0) => {
+                        match chunks::reassemble(header, name, max_chunks) {
+                            Some(Ok(token)) => self.open(&token, now, max_chunks * MAX_COOKIE_BYTES),
+                            Some(Err(why)) => rejected(why),
+                            None => Session::new(),
+                        }
+                    }
+                    Found::Absent => Session::new(),
+                    Found::Conflict => rejected(Rejection::Duplicate),
+                    Found::HeaderTooLarge => rejected(Rejection::TooLarge),
+                    Found::Value(value) => self.open(value, now, MAX_COOKIE_BYTES),
+                };
+                (session, jar)
+            }
         };
-        session.sent = sent;
-        if self.options.max_age > 0 && session.expiry().is_none() {
-            session.set_expiry(Some(now.saturating_add(self.options.max_age * MICROS_PER_SEC)));
-        }
+        session.jar = jar;
+        session.set_expiry(policy::loaded_expiry(&self.options, &session, now));
         session.loaded_expiry = session.expiry();
         session.clean();
         session
@@ -482,32 +136,18 @@ impl SessionManager {
 
     /// Whether sessions may be split across cookies (`sealed` only).
     fn chunking(&self) -> bool {
-        matches!(self.codec, Codec::Sealed(_)) && self.options.max_chunks > 1
+        self.sealer.ring().is_some() && self.options.max_chunks > 1
     }
 
-    fn open(&self, value: &str, now: u64, limit: usize, aad_name: &str) -> Session {
+    fn open(&self, value: &str, now: u64, limit: usize) -> Session {
         if value.len() > limit {
             return rejected(Rejection::TooLarge);
         }
-        let decoded = match &self.codec {
-            Codec::Sealed(keys) => sealed::open(keys, aad_name, value).and_then(sealed::Opened::into_session),
-            Codec::Plain => Session::decode(value).map_err(|_| Rejection::Malformed),
-            Codec::Apache(keys) => keys.open(value).and_then(|o| {
-                let mut s = Session::decode(&o.plaintext).map_err(|_| Rejection::Malformed)?;
-                s.reseal = o.reseal;
-                Ok(s)
-            }),
-        };
-        let mut session = match decoded {
+        let mut session = match self.sealer.open(value, &self.binding) {
             Ok(s) => s,
             Err(why) => return rejected(why),
         };
-        let lifetime_end = match (self.options.max_lifetime, session.issued) {
-            (0, _) | (_, None) => None,
-            (life, Some(issued)) => Some(issued.saturating_add(life * MICROS_PER_SEC)),
-        };
-        let expired = |t: Option<u64>| t.is_some_and(|t| t <= now);
-        if expired(session.expiry()) || expired(lifetime_end) {
+        if policy::expired(&self.options, &session, now) {
             let mut gone = Session::new();
             gone.status = Some(LoadStatus::Expired);
             return gone;
@@ -537,22 +177,18 @@ impl SessionManager {
     /// assert!(m.save(&mut s, 2_000).unwrap().unwrap().contains("Max-Age=0"));
     /// ```
     pub fn revoke_if_issued_before(&self, session: &mut Session, not_before: u64) -> bool {
-        if session.status() != LoadStatus::Loaded || session.issued.is_some_and(|i| i >= not_before) {
+        if session.status() != LoadStatus::Loaded || session.issued().is_some_and(|i| i >= not_before) {
             return false;
         }
-        reject(session, Rejection::Revoked);
+        let jar = session.jar;
+        *session = rejected(Rejection::Revoked);
+        session.jar = jar;
         true
     }
 
-    /// Saves `session` at time `now` (µs): the `Set-Cookie` value to send, or `None` when
-    /// nothing needs sending. The rules, after mod_session:
-    ///
-    /// - an empty session is a removal cookie if the client sent one, else nothing;
-    /// - with `max_age`, the expiry slides to `now + max_age`, capped by `max_lifetime`;
-    /// - an unmodified session is written only when its expiry moved by at least
-    ///   `expiry_update_interval` (every time when 0; never without `max_age`), or when it was
-    ///   opened with an older key (re-sealed with the first);
-    /// - a session past its expiry or lifetime is not saved (a removal cookie if one was sent).
+    /// Saves `session` at time `now` (µs) as one cookie: the `Set-Cookie` value to send, or
+    /// `None` when nothing needs sending (the rules are in the crate's docs: sliding expiry,
+    /// absolute lifetime, update interval, removal of an emptied session).
     ///
     /// ```
     /// let mut o = edge_session::Options::default();
@@ -562,18 +198,19 @@ impl SessionManager {
     /// assert_eq!(m.save(&mut s, 0).unwrap(), None);
     /// ```
     pub fn save(&self, session: &mut Session, now: u64) -> Result<Option<String>, SaveError> {
-        match self.prepare(session, now)? {
-            Write::Nothing => Ok(None),
-            Write::Remove => Ok(Some(self.removal_cookie())),
-            Write::Value { value, max_age, expiry, issued } => {
-                let line = self
-                    .attributes
-                    .set_cookie(&self.options.cookie_name, &value, max_age)
-                    .map_err(|len| SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES })?;
-                self.saved(session, expiry, issued, chunks::Sent { whole: true, chunks: session.sent.chunks });
-                Ok(Some(line))
-            }
-        }
+        let (expiry, issued) = match policy::decide(&self.options, session, now) {
+            Decision::Nothing => return Ok(None),
+            Decision::Remove => return Ok(Some(self.removal_cookie())),
+            Decision::Write { expiry, issued } => (expiry, issued),
+        };
+        let value = self.seal(session, expiry, issued)?;
+        let line = self
+            .attributes
+            .line(&self.options.cookie_name, &value, policy::max_age(expiry, now))
+            .map_err(|len| SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES })?;
+        let jar = Jar { whole: true, chunks: session.jar.chunks };
+        saved(session, expiry, issued, jar);
+        Ok(Some(line))
     }
 
     /// Saves `session` like [`save`](Self::save), as every `Set-Cookie` line to send (none when
@@ -595,115 +232,52 @@ impl SessionManager {
     /// ```
     pub fn save_all(&self, session: &mut Session, now: u64) -> Result<Vec<String>, SaveError> {
         let name = &self.options.cookie_name;
-        let sent = session.sent;
-        match self.prepare(session, now)? {
-            Write::Nothing => Ok(Vec::new()),
-            Write::Remove => Ok(self.removals(session)),
-            Write::Value { value, max_age, expiry, issued } => {
-                if let Ok(line) = self.attributes.set_cookie(name, &value, max_age) {
-                    let mut lines = vec![line];
-                    lines.extend(self.stale_chunks(sent, 0));
-                    self.saved(session, expiry, issued, chunks::Sent { whole: true, chunks: 0 });
-                    return Ok(lines);
-                }
-                if !self.chunking() {
-                    let len = name.len() + 1 + value.len();
-                    return Err(SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES });
-                }
-                let max = self.options.max_chunks;
-                let mut lines = chunks::split(&self.attributes, name, &value, max_age, max)
-                    .map_err(|needed| SaveError::TooManyChunks { needed, max })?;
-                let n = lines.len();
-                if sent.whole {
-                    lines.push(self.removal_cookie());
-                }
-                lines.extend(self.stale_chunks(sent, n));
-                let written = u16::try_from((1u32 << n) - 1).unwrap_or(u16::MAX);
-                self.saved(session, expiry, issued, chunks::Sent { whole: false, chunks: written });
-                Ok(lines)
+        let held = session.jar;
+        let (expiry, issued) = match policy::decide(&self.options, session, now) {
+            Decision::Nothing => return Ok(Vec::new()),
+            Decision::Remove => {
+                let mut lines: Vec<String> =
+                    (held.whole || held.chunks == 0).then(|| self.removal_cookie()).into_iter().collect();
+                lines.extend(chunks::stale(&self.attributes, name, held, 0));
+                session.jar = Jar::default();
+                return Ok(lines);
             }
-        }
-    }
-
-    /// Decides what a save writes (shared by `save` and `save_all`).
-    fn prepare(&self, session: &Session, now: u64) -> Result<Write, SaveError> {
-        let (expiry, issued) = match self.decide(session, now) {
-            Decision::Nothing => return Ok(Write::Nothing),
-            Decision::Remove => return Ok(Write::Remove),
             Decision::Write { expiry, issued } => (expiry, issued),
         };
-        let o = &self.options;
-        let value = match &self.codec {
-            Codec::Sealed(keys) => {
-                let limit = o.max_chunks * MAX_COOKIE_BYTES;
-                let body = session.encode_entries();
-                if body.len() > limit {
-                    // Base64 alone makes it longer than every allowed chunk together.
-                    return Err(if self.chunking() {
-                        let needed = (body.len() * 4 / 3).div_ceil(MAX_COOKIE_BYTES - 64);
-                        SaveError::TooManyChunks { needed, max: o.max_chunks }
-                    } else {
-                        SaveError::CookieTooLarge { len: body.len(), max: MAX_COOKIE_BYTES }
-                    });
-                }
-                sealed::seal(&keys.current, &o.cookie_name, expiry, Some(issued), &body)?
-            }
-            Codec::Plain => session.encode(expiry),
-            Codec::Apache(keys) => keys.seal(&session.encode(expiry))?,
-        };
-        let max_age = expiry.map(|e| e.saturating_sub(now).div_ceil(MICROS_PER_SEC));
-        Ok(Write::Value { value, max_age, expiry, issued })
-    }
-
-    /// The mod_session rules of a save, whatever the format: write (with this expiry and issue
-    /// time), remove, or nothing.
-    fn decide(&self, session: &Session, now: u64) -> Decision {
-        let o = &self.options;
-        let had_cookie = session.status() != LoadStatus::New;
-        let issued = session.issued.unwrap_or(now);
-        let lifetime_end = (o.max_lifetime > 0).then(|| issued.saturating_add(o.max_lifetime * MICROS_PER_SEC));
-        let sliding = (o.max_age > 0).then(|| now.saturating_add(o.max_age * MICROS_PER_SEC));
-        let expiry = match (sliding.or(session.expiry()), lifetime_end) {
-            (Some(e), Some(end)) => Some(e.min(end)),
-            (e, end) => e.or(end),
-        };
-        if session.is_empty() || expiry.is_some_and(|e| e <= now) {
-            return if had_cookie { Decision::Remove } else { Decision::Nothing };
+        let value = self.seal(session, expiry, issued)?;
+        let max_age = policy::max_age(expiry, now);
+        if let Ok(line) = self.attributes.line(name, &value, max_age) {
+            let mut lines = vec![line];
+            lines.extend(chunks::stale(&self.attributes, name, held, 0));
+            saved(session, expiry, issued, Jar { whole: true, chunks: 0 });
+            return Ok(lines);
         }
-        if !session.is_modified() && !session.reseal && session.status() == LoadStatus::Loaded {
-            let moved = match (expiry, session.loaded_expiry) {
-                (Some(new), Some(old)) => new.saturating_sub(old),
-                _ => 0,
-            };
-            if o.max_age == 0 || moved < o.expiry_update_interval * MICROS_PER_SEC {
-                return Decision::Nothing;
-            }
+        if !self.chunking() {
+            let len = name.len() + 1 + value.len();
+            return Err(SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES });
         }
-        Decision::Write { expiry, issued }
+        let max = self.options.max_chunks;
+        let mut lines = chunks::split(&self.attributes, name, &value, max_age, max)
+            .map_err(|needed| SaveError::TooManyChunks { needed, max })?;
+        let n = lines.len();
+        if held.whole {
+            lines.push(self.removal_cookie());
+        }
+        lines.extend(chunks::stale(&self.attributes, name, held, n));
+        saved(session, expiry, issued, Jar::chunked(n));
+        Ok(lines)
     }
 
-    fn saved(&self, session: &mut Session, expiry: Option<u64>, issued: u64, sent: chunks::Sent) {
-        session.mark_saved(expiry, issued);
-        session.status = Some(LoadStatus::Loaded);
-        session.sent = sent;
-    }
-
-    /// The `Set-Cookie` lines that delete every form of the session cookie the browser holds.
-    fn removals(&self, session: &mut Session) -> Vec<String> {
-        let sent = session.sent;
-        let mut lines: Vec<String> =
-            (sent.whole || sent.chunks == 0).then(|| self.removal_cookie()).into_iter().collect();
-        lines.extend(self.stale_chunks(sent, 0));
-        session.sent = chunks::Sent::default();
-        lines
-    }
-
-    /// Removals of the chunk cookies from `from` on that the browser holds.
-    fn stale_chunks(&self, sent: chunks::Sent, from: usize) -> impl Iterator<Item = String> + '_ {
-        let name = &self.options.cookie_name;
-        (from..chunks::MAX_CHUNKS_LIMIT)
-            .filter(move |i| sent.chunks & (1 << i) != 0)
-            .map(move |i| self.attributes.set_cookie(&chunks::chunk_name(name, i), "", Some(0)).unwrap_or_default())
+    /// The cookie value of `session`, for a write with this expiry and issue time.
+    fn seal(&self, session: &Session, expiry: Option<u64>, issued: u64) -> Result<String, SaveError> {
+        let max = self.options.max_chunks;
+        self.sealer.seal(session, &self.binding, expiry, issued, max * MAX_COOKIE_BYTES).map_err(|e| match e {
+            // The body alone is longer than every allowed chunk together.
+            SaveError::CookieTooLarge { len, .. } if self.chunking() && len != usize::MAX => {
+                SaveError::TooManyChunks { needed: (len * 4 / 3).div_ceil(MAX_COOKIE_BYTES - 64), max }
+            }
+            e => e,
+        })
     }
 
     /// The `Set-Cookie` value that deletes the session cookie.
@@ -715,134 +289,34 @@ impl SessionManager {
     /// assert_eq!(m.removal_cookie(), "session=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax");
     /// ```
     pub fn removal_cookie(&self) -> String {
-        // Name and attributes were validated and are far below the size limit.
-        self.attributes.set_cookie(&self.options.cookie_name, "", Some(0)).unwrap_or_default()
+        self.attributes.removal(&self.options.cookie_name)
+    }
+
+    /// Secrets derived from each configured `sealed` key (the current one first), one per key,
+    /// as `SHA-256(label | key)`: for other uses of the same secret, such as keyed hashes in
+    /// logs. Never the sealing keys themselves; empty for the other formats.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// let s = m.derive_secrets("my-app/log-hash");
+    /// assert_eq!(s.len(), 1);
+    /// assert_ne!(s[0].expose(), m.derive_secrets("another label")[0].expose());
+    /// assert!(format!("{:?}", s[0]).contains("redacted"));
+    /// ```
+    pub fn derive_secrets(&self, label: &str) -> Vec<DerivedSecret> {
+        self.sealer.ring().map_or_else(Vec::new, |ring| {
+            ring.iter().map(|k| DerivedSecret::new(k.id_hex(), k.derive(label.as_bytes()))).collect()
+        })
     }
 }
 
-/// What a save writes with a server-side store (see `store.rs`).
-#[cfg(any(test, feature = "worker"))]
-#[derive(Debug)]
-pub(crate) enum StoreWrite {
-    /// Nothing to store or send.
-    Nothing,
-    /// Delete the record of `old` (if any); send `cookies` (removals).
-    Remove { old: Option<StoreRef>, cookies: Vec<String> },
-    /// Store `record` under `new` until `expiry` (µs); delete `old`'s record when `reissued`
-    /// (a new id); send `cookies`.
-    Put {
-        new: StoreRef,
-        old: Option<StoreRef>,
-        record: String,
-        expiry: Option<u64>,
-        cookies: Vec<String>,
-        reissued: bool,
-    },
-}
-
-#[cfg(any(test, feature = "worker"))]
-impl SessionManager {
-    /// The sealing key (the server-side store needs the sealed format).
-    pub(crate) fn seal_key(&self) -> Option<&keys::SealKey> {
-        match &self.codec {
-            Codec::Sealed(keys) => Some(&keys.current),
-            _ => None,
-        }
-    }
-
-    fn store_aad_name(&self) -> String {
-        format!("{}{}", self.options.cookie_name, store::AAD_SUFFIX)
-    }
-
-    /// Server-side store: opens the cookie's store token. The session returned holds no entries
-    /// yet (but its status, expiry and issue time); the reference says which record to read.
-    /// A token that opens but names no valid id is malformed.
-    pub(crate) fn load_store_ref(&self, cookie_header: Option<&str>, now: u64) -> (Session, Option<StoreRef>) {
-        let token = self.load_as(cookie_header, now, &self.store_aad_name());
-        if token.status() != LoadStatus::Loaded {
-            return (token, None);
-        }
-        let sref = StoreRef::parse(&token.encode_entries());
-        let mut session = token;
-        match &sref {
-            // Its status, expiry, issue time and cookie bookkeeping stay; the entries come from
-            // the record.
-            Some(_) => {
-                session.clear();
-                session.clean();
-            }
-            None => reject(&mut session, Rejection::Malformed),
-        }
-        (session, sref)
-    }
-
-    /// Server-side store: fills a session from `load_store_ref` with the entries of its record
-    /// (`None`: the store holds none, and the session ends as [`Rejection::NotStored`]).
-    pub(crate) fn attach_record(&self, session: &mut Session, record: Option<&str>) {
-        let decoded = record.and_then(store::record_body).map(Session::decode);
-        match decoded {
-            Some(Ok(entries)) => {
-                for (k, v) in entries.iter() {
-                    // Within MAX_ENTRIES: the record decoded under the same cap.
-                    let _ = session.insert(k, v);
-                }
-                session.clean();
-            }
-            _ => reject(session, Rejection::NotStored),
-        }
-    }
-
-    /// Server-side store: saves `session` (loaded from `current`) under the save rules of
-    /// [`save`](Self::save). A modified, regenerated or new session gets a new id (the old
-    /// record is deleted); a save that only slides the expiry keeps it. `homes` selects Durable
-    /// Object homes, with the session key that names the user.
-    pub(crate) fn save_store(
-        &self,
-        session: &mut Session,
-        current: Option<&StoreRef>,
-        homes: Option<&str>,
-        now: u64,
-    ) -> Result<StoreWrite, SaveError> {
-        let key = self.seal_key().ok_or(SaveError::NotSealed)?;
-        let sent = session.sent;
-        let (expiry, issued) = match self.decide(session, now) {
-            Decision::Nothing => return Ok(StoreWrite::Nothing),
-            Decision::Remove => {
-                return Ok(StoreWrite::Remove { old: current.cloned(), cookies: self.removals(session) })
-            }
-            Decision::Write { expiry, issued } => (expiry, issued),
-        };
-        let body = session.encode_entries();
-        if body.len() > store::MAX_RECORD_BYTES {
-            return Err(SaveError::RecordTooLarge { len: body.len(), max: store::MAX_RECORD_BYTES });
-        }
-        let id = match current {
-            Some(c) if !session.is_modified() && !session.reseal && session.status() == LoadStatus::Loaded => {
-                c.id.clone()
-            }
-            _ => SessionId::generate().map_err(|_| SaveError::Random)?,
-        };
-        let home = homes.map(|user_key| store::home_for(key, session.get(user_key), &id));
-        let new = StoreRef { id, home };
-        let token = sealed::seal(key, &self.store_aad_name(), expiry, Some(issued), &new.body())?;
-        let max_age = expiry.map(|e| e.saturating_sub(now).div_ceil(MICROS_PER_SEC));
-        let line = self
-            .attributes
-            .set_cookie(&self.options.cookie_name, &token, max_age)
-            .map_err(|len| SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES })?;
-        let mut cookies = vec![line];
-        cookies.extend(self.stale_chunks(sent, 0));
-        self.saved(session, expiry, issued, chunks::Sent { whole: true, chunks: 0 });
-        let reissued = current.map_or(true, |c| !c.id.same(&new.id));
-        Ok(StoreWrite::Put { new, old: current.cloned(), record: store::record(&body), expiry, cookies, reissued })
-    }
-}
-
-/// Ends a loaded session as rejected, keeping what the browser holds (so a save removes it).
-fn reject(session: &mut Session, why: Rejection) {
-    let sent = session.sent;
-    *session = rejected(why);
-    session.sent = sent;
+/// After a write: the session as written, and what the browser now holds.
+fn saved(session: &mut Session, expiry: Option<u64>, issued: u64, jar: Jar) {
+    session.mark_saved(expiry, issued);
+    session.status = Some(LoadStatus::Loaded);
+    session.jar = jar;
 }
 
 fn rejected(why: Rejection) -> Session {
@@ -856,9 +330,10 @@ fn rejected(why: Rejection) -> Session {
 #[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
+    use crate::{Format, KeyError, CookieError, DEFAULT_ATTRIBUTES, MAX_SECONDS};
 
     const T0: u64 = 1_800_000_000_000_000;
-    const SEC: u64 = MICROS_PER_SEC;
+    const SEC: u64 = 1_000_000;
 
     fn manager(f: impl FnOnce(&mut Options)) -> SessionManager {
         let mut o = Options::default();
@@ -1098,7 +573,7 @@ mod tests {
         assert!(matches!(err(&|o| o.cookie_name = "a b".into()), ConfigError::Cookie(CookieError::InvalidName(_))));
         assert_eq!(err(&|o| o.header = "X Bad".into()), ConfigError::InvalidHeaderName("X Bad".into()));
         assert_eq!(err(&|o| o.include = vec!["app".into()]), ConfigError::InvalidPathPrefix("app".into()));
-        assert_eq!(err(&|o| o.max_age = MAX_SECONDS + 1), ConfigError::TimeOutOfRange("maxAge"));
+        assert_eq!(err(&|o| o.max_age = MAX_SECONDS + 1), ConfigError::TimeOutOfRange("max_age"));
         assert_eq!(err(&|o| o.format = Format::Plain), ConfigError::KeysUnused);
         assert_eq!(
             err(&|o| {
@@ -1113,147 +588,6 @@ mod tests {
             err(&|o| o.keys = vec![dup.clone(), dup.clone()]),
             ConfigError::Key { index: 1, error: KeyError::Duplicate }
         );
-    }
-
-    /// One request through a store held in `db` (id hex -> record): load, update, save.
-    fn store_request(
-        m: &SessionManager,
-        db: &mut std::collections::HashMap<String, String>,
-        cookie: Option<&str>,
-        update: Option<&str>,
-        homes: Option<&str>,
-        now: u64,
-    ) -> (Session, StoreWrite) {
-        let (mut s, r) = m.load_store_ref(cookie, now);
-        if let Some(r) = &r {
-            m.attach_record(&mut s, db.get(&r.id.hex()).map(String::as_str));
-        }
-        let loaded = s.clone();
-        if let Some(u) = update {
-            s.apply_update(u).unwrap();
-        }
-        let w = m.save_store(&mut s, r.as_ref(), homes, now).unwrap();
-        match &w {
-            StoreWrite::Put { new, old, record, reissued, .. } => {
-                if *reissued {
-                    old.iter().for_each(|o| drop(db.remove(&o.id.hex())));
-                }
-                db.insert(new.id.hex(), record.clone());
-            }
-            StoreWrite::Remove { old, .. } => old.iter().for_each(|o| drop(db.remove(&o.id.hex()))),
-            StoreWrite::Nothing => {}
-        }
-        (loaded, w)
-    }
-
-    fn cookie_line(w: &StoreWrite) -> String {
-        match w {
-            StoreWrite::Put { cookies, .. } | StoreWrite::Remove { cookies, .. } => cookie_of(&cookies[0]).to_owned(),
-            StoreWrite::Nothing => panic!("nothing written"),
-        }
-    }
-
-    #[test]
-    fn store_sessions_live_in_the_record_and_ids_are_reissued_on_change() {
-        let m = manager(|o| {
-            o.max_age = 600;
-            o.expiry_update_interval = 60;
-        });
-        let mut db = std::collections::HashMap::new();
-        let t = 1_800_000_000_000_000;
-        let (_, w) = store_request(&m, &mut db, None, Some("user=alice&role=admin"), None, t);
-        let c1 = cookie_line(&w);
-        assert!(!c1.contains("alice") && c1.len() < 150, "the cookie holds only the sealed id: {c1}");
-        assert_eq!(db.values().collect::<Vec<_>>(), ["1:user=alice&role=admin"]);
-
-        // Read without change, within the update interval: nothing written, same id.
-        let (s, w) = store_request(&m, &mut db, Some(&c1), None, None, t + 1_000_000);
-        assert_eq!((s.get("user"), s.status()), (Some("alice"), LoadStatus::Loaded));
-        assert!(matches!(w, StoreWrite::Nothing));
-
-        // The expiry slides past the interval: rewritten under the same id (as Apache does).
-        let (_, w) = store_request(&m, &mut db, Some(&c1), None, None, t + 120_000_000);
-        let StoreWrite::Put { reissued: false, ref new, expiry, .. } = w else { panic!("{w:?}") };
-        assert_eq!(expiry, Some(t + 720_000_000));
-        let first_id = new.id.hex();
-        let c2 = cookie_line(&w);
-
-        // A change re-issues the id; the old record is gone, the old cookie finds nothing.
-        let (_, w) = store_request(&m, &mut db, Some(&c2), Some("cart=3"), None, t + 130_000_000);
-        let StoreWrite::Put { reissued: true, ref new, .. } = w else { panic!("{w:?}") };
-        assert_ne!(new.id.hex(), first_id);
-        assert_eq!(db.len(), 1);
-        let c3 = cookie_line(&w);
-        let (s, _) = store_request(&m, &mut db, Some(&c2), None, None, t + 131_000_000);
-        assert_eq!(s.status(), LoadStatus::Rejected(Rejection::NotStored));
-        let (s, _) = store_request(&m, &mut db, Some(&c3), None, None, t + 132_000_000);
-        assert_eq!(s.to_string(), format!("user=alice&role=admin&cart=3&expiry={}", t + 730_000_000));
-
-        // Emptied: the record is deleted and the cookie removed.
-        let (_, w) = store_request(&m, &mut db, Some(&c3), Some("user=&role=&cart="), None, t + 133_000_000);
-        assert!(matches!(w, StoreWrite::Remove { old: Some(_), .. }), "{w:?}");
-        assert!(cookie_line(&w).starts_with("session="));
-        assert!(db.is_empty());
-    }
-
-    #[test]
-    fn store_tokens_and_cookie_tokens_do_not_open_as_each_other() {
-        let m = manager(|o| o.max_age = 600);
-        let mut db = std::collections::HashMap::new();
-        // A cookie-format session whose entries look like a store token.
-        let mut s = m.load(None, 0);
-        s.insert("sid", &"ab".repeat(16)).unwrap();
-        let cookie_format = cookie_of(&m.save(&mut s, 0).unwrap().unwrap()).to_owned();
-        let (s, r) = m.load_store_ref(Some(&cookie_format), 1);
-        assert_eq!((s.status(), r), (LoadStatus::Rejected(Rejection::Tampered), None));
-        // And a store token is not a cookie-format session.
-        let (_, w) = store_request(&m, &mut db, None, Some("user=bob"), None, 0);
-        let store_cookie = cookie_line(&w);
-        assert_eq!(m.load(Some(&store_cookie), 1).status(), LoadStatus::Rejected(Rejection::Tampered));
-        // A record that does not decode is no session.
-        let (mut s, r) = m.load_store_ref(Some(&store_cookie), 1);
-        m.attach_record(&mut s, Some("9:user=bob"));
-        assert_eq!((s.status(), s.is_empty(), r.is_some()), (LoadStatus::Rejected(Rejection::NotStored), true, true));
-    }
-
-    #[test]
-    fn store_homes_follow_the_user_and_regenerate_reissues() {
-        let m = manager(|o| o.max_age = 600);
-        let mut db = std::collections::HashMap::new();
-        let (_, w) = store_request(&m, &mut db, None, Some("cart=1"), Some("user"), 0);
-        let StoreWrite::Put { ref new, .. } = w else { panic!() };
-        let anon_home = new.home.clone().unwrap();
-        assert_eq!(anon_home, format!("a{}", new.id.hex()), "anonymous: an object of its own");
-        let c = cookie_line(&w);
-        let (_, w) = store_request(&m, &mut db, Some(&c), Some("!regenerate=1&user=alice"), Some("user"), 1);
-        let StoreWrite::Put { ref new, ref old, reissued: true, .. } = w else { panic!() };
-        assert_eq!(old.as_ref().and_then(|o| o.home.clone()), Some(anon_home));
-        let alice_home = new.home.clone().unwrap();
-        assert!(alice_home.starts_with('u') && !alice_home.contains("alice"));
-        let c = cookie_line(&w);
-        let (s, w) = store_request(&m, &mut db, Some(&c), Some("theme=dark"), Some("user"), 2);
-        assert_eq!(s.get("cart"), Some("1"));
-        let StoreWrite::Put { ref new, .. } = w else { panic!() };
-        assert_eq!(new.home.as_deref(), Some(alice_home.as_str()), "a user's sessions share one object");
-    }
-
-    #[test]
-    fn store_save_needs_the_sealed_format_and_caps_records() {
-        let plain = manager(|o| {
-            o.format = Format::Plain;
-            o.keys.clear();
-        });
-        let mut s = Session::new();
-        s.insert("k", "v").unwrap();
-        assert_eq!(plain.save_store(&mut s, None, None, 0).unwrap_err(), SaveError::NotSealed);
-        let m = manager(|_| {});
-        let mut s = Session::new();
-        for i in 0..5 {
-            s.insert(&format!("k{i}"), &"x".repeat(15_000)).unwrap();
-        }
-        assert!(matches!(m.save_store(&mut s, None, None, 0), Err(SaveError::RecordTooLarge { .. })));
-        s.remove("k0");
-        assert!(matches!(m.save_store(&mut s, None, None, 0), Ok(StoreWrite::Put { .. })), "60 KB fits a store");
     }
 
     #[test]

@@ -7,7 +7,10 @@
 //!   NONCE      12 bytes   random from getrandom, fresh for every seal
 //!   CIPHERTEXT  n bytes   AES-256-GCM encryption of PLAINTEXT
 //!   TAG        16 bytes   GCM tag
-//! AAD       = VERSION | KEY_ID | cookie name          (a token only opens under its own name)
+//! AAD       = VERSION | KEY_ID | BINDING               (a token only opens where it was made)
+//!   BINDING     the cookie name, then 0x00 and the token context when one is set
+//!               (Options::token_context: the Worker's store tokens use "store"; a cookie name
+//!               cannot hold 0x00, so no name's binding equals another's with a context)
 //! PLAINTEXT = EXPIRY | ISSUED | BODY
 //!   EXPIRY      8 bytes   u64 big-endian, µs since the Unix epoch, 0 = none
 //!   ISSUED      8 bytes   u64 big-endian, µs since the Unix epoch, 0 = none
@@ -22,10 +25,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use zeroize::Zeroize;
 
-use crate::cookie::MAX_COOKIE_BYTES;
+use crate::set_cookie::MAX_COOKIE_BYTES;
 use crate::keys::{self, KeyRing, SealKey, KEY_ID_BYTES};
-use crate::manager::SaveError;
-use crate::session::{Rejection, Session};
+use crate::session::Session;
+use crate::status::Rejection;
 
 /// The format version written and read.
 pub(crate) const VERSION: u8 = 0x01;
@@ -36,9 +39,18 @@ const TIMES_BYTES: usize = 16;
 /// Smallest valid token, decoded.
 pub(crate) const MIN_TOKEN_BYTES: usize = HEADER_BYTES + TIMES_BYTES + TAG_BYTES;
 
+/// Why a body could not be sealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SealError {
+    /// The platform's random number generator failed: no nonce.
+    Random,
+    /// Past GCM's message limit (a cookie cannot reach it).
+    TooLarge,
+}
+
 /// What a token held.
 #[derive(Debug)]
-pub(crate) struct Opened {
+pub(crate) struct Unsealed {
     /// Index in the key list of the key that opened it.
     pub(crate) key_index: usize,
     pub(crate) expiry: Option<u64>,
@@ -46,7 +58,7 @@ pub(crate) struct Opened {
     pub(crate) body: String,
 }
 
-impl Opened {
+impl Unsealed {
     /// The session the token held: its entries, expiry and issue time, unmodified, marked for
     /// re-sealing when an older key opened it. A body that does not decode is malformed.
     pub(crate) fn into_session(self) -> Result<Session, Rejection> {
@@ -65,11 +77,19 @@ impl Opened {
     }
 }
 
-fn aad(version: u8, key_id: &[u8], cookie_name: &str) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(1 + key_id.len() + cookie_name.len());
+/// The binding of a cookie name and an optional token context (see the layout above).
+pub(crate) fn binding(cookie_name: &str, context: &str) -> String {
+    if context.is_empty() {
+        return cookie_name.to_owned();
+    }
+    format!("{cookie_name}\0{context}")
+}
+
+fn aad(version: u8, key_id: &[u8], binding: &str) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(1 + key_id.len() + binding.len());
     aad.push(version);
     aad.extend_from_slice(key_id);
-    aad.extend_from_slice(cookie_name.as_bytes());
+    aad.extend_from_slice(binding.as_bytes());
     aad
 }
 
@@ -109,30 +129,29 @@ pub(crate) fn gcm_open(
 /// Seals a session body with `key`.
 pub(crate) fn seal(
     key: &SealKey,
-    cookie_name: &str,
+    binding: &str,
     expiry: Option<u64>,
     issued: Option<u64>,
     body: &str,
-) -> Result<String, SaveError> {
+) -> Result<String, SealError> {
     let mut buf = Vec::with_capacity(HEADER_BYTES + TIMES_BYTES + body.len() + TAG_BYTES);
     buf.push(VERSION);
     buf.extend_from_slice(&key.id);
     let mut nonce = [0u8; NONCE_BYTES];
-    keys::random(&mut nonce).map_err(|_| SaveError::Random)?;
+    keys::random(&mut nonce).map_err(|_| SealError::Random)?;
     buf.extend_from_slice(&nonce);
     buf.extend_from_slice(&expiry.unwrap_or(0).to_be_bytes());
     buf.extend_from_slice(&issued.unwrap_or(0).to_be_bytes());
     buf.extend_from_slice(body.as_bytes());
-    let too_large = SaveError::CookieTooLarge { len: body.len(), max: MAX_COOKIE_BYTES };
-    let plaintext = buf.get_mut(HEADER_BYTES..).ok_or(too_large.clone())?;
-    let aad = aad(VERSION, &key.id, cookie_name);
-    let tag = gcm_seal(key, &nonce, &aad, plaintext).ok_or(too_large)?;
+    let plaintext = buf.get_mut(HEADER_BYTES..).ok_or(SealError::TooLarge)?;
+    let aad = aad(VERSION, &key.id, binding);
+    let tag = gcm_seal(key, &nonce, &aad, plaintext).ok_or(SealError::TooLarge)?;
     buf.extend_from_slice(&tag);
     Ok(URL_SAFE_NO_PAD.encode(&buf))
 }
 
 /// Opens a token with whichever configured key its id names.
-pub(crate) fn open(keys: &KeyRing, cookie_name: &str, token: &str) -> Result<Opened, Rejection> {
+pub(crate) fn open(keys: &KeyRing, binding: &str, token: &str) -> Result<Unsealed, Rejection> {
     // The callers hold tokens to their cookie (or chunks) limit; this is the absolute bound.
     if token.len() > MAX_COOKIE_BYTES * crate::chunks::MAX_CHUNKS_LIMIT {
         return Err(Rejection::TooLarge);
@@ -150,7 +169,7 @@ pub(crate) fn open(keys: &KeyRing, cookie_name: &str, token: &str) -> Result<Ope
     let (key_index, key) = keys.find(key_id).ok_or(Rejection::UnknownKey)?;
     let tag_at = rest.len().checked_sub(TAG_BYTES).ok_or(Rejection::Malformed)?;
     let (ciphertext, tag) = rest.split_at_mut_checked(tag_at).ok_or(Rejection::Malformed)?;
-    let aad = aad(version, key_id, cookie_name);
+    let aad = aad(version, key_id, binding);
     let nonce: [u8; NONCE_BYTES] = nonce.try_into().map_err(|_| Rejection::Malformed)?;
     let tag: [u8; TAG_BYTES] = (&*tag).try_into().map_err(|_| Rejection::Malformed)?;
     if !gcm_open(key, &nonce, &aad, ciphertext, &tag) {
@@ -167,7 +186,7 @@ pub(crate) fn open(keys: &KeyRing, cookie_name: &str, token: &str) -> Result<Ope
         Err(_) => return Err(Rejection::Malformed),
     };
     buf.zeroize();
-    Ok(Opened {
+    Ok(Unsealed {
         key_index,
         expiry: nonzero(u64::from_be_bytes(expiry)),
         issued: nonzero(u64::from_be_bytes(issued)),
@@ -267,6 +286,18 @@ mod tests {
         let k = ring(key());
         let t = seal(&k.current, "session", None, None, "a=1").unwrap();
         assert_eq!(open(&k, "other", &t).err(), Some(Rejection::Tampered));
+    }
+
+    /// A context cannot be forged by a cookie name: `#` is a token character, NUL is not.
+    #[test]
+    fn contexts_are_unambiguous() {
+        let k = ring(key());
+        let store = binding("session", "store");
+        let t = seal(&k.current, &store, None, None, "sid=1").unwrap();
+        assert_eq!(open(&k, "session", &t).err(), Some(Rejection::Tampered));
+        assert_eq!(open(&k, "session#store", &t).err(), Some(Rejection::Tampered));
+        assert!(open(&k, &store, &t).is_ok());
+        assert_eq!(binding("session", ""), "session");
     }
 
     #[test]

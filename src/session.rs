@@ -3,6 +3,8 @@
 use core::fmt;
 
 use crate::codec::{self, Piece, EXPIRY_KEY, REGENERATE_KEY};
+use crate::jar::Jar;
+use crate::status::LoadStatus;
 
 /// Most entries a session may hold (loaded, set or merged).
 pub const MAX_ENTRIES: usize = 256;
@@ -55,78 +57,6 @@ impl fmt::Display for SessionError {
 
 impl std::error::Error for SessionError {}
 
-/// Why a cookie that was present did not give a session. A rejected cookie is an empty session,
-/// never an error: this only tells logs and inspectors what happened.
-///
-/// ```
-/// use edge_session::{LoadStatus, Options, Rejection, SessionManager};
-/// let mut options = Options::default();
-/// options.keys = vec![edge_session::generate_key().unwrap()];
-/// let manager = SessionManager::new(options).unwrap();
-/// let s = manager.load(Some("session=not-a-token"), 0);
-/// assert_eq!(s.status(), LoadStatus::Rejected(Rejection::Malformed));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Rejection {
-    /// The session cookie was sent twice with different values.
-    Duplicate,
-    /// The cookie is longer than any cookie this library writes.
-    TooLarge,
-    /// Not decodable: bad base64, too short, bad layout.
-    Malformed,
-    /// A format version this library does not know.
-    UnsupportedVersion,
-    /// Sealed by a key that is not configured (or no longer).
-    UnknownKey,
-    /// The authentication tag did not verify: tampered, or for another cookie name.
-    Tampered,
-    /// Issued before a revocation ("log out everywhere") of its user, or of everyone.
-    Revoked,
-    /// Server-side store: no session is stored under the cookie's id (ended, evicted by the
-    /// concurrent-session limit, expired there) or its record does not decode.
-    NotStored,
-}
-
-impl Rejection {
-    /// A short stable name, for logs: `duplicate`, `too-large`, `malformed`, …
-    ///
-    /// ```
-    /// assert_eq!(edge_session::Rejection::Tampered.as_str(), "tampered");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Duplicate => "duplicate",
-            Self::TooLarge => "too-large",
-            Self::Malformed => "malformed",
-            Self::UnsupportedVersion => "unsupported-version",
-            Self::UnknownKey => "unknown-key",
-            Self::Tampered => "tampered",
-            Self::Revoked => "revoked",
-            Self::NotStored => "not-stored",
-        }
-    }
-}
-
-/// Where a loaded [`Session`] came from.
-///
-/// ```
-/// use edge_session::{LoadStatus, Session};
-/// assert_eq!(Session::new().status(), LoadStatus::New);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum LoadStatus {
-    /// No session cookie was sent.
-    New,
-    /// A valid session was read from the cookie.
-    Loaded,
-    /// The cookie held a session that had expired (max age or lifetime): now empty.
-    Expired,
-    /// The cookie could not be opened: now empty.
-    Rejected(Rejection),
-}
-
 /// A session: ordered string entries, an optional expiry and issue time (µs since the epoch).
 ///
 /// Its [`Display`](fmt::Display) is the plain session string, as Apache's `HTTP_SESSION`.
@@ -153,7 +83,7 @@ pub struct Session {
     pub(crate) reseal: bool,
     /// The session cookies the browser holds (sent with the request, or set since): what a
     /// save must remove when it writes the other form.
-    pub(crate) sent: crate::chunks::Sent,
+    pub(crate) jar: Jar,
 }
 
 impl Session {
@@ -338,6 +268,23 @@ impl Session {
         self.issued = None;
         self.expiry = None;
         self.modified = true;
+    }
+
+    /// Replaces the entries with those of a stored session string, as if loaded with them: the
+    /// status, expiry and issue time stay, and the session is unmodified afterwards. For
+    /// server-side stores, where the cookie holds a reference and the entries live in a record
+    /// (the caller bounds the string's length). `expiry` and `!regenerate` in it are ignored.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// s.restore_entries("user=alice&expiry=5").unwrap();
+    /// assert_eq!((s.get("user"), s.expiry(), s.is_modified()), (Some("alice"), None, false));
+    /// ```
+    pub fn restore_entries(&mut self, session_string: &str) -> Result<(), SessionError> {
+        let decoded = Self::decode(session_string)?;
+        self.entries = decoded.entries;
+        self.modified = false;
+        Ok(())
     }
 
     /// Whether the session changed since it was loaded or saved.

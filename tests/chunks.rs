@@ -100,7 +100,7 @@ fn the_chunk_cap_is_a_clear_error() {
     let m = manager(|_| {});
     let err = m.save_all(&mut with_value(&m, 14_000), NOW).unwrap_err();
     assert_eq!(err, SaveError::TooManyChunks { needed: 5, max: 4 });
-    assert!(err.to_string().contains("maxChunks (4)"), "{err}");
+    assert!(err.to_string().contains("max_chunks (4)"), "{err}");
     let six = manager(|o| o.max_chunks = 6);
     assert_eq!(six.save_all(&mut with_value(&six, 14_000), NOW).unwrap().len(), 5);
     let none = manager(|o| o.max_chunks = 1);

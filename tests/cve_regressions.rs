@@ -3,7 +3,7 @@
 //! src/sealed.rs, where the AEAD call is; CVE-2018-1283 at the proxy is also in tests/worker/.)
 
 use base64::Engine as _;
-use edge_session::{
+use edge_session::{HeaderOp, 
     ConfigError, CookieError, Format, LoadStatus, Options, Rejection, Session, SessionError, SessionManager,
     MAX_UPDATE_BYTES,
 };
@@ -58,8 +58,17 @@ fn cve_2021_26690_empty_keys_and_separators() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn cve_2018_1283_origin_sees_only_the_verified_session() {
     let m = sealed(|_| {});
-    let plan = m.plan_request("/", Some("session=user=admin"), NOW);
-    assert_eq!(plan.env_value.as_deref(), Some(""));
+    let plan = m.plan_request("/", &[("cookie", "session=user=admin"), ("X-Session", "user=admin"), ("x_session", "user=admin")], NOW);
+    let env: Vec<&HeaderOp> = plan.headers.iter().filter(|o| o.name().replace('_', "-") == "x-session").collect();
+    assert_eq!(
+        env,
+        [
+            &HeaderOp::Delete("x-session".into()),
+            &HeaderOp::Delete("x_session".into()),
+            &HeaderOp::Set("x-session".into(), String::new())
+        ],
+        "every client spelling removed, then the verified (empty) session set"
+    );
 }
 
 /// CVE-2018-17199: the expiry was checked before decoding, so expired sessions were accepted.
@@ -129,18 +138,37 @@ fn cve_2024_47764_no_attribute_injection() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn cve_2023_30861_session_responses_are_private_and_vary_on_cookie() {
     let m = sealed(|o| o.max_age = 600);
-    let mut s = m.plan_request("/", None, NOW).session.unwrap();
-    let set = m.plan_response(&mut s, Some("user=alice"), Some("public, max-age=3600"), None, NOW);
-    assert_eq!(set.set_cookies.len(), 1);
-    assert_eq!(set.cache_control, Some("private, no-store"));
-    assert_eq!(set.vary.as_deref(), Some("Cookie"));
-    let cookie = set.set_cookies[0].split(';').next().unwrap().to_owned();
+    let set = |ops: &[HeaderOp], name: &str| {
+        ops.iter().find_map(|o| match o {
+            HeaderOp::Set(n, v) if n == name => Some(v.clone()),
+            _ => None,
+        })
+    };
+    let mut s = m.plan_request("/", &[] as &[(&str, &str)], NOW).session.unwrap();
+    let plan = m.plan_response(
+        Some(&mut s),
+        &[("x-replace-session", "user=alice"), ("cache-control", "public, max-age=3600")],
+        NOW,
+    );
+    let lines: Vec<&str> = plan
+        .headers
+        .iter()
+        .filter_map(|o| match o {
+            HeaderOp::Append(n, v) if n == "set-cookie" => Some(v.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(set(&plan.headers, "cache-control").as_deref(), Some("private, no-store"));
+    assert_eq!(set(&plan.headers, "vary").as_deref(), Some("Cookie"));
+    let cookie = lines[0].split(';').next().unwrap().to_owned();
     let mut o = m.options().clone();
     o.max_age = 0;
     let quiet = SessionManager::new(o).unwrap();
-    let mut s = quiet.plan_request("/", Some(&cookie), NOW).session.unwrap();
-    let carried = quiet.plan_response(&mut s, None, Some("public, max-age=3600"), Some("Accept-Encoding"), NOW);
-    assert!(carried.set_cookies.is_empty());
-    assert_eq!(carried.cache_control, Some("private, no-cache"));
-    assert_eq!(carried.vary.as_deref(), Some("Accept-Encoding, Cookie"));
+    let mut s = quiet.plan_request("/", &[("cookie", cookie)], NOW).session.unwrap();
+    let carried =
+        quiet.plan_response(Some(&mut s), &[("cache-control", "public, max-age=3600"), ("vary", "Accept-Encoding")], NOW);
+    assert!(carried.headers.iter().all(|o| o.name() != "set-cookie"));
+    assert_eq!(set(&carried.headers, "cache-control").as_deref(), Some("private, no-cache"));
+    assert_eq!(set(&carried.headers, "vary").as_deref(), Some("Accept-Encoding, Cookie"));
 }

@@ -1,17 +1,15 @@
-//! Reading the session cookie from a `Cookie` header and writing `Set-Cookie` values.
+//! The `Set-Cookie` response header: validated attributes, writing lines, and reading them back.
 //!
 //! ```text
-//! Cookie     : split on ";" and ","; names starting with "$" skipped (RFC 2965 attributes);
-//!              the session cookie sent twice with different values gives no session.
 //! Set-Cookie : NAME=VALUE[; Max-Age=N]; ATTRIBUTES          (removal: NAME=; Max-Age=0; ATTRIBUTES)
 //! ```
 
 use core::fmt;
 
+use crate::text::Quoted;
+
 /// Largest `Set-Cookie` value written: name + value + attributes (browsers keep 4096 bytes).
 pub const MAX_COOKIE_BYTES: usize = 4096;
-/// Longest `Cookie` header scanned; past it the session is read as absent-and-rejected.
-pub const MAX_COOKIE_HEADER_BYTES: usize = 64 * 1024;
 
 /// The default cookie attributes.
 pub const DEFAULT_ATTRIBUTES: &str = "Path=/; HttpOnly; Secure; SameSite=Lax";
@@ -54,7 +52,7 @@ impl fmt::Display for CookieError {
             }
             Self::InvalidAttribute(a) => write!(f, "invalid cookie attribute {}", Quoted(a)),
             Self::ManagedAttribute(a) => {
-                write!(f, "cookie attribute {} is set from the session expiry: use maxAge instead", Quoted(a))
+                write!(f, "cookie attribute {} is set from the session expiry: use max_age instead", Quoted(a))
             }
             Self::PrefixRule { prefix, needs } => write!(f, "a {prefix} cookie needs {needs}"),
             Self::SameSiteNoneWithoutSecure => f.write_str("SameSite=None needs Secure"),
@@ -63,24 +61,6 @@ impl fmt::Display for CookieError {
 }
 
 impl std::error::Error for CookieError {}
-
-/// Shows an operator-supplied string in quotes with control and non-ASCII characters escaped,
-/// so that a bad value cannot inject lines into a log (and without `Debug`'s Unicode tables).
-pub(crate) struct Quoted<'a>(pub(crate) &'a str);
-
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"")?;
-        for c in self.0.chars() {
-            match c {
-                '"' | '\\' => write!(f, "\\{c}")?,
-                ' '..='~' => write!(f, "{c}")?,
-                _ => write!(f, "\\u{{{:x}}}", u32::from(c))?,
-            }
-        }
-        f.write_str("\"")
-    }
-}
 
 /// A non-empty RFC 7230 token: what cookie names and header names are made of.
 pub(crate) fn is_token(s: &str) -> bool {
@@ -167,8 +147,8 @@ impl Attributes {
         Ok(Self { rendered: parts.join("; ") })
     }
 
-    /// `NAME=VALUE[; Max-Age=N][; attributes]`, refused past [`MAX_COOKIE_BYTES`].
-    pub(crate) fn set_cookie(&self, name: &str, value: &str, max_age: Option<u64>) -> Result<String, usize> {
+    /// `NAME=VALUE[; Max-Age=N][; attributes]`, refused past [`MAX_COOKIE_BYTES`] (the length).
+    pub(crate) fn line(&self, name: &str, value: &str, max_age: Option<u64>) -> Result<String, usize> {
         let mut out = String::with_capacity(name.len() + value.len() + self.rendered.len() + 24);
         out.push_str(name);
         out.push('=');
@@ -186,88 +166,84 @@ impl Attributes {
         }
         Ok(out)
     }
-}
 
-/// What the `Cookie` header held for one name.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Found<'a> {
-    /// Not sent.
-    Absent,
-    /// Sent (once, or several times with the same value).
-    Value(&'a str),
-    /// Sent several times with different values.
-    Conflict,
-    /// The header is over [`MAX_COOKIE_HEADER_BYTES`].
-    HeaderTooLarge,
-}
-
-/// Finds cookie `name` in a `Cookie` header, the way mod_session_cookie reads it.
-pub(crate) fn find<'a>(header: &'a str, name: &str) -> Found<'a> {
-    if header.len() > MAX_COOKIE_HEADER_BYTES {
-        return Found::HeaderTooLarge;
+    /// The line that deletes cookie `name` (names are validated and far below the limit).
+    pub(crate) fn removal(&self, name: &str) -> String {
+        self.line(name, "", Some(0)).unwrap_or_default()
     }
-    let mut found: Option<&str> = None;
-    for (n, v) in pairs(header) {
-        if n != name {
-            continue;
-        }
-        match found {
-            Some(prev) if prev != v => return Found::Conflict,
-            _ => found = Some(v),
-        }
-    }
-    found.map_or(Found::Absent, Found::Value)
 }
 
-/// The `(name, value)` pairs of a `Cookie` header, as mod_session_cookie reads them: split on
-/// `;` and `,`, blanks trimmed, `$` attributes and pieces without `=` skipped. Callers bound the
-/// header's length first.
-pub(crate) fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
-    // Byte-wise split: both separators are ASCII, so every piece is still a `str` (the char-wise
-    // `split([';', ','])` decoded each character and was a tenth of a round trip in wasm).
-    header.as_bytes().split(|&b| b == b';' || b == b',').filter_map(|p| core::str::from_utf8(p).ok()).filter_map(
-        |part| {
-            let part = part.trim_matches([' ', '\t']);
-            if part.starts_with('$') {
-                return None;
-            }
-            let (n, v) = part.split_once('=')?;
-            Some((n.trim_end_matches([' ', '\t']), v.trim_start_matches([' ', '\t'])))
-        },
-    )
+/// A `Set-Cookie` line read back: its cookie and its attributes (for inspection and logs).
+///
+/// ```
+/// let line = edge_session::SetCookie::parse("session=abc; Max-Age=0; Path=/; HttpOnly").unwrap();
+/// assert_eq!((line.name, line.value), ("session", "abc"));
+/// assert!(line.has("httponly") && !line.has("secure"));
+/// assert!(line.is_removal());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SetCookie<'a> {
+    /// The cookie's name.
+    pub name: &'a str,
+    /// The cookie's value.
+    pub value: &'a str,
+    attributes: &'a str,
+}
+
+impl<'a> SetCookie<'a> {
+    /// Reads `NAME=VALUE; attributes` (an optional `Set-Cookie:` prefix is skipped); `None`
+    /// without a `=` in the first piece.
+    ///
+    /// ```
+    /// assert!(edge_session::SetCookie::parse("novalue; Path=/").is_none());
+    /// ```
+    pub fn parse(line: &'a str) -> Option<Self> {
+        let line = line.trim();
+        let line = match line.get(..11) {
+            Some(head) if head.eq_ignore_ascii_case("set-cookie:") => line.get(11..).unwrap_or_default().trim(),
+            _ => line,
+        };
+        let (pair, attributes) = line.split_once(';').unwrap_or((line, ""));
+        let (name, value) = pair.split_once('=')?;
+        Some(Self { name: name.trim(), value: value.trim(), attributes })
+    }
+
+    /// The attributes, names lowercased, in order.
+    ///
+    /// ```
+    /// let line = edge_session::SetCookie::parse("s=1; SameSite=Lax").unwrap();
+    /// assert_eq!(line.attributes().collect::<Vec<_>>(), [("samesite".to_owned(), Some("Lax"))]);
+    /// ```
+    pub fn attributes(&self) -> impl Iterator<Item = (String, Option<&'a str>)> {
+        self.attributes.split(';').map(str::trim).filter(|p| !p.is_empty()).map(|p| match p.split_once('=') {
+            Some((n, v)) => (n.trim().to_ascii_lowercase(), Some(v.trim())),
+            None => (p.to_ascii_lowercase(), None),
+        })
+    }
+
+    /// Whether attribute `name` (lowercase) is present.
+    ///
+    /// ```
+    /// assert!(edge_session::SetCookie::parse("s=1; Secure").unwrap().has("secure"));
+    /// ```
+    pub fn has(&self, name: &str) -> bool {
+        self.attributes().any(|(n, _)| n == name)
+    }
+
+    /// Whether the line deletes its cookie (`Max-Age=0`, or an empty value).
+    ///
+    /// ```
+    /// assert!(edge_session::SetCookie::parse("s=; Path=/").unwrap().is_removal());
+    /// ```
+    pub fn is_removal(&self) -> bool {
+        self.value.is_empty() || self.attributes().any(|(n, v)| n == "max-age" && v == Some("0"))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_the_cookie_among_others() {
-        assert_eq!(find("a=1; session=abc; b=2", "session"), Found::Value("abc"));
-        assert_eq!(find("a=1,session=abc", "session"), Found::Value("abc"));
-        assert_eq!(find("$Version=1; session=x=y&z=1; $Path=/", "session"), Found::Value("x=y&z=1"));
-        assert_eq!(find("sessions=1; xsession=2", "session"), Found::Absent);
-        assert_eq!(find("", "session"), Found::Absent);
-        assert_eq!(find("session", "session"), Found::Absent);
-        assert_eq!(find("session=", "session"), Found::Value(""));
-    }
-
-    #[test]
-    fn duplicates() {
-        assert_eq!(find("session=a; session=a", "session"), Found::Value("a"));
-        assert_eq!(find("session=a; session=b", "session"), Found::Conflict);
-    }
-
-    #[test]
-    fn oversized_header() {
-        let h = format!("session=a; pad={}", "x".repeat(MAX_COOKIE_HEADER_BYTES));
-        assert_eq!(find(&h, "session"), Found::HeaderTooLarge);
-    }
-
-    #[test]
-    fn quoted_escapes_controls() {
-        assert_eq!(Quoted("a\r\nb\"é").to_string(), r#""a\u{d}\u{a}b\"\u{e9}""#);
-    }
 
     #[test]
     fn names() {
@@ -317,14 +293,23 @@ mod tests {
     }
 
     #[test]
-    fn set_cookie_and_size_limit() {
+    fn lines_and_size_limit() {
         let a = Attributes::parse(DEFAULT_ATTRIBUTES, "s").unwrap();
-        assert_eq!(
-            a.set_cookie("s", "v", Some(60)).unwrap(),
-            "s=v; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Lax"
-        );
+        assert_eq!(a.line("s", "v", Some(60)).unwrap(), "s=v; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Lax");
         let exact = MAX_COOKIE_BYTES - "s=; Path=/; HttpOnly; Secure; SameSite=Lax".len();
-        assert_eq!(a.set_cookie("s", &"v".repeat(exact), None).map(|c| c.len()), Ok(MAX_COOKIE_BYTES));
-        assert_eq!(a.set_cookie("s", &"v".repeat(exact + 1), None), Err(MAX_COOKIE_BYTES + 1));
+        assert_eq!(a.line("s", &"v".repeat(exact), None).map(|c| c.len()), Ok(MAX_COOKIE_BYTES));
+        assert_eq!(a.line("s", &"v".repeat(exact + 1), None), Err(MAX_COOKIE_BYTES + 1));
+        let removal = a.removal("s");
+        assert_eq!(removal, "s=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax");
+        let back = SetCookie::parse(&removal).unwrap();
+        assert!(back.is_removal() && back.has("secure") && back.name == "s");
+    }
+
+    #[test]
+    fn reads_lines_back() {
+        let l = SetCookie::parse("Set-Cookie: a = b=c ; Path=/x;Secure").unwrap();
+        assert_eq!((l.name, l.value), ("a", "b=c"));
+        assert_eq!(l.attributes().collect::<Vec<_>>(), [("path".to_owned(), Some("/x")), ("secure".to_owned(), None)]);
+        assert!(!l.is_removal());
     }
 }

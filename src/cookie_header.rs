@@ -1,0 +1,150 @@
+//! The `Cookie` request header: the one grammar every part of the project reads it with (the
+//! loader, the chunk bookkeeping, SessionCookieRemove, `inspect`, the Worker).
+//!
+//! ```text
+//! Cookie = piece *( ( ";" / "," ) piece )
+//! piece  = OWS name "=" value OWS        ; names starting with "$" are RFC 2965 attributes: skipped
+//!                                        ; pieces without "=" are skipped
+//! ```
+//!
+//! This is how mod_session_cookie reads it (`;` **and** `,` separate cookies). Whatever removes
+//! a cookie must split the same way: a remover that split only on `;` would leave `session=…`
+//! inside `a=1, session=…` for the origin while the loader found it.
+
+/// Longest `Cookie` header scanned; past it the session is read as absent-and-rejected.
+pub const MAX_COOKIE_HEADER_BYTES: usize = 64 * 1024;
+
+/// Splits on both separators, each piece with the separator that came before it.
+fn raw_pieces(header: &str) -> impl Iterator<Item = (Option<u8>, &str)> {
+    // Byte-wise: both separators are ASCII, so every piece is still a `str` (the char-wise
+    // `split([';', ','])` decoded each character and was a tenth of a round trip in wasm).
+    let bytes = header.as_bytes();
+    let (mut start, mut before, mut done) = (0usize, None, false);
+    core::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let rest = bytes.get(start..).unwrap_or_default();
+        let end = match rest.iter().position(|&b| b == b';' || b == b',') {
+            Some(i) => start + i,
+            None => {
+                done = true;
+                bytes.len()
+            }
+        };
+        let piece = (before, header.get(start..end).unwrap_or_default());
+        before = bytes.get(end).copied();
+        start = end + 1;
+        Some(piece)
+    })
+}
+
+/// The cookie name and value of one piece, or `None` for an attribute or a piece without `=`.
+fn pair(piece: &str) -> Option<(&str, &str)> {
+    let piece = piece.trim_matches([' ', '\t']);
+    if piece.starts_with('$') {
+        return None;
+    }
+    let (n, v) = piece.split_once('=')?;
+    Some((n.trim_end_matches([' ', '\t']), v.trim_start_matches([' ', '\t'])))
+}
+
+/// The `(name, value)` pairs of a `Cookie` header, in order. Callers bound the header's length
+/// first ([`MAX_COOKIE_HEADER_BYTES`]).
+pub(crate) fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
+    raw_pieces(header).filter_map(|(_, piece)| pair(piece))
+}
+
+/// What the `Cookie` header held for one name.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Found<'a> {
+    /// Not sent.
+    Absent,
+    /// Sent (once, or several times with the same value).
+    Value(&'a str),
+    /// Sent several times with different values.
+    Conflict,
+    /// The header is over [`MAX_COOKIE_HEADER_BYTES`].
+    HeaderTooLarge,
+}
+
+/// Finds cookie `name`, the way mod_session_cookie reads it.
+pub(crate) fn find<'a>(header: &'a str, name: &str) -> Found<'a> {
+    if header.len() > MAX_COOKIE_HEADER_BYTES {
+        return Found::HeaderTooLarge;
+    }
+    let mut found: Option<&str> = None;
+    for (n, v) in pairs(header) {
+        if n != name {
+            continue;
+        }
+        match found {
+            Some(prev) if prev != v => return Found::Conflict,
+            _ => found = Some(v),
+        }
+    }
+    found.map_or(Found::Absent, Found::Value)
+}
+
+/// The header without the cookies whose name `drop` selects, every other piece kept as sent
+/// (separators included); `None` when nothing remains. Not bounded: it is one linear pass, and
+/// an oversized header must lose its session cookie too.
+pub(crate) fn remove(header: &str, drop: impl Fn(&str) -> bool) -> Option<String> {
+    let mut out = String::with_capacity(header.len());
+    for (sep, piece) in raw_pieces(header) {
+        if pair(piece).is_some_and(|(name, _)| drop(name)) {
+            continue;
+        }
+        if out.is_empty() {
+            out.push_str(piece.trim_start_matches([' ', '\t']));
+        } else if let Some(sep) = sep {
+            out.push(char::from(sep));
+            out.push_str(piece);
+        }
+    }
+    let kept = out.trim_end_matches([' ', '\t', ';', ',']);
+    (!kept.trim_start_matches([' ', '\t', ';', ',']).is_empty()).then(|| kept.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_cookie_among_others() {
+        assert_eq!(find("a=1; session=abc; b=2", "session"), Found::Value("abc"));
+        assert_eq!(find("a=1,session=abc", "session"), Found::Value("abc"));
+        assert_eq!(find("$Version=1; session=x=y&z=1; $Path=/", "session"), Found::Value("x=y&z=1"));
+        assert_eq!(find("sessions=1; xsession=2", "session"), Found::Absent);
+        assert_eq!(find("", "session"), Found::Absent);
+        assert_eq!(find("session", "session"), Found::Absent);
+        assert_eq!(find("session=", "session"), Found::Value(""));
+    }
+
+    #[test]
+    fn duplicates() {
+        assert_eq!(find("session=a; session=a", "session"), Found::Value("a"));
+        assert_eq!(find("session=a; session=b", "session"), Found::Conflict);
+    }
+
+    #[test]
+    fn oversized_header() {
+        let h = format!("session=a; pad={}", "x".repeat(MAX_COOKIE_HEADER_BYTES));
+        assert_eq!(find(&h, "session"), Found::HeaderTooLarge);
+    }
+
+    #[test]
+    fn remove_splits_like_the_reader() {
+        let is = |n: &str| n == "session";
+        // The drift bug: a comma-separated session cookie was found by the loader and still
+        // forwarded by a remover that split on ";" only.
+        assert_eq!(remove("a=1, session=TOKEN", is).as_deref(), Some("a=1"));
+        assert_eq!(remove("session=TOKEN,a=1", is).as_deref(), Some("a=1"));
+        assert_eq!(remove("a=1; session=x; b=2", is).as_deref(), Some("a=1; b=2"));
+        assert_eq!(remove("a=x,y; session=T; b=2", is).as_deref(), Some("a=x,y; b=2"), "other values kept as sent");
+        assert_eq!(remove(" session=x ", is), None);
+        assert_eq!(remove("session=x; session=y", is), None);
+        assert_eq!(remove("sessions=1;session=2", is).as_deref(), Some("sessions=1"));
+        assert_eq!(remove("$Version=1; session=x", is).as_deref(), Some("$Version=1"));
+    }
+}

@@ -1,0 +1,409 @@
+//! The session front proxy's flow as data: what happens to the request on its way to the
+//! origin and to the response on its way back, decided here once. Every face (the Rust Worker,
+//! the JavaScript `handle`, the Hono middleware) only executes the [`HeaderOp`]s, in order, and
+//! answers [`ORIGIN_FAILURE_STATUS`] when the origin gives nothing usable.
+//!
+//! Request ([`SessionManager::plan_request`]):
+//! 1. the client's SessionEnv header is deleted in **every spelling** (`X-Session`, `x_session`,
+//!    …: CGI/WSGI origins fold `_` and `-` together), on every path (CVE-2018-1283);
+//! 2. outside SessionInclude / SessionExclude nothing else happens;
+//! 3. inside, the session is loaded and its plain string set in the SessionEnv header, and with
+//!    SessionCookieRemove the session cookie (and its chunks) leave the `Cookie` header.
+//!
+//! Response ([`SessionManager::plan_response`]):
+//! 1. the origin's SessionHeader is merged (an oversized one refused, the session kept) and
+//!    deleted in every spelling, on every path, session or not;
+//! 2. the session is saved: `Set-Cookie` lines appended (the origin's own stay);
+//! 3. a response that sets the cookie gets `Cache-Control: private, no-store`; one to a request
+//!    that carried a session `private, no-cache` (unless the origin said `no-store`); both get
+//!    `Cookie` added to `Vary`.
+
+use crate::error::SaveError;
+use crate::notice::Notice;
+use crate::session::Session;
+use crate::status::LoadStatus;
+use crate::{chunks, cookie_header, SessionManager};
+
+/// The status a face answers with when the origin cannot be reached, throws, or answers with
+/// something that is not a response.
+pub const ORIGIN_FAILURE_STATUS: u16 = 502;
+/// The body of that answer.
+pub const ORIGIN_FAILURE_BODY: &str = "Bad Gateway: the origin could not be reached\n";
+
+/// One header operation, for a face to execute in order. Names are lowercase.
+///
+/// ```
+/// let op = edge_session::HeaderOp::Delete("x-session".into());
+/// assert_eq!(op.name(), "x-session");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeaderOp {
+    /// Remove every value of the header.
+    Delete(String),
+    /// Replace every value of the header with this one.
+    Set(String, String),
+    /// Add a value (kept beside the others: `Set-Cookie`).
+    Append(String, String),
+}
+
+impl HeaderOp {
+    /// The header's name (lowercase).
+    ///
+    /// ```
+    /// let op = edge_session::HeaderOp::Set("vary".into(), "Cookie".into());
+    /// assert_eq!(op.name(), "vary");
+    /// ```
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Delete(n) | Self::Set(n, _) | Self::Append(n, _) => n,
+        }
+    }
+}
+
+/// What to do with a request before it reaches the origin.
+///
+/// ```
+/// use edge_session::{HeaderOp, Options, SessionManager};
+/// let mut o = Options::default();
+/// o.keys = vec![edge_session::generate_key().unwrap()];
+/// o.cookie_remove = true;
+/// let m = SessionManager::new(o).unwrap();
+/// let plan = m.plan_request("/", &[("cookie", "a=1; session=garbage"), ("x_session", "user=admin")], 0);
+/// assert!(plan.headers.contains(&HeaderOp::Delete("x_session".into())));
+/// assert!(plan.headers.contains(&HeaderOp::Set("x-session".into(), String::new())));
+/// assert!(plan.headers.contains(&HeaderOp::Set("cookie".into(), "a=1".into())));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RequestPlan {
+    /// The session, or `None` when sessions do not apply to the path (pass the request through).
+    pub session: Option<Session>,
+    /// The operations on the request's headers, in order, before it goes to the origin.
+    pub headers: Vec<HeaderOp>,
+    /// What to log.
+    pub notices: Vec<Notice>,
+}
+
+/// What to do with the origin's response before it reaches the client.
+///
+/// ```
+/// use edge_session::{HeaderOp, Options, SessionManager};
+/// let mut o = Options::default();
+/// o.keys = vec![edge_session::generate_key().unwrap()];
+/// let m = SessionManager::new(o).unwrap();
+/// let mut session = m.plan_request("/", &[] as &[(&str, &str)], 0).session.unwrap();
+/// let plan = m.plan_response(Some(&mut session), &[("x-replace-session", "user=alice"), ("vary", "Accept")], 0);
+/// assert_eq!(plan.headers[0], HeaderOp::Delete("x-replace-session".into()));
+/// assert!(matches!(&plan.headers[1], HeaderOp::Append(n, _) if n == "set-cookie"));
+/// assert!(plan.headers.contains(&HeaderOp::Set("cache-control".into(), "private, no-store".into())));
+/// assert!(plan.headers.contains(&HeaderOp::Set("vary".into(), "Accept, Cookie".into())));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ResponsePlan {
+    /// The operations on the response's headers, in order, before it goes to the client.
+    pub headers: Vec<HeaderOp>,
+    /// What to log.
+    pub notices: Vec<Notice>,
+}
+
+/// A header name with `_` and `-` folded together and ASCII case ignored: the spellings an
+/// origin behind a CGI/WSGI-style gateway cannot tell apart.
+fn fold(name: &str) -> impl Iterator<Item = u8> + '_ {
+    name.bytes().map(|b| if b == b'_' { b'-' } else { b.to_ascii_lowercase() })
+}
+
+/// Whether two header names are spellings of the same header.
+pub(crate) fn same_header(a: &str, b: &str) -> bool {
+    a.len() == b.len() && fold(a).eq(fold(b))
+}
+
+/// Deletions of `name` and of every other spelling of it present in `headers`.
+fn delete_spellings<H: AsRef<str>, V: AsRef<str>>(ops: &mut Vec<HeaderOp>, name: &str, headers: &[(H, V)]) {
+    let canonical = name.to_ascii_lowercase();
+    ops.push(HeaderOp::Delete(canonical.clone()));
+    for (n, _) in headers {
+        let n = n.as_ref().to_ascii_lowercase();
+        if n != canonical && same_header(&n, name) && !ops.iter().any(|o| o.name() == n) {
+            ops.push(HeaderOp::Delete(n));
+        }
+    }
+}
+
+/// The value of header `name` (ASCII case ignored); several are joined with `sep`.
+fn value<H: AsRef<str>, V: AsRef<str>>(headers: &[(H, V)], name: &str, sep: &str) -> Option<String> {
+    let mut found = headers.iter().filter(|(n, _)| n.as_ref().eq_ignore_ascii_case(name)).map(|(_, v)| v.as_ref());
+    let first = found.next()?;
+    Some(found.fold(first.to_owned(), |acc, v| acc + sep + v))
+}
+
+impl SessionManager {
+    /// Decides what happens to a request for `path` with these headers (name, value) at `now`
+    /// (µs): loads the session where sessions apply.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// o.exclude = vec!["/static".into()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// let plan = m.plan_request("/static/a.css", &[("X-Session", "user=admin")], 0);
+    /// assert!(plan.session.is_none());
+    /// assert_eq!(plan.headers, [edge_session::HeaderOp::Delete("x-session".into())]);
+    /// ```
+    pub fn plan_request<H: AsRef<str>, V: AsRef<str>>(&self, path: &str, headers: &[(H, V)], now: u64) -> RequestPlan {
+        let session = self.applies_to(path).then(|| self.load(value(headers, "cookie", "; ").as_deref(), now));
+        self.plan_request_for(session, headers)
+    }
+
+    /// [`plan_request`](Self::plan_request) for a session the face loaded itself (from a
+    /// server-side store, or after a revocation check), or `None` outside include / exclude.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// let mut s = edge_session::Session::new();
+    /// s.insert("user", "alice").unwrap();
+    /// let plan = m.plan_request_for(Some(s), &[] as &[(&str, &str)]);
+    /// assert!(plan.headers.contains(&edge_session::HeaderOp::Set("x-session".into(), "user=alice".into())));
+    /// ```
+    pub fn plan_request_for<H: AsRef<str>, V: AsRef<str>>(
+        &self,
+        session: Option<Session>,
+        headers: &[(H, V)],
+    ) -> RequestPlan {
+        let o = self.options();
+        let mut ops = Vec::new();
+        delete_spellings(&mut ops, &o.env_header, headers);
+        let Some(session) = session else {
+            return RequestPlan { session: None, headers: ops, notices: Vec::new() };
+        };
+        let notices = match session.status() {
+            LoadStatus::Rejected(why) => vec![Notice::Rejected(why)],
+            LoadStatus::Expired => vec![Notice::Expired],
+            _ => Vec::new(),
+        };
+        ops.push(HeaderOp::Set(o.env_header.to_ascii_lowercase(), session.to_string()));
+        if o.cookie_remove {
+            if let Some(cookie) = value(headers, "cookie", "; ") {
+                let name = &o.cookie_name;
+                ops.push(match cookie_header::remove(&cookie, |n| chunks::is_session_cookie(n, name)) {
+                    Some(rest) => HeaderOp::Set("cookie".into(), rest),
+                    None => HeaderOp::Delete("cookie".into()),
+                });
+            }
+        }
+        RequestPlan { session: Some(session), headers: ops, notices }
+    }
+
+    /// Decides what happens to the origin's response (its headers, name and value): merges its
+    /// SessionHeader into `session`, saves it at `now` (µs), and says which headers to change.
+    /// `None` for a request outside include / exclude (the SessionHeader is still removed).
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// let plan = m.plan_response(None, &[("X-Replace-Session", "user=admin")], 0);
+    /// assert_eq!(plan.headers, [edge_session::HeaderOp::Delete("x-replace-session".into())]);
+    /// ```
+    pub fn plan_response<H: AsRef<str>, V: AsRef<str>>(
+        &self,
+        session: Option<&mut Session>,
+        headers: &[(H, V)],
+        now: u64,
+    ) -> ResponsePlan {
+        let Some(session) = session else {
+            return self.plan_response_saved(None, headers, Ok(Vec::new()));
+        };
+        let refused = self.merge_update(session, headers);
+        let saved = self.save_all(session, now);
+        let mut plan = self.plan_response_saved(Some(session), headers, saved);
+        plan.notices.splice(0..0, refused);
+        plan
+    }
+
+    /// Merges the response's SessionHeader into `session`; a refused one is the notice
+    /// returned (the session is then unchanged). For faces that save the session themselves.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.format = edge_session::Format::Plain;
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// let mut s = edge_session::Session::new();
+    /// assert_eq!(m.merge_update(&mut s, &[("x-replace-session", "a=1")]), None);
+    /// assert_eq!(s.get("a"), Some("1"));
+    /// ```
+    pub fn merge_update<H: AsRef<str>, V: AsRef<str>>(&self, session: &mut Session, headers: &[(H, V)]) -> Option<Notice> {
+        let update = value(headers, &self.options().header, ", ")?;
+        session.apply_update(&update).err().map(Notice::UpdateRefused)
+    }
+
+    /// The response's header operations once `session` (after [`merge_update`](Self::merge_update))
+    /// was saved with this result: for faces that save the session themselves (a server-side
+    /// store). `None` for a request outside include / exclude.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.format = edge_session::Format::Plain;
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// let plan = m.plan_response_saved(None, &[("cache-control", "public")], Ok(vec!["s=1".into()]));
+    /// assert_eq!(plan.headers.len(), 4);
+    /// ```
+    pub fn plan_response_saved<H: AsRef<str>, V: AsRef<str>>(
+        &self,
+        session: Option<&Session>,
+        headers: &[(H, V)],
+        saved: Result<Vec<String>, SaveError>,
+    ) -> ResponsePlan {
+        let mut ops = Vec::new();
+        delete_spellings(&mut ops, &self.options().header, headers);
+        let (set_cookies, notices) = match saved {
+            Ok(lines) => (lines, Vec::new()),
+            Err(e) => (Vec::new(), vec![Notice::NotSaved(e)]),
+        };
+        let writes = !set_cookies.is_empty();
+        ops.extend(set_cookies.into_iter().map(|c| HeaderOp::Append("set-cookie".into(), c)));
+        let carried = session.is_some_and(|s| s.status() == LoadStatus::Loaded);
+        let cache_control = value(headers, "cache-control", ", ");
+        if writes {
+            ops.push(HeaderOp::Set("cache-control".into(), "private, no-store".into()));
+        } else if carried && !cache_control.is_some_and(|v| v.to_ascii_lowercase().contains("no-store")) {
+            ops.push(HeaderOp::Set("cache-control".into(), "private, no-cache".into()));
+        }
+        if writes || carried {
+            let vary = value(headers, "vary", ", ").unwrap_or_default();
+            let has = vary.split(',').any(|t| t.trim().eq_ignore_ascii_case("cookie") || t.trim() == "*");
+            if !has {
+                let v = if vary.trim().is_empty() { "Cookie".to_owned() } else { format!("{vary}, Cookie") };
+                ops.push(HeaderOp::Set("vary".into(), v));
+            }
+        }
+        ResponsePlan { headers: ops, notices }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
+mod tests {
+    use super::*;
+    use crate::{Options, SessionError, MAX_UPDATE_BYTES};
+
+    type Headers = Vec<(&'static str, String)>;
+
+    fn manager(f: impl FnOnce(&mut Options)) -> SessionManager {
+        let mut o = Options::default();
+        o.keys = vec![crate::generate_key().unwrap()];
+        f(&mut o);
+        SessionManager::new(o).unwrap()
+    }
+
+    fn login(m: &SessionManager) -> String {
+        let mut s = m.plan_request("/", &Headers::new(), 0).session.unwrap();
+        let plan = m.plan_response(Some(&mut s), &[("x-replace-session", "user=alice")], 0);
+        let HeaderOp::Append(_, line) = &plan.headers[1] else { panic!("{plan:?}") };
+        line.split(';').next().unwrap().to_owned()
+    }
+
+    fn set(ops: &[HeaderOp], name: &str) -> Option<String> {
+        ops.iter().find_map(|o| match o {
+            HeaderOp::Set(n, v) if n == name => Some(v.clone()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn outside_include_only_the_env_header_goes() {
+        let m = manager(|o| o.include = vec!["/app".into()]);
+        let p = m.plan_request("/other", &[("cookie", "session=x"), ("X_SESSION", "user=admin")], 0);
+        assert!(p.session.is_none());
+        assert_eq!(p.headers, [HeaderOp::Delete("x-session".into()), HeaderOp::Delete("x_session".into())]);
+    }
+
+    #[test]
+    fn every_spelling_of_the_env_header_is_stripped() {
+        let m = manager(|o| o.env_header = "X-Edge-Session".into());
+        let sent = [("x_edge-session", "a"), ("X_EDGE_SESSION", "b"), ("x-edge-session", "c"), ("x-edge-sessions", "d")];
+        let p = m.plan_request("/", &sent, 0);
+        let deleted: Vec<&str> = p.headers.iter().filter(|o| matches!(o, HeaderOp::Delete(_))).map(HeaderOp::name).collect();
+        assert_eq!(deleted, ["x-edge-session", "x_edge-session", "x_edge_session"]);
+        assert_eq!(set(&p.headers, "x-edge-session").as_deref(), Some(""), "then set by the proxy alone");
+    }
+
+    #[test]
+    fn env_value_is_the_session_string() {
+        let m = manager(|_| {});
+        let c = login(&m);
+        let p = m.plan_request("/", &[("cookie", c)], 0);
+        assert_eq!(set(&p.headers, "x-session").as_deref(), Some("user=alice"));
+        assert!(p.headers.iter().all(|o| o.name() != "cookie"), "cookie kept without cookie_remove");
+    }
+
+    #[test]
+    fn cookie_remove_strips_the_session_cookie_and_chunks_in_both_separators() {
+        let m = manager(|o| o.cookie_remove = true);
+        let c = login(&m);
+        let p = m.plan_request("/", &[("cookie", format!("a=1, {c}"))], 0);
+        assert_eq!(p.session.unwrap().get("user"), Some("alice"), "the loader reads it …");
+        assert_eq!(set(&p.headers, "cookie").as_deref(), Some("a=1"), "… and the origin does not get it");
+        let p = m.plan_request("/", &[("cookie", "session=x")], 0);
+        assert!(p.headers.contains(&HeaderOp::Delete("cookie".into())));
+        let chunked = "a=1; session.0=2*x; session.15=y; session.x=keep; session.123=keep; session.16=keep";
+        let p = m.plan_request("/", &[("cookie", chunked)], 0);
+        assert_eq!(set(&p.headers, "cookie").as_deref(), Some("a=1; session.x=keep; session.123=keep; session.16=keep"));
+    }
+
+    #[test]
+    fn the_session_header_goes_on_every_path_in_every_spelling() {
+        let m = manager(|_| {});
+        let p = m.plan_response(None, &[("X-Replace-Session", "user=admin"), ("x_replace_session", "x=1")], 0);
+        assert_eq!(p.headers, [HeaderOp::Delete("x-replace-session".into()), HeaderOp::Delete("x_replace_session".into())]);
+    }
+
+    #[test]
+    fn carried_session_without_change_is_private_no_cache() {
+        let m = manager(|_| {});
+        let c = login(&m);
+        let mut s = m.plan_request("/", &[("cookie", c.clone())], 0).session.unwrap();
+        let p = m.plan_response(Some(&mut s), &[("cache-control", "public, max-age=600"), ("vary", "Accept")], 0);
+        assert!(p.headers.iter().all(|o| o.name() != "set-cookie"));
+        assert_eq!(set(&p.headers, "cache-control").as_deref(), Some("private, no-cache"));
+        assert_eq!(set(&p.headers, "vary").as_deref(), Some("Accept, Cookie"));
+        let mut s = m.plan_request("/", &[("cookie", c)], 0).session.unwrap();
+        let p = m.plan_response(Some(&mut s), &[("Cache-Control", "No-Store"), ("Vary", "cookie")], 0);
+        assert_eq!(p.headers, [HeaderOp::Delete("x-replace-session".into())]);
+    }
+
+    #[test]
+    fn oversized_update_is_refused_and_the_session_kept() {
+        let m = manager(|_| {});
+        let c = login(&m);
+        let mut s = m.plan_request("/", &[("cookie", c)], 0).session.unwrap();
+        let big = format!("k={}", "v".repeat(MAX_UPDATE_BYTES));
+        let p = m.plan_response(Some(&mut s), &[("x-replace-session", big)], 0);
+        assert!(matches!(p.notices[..], [Notice::UpdateRefused(SessionError::UpdateTooLarge { .. })]));
+        assert_eq!(s.get("user"), Some("alice"));
+    }
+
+    #[test]
+    fn too_large_to_save_is_reported_not_sent() {
+        let update: Vec<String> = (0..7).map(|i| format!("k{i}={}", "v".repeat(1000))).collect();
+        let one = manager(|o| o.max_chunks = 1);
+        let mut s = one.plan_request("/", &Headers::new(), 0).session.unwrap();
+        let p = one.plan_response(Some(&mut s), &[("x-replace-session", update.join("&"))], 0);
+        assert!(matches!(p.notices[..], [Notice::NotSaved(SaveError::CookieTooLarge { .. })]));
+        assert!(p.headers.iter().all(|o| o.name() != "set-cookie"));
+        let m = manager(|_| {});
+        let mut s = m.plan_request("/", &Headers::new(), 0).session.unwrap();
+        let p = m.plan_response(Some(&mut s), &[("x-replace-session", update.join("&"))], 0);
+        assert_eq!(p.headers.iter().filter(|o| o.name() == "set-cookie").count(), 3, "chunked by default");
+    }
+
+    #[test]
+    fn rejections_are_notices() {
+        let m = manager(|_| {});
+        let p = m.plan_request("/", &[("cookie", "session=garbage")], 0);
+        assert_eq!(p.notices, [Notice::Rejected(crate::Rejection::Malformed)]);
+    }
+}

@@ -1,0 +1,164 @@
+//! The cookie formats: which one ([`Format`]) and, prepared with its keys, how a cookie value is
+//! opened and sealed ([`Sealer`]). The layouts are in `sealed.rs` and `apache.rs`; the plain
+//! format is the session string itself (`codec.rs`).
+
+use crate::apache::{ApacheKeys, EncryptError};
+use crate::error::{ConfigError, SaveError};
+use crate::keys::{self, KeyError, KeyRing};
+use crate::sealed::{self, SealError};
+use crate::session::Session;
+use crate::set_cookie::MAX_COOKIE_BYTES;
+use crate::status::Rejection;
+use crate::Options;
+
+/// The cookie format.
+///
+/// ```
+/// assert_eq!(edge_session::Format::default(), edge_session::Format::Sealed);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// AES-256-GCM sealed token (the default): confidential, tamper-proof, name-bound.
+    #[default]
+    Sealed,
+    /// mod_session's unencrypted session string: readable and **forgeable** by the client. For
+    /// interop with Apache (`SessionCryptoPassphrase` unset) and for testing only.
+    Plain,
+    /// mod_session_crypto's encrypted cookie (AES-CBC + SipHash MAC), byte-compatible with
+    /// Apache httpd 2.4: `keys` are the `SessionCryptoPassphrase`s, `cipher` the
+    /// `SessionCryptoCipher`.
+    Apache,
+}
+
+impl Format {
+    /// Parses `"sealed"`, `"plain"` or `"apache"`.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Format::parse("plain"), Some(edge_session::Format::Plain));
+    /// ```
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "sealed" => Some(Self::Sealed),
+            "plain" => Some(Self::Plain),
+            "apache" => Some(Self::Apache),
+            _ => None,
+        }
+    }
+
+    /// `"sealed"`, `"plain"` or `"apache"`.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Format::Apache.as_str(), "apache");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sealed => "sealed",
+            Self::Plain => "plain",
+            Self::Apache => "apache",
+        }
+    }
+}
+
+/// A format with its prepared keys.
+#[derive(Debug)]
+pub(crate) enum Sealer {
+    Sealed(Box<KeyRing>),
+    Plain,
+    Apache(ApacheKeys),
+}
+
+impl From<SealError> for SaveError {
+    fn from(e: SealError) -> Self {
+        match e {
+            SealError::Random => Self::Random,
+            SealError::TooLarge => Self::CookieTooLarge { len: usize::MAX, max: MAX_COOKIE_BYTES },
+        }
+    }
+}
+
+impl From<EncryptError> for SaveError {
+    fn from(e: EncryptError) -> Self {
+        match e {
+            EncryptError::Random => Self::Random,
+            EncryptError::TooLarge(len) => Self::CookieTooLarge { len, max: MAX_COOKIE_BYTES },
+        }
+    }
+}
+
+impl Sealer {
+    /// Prepares the keys `options` name for its format (key schedules, passphrase stretching).
+    pub(crate) fn new(options: &Options) -> Result<Self, ConfigError> {
+        let key_error = |index| move |error| ConfigError::Key { index, error };
+        match options.format {
+            Format::Sealed => {
+                let ring = KeyRing::new(&options.keys).map_err(|(index, error)| ConfigError::Key { index, error })?;
+                Ok(Self::Sealed(Box::new(ring.ok_or(ConfigError::NoKeys)?)))
+            }
+            Format::Plain if !options.keys.is_empty() => Err(ConfigError::KeysUnused),
+            Format::Plain => Ok(Self::Plain),
+            Format::Apache => {
+                // The encrypting passphrase must be strong; older ones only open cookies (so a
+                // site can move off Apache's old passphrase without logging anyone out).
+                let first = options.keys.first().ok_or(ConfigError::NoKeys)?;
+                keys::check_passphrase(first).map_err(key_error(0))?;
+                if let Some(index) = options.keys.iter().position(String::is_empty) {
+                    return Err(ConfigError::Key { index, error: KeyError::TooShort });
+                }
+                let repeated =
+                    options.keys.iter().enumerate().find(|(i, k)| options.keys.iter().take(*i).any(|o| o == *k));
+                if let Some((index, _)) = repeated {
+                    return Err(ConfigError::Key { index, error: KeyError::Duplicate });
+                }
+                Ok(Self::Apache(ApacheKeys::new(options.cipher, &options.keys).ok_or(ConfigError::NoKeys)?))
+            }
+        }
+    }
+
+    /// The sealed format's keys.
+    pub(crate) fn ring(&self) -> Option<&KeyRing> {
+        match self {
+            Self::Sealed(ring) => Some(ring),
+            _ => None,
+        }
+    }
+
+    /// Opens a cookie value (already bounded in length) into an unmodified session carrying
+    /// its entries, expiry and issue time. Expiry rules are the caller's.
+    pub(crate) fn open(&self, value: &str, binding: &str) -> Result<Session, Rejection> {
+        match self {
+            Self::Sealed(keys) => sealed::open(keys, binding, value).and_then(sealed::Unsealed::into_session),
+            Self::Plain => Session::decode(value).map_err(|_| Rejection::Malformed),
+            Self::Apache(keys) => {
+                let d = keys.open(value)?;
+                let mut s = Session::decode(&d.plaintext).map_err(|_| Rejection::Malformed)?;
+                s.reseal = d.reseal;
+                Ok(s)
+            }
+        }
+    }
+
+    /// The cookie value of `session` with this expiry and issue time (the sealed format keeps
+    /// the times in the token; the others write `expiry` into the session string). A sealed
+    /// body over `max_body` bytes is [`SaveError::CookieTooLarge`] before any encryption.
+    pub(crate) fn seal(
+        &self,
+        session: &Session,
+        binding: &str,
+        expiry: Option<u64>,
+        issued: u64,
+        max_body: usize,
+    ) -> Result<String, SaveError> {
+        Ok(match self {
+            Self::Sealed(keys) => {
+                let body = session.encode_entries();
+                if body.len() > max_body {
+                    return Err(SaveError::CookieTooLarge { len: body.len(), max: MAX_COOKIE_BYTES });
+                }
+                sealed::seal(&keys.current, binding, expiry, Some(issued), &body)?
+            }
+            Self::Plain => session.encode(expiry),
+            Self::Apache(keys) => keys.seal(&session.encode(expiry))?,
+        })
+    }
+}

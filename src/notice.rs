@@ -1,0 +1,177 @@
+//! What the flow tells the operator: one JSON log line per notice, the same in every face.
+//!
+//! ```text
+//! {"edge_session":"<event>"[,"<field>":"<value>"]*}
+//! ```
+//!
+//! Lines never hold a cookie, a session's contents or a key: a rejection names its reason, an
+//! error its message (which never quotes a cookie).
+
+use core::fmt::Write as _;
+
+use crate::error::SaveError;
+use crate::session::SessionError;
+use crate::status::Rejection;
+
+/// How loud a notice is.
+///
+/// ```
+/// assert_eq!(edge_session::Level::Warn.as_str(), "warn");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Level {
+    /// Expected in normal traffic (a bad or expired cookie).
+    Info,
+    /// The origin asked for something that was refused.
+    Warn,
+    /// A response went out without what it should carry.
+    Error,
+}
+
+impl Level {
+    /// `info`, `warn` or `error` (the `console` method a JavaScript face logs with).
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Level::Error.as_str(), "error");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warn => "warn",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// Something worth a log line that happened to a request's session.
+///
+/// ```
+/// use edge_session::{Notice, Rejection};
+/// let n = Notice::Rejected(Rejection::Tampered);
+/// assert_eq!(n.to_json(), r#"{"edge_session":"rejected","why":"tampered"}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Notice {
+    /// The cookie gave no session, for this reason.
+    Rejected(Rejection),
+    /// The cookie's session had expired.
+    Expired,
+    /// The origin's SessionHeader was refused (the session kept as it was).
+    UpdateRefused(SessionError),
+    /// The session could not be saved: no cookie was sent.
+    NotSaved(SaveError),
+    /// The origin could not be reached or gave no usable response (the face answered 502).
+    OriginFailed(String),
+}
+
+impl Notice {
+    /// The event name in the log line.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Notice::Expired.event(), "expired");
+    /// ```
+    pub fn event(&self) -> &'static str {
+        match self {
+            Self::Rejected(_) => "rejected",
+            Self::Expired => "expired",
+            Self::UpdateRefused(_) => "update-refused",
+            Self::NotSaved(_) => "not-saved",
+            Self::OriginFailed(_) => "origin-failed",
+        }
+    }
+
+    /// How loud it is.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Notice::OriginFailed("timeout".into()).level(), edge_session::Level::Error);
+    /// ```
+    pub fn level(&self) -> Level {
+        match self {
+            Self::Rejected(_) | Self::Expired => Level::Info,
+            Self::UpdateRefused(_) => Level::Warn,
+            Self::NotSaved(_) | Self::OriginFailed(_) => Level::Error,
+        }
+    }
+
+    /// The log line, with `extra` fields after the notice's own.
+    ///
+    /// ```
+    /// let n = edge_session::Notice::Expired;
+    /// assert_eq!(n.to_json_with(&[("sid", "ab")]), r#"{"edge_session":"expired","sid":"ab"}"#);
+    /// ```
+    pub fn to_json_with(&self, extra: &[(&str, &str)]) -> String {
+        let detail = match self {
+            Self::Rejected(why) => Some(("why", why.as_str().to_owned())),
+            Self::Expired => None,
+            Self::UpdateRefused(e) => Some(("error", e.to_string())),
+            Self::NotSaved(e) => Some(("error", e.to_string())),
+            Self::OriginFailed(e) => Some(("error", e.clone())),
+        };
+        let mut fields: Vec<(&str, &str)> = detail.as_ref().map(|(k, v)| (*k, v.as_str())).into_iter().collect();
+        fields.extend_from_slice(extra);
+        log_line(self.event(), &fields)
+    }
+
+    /// The log line.
+    ///
+    /// ```
+    /// assert!(edge_session::Notice::Expired.to_json().starts_with("{\"edge_session\""));
+    /// ```
+    pub fn to_json(&self) -> String {
+        self.to_json_with(&[])
+    }
+}
+
+/// One JSON log line: `{"edge_session":"<event>","<k>":"<v>",…}`, strings escaped. The one
+/// writer of log lines (the Worker's session events use it too).
+///
+/// ```
+/// let line = edge_session::log_line("created", &[("sid", "ab\"c")]);
+/// assert_eq!(line, r#"{"edge_session":"created","sid":"ab\"c"}"#);
+/// ```
+pub fn log_line(event: &str, fields: &[(&str, &str)]) -> String {
+    let mut s = String::with_capacity(32 + fields.iter().map(|(k, v)| k.len() + v.len() + 6).sum::<usize>());
+    s.push_str("{\"edge_session\":");
+    json_string(&mut s, event);
+    for (k, v) in fields {
+        s.push(',');
+        json_string(&mut s, k);
+        s.push(':');
+        json_string(&mut s, v);
+    }
+    s.push('}');
+    s
+}
+
+fn json_string(out: &mut String, v: &str) {
+    out.push('"');
+    for c in v.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_json_and_escaped() {
+        assert_eq!(log_line("x", &[("a", "\u{1}\n\"")]), r#"{"edge_session":"x","a":"\u0001\n\""}"#);
+        let n = Notice::UpdateRefused(SessionError::TooManyEntries { max: 256 });
+        assert_eq!(n.to_json(), r#"{"edge_session":"update-refused","error":"a session holds at most 256 entries"}"#);
+        assert_eq!(n.level(), Level::Warn);
+    }
+}

@@ -1,0 +1,146 @@
+//! The settings, named after Apache's directives, and their checks.
+
+use core::fmt;
+
+use crate::apache::ApacheCipher;
+use crate::chunks::{DEFAULT_MAX_CHUNKS, MAX_CHUNKS_LIMIT};
+use crate::error::ConfigError;
+use crate::format::Format;
+use crate::set_cookie::{self, Attributes, DEFAULT_ATTRIBUTES};
+
+/// Longest time setting accepted, in seconds (100 years): keeps µs arithmetic far from overflow.
+pub const MAX_SECONDS: u64 = 100 * 366 * 24 * 3600;
+
+/// Settings, named after Apache's directives. Start from [`Options::default`] and set fields.
+///
+/// ```
+/// let mut o = edge_session::Options::default();
+/// o.keys = vec![edge_session::generate_key().unwrap()];
+/// o.max_age = 3600;
+/// assert_eq!(o.cookie_name, "session");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// `SessionCookieName`: the cookie's name. Default `session`.
+    pub cookie_name: String,
+    /// The cookie's attributes, `;`-separated. Default `Path=/; HttpOnly; Secure; SameSite=Lax`.
+    pub cookie_attributes: String,
+    /// The cookie format. Default [`Format::Sealed`].
+    pub format: Format,
+    /// Sealing keys (or, for `apache`, `SessionCryptoPassphrase`s): the first seals, all open.
+    /// Required for `sealed` and `apache`, refused for `plain`.
+    pub keys: Vec<String>,
+    /// `SessionCryptoCipher`, for the `apache` format. Default `aes256`.
+    pub cipher: ApacheCipher,
+    /// `SessionMaxAge` in seconds, sliding: every save sets `expiry = now + max_age`. 0 = none.
+    pub max_age: u64,
+    /// Absolute lifetime in seconds from when the session was issued, whatever its activity.
+    /// 0 = none. Needs a format that carries the issue time (`sealed`).
+    pub max_lifetime: u64,
+    /// `SessionExpiryUpdateInterval` in seconds: an unmodified session is not written again
+    /// until its expiry would move by at least this much. 0 = write on every save.
+    pub expiry_update_interval: u64,
+    /// `SessionHeader`: the response header the origin updates the session with.
+    /// Default `X-Replace-Session`.
+    pub header: String,
+    /// `SessionInclude`: path prefixes where sessions apply. Empty = everywhere.
+    pub include: Vec<String>,
+    /// `SessionExclude`: path prefixes where sessions do not apply.
+    pub exclude: Vec<String>,
+    /// `SessionEnv`: the request header that carries the plain session to the origin (the
+    /// front proxy removes any client-sent copy, in every spelling). Default `X-Session`.
+    pub env_header: String,
+    /// `SessionCookieRemove`: strip the session cookie from the request the origin sees.
+    pub cookie_remove: bool,
+    /// The most cookies one `sealed` session may be split across when it would not fit in one
+    /// (see [`SessionManager::save_all`](crate::SessionManager::save_all)). Default 4, at most
+    /// 16; 1 = never split. The `plain` and `apache` formats always write one cookie, as Apache
+    /// does.
+    pub max_chunks: usize,
+    /// Extra associated data for `sealed` tokens: a token made under one context never opens
+    /// under another (nor as a plain session cookie). Empty (the default) for session cookies;
+    /// the Worker's server-side store seals its reference cookies under `store`.
+    pub token_context: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            cookie_name: "session".into(),
+            cookie_attributes: DEFAULT_ATTRIBUTES.into(),
+            format: Format::Sealed,
+            keys: Vec::new(),
+            cipher: ApacheCipher::Aes256,
+            max_age: 0,
+            max_lifetime: 0,
+            expiry_update_interval: 0,
+            header: "X-Replace-Session".into(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            env_header: "X-Session".into(),
+            cookie_remove: false,
+            max_chunks: DEFAULT_MAX_CHUNKS,
+            token_context: String::new(),
+        }
+    }
+}
+
+impl fmt::Debug for Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Options")
+            .field("cookie_name", &self.cookie_name)
+            .field("cookie_attributes", &self.cookie_attributes)
+            .field("format", &self.format)
+            .field("keys", &format_args!("[{} redacted]", self.keys.len()))
+            .field("cipher", &self.cipher)
+            .field("max_age", &self.max_age)
+            .field("max_lifetime", &self.max_lifetime)
+            .field("expiry_update_interval", &self.expiry_update_interval)
+            .field("header", &self.header)
+            .field("include", &self.include)
+            .field("exclude", &self.exclude)
+            .field("env_header", &self.env_header)
+            .field("cookie_remove", &self.cookie_remove)
+            .field("max_chunks", &self.max_chunks)
+            .field("token_context", &self.token_context)
+            .finish()
+    }
+}
+
+impl Options {
+    /// Checks everything but the keys (the format's own business) and returns the cookie's
+    /// canonical attributes.
+    pub(crate) fn check(&self) -> Result<Attributes, ConfigError> {
+        set_cookie::validate_name(&self.cookie_name)?;
+        let attributes = Attributes::parse(&self.cookie_attributes, &self.cookie_name)?;
+        if let Some(h) = [&self.header, &self.env_header].into_iter().find(|h| !set_cookie::is_token(h)) {
+            return Err(ConfigError::InvalidHeaderName(h.clone()));
+        }
+        if crate::flow::same_header(&self.header, &self.env_header) {
+            return Err(ConfigError::SameHeader);
+        }
+        if let Some(p) = self.include.iter().chain(&self.exclude).find(|p| !p.starts_with('/')) {
+            return Err(ConfigError::InvalidPathPrefix(p.clone()));
+        }
+        for (name, v) in [
+            ("max_age", self.max_age),
+            ("max_lifetime", self.max_lifetime),
+            ("expiry_update_interval", self.expiry_update_interval),
+        ] {
+            if v > MAX_SECONDS {
+                return Err(ConfigError::TimeOutOfRange(name));
+            }
+        }
+        if self.max_chunks == 0 || self.max_chunks > MAX_CHUNKS_LIMIT {
+            return Err(ConfigError::ChunksOutOfRange(self.max_chunks));
+        }
+        if self.max_lifetime > 0 && self.format != Format::Sealed {
+            return Err(ConfigError::LifetimeNeedsSealed);
+        }
+        if !self.token_context.is_empty() && self.format != Format::Sealed {
+            return Err(ConfigError::ContextNeedsSealed);
+        }
+        Ok(attributes)
+    }
+}

@@ -1,0 +1,67 @@
+//! Small text helpers shared by the core: lowercase hex, and quoting operator-supplied strings
+//! in messages.
+
+use core::fmt;
+
+const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends the two lowercase hex digits of `b`.
+pub(crate) fn push_hex_byte(out: &mut String, b: u8) {
+    for nibble in [b >> 4, b & 0x0f] {
+        out.push(char::from(LOWER_HEX.get(usize::from(nibble)).copied().unwrap_or(b'0')));
+    }
+}
+
+/// `bytes` as lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        push_hex_byte(&mut s, b);
+    }
+    s
+}
+
+/// The value of one hex digit, either case.
+pub(crate) fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Shows an operator-supplied string in quotes with control and non-ASCII characters escaped,
+/// so that a bad value cannot inject lines into a log (and without `Debug`'s Unicode tables).
+pub(crate) struct Quoted<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for c in self.0.chars() {
+            match c {
+                '"' | '\\' => write!(f, "\\{c}")?,
+                ' '..='~' => write!(f, "{c}")?,
+                _ => write!(f, "\\u{{{:x}}}", u32::from(c))?,
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        assert_eq!(hex(&[0, 0x0f, 0xab, 0xff]), "000fabff");
+        assert_eq!(hex_digit(b'F'), Some(15));
+        assert_eq!(hex_digit(b'g'), None);
+    }
+
+    #[test]
+    fn quoted_escapes_controls() {
+        assert_eq!(Quoted("a\r\nb\"é").to_string(), r#""a\u{d}\u{a}b\"\u{e9}""#);
+    }
+}
