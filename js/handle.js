@@ -1,9 +1,26 @@
-// `manager.handle(request, next)`: the Rust Worker's front-proxy flow for any fetch-API runtime.
-// Every decision is the core's (planRequest / planResponse, shared with the Rust Worker); this file
-// only moves headers between Request / Response objects.
-import { SessionManager } from "../pkg/edge_session.js";
+// The JavaScript face of the front proxy: `manager.handle(request, next)` for any fetch-API
+// runtime. Every decision is the core's (planRequest / planResponse / planPassthrough, shared with
+// the Rust Worker and the Hono middleware); this file only executes the header operations they
+// return on Request / Response objects, and answers the core's failure status when `next` fails.
+import { SessionManager as CoreSessionManager, originFailure } from "../pkg/edge_session.js";
 
-const BAD_GATEWAY = "Bad Gateway: the origin could not be reached\n";
+/** Ours, not the origin's: never expected on any input (kept apart from the origin's 502). */
+const INTERNAL_ERROR = "edge-session: internal error\n";
+
+/** Executes header operations (`["delete", n]`, `["set", n, v]`, `["append", n, v]`) in order. */
+function execute(headers, ops) {
+  for (const [op, name, value] of ops) {
+    if (op === "delete") headers.delete(name);
+    else if (op === "set") headers.set(name, value);
+    else if (op === "append") headers.append(name, value);
+  }
+  return headers;
+}
+
+/** Prints the core's JSON log lines with the console method of their level. */
+function log(notices) {
+  for (const { level, line } of notices) console[level](line);
+}
 
 /** A copy of `request` with other headers (a body is streamed through). */
 function withHeaders(request, headers) {
@@ -12,40 +29,58 @@ function withHeaders(request, headers) {
   return new Request(request, init);
 }
 
-SessionManager.prototype.handle = async function handle(request, next) {
-  const now = Date.now();
-  const plan = this.planRequest(new URL(request.url).pathname, request.headers.get("cookie"), now);
-  const headers = new Headers(request.headers);
-  // Only the proxy may tell the origin what the session is, on every path (CVE-2018-1283).
-  headers.delete(this.envHeader);
-  const session = plan.session;
-  if (!session) return next(withHeaders(request, headers));
-  try {
-    if (session.status === "rejected") console.log(`edge-session: session cookie rejected (${session.rejection})`);
-    if (plan.envValue !== null) headers.set(this.envHeader, plan.envValue);
-    if (plan.cookie === null) headers.delete("cookie");
-    else if (typeof plan.cookie === "string") headers.set("cookie", plan.cookie);
+/** Whether `next` answered with something a response can be made from. */
+function isResponse(value) {
+  if (value instanceof Response) return true;
+  // A Response from another realm (a polyfill, another copy of undici) has the same shape.
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    Number.isInteger(value.status) &&
+    typeof value.headers?.entries === "function" &&
+    "body" in value
+  );
+}
 
-    let response;
+function describe(value) {
+  if (value === null || value === undefined) return String(value);
+  return typeof value === "object" ? `an object (${value.constructor?.name ?? "Object"})` : `a ${typeof value}`;
+}
+
+/** The session manager of the npm package, with the front proxy's flow for fetch-API runtimes. */
+export class SessionManager extends CoreSessionManager {
+  /**
+   * Loads the session from the request's cookie, calls `next` with the request the origin must
+   * see (and the session, for apps), then returns its response with the session saved. Never
+   * throws: `next` throwing or answering with something that is not a Response gives a 502.
+   */
+  async handle(request, next) {
+    let session = null;
     try {
-      response = await next(withHeaders(request, headers), session);
+      const now = Date.now();
+      const plan = this.planRequest(new URL(request.url).pathname, request.headers, now);
+      session = plan.session;
+      log(plan.notices);
+      const upstream = withHeaders(request, execute(new Headers(request.headers), plan.headers));
+      let response;
+      try {
+        response = await next(upstream, session ?? undefined);
+        if (!isResponse(response)) throw new TypeError(`the origin answered with ${describe(response)}, not a Response`);
+      } catch (e) {
+        const failure = originFailure(String(e?.message ?? e));
+        log([failure.notice]);
+        return new Response(failure.body, { status: failure.status });
+      }
+      const r = session ? this.planResponse(session, response.headers, now) : this.planPassthrough(response.headers);
+      log(r.notices);
+      const init = { status: response.status, statusText: response.statusText, headers: execute(new Headers(response.headers), r.headers) };
+      if (response.webSocket) init.webSocket = response.webSocket; // workerd
+      return new Response(response.body, init);
     } catch (e) {
-      console.error(`edge-session: origin failure: ${e}`);
-      return new Response(BAD_GATEWAY, { status: 502 });
+      console.error(JSON.stringify({ edge_session: "internal-error", error: String(e?.message ?? e) }));
+      return new Response(INTERNAL_ERROR, { status: 500 });
+    } finally {
+      session?.free();
     }
-    const out = new Headers(response.headers);
-    const update = out.get(this.header);
-    out.delete(this.header);
-    const r = this.planResponse(session, update, out.get("cache-control"), out.get("vary"), now);
-    if (r.updateError) console.warn(`edge-session: origin's ${this.header} ignored: ${r.updateError}`);
-    if (r.saveError) console.error(`edge-session: session not saved: ${r.saveError}`);
-    for (const c of r.setCookies) out.append("set-cookie", c);
-    if (r.cacheControl) out.set("cache-control", r.cacheControl);
-    if (r.vary) out.set("vary", r.vary);
-    const init = { status: response.status, statusText: response.statusText, headers: out };
-    if (response.webSocket) init.webSocket = response.webSocket; // workerd
-    return new Response(response.body, init);
-  } finally {
-    session.free();
   }
-};
+}

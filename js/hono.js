@@ -1,5 +1,7 @@
 // Hono middleware: the session on the context (`c.get("session")`), saved after the handler runs,
-// through the same flow as `manager.handle` (so a handler may also answer with X-Replace-Session).
+// through `manager.handle` (so a handler may also answer with X-Replace-Session). The handler sees
+// the request the origin would see: `c.req.raw` is the rewritten request (no client-sent
+// X-Session, no session cookie with cookieRemove), so an app that forwards it stays safe.
 import { SessionManager } from "edge-session";
 
 /**
@@ -9,7 +11,8 @@ import { SessionManager } from "edge-session";
 export function session(options, { key = "session" } = {}) {
   const manager = options instanceof SessionManager ? options : new SessionManager(options);
   return async function edgeSession(c, next) {
-    const res = await manager.handle(c.req.raw, async (_request, s) => {
+    const res = await manager.handle(c.req.raw, async (request, s) => {
+      c.req.raw = request;
       c.set(key, s ?? null);
       await next();
       return c.res;

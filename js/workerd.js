@@ -2,8 +2,8 @@
 // WebAssembly.Module, instantiated synchronously here, once per isolate.
 import { initSync } from "../pkg/edge_session.js";
 import wasm from "../pkg/edge_session_bg.wasm";
-import "./handle.js";
 
 initSync({ module: wasm });
 
-export { Session, SessionManager, generateKey, inspect } from "../pkg/edge_session.js";
+export { Session, generateKey, inspect, originFailure } from "../pkg/edge_session.js";
+export { SessionManager } from "./handle.js";

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the Cloudflare Worker into build/ with worker-build, using only local tools (no downloads):
-# the cargo-installed wasm-bindgen (pinned), npm's binaryen wasm-opt and npm's esbuild.
+# Builds the Cloudflare Worker (the worker/ crate) into build/ with worker-build, using only local
+# tools (no downloads): the cargo-installed wasm-bindgen (pinned), npm's binaryen wasm-opt and npm's
+# esbuild.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -11,11 +12,17 @@ export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
 if [ ! -f www/vendor/edge_session_wasm.js ]; then
   bash scripts/build.sh
 fi
+mkdir -p build
 rm -rf build/assets && mkdir -p build/assets && cp -r www build/assets/inspect
 
 # Up to date (wrangler dev runs this on every start): nothing to do.
 if [ -f build/index.js ] && [ -f build/index_bg.wasm ] &&
-  [ -z "$(find src Cargo.toml Cargo.lock scripts/build-worker.sh -newer build/index_bg.wasm -print -quit)" ]; then
+  [ -z "$(find src worker/src worker/Cargo.toml Cargo.toml Cargo.lock scripts/build-worker.sh -newer build/index_bg.wasm -print -quit)" ]; then
   exit 0
 fi
-worker-build --release -- --features worker
+# worker-build writes worker/build/; the Worker is served from build/ (wrangler.toml `main`).
+(cd worker && worker-build --release)
+for f in worker/build/*; do
+  [ "$(basename "$f")" = assets ] || { rm -rf "build/$(basename "$f")"; mv "$f" build/; }
+done
+rm -rf worker/build

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Builds the npm package's WebAssembly and glue into pkg/ (release: opt-level z, LTO, wasm-opt -Oz),
-# and the inspector's copy into www/vendor/ (classic-script glue and the wasm embedded as base64,
-# so that www/index.html also works when opened from disk, where module scripts and fetch fail).
+# Builds the npm package's WebAssembly and glue into pkg/ from the js-api crate (release: opt-level
+# z, LTO, wasm-opt -Oz), and the inspector's copy into www/vendor/ (classic-script glue and the wasm
+# embedded as base64, so that www/index.html also works when opened from disk, where module
+# scripts and fetch fail).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # wasm-opt from npm's binaryen (Debian's 108 makes modules that fail to load).
 export PATH="$PWD/node_modules/.bin:$PATH"
-wasm-pack build --release --target web --out-dir pkg --out-name edge_session --no-pack -- --features js
+wasm-pack build js-api --release --target web --out-dir ../pkg --out-name edge_session --no-pack
 rm -f pkg/.gitignore
 
-# The same cargo output (wasm-pack just built it with --features js), for a classic script.
+# The same cargo output (wasm-pack just built it), for a classic script.
 mkdir -p www/vendor
 wasm-bindgen --target no-modules --no-typescript --out-dir www/vendor --out-name edge_session \
   target/wasm32-unknown-unknown/release/edge_session.wasm

@@ -33,6 +33,29 @@ pub(crate) const EXPIRY_KEY: &str = "expiry";
 pub const REGENERATE_KEY: &str = "!regenerate";
 
 /// Bytes Apache's `ap_escape_urlencoded` leaves as they are.
+/// A SessionHeader value (for an origin written in Rust) that sets each key to its value, an
+/// empty value deleting the key, escaped the way mod_session escapes.
+///
+/// ```
+/// let update = edge_session::encode_update([("user", "alice smith"), ("cart", "")]);
+/// assert_eq!(update, "user=alice+smith&cart=");
+/// let mut s = edge_session::Session::new();
+/// s.apply_update(&update).unwrap();
+/// assert_eq!(s.get("user"), Some("alice smith"));
+/// ```
+pub fn encode_update<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.into_iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        escape_into(&mut out, k);
+        out.push('=');
+        escape_into(&mut out, v);
+    }
+    out
+}
+
 fn is_unreserved(b: u8) -> bool {
     matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_')
 }

@@ -86,6 +86,21 @@ pub(crate) fn find<'a>(header: &'a str, name: &str) -> Found<'a> {
     found.map_or(Found::Absent, Found::Value)
 }
 
+/// The value of cookie `name` in a `Cookie` header, read the way the session loader reads it:
+/// `None` when it is absent, sent twice with different values, or the header is over
+/// [`MAX_COOKIE_HEADER_BYTES`].
+///
+/// ```
+/// assert_eq!(edge_session::find_cookie("a=1, session=abc", "session"), Some("abc"));
+/// assert_eq!(edge_session::find_cookie("session=a; session=b", "session"), None);
+/// ```
+pub fn find_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    match find(header, name) {
+        Found::Value(v) => Some(v),
+        _ => None,
+    }
+}
+
 /// The header without the cookies whose name `drop` selects, every other piece kept as sent
 /// (separators included); `None` when nothing remains. Not bounded: it is one linear pass, and
 /// an oversized header must lose its session cookie too.

@@ -61,7 +61,9 @@ impl fmt::Display for ConfigError {
             Self::SameHeader => f.write_str("the session header and the session env header must differ"),
             Self::InvalidPathPrefix(p) => write!(f, "path prefix {} must start with \"/\"", Quoted(p)),
             Self::TimeOutOfRange(name) => write!(f, "{name} is over {MAX_SECONDS} seconds"),
-            Self::LifetimeNeedsSealed => f.write_str("max_lifetime needs the sealed format (it carries the issue time)"),
+            Self::LifetimeNeedsSealed => {
+                f.write_str("max_lifetime needs the sealed format (it carries the issue time)")
+            }
             Self::ContextNeedsSealed => f.write_str("token_context needs the sealed format"),
             Self::ChunksOutOfRange(n) => write!(f, "max_chunks must be from 1 to {MAX_CHUNKS_LIMIT}, not {n}"),
         }

@@ -235,7 +235,11 @@ impl SessionManager {
     /// assert_eq!(m.merge_update(&mut s, &[("x-replace-session", "a=1")]), None);
     /// assert_eq!(s.get("a"), Some("1"));
     /// ```
-    pub fn merge_update<H: AsRef<str>, V: AsRef<str>>(&self, session: &mut Session, headers: &[(H, V)]) -> Option<Notice> {
+    pub fn merge_update<H: AsRef<str>, V: AsRef<str>>(
+        &self,
+        session: &mut Session,
+        headers: &[(H, V)],
+    ) -> Option<Notice> {
         let update = value(headers, &self.options().header, ", ")?;
         session.apply_update(&update).err().map(Notice::UpdateRefused)
     }
@@ -324,9 +328,11 @@ mod tests {
     #[test]
     fn every_spelling_of_the_env_header_is_stripped() {
         let m = manager(|o| o.env_header = "X-Edge-Session".into());
-        let sent = [("x_edge-session", "a"), ("X_EDGE_SESSION", "b"), ("x-edge-session", "c"), ("x-edge-sessions", "d")];
+        let sent =
+            [("x_edge-session", "a"), ("X_EDGE_SESSION", "b"), ("x-edge-session", "c"), ("x-edge-sessions", "d")];
         let p = m.plan_request("/", &sent, 0);
-        let deleted: Vec<&str> = p.headers.iter().filter(|o| matches!(o, HeaderOp::Delete(_))).map(HeaderOp::name).collect();
+        let deleted: Vec<&str> =
+            p.headers.iter().filter(|o| matches!(o, HeaderOp::Delete(_))).map(HeaderOp::name).collect();
         assert_eq!(deleted, ["x-edge-session", "x_edge-session", "x_edge_session"]);
         assert_eq!(set(&p.headers, "x-edge-session").as_deref(), Some(""), "then set by the proxy alone");
     }
@@ -351,14 +357,20 @@ mod tests {
         assert!(p.headers.contains(&HeaderOp::Delete("cookie".into())));
         let chunked = "a=1; session.0=2*x; session.15=y; session.x=keep; session.123=keep; session.16=keep";
         let p = m.plan_request("/", &[("cookie", chunked)], 0);
-        assert_eq!(set(&p.headers, "cookie").as_deref(), Some("a=1; session.x=keep; session.123=keep; session.16=keep"));
+        assert_eq!(
+            set(&p.headers, "cookie").as_deref(),
+            Some("a=1; session.x=keep; session.123=keep; session.16=keep")
+        );
     }
 
     #[test]
     fn the_session_header_goes_on_every_path_in_every_spelling() {
         let m = manager(|_| {});
         let p = m.plan_response(None, &[("X-Replace-Session", "user=admin"), ("x_replace_session", "x=1")], 0);
-        assert_eq!(p.headers, [HeaderOp::Delete("x-replace-session".into()), HeaderOp::Delete("x_replace_session".into())]);
+        assert_eq!(
+            p.headers,
+            [HeaderOp::Delete("x-replace-session".into()), HeaderOp::Delete("x_replace_session".into())]
+        );
     }
 
     #[test]

@@ -55,8 +55,8 @@ mod text;
 
 pub use apache::ApacheCipher;
 pub use chunks::{DEFAULT_MAX_CHUNKS, MAX_CHUNKS_LIMIT};
-pub use codec::REGENERATE_KEY;
-pub use cookie_header::MAX_COOKIE_HEADER_BYTES;
+pub use codec::{encode_update, REGENERATE_KEY};
+pub use cookie_header::{find_cookie, MAX_COOKIE_HEADER_BYTES};
 pub use error::{ConfigError, SaveError};
 pub use flow::{HeaderOp, RequestPlan, ResponsePlan, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS};
 pub use format::Format;

@@ -330,7 +330,7 @@ fn rejected(why: Rejection) -> Session {
 #[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
-    use crate::{Format, KeyError, CookieError, DEFAULT_ATTRIBUTES, MAX_SECONDS};
+    use crate::{CookieError, Format, KeyError, DEFAULT_ATTRIBUTES, MAX_SECONDS};
 
     const T0: u64 = 1_800_000_000_000_000;
     const SEC: u64 = 1_000_000;

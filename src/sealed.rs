@@ -25,9 +25,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use zeroize::Zeroize;
 
-use crate::set_cookie::MAX_COOKIE_BYTES;
 use crate::keys::{self, KeyRing, SealKey, KEY_ID_BYTES};
 use crate::session::Session;
+use crate::set_cookie::MAX_COOKIE_BYTES;
 use crate::status::Rejection;
 
 /// The format version written and read.

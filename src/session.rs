@@ -362,18 +362,15 @@ impl Session {
         Ok(())
     }
 
-    /// The entries alone as a session string (no `expiry`).
-    pub(crate) fn encode_entries(&self) -> String {
-        let mut out = String::with_capacity(self.entries.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
-        for (i, (k, v)) in self.entries.iter().enumerate() {
-            if i > 0 {
-                out.push('&');
-            }
-            codec::escape_into(&mut out, k);
-            out.push('=');
-            codec::escape_into(&mut out, v);
-        }
-        out
+    /// The entries alone as a session string (no `expiry`): what a server-side store keeps.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// s.apply_update("a=1&b=x+y&expiry=5").unwrap();
+    /// assert_eq!(s.encode_entries(), "a=1&b=x+y");
+    /// ```
+    pub fn encode_entries(&self) -> String {
+        codec::encode_update(self.iter())
     }
 
     /// The session string with `expiry` (not necessarily the session's own) last.

@@ -3,8 +3,8 @@
 //! src/sealed.rs, where the AEAD call is; CVE-2018-1283 at the proxy is also in tests/worker/.)
 
 use base64::Engine as _;
-use edge_session::{HeaderOp, 
-    ConfigError, CookieError, Format, LoadStatus, Options, Rejection, Session, SessionError, SessionManager,
+use edge_session::{
+    ConfigError, CookieError, Format, HeaderOp, LoadStatus, Options, Rejection, Session, SessionError, SessionManager,
     MAX_UPDATE_BYTES,
 };
 
@@ -58,7 +58,11 @@ fn cve_2021_26690_empty_keys_and_separators() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn cve_2018_1283_origin_sees_only_the_verified_session() {
     let m = sealed(|_| {});
-    let plan = m.plan_request("/", &[("cookie", "session=user=admin"), ("X-Session", "user=admin"), ("x_session", "user=admin")], NOW);
+    let plan = m.plan_request(
+        "/",
+        &[("cookie", "session=user=admin"), ("X-Session", "user=admin"), ("x_session", "user=admin")],
+        NOW,
+    );
     let env: Vec<&HeaderOp> = plan.headers.iter().filter(|o| o.name().replace('_', "-") == "x-session").collect();
     assert_eq!(
         env,
@@ -166,8 +170,11 @@ fn cve_2023_30861_session_responses_are_private_and_vary_on_cookie() {
     o.max_age = 0;
     let quiet = SessionManager::new(o).unwrap();
     let mut s = quiet.plan_request("/", &[("cookie", cookie)], NOW).session.unwrap();
-    let carried =
-        quiet.plan_response(Some(&mut s), &[("cache-control", "public, max-age=3600"), ("vary", "Accept-Encoding")], NOW);
+    let carried = quiet.plan_response(
+        Some(&mut s),
+        &[("cache-control", "public, max-age=3600"), ("vary", "Accept-Encoding")],
+        NOW,
+    );
     assert!(carried.headers.iter().all(|o| o.name() != "set-cookie"));
     assert_eq!(set(&carried.headers, "cache-control").as_deref(), Some("private, no-cache"));
     assert_eq!(set(&carried.headers, "vary").as_deref(), Some("Accept-Encoding, Cookie"));

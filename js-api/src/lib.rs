@@ -1,11 +1,15 @@
-//! The JavaScript API (feature `js`): thin wrappers over the core, and the one place where core
-//! errors become JavaScript `Error`s with a stable `code`.
+//! The JavaScript API of edge-session (the npm package): thin wrappers over the core's public
+//! API, and the one place where core errors become JavaScript `Error`s with a stable `code` and
+//! option names in camelCase.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::{
-    ApacheCipher, ConfigError, CookieError, Format, InspectOptions, KeyError, Options, SaveError, SessionError,
+use edge_session::{
+    ConfigError, CookieError, Format, HeaderOp, InspectOptions, KeyError, Notice, Options, SaveError, SessionError,
+    MAX_CHUNKS_LIMIT, MAX_SECONDS,
 };
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -42,11 +46,27 @@ export interface SessionManagerOptions {
   maxChunks?: number;
 }
 
-/** What `planRequest` decided: the session (null outside include/exclude), the SessionEnv value, and the Cookie header for the origin (undefined: keep; null: remove; string: replace). */
+/** One header operation, in order: delete a header, set it, or append a value (Set-Cookie). Names are lowercase. */
+export type HeaderOp = ["delete", string] | ["set", string, string] | ["append", string, string];
+
+/** A log line to print with `console[level]`: one JSON object, the same in every face. */
+export interface LogNotice {
+  level: "info" | "warn" | "error";
+  line: string;
+}
+
+/** What `planRequest` decided: the session (null outside include/exclude), the operations on the request's headers before it goes to the origin, and what to log. */
 export interface RequestPlan {
   session: Session | null;
-  envValue: string | null;
-  cookie: string | null | undefined;
+  headers: HeaderOp[];
+  notices: LogNotice[];
+}
+
+/** What to answer when the origin cannot be reached, throws or answers with something that is not a Response. */
+export interface OriginFailure {
+  status: number;
+  body: string;
+  notice: LogNotice;
 }
 
 /** Options of `inspect`. */
@@ -73,14 +93,10 @@ export interface Inspection {
   warnings: Array<{ code: string; message: string }>;
 }
 
-/** What `planResponse` decided. Errors are messages to log; the response still goes out. */
+/** What `planResponse` decided: the operations on the response's headers before it goes to the client, and what to log (the response always goes out). */
 export interface ResponsePlan {
-  /** Set-Cookie values to append, in order (one, or a large session's chunks and stale-chunk removals). */
-  setCookies: string[];
-  cacheControl: string | null;
-  vary: string | null;
-  updateError: string | null;
-  saveError: string | null;
+  headers: HeaderOp[];
+  notices: LogNotice[];
 }
 
 /** Where a loaded session came from. */
@@ -110,6 +126,12 @@ extern "C" {
     /// `ResponsePlan` on the JavaScript side.
     #[wasm_bindgen(typescript_type = "ResponsePlan")]
     pub type JsResponsePlan;
+    /// `Array<[string, string]>` of headers on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "Iterable<[string, string]> | Array<[string, string]>")]
+    pub type JsHeaders;
+    /// `OriginFailure` on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "OriginFailure")]
+    pub type JsOriginFailure;
     /// `InspectOptions` on the JavaScript side.
     #[wasm_bindgen(typescript_type = "InspectOptions")]
     pub type JsInspectOptions;
@@ -140,9 +162,27 @@ fn string_or_null(v: Option<String>) -> JsStringOrNull {
     v.map_or(JsValue::NULL, JsValue::from).unchecked_into()
 }
 
+/// The core's option names and the JavaScript API's.
+const CAMEL_CASE: [(&str, &str); 9] = [
+    ("expiry_update_interval", "expiryUpdateInterval"),
+    ("max_lifetime", "maxLifetime"),
+    ("max_chunks", "maxChunks"),
+    ("max_age", "maxAge"),
+    ("env_header", "envHeader"),
+    ("cookie_remove", "cookieRemove"),
+    ("cookie_name", "cookieName"),
+    ("cookie_attributes", "cookieAttributes"),
+    ("token_context", "tokenContext"),
+];
+
+/// A core message with its option names in the JavaScript API's spelling.
+fn camel_case(message: &str) -> String {
+    CAMEL_CASE.iter().fold(message.to_owned(), |m, (core, js)| m.replace(core, js))
+}
+
 /// A JavaScript `Error` with a stable `code` and `name = "EdgeSessionError"`.
 fn error(code: &str, message: &str) -> JsValue {
-    let err = js_sys::Error::new(message);
+    let err = js_sys::Error::new(&camel_case(message));
     err.set_name("EdgeSessionError");
     // Setting a property on a fresh Error object cannot fail.
     let _ = Reflect::set(&err, &"code".into(), &code.into());
@@ -169,6 +209,7 @@ fn session_error(e: &SessionError) -> JsValue {
         SessionError::NulCharacter => "ERR_INVALID_CHARACTER",
         SessionError::TooManyEntries { .. } => "ERR_TOO_MANY_ENTRIES",
         SessionError::UpdateTooLarge { .. } => "ERR_UPDATE_TOO_LARGE",
+        _ => "ERR_INVALID_SESSION",
     };
     error(code, &e.to_string())
 }
@@ -178,9 +219,7 @@ fn save_error(e: &SaveError) -> JsValue {
         SaveError::CookieTooLarge { .. } => "ERR_COOKIE_TOO_LARGE",
         SaveError::Random => "ERR_RANDOM",
         SaveError::TooManyChunks { .. } => "ERR_TOO_MANY_CHUNKS",
-        // The server-side store is the Worker's; the package never saves to one.
-        SaveError::RecordTooLarge { .. } => "ERR_RECORD_TOO_LARGE",
-        SaveError::NotSealed => "ERR_NOT_SEALED",
+        _ => "ERR_SAVE",
     };
     error(code, &e.to_string())
 }
@@ -206,8 +245,14 @@ const OPTION_NAMES: [&str; 14] = [
     "maxChunks",
 ];
 
+/// An own property of an options object: never one inherited through the prototype chain (a
+/// polluted `Object.prototype` must not change a setting).
 fn get(obj: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
-    let v = Reflect::get(obj, &name.into())?;
+    let key = JsValue::from_str(name);
+    if !Object::has_own(&Object::from(obj.clone()), &key) {
+        return Ok(None);
+    }
+    let v = Reflect::get(obj, &key)?;
     Ok((!v.is_undefined() && !v.is_null()).then_some(v))
 }
 
@@ -231,10 +276,8 @@ fn seconds_opt(obj: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
         return Ok(None);
     };
     match v.as_f64() {
-        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= crate::MAX_SECONDS as f64 => {
-            Ok(Some(n as u64))
-        }
-        _ => Err(invalid(format!("option {name} must be a whole number of seconds, 0 to {}", crate::MAX_SECONDS))),
+        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX_SECONDS as f64 => Ok(Some(n as u64)),
+        _ => Err(invalid(format!("option {name} must be a whole number of seconds, 0 to {MAX_SECONDS}"))),
     }
 }
 
@@ -266,7 +309,7 @@ fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
         if o.format != Format::Apache {
             return Err(invalid("option cipher is for format \"apache\" only".into()));
         }
-        o.cipher = ApacheCipher::parse(&v)
+        o.cipher = edge_session::ApacheCipher::parse(&v)
             .ok_or_else(|| invalid(format!("cipher must be \"aes128\", \"aes192\" or \"aes256\", not \"{v}\"")))?;
     }
     if let Some(v) = strings_opt(js, "keys")? {
@@ -298,8 +341,8 @@ fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
     }
     if let Some(v) = get(js, "maxChunks")? {
         o.max_chunks = match v.as_f64() {
-            Some(n) if n.is_finite() && n.fract() == 0.0 && (1.0..=16.0).contains(&n) => n as usize,
-            _ => return Err(invalid("option maxChunks must be a whole number from 1 to 16".into())),
+            Some(n) if n.is_finite() && n.fract() == 0.0 && (1.0..=MAX_CHUNKS_LIMIT as f64).contains(&n) => n as usize,
+            _ => return Err(invalid(format!("option maxChunks must be a whole number from 1 to {MAX_CHUNKS_LIMIT}"))),
         };
     }
     Ok(o)
@@ -321,7 +364,7 @@ fn millis(us: u64) -> f64 {
 /// Loads and saves sessions. Build one per process and reuse it: keys are prepared here.
 #[wasm_bindgen]
 pub struct SessionManager {
-    inner: crate::SessionManager,
+    inner: edge_session::SessionManager,
 }
 
 #[wasm_bindgen]
@@ -330,7 +373,7 @@ impl SessionManager {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<JsOptions>) -> Result<SessionManager, JsValue> {
         let options = parse_options(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
-        let inner = crate::SessionManager::new(options).map_err(|e| config_error(&e))?;
+        let inner = edge_session::SessionManager::new(options).map_err(|e| config_error(&e))?;
         Ok(Self { inner })
     }
 
@@ -387,59 +430,102 @@ impl SessionManager {
         self.inner.options().env_header.clone()
     }
 
-    /// The front proxy's decisions for a request (the core's, shared with the Rust Worker):
-    /// used by `handle`, and by other runtimes' plumbing.
+    /// The front proxy's decisions for a request to `path` with these headers (`[...request.headers]`):
+    /// the session (null outside include/exclude), the operations on the headers before the
+    /// request goes to the origin, and what to log. The core's, shared with every face.
     #[wasm_bindgen(js_name = planRequest)]
-    pub fn plan_request(
-        &self,
-        path: &str,
-        cookie_header: Option<String>,
-        now_ms: Option<f64>,
-    ) -> Result<JsRequestPlan, JsValue> {
-        let plan = self.inner.plan_request(path, cookie_header.as_deref(), micros(now_ms)?);
-        let cookie = match plan.cookie {
-            None => JsValue::UNDEFINED,
-            Some(c) => string_or_null(c).into(),
-        };
+    pub fn plan_request(&self, path: &str, headers: JsHeaders, now_ms: Option<f64>) -> Result<JsRequestPlan, JsValue> {
+        let headers = header_list(&headers)?;
+        let plan = self.inner.plan_request(path, &headers, micros(now_ms)?);
         let session = plan.session.map_or(JsValue::NULL, |inner| Session { inner }.into());
-        Ok(object(&[("session", session), ("envValue", string_or_null(plan.env_value).into()), ("cookie", cookie)])
-            .unchecked_into())
+        Ok(object(&[
+            ("session", session),
+            ("headers", header_ops(&plan.headers).into()),
+            ("notices", notices(&plan.notices).into()),
+        ])
+        .unchecked_into())
     }
 
-    /// The front proxy's decisions for the origin's response: merges `update` (its
-    /// SessionHeader) into `session` and saves it.
+    /// The front proxy's decisions for the origin's response (`[...response.headers]`): merges
+    /// its SessionHeader into `session`, saves it, and returns the operations on the headers
+    /// before the response goes to the client, and what to log.
     #[wasm_bindgen(js_name = planResponse)]
     pub fn plan_response(
         &self,
         session: &mut Session,
-        update: Option<String>,
-        cache_control: Option<String>,
-        vary: Option<String>,
+        headers: JsHeaders,
         now_ms: Option<f64>,
     ) -> Result<JsResponsePlan, JsValue> {
         let now = micros(now_ms)?;
-        let plan = self.inner.plan_response(
-            &mut session.inner,
-            update.as_deref(),
-            cache_control.as_deref(),
-            vary.as_deref(),
-            now,
-        );
-        Ok(object(&[
-            ("setCookies", strings(plan.set_cookies).into()),
-            ("cacheControl", string_or_null(plan.cache_control.map(str::to_owned)).into()),
-            ("vary", string_or_null(plan.vary).into()),
-            ("updateError", string_or_null(plan.update_error.map(|e| e.to_string())).into()),
-            ("saveError", string_or_null(plan.save_error.map(|e| e.to_string())).into()),
-        ])
-        .unchecked_into())
+        let plan = self.inner.plan_response(Some(&mut session.inner), &header_list(&headers)?, now);
+        Ok(response_plan(&plan))
     }
+
+    /// `planResponse` for a request outside include / exclude (no session): the operations
+    /// on the response's headers (the SessionHeader still goes).
+    #[wasm_bindgen(js_name = planPassthrough)]
+    pub fn plan_passthrough(&self, headers: JsHeaders) -> Result<JsResponsePlan, JsValue> {
+        Ok(response_plan(&self.inner.plan_response(None, &header_list(&headers)?, 0)))
+    }
+}
+
+fn response_plan(plan: &edge_session::ResponsePlan) -> JsResponsePlan {
+    object(&[("headers", header_ops(&plan.headers).into()), ("notices", notices(&plan.notices).into())])
+        .unchecked_into()
+}
+
+/// A `[name, value]` list (or any iterable of pairs, such as a `Headers`).
+fn header_list(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    let bad = || error("ERR_INVALID_HEADERS", "headers must be an iterable of [name, value] pairs");
+    let iter = js_sys::try_iter(headers).map_err(|_| bad())?.ok_or_else(bad)?;
+    let mut out = Vec::new();
+    for pair in iter {
+        let pair = pair?;
+        let name = Reflect::get_u32(&pair, 0)?.as_string().ok_or_else(bad)?;
+        let value = Reflect::get_u32(&pair, 1)?.as_string().ok_or_else(bad)?;
+        out.push((name, value));
+    }
+    Ok(out)
+}
+
+/// `["delete", name]`, `["set", name, value]`, `["append", name, value]`.
+fn header_ops(ops: &[HeaderOp]) -> Array {
+    ops.iter()
+        .map(|op| -> JsValue {
+            match op {
+                HeaderOp::Delete(n) => Array::of2(&"delete".into(), &n.into()).into(),
+                HeaderOp::Set(n, v) => Array::of3(&"set".into(), &n.into(), &v.into()).into(),
+                HeaderOp::Append(n, v) => Array::of3(&"append".into(), &n.into(), &v.into()).into(),
+                _ => Array::new().into(),
+            }
+        })
+        .collect()
+}
+
+fn notice(n: &Notice) -> JsValue {
+    object(&[("level", n.level().as_str().into()), ("line", camel_case(&n.to_json()).into())])
+}
+
+fn notices(list: &[Notice]) -> Array {
+    list.iter().map(notice).collect()
+}
+
+/// What a face answers when the origin cannot be reached, throws, or answers with something
+/// that is not a Response: the status, the body and the log line (`error` is its message).
+#[wasm_bindgen(js_name = originFailure)]
+pub fn origin_failure(error: &str) -> JsOriginFailure {
+    object(&[
+        ("status", edge_session::ORIGIN_FAILURE_STATUS.into()),
+        ("body", edge_session::ORIGIN_FAILURE_BODY.into()),
+        ("notice", notice(&Notice::OriginFailed(error.to_owned()))),
+    ])
+    .unchecked_into()
 }
 
 /// A session: ordered string entries and an expiry.
 #[wasm_bindgen]
 pub struct Session {
-    inner: crate::Session,
+    inner: edge_session::Session,
 }
 
 #[wasm_bindgen]
@@ -447,7 +533,7 @@ impl Session {
     /// An empty session.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Session {
-        Self { inner: crate::Session::new() }
+        Self { inner: edge_session::Session::new() }
     }
 
     /// The value of `key`, or `undefined`.
@@ -515,20 +601,14 @@ impl Session {
     /// `"new"`, `"loaded"`, `"expired"` or `"rejected"`.
     #[wasm_bindgen(getter)]
     pub fn status(&self) -> JsStatus {
-        let s = match self.inner.status() {
-            crate::LoadStatus::New => "new",
-            crate::LoadStatus::Loaded => "loaded",
-            crate::LoadStatus::Expired => "expired",
-            _ => "rejected",
-        };
-        JsValue::from_str(s).unchecked_into()
+        JsValue::from_str(self.inner.status().as_str()).unchecked_into()
     }
 
     /// Why a cookie was rejected (`"tampered"`, `"unknown-key"`, `"malformed"`, …), or `null`.
     #[wasm_bindgen(getter)]
     pub fn rejection(&self) -> JsStringOrNull {
         string_or_null(match self.inner.status() {
-            crate::LoadStatus::Rejected(why) => Some(why.as_str().to_owned()),
+            edge_session::LoadStatus::Rejected(why) => Some(why.as_str().to_owned()),
             _ => None,
         })
     }
@@ -562,12 +642,12 @@ impl Default for Session {
 /// A fresh random key (32 bytes from `crypto.getRandomValues`, base64).
 #[wasm_bindgen(js_name = generateKey)]
 pub fn generate_key() -> Result<String, JsValue> {
-    crate::generate_key().map_err(|_| error("ERR_RANDOM", "the platform's random number generator failed"))
+    edge_session::generate_key().map_err(|_| error("ERR_RANDOM", "the platform's random number generator failed"))
 }
 
-fn entries_array(session: Option<&crate::Session>) -> Array {
+fn entries_array(session: Option<&edge_session::Session>) -> Array {
     let out = Array::new();
-    for (k, v) in session.into_iter().flat_map(crate::Session::iter) {
+    for (k, v) in session.into_iter().flat_map(edge_session::Session::iter) {
         out.push(&Array::of2(&k.into(), &v.into()));
     }
     out
@@ -586,17 +666,9 @@ pub fn inspect(input: &str, options: Option<JsInspectOptions>) -> Result<JsInspe
     } else {
         o.now = micros(None)?;
     }
-    let i = crate::inspect(input, &o);
-    let format = i.format.map(|f| match f {
-        Format::Sealed => "sealed",
-        Format::Apache => "apache",
-        _ => "plain",
-    });
-    let cipher = i.cipher.map(|c| match c {
-        ApacheCipher::Aes128 => "aes128",
-        ApacheCipher::Aes192 => "aes192",
-        _ => "aes256",
-    });
+    let i = edge_session::inspect(input, &o);
+    let format = i.format.map(Format::as_str);
+    let cipher = i.cipher.map(edge_session::ApacheCipher::as_str);
     let warnings = Array::new();
     for w in &i.warnings {
         warnings.push(&object(&[("code", w.code().into()), ("message", w.to_string().into())]));
@@ -607,8 +679,8 @@ pub fn inspect(input: &str, options: Option<JsInspectOptions>) -> Result<JsInspe
         ("ok", i.ok.into()),
         ("cookieName", string_or_null(i.cookie_name.clone()).into()),
         ("entries", entries_array(session).into()),
-        ("expiry", number_or_null(session.and_then(crate::Session::expiry).map(millis)).into()),
-        ("issued", number_or_null(session.and_then(crate::Session::issued).map(millis)).into()),
+        ("expiry", number_or_null(session.and_then(edge_session::Session::expiry).map(millis)).into()),
+        ("issued", number_or_null(session.and_then(edge_session::Session::issued).map(millis)).into()),
         ("bytes", JsValue::from_f64(i.bytes as f64)),
         ("keyId", string_or_null(i.key_id.clone()).into()),
         ("cipher", string_or_null(cipher.map(str::to_owned)).into()),

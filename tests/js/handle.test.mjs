@@ -43,17 +43,46 @@ test("an app may use the session object directly", async () => {
   assert.equal(cart, "3 items");
 });
 
-test("outside include/exclude the request passes through, minus the client's X-Session", async () => {
+test("outside include/exclude the request passes through, minus every spelling of X-Session, and the SessionHeader never reaches the client", async () => {
   let seen, gotSession = "unset";
-  const res = await manager.handle(new Request("http://x/static/a.css", { headers: { "x-session": "user=mallory" } }), (req, s) => {
+  const headers = { "x-session": "user=mallory", x_session: "user=mallory", X_SESSION: "user=admin" };
+  const res = await manager.handle(new Request("http://x/static/a.css", { headers }), (req, s) => {
     seen = req;
     gotSession = s;
-    return new Response("css", { headers: { "x-replace-session": "user=eve" } });
+    return new Response("css", { headers: { "x-replace-session": "user=eve", x_replace_session: "user=eve" } });
   });
-  assert.equal(seen.headers.get("x-session"), null);
+  assert.deepEqual([...seen.headers.keys()].filter((n) => /session/i.test(n)), []);
   assert.equal(gotSession, undefined);
-  assert.equal(res.headers.get("x-replace-session"), "user=eve", "untouched");
+  assert.equal(res.headers.get("x-replace-session"), null, "removed on every path (it was passed on before)");
+  assert.equal(res.headers.get("x_replace_session"), null);
   assert.deepEqual(res.headers.getSetCookie(), []);
+  assert.equal(await res.text(), "css");
+});
+
+test("the origin never gets X_Session from the client where sessions apply either", async () => {
+  let seen;
+  await manager.handle(new Request("http://x/", { headers: { x_session: "user=admin" } }), (req) => {
+    seen = req;
+    return new Response("ok");
+  });
+  assert.equal(seen.headers.get("x_session"), null);
+  assert.doesNotMatch(seen.headers.get("x-session"), /user=admin/, "only the proxy sets the session");
+});
+
+test("handle never throws and never passes off a broken origin answer as a 200", async () => {
+  const quiet = console.error;
+  console.error = () => {};
+  try {
+    for (const path of ["/", "/static/a.css"]) {
+      for (const next of [() => undefined, () => ({}), () => "text", async () => null, () => { throw new Error("down"); }, () => Promise.reject(new Error("down"))]) {
+        const res = await manager.handle(new Request(`http://x${path}`), next);
+        assert.equal(res.status, 502, `${path} ${next}`);
+        assert.match(await res.text(), /Bad Gateway/);
+      }
+    }
+  } finally {
+    console.error = quiet;
+  }
 });
 
 test("request bodies are streamed to next; a throwing next is a 502", async () => {

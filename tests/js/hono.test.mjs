@@ -50,3 +50,15 @@ test("excluded paths see no session and set no cookie", async () => {
   assert.equal(await res.text(), "session: null");
   assert.deepEqual(res.headers.getSetCookie(), []);
 });
+
+test("handlers see the rewritten request: no client X-Session in any spelling, no session cookie with cookieRemove (CVE-2018-1283)", async () => {
+  const a = new Hono();
+  const key = generateKey();
+  a.use("*", session({ keys: [key], cookieRemove: true }));
+  a.get("/login", (c) => c.text("in", 200, { "X-Replace-Session": "user=alice" }));
+  // A typical proxy app: forwards the raw request to its origin.
+  a.get("/forward", (c) => c.json({ session: c.req.raw.headers.get("x-session"), x_session: c.req.header("x_session") ?? null, cookie: c.req.header("cookie") ?? null }));
+  const cookie = cookieOf(await a.request("/login"));
+  const res = await a.request("/forward", { headers: { cookie: `a=1, ${cookie}`, "x-session": "user=admin", x_session: "user=admin" } });
+  assert.deepEqual(await res.json(), { session: "user=alice", x_session: null, cookie: "a=1" });
+});

@@ -51,7 +51,7 @@ async function seen(mf, jar, path = "/") {
 function tokenOf(jar) {
   const raw = Buffer.from(jar.cookies.get("session"), "base64url");
   const key = Buffer.from(KEY, "base64");
-  const aad = Buffer.concat([raw.subarray(0, 5), Buffer.from("session#store")]);
+  const aad = Buffer.concat([raw.subarray(0, 5), Buffer.from("session\0store")]);
   const d = createDecipheriv("aes-256-gcm", key, raw.subarray(5, 17));
   d.setAAD(aad);
   d.setAuthTag(raw.subarray(raw.length - 16));

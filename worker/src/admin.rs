@@ -13,10 +13,10 @@
 use wasm_bindgen::JsValue;
 use worker::{console_error, Date, Env, Method, Request, Response, Result};
 
-use super::config::WorkerConfig;
-use super::{emit, store, COUNTERS};
+use crate::backend::{self, Backend};
+use crate::config::WorkerConfig;
 use crate::events::Event;
-use crate::revocation;
+use crate::{emit, records, revocation, COUNTERS};
 
 /// The prefix of the admin paths.
 pub(crate) const PREFIX: &str = "/__edge-session/";
@@ -56,8 +56,8 @@ async fn logout(config: &WorkerConfig, env: &Env, url: &worker::Url) -> Result<R
         return Response::error("user: 1 to 256 bytes\n", 400);
     }
     let mut ended = None;
-    if let (Some(store::Backend::Durable { binding, .. }), Some(key)) = (&config.store, config.manager.seal_key()) {
-        match store::clear(env, binding, &crate::store::user_home(key, &user)).await {
+    if let (Some((Backend::Durable { binding, .. }, _)), Some(key)) = (&config.store, &config.hash_key) {
+        match backend::clear(env, binding, &records::user_home(key, &user)).await {
             Ok(n) => ended = Some(n),
             Err(e) => {
                 console_error!("edge-session: logout: the session store failed: {e}");

@@ -1,5 +1,5 @@
 //! The server-side store's I/O: Workers KV, or the `SessionStore` Durable Object (one object
-//! per signed-in user, one per anonymous session; layout in `store.rs`).
+//! per signed-in user, one per anonymous session; layout in `records.rs`).
 //!
 //! The Worker talks to the object over `fetch` with this internal protocol (never reachable
 //! from the Internet: only a binding can address a Durable Object):
@@ -17,8 +17,8 @@ use std::collections::HashMap;
 
 use worker::{durable_object, Date, Env, Method, Request, RequestInit, Response, Result, State};
 
-use crate::manager::StoreWrite;
-use crate::store::{self, Held, StoreRef, DO_PREFIX};
+use crate::records::{self, Held, StoreRef, DO_PREFIX};
+use crate::sessions::StoreWrite;
 
 /// Where the records are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +89,7 @@ pub(crate) async fn write(env: &Env, backend: &Backend, w: &StoreWrite, issued_m
             let kv = env.kv(binding)?;
             let mut put = kv.put(&new.kv_key(), record.as_str())?;
             if let Some(e) = expiry {
-                put = put.expiration_ttl(store::kv_ttl(*e, now));
+                put = put.expiration_ttl(records::kv_ttl(*e, now));
             }
             put.execute().await?;
             if let (true, Some(old)) = (*reissued, old) {
@@ -192,7 +192,7 @@ fn param(url: &worker::Url, name: &str) -> Option<String> {
 }
 
 fn id_key(url: &worker::Url, name: &str) -> Option<String> {
-    param(url, name).and_then(|h| store::SessionId::parse(&h)).map(|id| format!("{DO_PREFIX}{}", id.hex()))
+    param(url, name).and_then(|h| records::SessionId::parse(&h)).map(|id| format!("{DO_PREFIX}{}", id.hex()))
 }
 
 impl worker::DurableObject for SessionStore {
@@ -221,7 +221,7 @@ impl worker::DurableObject for SessionStore {
                 };
                 let limit = num("limit").map_or(0, |l| usize::try_from(l).unwrap_or(usize::MAX));
                 let record = req.text().await?;
-                if store::record_body(&record).is_none() {
+                if records::record_body(&record).is_none() {
                     return Response::error("bad record", 400);
                 }
                 if let Some(old) = id_key(&url, "old") {
@@ -236,7 +236,7 @@ impl worker::DurableObject for SessionStore {
                         .filter(|(k, h)| *k != key && h.expires > now)
                         .map(|(k, h)| (k, h.created))
                         .collect();
-                    evicted = store::evictions(others, 1, limit);
+                    evicted = records::evictions(others, 1, limit);
                     if !evicted.is_empty() {
                         storage.delete_multiple(evicted.clone()).await?;
                     }

@@ -3,9 +3,11 @@
 
 use core::fmt;
 
-use super::store::Backend;
-use crate::store::MAX_SESSIONS_LIMIT;
-use crate::{ApacheCipher, ConfigError, Format, Options, SessionManager};
+use edge_session::{ApacheCipher, ConfigError, Format, Options, SessionManager, MAX_CHUNKS_LIMIT};
+
+use crate::backend::Backend;
+use crate::records::{HashKey, HASH_KEY_LABEL, MAX_SESSIONS_LIMIT};
+use crate::sessions::StoreSessions;
 
 /// The variables the Worker reads, after Apache's directives.
 pub(crate) const VARS: [&str; 22] = [
@@ -69,8 +71,10 @@ pub(crate) struct WorkerConfig {
     pub(crate) origin: Option<String>,
     /// Stateless revocation, when a KV namespace is named.
     pub(crate) revocation: Option<Revocation>,
-    /// The server-side store (`None`: the session lives in the cookie).
-    pub(crate) store: Option<Backend>,
+    /// The server-side store (`None`: the session lives in the cookie), with its token manager.
+    pub(crate) store: Option<(Backend, StoreSessions)>,
+    /// The secret that keys log hashes and Durable Object names (the sealed format only).
+    pub(crate) hash_key: Option<HashKey>,
     /// The session key that names the user (revocation, Durable Object homes).
     pub(crate) user_key: String,
     /// The bearer token of the admin endpoints (`None`: they are off).
@@ -154,7 +158,7 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
     if let Some(v) = var("SESSION_MAX_CHUNKS") {
         o.max_chunks = v.trim().parse().map_err(|_| WorkerConfigError::Invalid {
             var: "SESSION_MAX_CHUNKS",
-            reason: format!("not a whole number from 1 to 16: \"{v}\""),
+            reason: format!("not a whole number from 1 to {MAX_CHUNKS_LIMIT}: \"{v}\""),
         })?;
     }
     if let Some(v) = var("SESSION_HEADER") {
@@ -269,7 +273,12 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
         },
         e => WorkerConfigError::Session(e),
     })?;
-    Ok(WorkerConfig { manager, origin, revocation, store, user_key, admin_token })
+    let store = match store {
+        None => None,
+        Some(backend) => Some((backend, StoreSessions::new(manager.options()).map_err(WorkerConfigError::Session)?)),
+    };
+    let hash_key = manager.derive_secrets(HASH_KEY_LABEL).into_iter().next();
+    Ok(WorkerConfig { manager, origin, revocation, store, hash_key, user_key, admin_token })
 }
 
 #[cfg(test)]
@@ -284,7 +293,7 @@ mod tests {
 
     #[test]
     fn defaults_need_only_a_key() {
-        let key = crate::generate_key().unwrap();
+        let key = edge_session::generate_key().unwrap();
         let c = parse_map(&[("SESSION_KEYS", &key)]).unwrap();
         assert_eq!(c.manager.options().env_header, "X-Session");
         assert!(!c.manager.options().cookie_remove);
@@ -303,7 +312,7 @@ mod tests {
 
     #[test]
     fn every_var() {
-        let (a, b) = (crate::generate_key().unwrap(), crate::generate_key().unwrap());
+        let (a, b) = (edge_session::generate_key().unwrap(), edge_session::generate_key().unwrap());
         let c = parse_map(&[
             ("SESSION_KEYS", &format!(" {a}\n{b} ")),
             ("SESSION_COOKIE_NAME", "__Host-sid"),
@@ -332,7 +341,7 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_variable() {
-        let key = crate::generate_key().unwrap();
+        let key = edge_session::generate_key().unwrap();
         for (var, value) in [
             ("SESSION_MAX_AGE", "ten"),
             ("SESSION_FORMAT", "rot13"),
@@ -352,11 +361,11 @@ mod tests {
 
     #[test]
     fn store_settings() {
-        let key = crate::generate_key().unwrap();
+        let key = edge_session::generate_key().unwrap();
         let k = key.as_str();
-        assert_eq!(parse_map(&[("SESSION_KEYS", k)]).unwrap().store, None, "the cookie by default");
+        assert!(parse_map(&[("SESSION_KEYS", k)]).unwrap().store.is_none(), "the cookie by default");
         let c = parse_map(&[("SESSION_KEYS", k), ("SESSION_STORE", "kv"), ("SESSION_MAX_AGE", "60")]).unwrap();
-        assert_eq!(c.store, Some(Backend::Kv { binding: "SESSIONS".into() }));
+        assert_eq!(c.store.map(|s| s.0), Some(Backend::Kv { binding: "SESSIONS".into() }));
         let c = parse_map(&[
             ("SESSION_KEYS", k),
             ("SESSION_STORE", "durable-object"),
@@ -365,7 +374,7 @@ mod tests {
             ("SESSION_MAX_LIFETIME", "86400"),
         ])
         .unwrap();
-        assert_eq!(c.store, Some(Backend::Durable { binding: "STORE".into(), max_sessions: 3 }));
+        assert_eq!(c.store.map(|s| s.0), Some(Backend::Durable { binding: "STORE".into(), max_sessions: 3 }));
         for bad in [
             vec![("SESSION_KEYS", k), ("SESSION_STORE", "redis")],
             vec![("SESSION_FORMAT", "plain"), ("SESSION_STORE", "kv")],
@@ -396,10 +405,10 @@ mod tests {
 
     #[test]
     fn admin_token_is_long_redacted_and_compared_whole() {
-        let key = crate::generate_key().unwrap();
+        let key = edge_session::generate_key().unwrap();
         let e = parse_map(&[("SESSION_KEYS", &key), ("SESSION_ADMIN_TOKEN", "short")]).unwrap_err().to_string();
         assert!(e.starts_with("SESSION_ADMIN_TOKEN: too short") && !e.contains("\"short\""), "{e}");
-        let token = crate::generate_key().unwrap();
+        let token = edge_session::generate_key().unwrap();
         let c = parse_map(&[("SESSION_KEYS", &key), ("SESSION_ADMIN_TOKEN", &token)]).unwrap();
         let t = c.admin_token.as_ref().unwrap();
         assert!(t.accepts(Some(&format!("Bearer {token}"))));
@@ -412,7 +421,7 @@ mod tests {
 
     #[test]
     fn revocation_settings() {
-        let key = crate::generate_key().unwrap();
+        let key = edge_session::generate_key().unwrap();
         let c = parse_map(&[("SESSION_KEYS", &key)]).unwrap();
         assert_eq!(c.revocation, None, "off unless a KV namespace is named");
         let c = parse_map(&[("SESSION_KEYS", &key), ("SESSION_REVOCATION_KV", "REVOCATIONS")]).unwrap();

@@ -1,20 +1,15 @@
 //! The embedded demo origin, served when `ORIGIN` is unset, so that a newcomer sees sessions work
 //! with nothing else running. It is a real origin in all but location: it learns the session only
-//! from the `X-Session` request header and changes it only through `X-Replace-Session`.
+//! from the SessionEnv request header and changes it only through the SessionHeader (the
+//! configured names, `X-Session` and `X-Replace-Session` by default).
 //!
 //! - `/login?user=NAME` writes `user` through the SessionHeader;
 //! - `/` greets the user from the session it receives;
 //! - `/counter` increments a counter kept in the session (the body is the new value);
 //! - `/logout` deletes every key it was sent.
 
+use edge_session::{encode_update, Options, Session};
 use worker::{Headers, Response, Result, Url};
-
-use crate::codec;
-use crate::Session;
-
-/// The header the proxy sends the session in, and the one the demo answers with (the defaults).
-const ENV_HEADER: &str = "x-session";
-const SESSION_HEADER: &str = "x-replace-session";
 
 fn html_escape(s: &str) -> String {
     s.chars()
@@ -38,19 +33,19 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-fn response(status: u16, content_type: &str, body: String, update: Option<String>) -> Result<Response> {
+fn response(o: &Options, status: u16, content_type: &str, body: String, update: Option<String>) -> Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", content_type)?;
     if let Some(u) = update {
-        headers.set(SESSION_HEADER, &u)?;
+        headers.set(&o.header, &u)?;
     }
     Ok(Response::builder().with_status(status).with_headers(headers).fixed(body.into_bytes()))
 }
 
 /// Answers one request as the demo origin.
-pub(crate) fn handle(url: &Url, headers: &Headers) -> Result<Response> {
+pub(crate) fn handle(o: &Options, url: &Url, headers: &Headers) -> Result<Response> {
     let mut session = Session::new();
-    if let Some(s) = headers.get(ENV_HEADER)? {
+    if let Some(s) = headers.get(&o.env_header)? {
         // The origin parses the session string it is sent (bounded like any SessionHeader).
         let _ = session.apply_update(&s);
     }
@@ -61,39 +56,31 @@ pub(crate) fn handle(url: &Url, headers: &Headers) -> Result<Response> {
                 Some(u) => format!("<p>Hello, {u}. Your session is sealed in a cookie.</p>"),
                 None => "<p>Hello, stranger. <a href=\"/login?user=alice\">Log in</a>.</p>".to_owned(),
             };
-            response(200, "text/html; charset=utf-8", page("edge-session demo", &body), None)
+            response(o, 200, "text/html; charset=utf-8", page("edge-session demo", &body), None)
         }
         "/login" => {
             let name = url.query_pairs().find(|(k, _)| k == "user").map(|(_, v)| v.into_owned());
             match name.filter(|n| !n.is_empty() && n.len() <= 64) {
                 Some(n) => {
-                    let mut update = String::from("user=");
-                    codec::escape_into(&mut update, &n);
                     let body = format!("<p>Logged in as {}.</p>", html_escape(&n));
-                    response(200, "text/html; charset=utf-8", page("Logged in", &body), Some(update))
+                    let update = encode_update([("user", n.as_str())]);
+                    response(o, 200, "text/html; charset=utf-8", page("Logged in", &body), Some(update))
                 }
                 None => {
-                    response(400, "text/plain; charset=utf-8", "usage: /login?user=NAME (1 to 64 bytes)\n".into(), None)
+                    let usage = "usage: /login?user=NAME (1 to 64 bytes)\n";
+                    response(o, 400, "text/plain; charset=utf-8", usage.into(), None)
                 }
             }
         }
         "/counter" => {
             let n = session.get("counter").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0).saturating_add(1);
-            response(200, "text/plain; charset=utf-8", format!("{n}\n"), Some(format!("counter={n}")))
+            response(o, 200, "text/plain; charset=utf-8", format!("{n}\n"), Some(format!("counter={n}")))
         }
         "/logout" => {
-            let update: Vec<String> = session
-                .iter()
-                .map(|(k, _)| {
-                    let mut piece = String::new();
-                    codec::escape_into(&mut piece, k);
-                    piece.push('=');
-                    piece
-                })
-                .collect();
+            let update = encode_update(session.iter().map(|(k, _)| (k, "")));
             let body = page("Logged out", "<p>Your session is gone.</p>");
-            response(200, "text/html; charset=utf-8", body, Some(update.join("&")))
+            response(o, 200, "text/html; charset=utf-8", body, Some(update))
         }
-        _ => response(404, "text/plain; charset=utf-8", "not found\n".into(), None),
+        _ => response(o, 404, "text/plain; charset=utf-8", "not found\n".into(), None),
     }
 }

@@ -6,14 +6,37 @@
 //! {"edge_session":"<event>","sid":"<hash>","prev":"<hash>","why":"<reason>","n":<count>}
 //! ```
 //!
-//! `sid` and `prev` are keyed hashes (`store::log_hash`) of the session id (server-side store) or
+//! Lines are written by the core's one writer (`edge_session::log_line`; the flow's own notices,
+//! such as a rejected cookie, are these same events). `sid` and `prev` are keyed hashes
+//! (`records::log_hash`) of the session id (server-side store) or
 //! of the cookie value (cookie format): lines of one session can be followed (`prev` names the
 //! id or token a rotation replaced), but neither the id, the cookie nor the contents are ever
 //! logged. Fields that do not apply are left out. Pure: the caller prints and keeps the counters.
 
 use core::fmt::Write as _;
 
-use crate::session::Rejection;
+use edge_session::{log_line, Rejection};
+
+/// Why a cookie gave no session: the core's reasons, and the store's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Why {
+    /// The core refused the cookie.
+    Cookie(Rejection),
+    /// Server-side store: an authentic token without a valid reference.
+    Malformed,
+    /// Server-side store: no record under the cookie's id (ended, evicted, expired there).
+    NotStored,
+}
+
+impl Why {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Cookie(r) => r.as_str(),
+            Self::Malformed => "malformed",
+            Self::NotStored => "not-stored",
+        }
+    }
+}
 
 /// What happened to a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +52,7 @@ pub(crate) enum Event {
     /// The cookie was past its expiry or absolute lifetime.
     Expired,
     /// The cookie gave no session, and why.
-    Rejected(Rejection),
+    Rejected(Why),
     /// Ended by the concurrent-session limit (the oldest of its user's sessions).
     Evicted,
     /// Ended with every session of its user by the operator ("log out everywhere").
@@ -54,36 +77,22 @@ impl Event {
     }
 }
 
-/// Every rejection reason, for the counters' fixed layout.
-const REASONS: [Rejection; 8] = [
-    Rejection::Duplicate,
-    Rejection::TooLarge,
-    Rejection::Malformed,
-    Rejection::UnsupportedVersion,
-    Rejection::UnknownKey,
-    Rejection::Tampered,
-    Rejection::Revoked,
-    Rejection::NotStored,
-];
+/// Every rejection reason, for the counters' fixed layout (the core's `malformed` counts the
+/// store's malformed tokens too).
+const REASONS: [&str; 8] =
+    ["duplicate", "too-large", "malformed", "unsupported-version", "unknown-key", "tampered", "revoked", "not-stored"];
 
 /// The log line of an event. `sid`/`prev` are hashes already; `n` a count where one applies.
 pub(crate) fn line(event: Event, sid: Option<&str>, prev: Option<&str>, n: Option<u64>) -> String {
-    let mut s = format!("{{\"edge_session\":\"{}\"", event.name());
-    // Hashes are hex and names are fixed ASCII: nothing here needs JSON escaping.
-    if let Some(h) = sid {
-        let _ = write!(s, ",\"sid\":\"{h}\"");
-    }
-    if let Some(h) = prev {
-        let _ = write!(s, ",\"prev\":\"{h}\"");
-    }
+    let n = n.map(|n| n.to_string());
+    let mut fields: Vec<(&str, &str)> = Vec::new();
     if let Event::Rejected(why) = event {
-        let _ = write!(s, ",\"why\":\"{}\"", why.as_str());
+        fields.push(("why", why.as_str()));
     }
-    if let Some(n) = n {
-        let _ = write!(s, ",\"n\":{n}");
-    }
-    s.push('}');
-    s
+    fields.extend(sid.map(|h| ("sid", h)));
+    fields.extend(prev.map(|h| ("prev", h)));
+    fields.extend(n.as_deref().map(|n| ("n", n)));
+    log_line(event.name(), &fields)
 }
 
 /// Event counts since the isolate started.
@@ -113,7 +122,7 @@ impl Counters {
             Event::LoggedOut => &mut self.logged_out,
             Event::StoreError => &mut self.store_errors,
             Event::Rejected(why) => {
-                let i = REASONS.iter().position(|r| *r == why);
+                let i = REASONS.iter().position(|r| *r == why.as_str());
                 match i.and_then(|i| self.rejected.get_mut(i)) {
                     Some(slot) => slot,
                     None => return,
@@ -148,7 +157,7 @@ impl Counters {
             row(name, None, v);
         }
         for (why, v) in REASONS.iter().zip(self.rejected) {
-            row("rejected", Some(why.as_str()), v);
+            row("rejected", Some(why), v);
         }
         s
     }
@@ -166,13 +175,18 @@ mod tests {
             r#"{"edge_session":"rotated","sid":"01","prev":"02"}"#
         );
         assert_eq!(
-            line(Event::Rejected(Rejection::Tampered), None, None, None),
-            r#"{"edge_session":"rejected","why":"tampered"}"#
+            line(Event::Rejected(Why::Cookie(Rejection::Tampered)), Some("ab"), None, None),
+            r#"{"edge_session":"rejected","why":"tampered","sid":"ab"}"#
         );
-        assert_eq!(line(Event::LoggedOut, None, None, Some(3)), r#"{"edge_session":"logged-out","n":3}"#);
+        assert_eq!(
+            line(Event::Rejected(Why::Cookie(Rejection::Tampered)), None, None, None),
+            edge_session::Notice::Rejected(Rejection::Tampered).to_json(),
+            "the flow's notice and the Worker's event are one line"
+        );
+        assert_eq!(line(Event::LoggedOut, None, None, Some(3)), r#"{"edge_session":"logged-out","n":"3"}"#);
         for e in [Event::Renewed, Event::Ended, Event::Expired, Event::Evicted, Event::StoreError] {
             let l = line(e, Some("ff"), None, None);
-            assert!(serde_json::from_str::<serde_json::Value>(&l).is_ok(), "{l}");
+            assert!(l.starts_with("{\"edge_session\":\"") && l.ends_with("\"ff\"}"), "{l}");
         }
     }
 
@@ -181,8 +195,8 @@ mod tests {
         let mut c = Counters::default();
         c.count(Event::Created, 1);
         c.count(Event::Created, 2);
-        c.count(Event::Rejected(Rejection::Tampered), 1);
-        c.count(Event::Rejected(Rejection::NotStored), 4);
+        c.count(Event::Rejected(Why::Cookie(Rejection::Tampered)), 1);
+        c.count(Event::Rejected(Why::NotStored), 4);
         c.count(Event::Evicted, u64::MAX);
         c.count(Event::Evicted, 1);
         let p = c.prometheus();

@@ -1,38 +1,51 @@
-//! The Cloudflare Worker (feature `worker`): a session front proxy before an origin, doing for any
-//! origin what Apache's mod_session does for its own content.
-//!
-//! Per request: match SessionInclude / SessionExclude; load the session from the cookie; send the
-//! plain session to the origin in `SESSION_ENV_HEADER` (a client-sent copy is always removed
-//! first: CVE-2018-1283); optionally strip the session cookie; forward to `ORIGIN` (or the
-//! embedded demo origin); merge the origin's SessionHeader and remove it from the response; save
-//! and append `Set-Cookie`; mark the response private and `Vary: Cookie`.
+//! edge-session as a Cloudflare Worker: a session front proxy before an origin, doing for any
+//! origin what Apache's mod_session does for its own content. It is one face of the core's flow
+//! (`edge_session::SessionManager::plan_request` / `plan_response`): every decision about headers
+//! is the core's, and this crate only executes the header operations on workers-rs `Request` /
+//! `Response`, does the I/O the core has none of (the origin, the KV / Durable Object store, the
+//! revocation lookups) and logs.
 //!
 //! Bad client input never becomes a 5xx: a bad cookie is an empty session. An unreachable origin
-//! is a 502. A missing or weak key answers every request with a 500 that says so (and logs it).
+//! is the core's 502. A missing or weak key answers every request with a 500 that says so (and
+//! logs it).
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 mod admin;
+mod backend;
 mod config;
 mod demo;
-mod store;
+mod events;
+mod records;
+mod revocation;
+mod sessions;
+
+pub use backend::SessionStore;
 
 use std::cell::RefCell;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
+use edge_session::{
+    find_cookie, log_line, HeaderOp, LoadStatus, Notice, ResponsePlan, Session, SetCookie, ORIGIN_FAILURE_BODY,
+    ORIGIN_FAILURE_STATUS,
+};
 use wasm_bindgen::JsValue;
 use worker::{
     console_error, console_log, console_warn, event, Context, Date, Env, Fetch, Headers, Request, RequestInit,
     RequestRedirect, Response, Result,
 };
 
-use crate::events::{self, Counters, Event};
-use crate::manager::StoreWrite;
-use crate::revocation::{self, NotBeforeCache};
-use crate::store::StoreRef;
-use crate::{LoadStatus, Rejection, Session};
-use config::{Revocation, WorkerConfig, VARS};
-use wasm_bindgen::JsCast;
+use crate::backend::Backend;
+use crate::config::{Revocation, WorkerConfig, VARS};
+use crate::events::{Counters, Event, Why};
+use crate::records::StoreRef;
+use crate::revocation::NotBeforeCache;
+use crate::sessions::{Loaded, Missing, StoreSaveError, StoreSessions, StoreWrite};
+
+/// Ours, not the origin's: never expected on any input (kept apart from the origin's 502).
+const INTERNAL_ERROR: &str = "edge-session: internal error\n";
 
 thread_local! {
     /// The configuration of this isolate, with a fingerprint of the variables it was built from.
@@ -74,26 +87,24 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let config = match state(&env) {
         Ok(c) => c,
         Err(e) => {
-            console_error!("edge-session: configuration error: {e}");
+            console_error!("{}", log_line("config-error", &[("error", &e)]));
             return Response::error(format!("edge-session is not configured: {e}\n"), 500);
         }
     };
     match handle(&config, &env, req).await {
         Ok(resp) => Ok(resp),
         Err(Failure::Origin(e)) => {
-            console_error!("edge-session: origin failure: {e}");
-            Response::error("Bad Gateway: the origin could not be reached\n", 502)
+            print(&Notice::OriginFailed(e.to_string()));
+            Response::error(ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS)
         }
         Err(Failure::Internal(e)) => {
-            // Not expected on any input (the tests send the worst they can); kept apart from
-            // the origin's failures so that it is never reported as one.
-            console_error!("edge-session: internal error: {e}");
-            Response::error("edge-session: internal error\n", 500)
+            console_error!("{}", log_line("internal-error", &[("error", &e.to_string())]));
+            Response::error(INTERNAL_ERROR, 500)
         }
     }
 }
 
-/// Why a request could not be answered: the origin's fault (502) or ours.
+/// Why a request could not be answered: the origin's fault (502) or ours (500).
 enum Failure {
     Origin(worker::Error),
     Internal(worker::Error),
@@ -105,8 +116,8 @@ impl From<worker::Error> for Failure {
     }
 }
 
-impl From<wasm_bindgen::JsValue> for Failure {
-    fn from(e: wasm_bindgen::JsValue) -> Self {
+impl From<JsValue> for Failure {
+    fn from(e: JsValue) -> Self {
         Self::Internal(e.into())
     }
 }
@@ -116,127 +127,217 @@ fn copy(headers: &Headers) -> Result<Headers> {
     Ok(Headers(web_sys::Headers::new_with_headers(&headers.0)?))
 }
 
+/// Executes the core's header operations, in order.
+fn execute(headers: &Headers, ops: &[HeaderOp]) -> Result<()> {
+    for op in ops {
+        match op {
+            HeaderOp::Delete(n) => headers.delete(n)?,
+            HeaderOp::Set(n, v) => headers.set(n, v)?,
+            HeaderOp::Append(n, v) => headers.append(n, v)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Prints a notice of the core's flow with the console method of its level.
+fn print(notice: &Notice) {
+    let line = notice.to_json();
+    match notice.level() {
+        edge_session::Level::Info => console_log!("{line}"),
+        edge_session::Level::Warn => console_warn!("{line}"),
+        _ => console_error!("{line}"),
+    }
+}
+
+/// The origin's response with other headers, its status, status text, body and (workerd) its
+/// WebSocket kept.
+fn respond(resp: Response, headers: Headers) -> Result<Response> {
+    let raw: web_sys::Response = resp.into();
+    let init = web_sys::ResponseInit::new();
+    init.set_status(raw.status());
+    init.set_status_text(&raw.status_text());
+    init.set_headers(&headers.0.into());
+    let key = JsValue::from_str("webSocket");
+    if let Ok(ws) = js_sys::Reflect::get(&raw, &key) {
+        if !ws.is_null() && !ws.is_undefined() {
+            js_sys::Reflect::set(&init, &key, &ws)?;
+        }
+    }
+    Ok(web_sys::Response::new_with_opt_readable_stream_and_init(raw.body().as_ref(), &init)?.into())
+}
+
+/// What the request side learnt, for the response side.
+#[derive(Default)]
+struct RequestState {
+    /// Server-side store: the cookie as read (token session and reference).
+    loaded: Option<Loaded>,
+    /// Server-side store: it could not be read (save nothing).
+    store_down: bool,
+    /// The log hash of the session's id (store) or cookie value (cookie format).
+    token_hash: Option<String>,
+    /// Server-side store: the cookie named no stored session (logged as such when read).
+    missing: bool,
+}
+
 async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result::Result<Response, Failure> {
     let url = req.url()?;
     if let Some(resp) = admin::route(config, env, &req, &url).await? {
         return Ok(resp);
     }
-    let options = config.manager.options();
     let now = Date::now().as_millis().saturating_mul(1000);
-    let cookie_header = req.headers().get("cookie")?;
-    // The decisions are the core's (shared with the JavaScript `handle`); this is plumbing.
-    let mut loaded = Loaded::default();
-    let plan = match &config.store {
-        None => config.manager.plan_request(url.path(), cookie_header.as_deref(), now),
-        Some(backend) if config.manager.applies_to(url.path()) => {
-            let (mut session, sref) = config.manager.load_store_ref(cookie_header.as_deref(), now);
-            if let Some(r) = &sref {
-                match store::read(env, backend, r).await {
-                    Ok(record) => config.manager.attach_record(&mut session, record.as_deref()),
+    let request_headers: Vec<(String, String)> = req.headers().entries().collect();
+    let mut state = RequestState::default();
+    let session = match config.manager.applies_to(url.path()) {
+        true => Some(load(config, env, req.headers().get("cookie")?.as_deref(), now, &mut state).await),
+        false => None,
+    };
+    let plan = config.manager.plan_request_for(session, &request_headers);
+    for n in &plan.notices {
+        note(n, state.token_hash.as_deref());
+    }
+    let headers = copy(req.headers())?;
+    execute(&headers, &plan.headers)?;
+    let mut session = plan.session;
+    let resp = forward(config, &req, headers).await.map_err(Failure::Origin)?;
+    let response_headers: Vec<(String, String)> = resp.headers().entries().collect();
+    let plan = match (session.as_mut(), &config.store) {
+        (None, _) => config.manager.plan_response(None, &response_headers, now),
+        (Some(s), None) => cookie_response(config, s, &response_headers, &state, now),
+        (Some(s), Some((backend, store))) => {
+            store_response(config, env, (backend, store), s, &response_headers, &mut state, now).await
+        }
+    };
+    plan.notices.iter().for_each(print);
+    let out = copy(resp.headers())?;
+    execute(&out, &plan.headers)?;
+    Ok(respond(resp, out)?)
+}
+
+/// The session of a request where sessions apply: from the cookie, or from the store the cookie
+/// names; then checked against revocations.
+async fn load(config: &WorkerConfig, env: &Env, cookie: Option<&str>, now: u64, state: &mut RequestState) -> Session {
+    let mut session = match &config.store {
+        None => {
+            state.token_hash = cookie
+                .and_then(|h| find_cookie(h, &config.manager.options().cookie_name))
+                .and_then(|v| config.hash_key.as_ref().map(|k| records::log_hash(k, v.as_bytes())));
+            config.manager.load(cookie, now)
+        }
+        Some((backend, store)) => {
+            let loaded = store.load(cookie, now);
+            state.token_hash = loaded.sref.as_ref().and_then(|r| id_hash(config, r));
+            let (session, missing) = match &loaded.sref {
+                Some(r) => match backend::read(env, backend, r).await {
+                    Ok(record) => store.session(&loaded, record.as_deref()),
                     Err(e) => {
                         // The session cannot be known: the origin gets none, and nothing is
                         // saved or removed (an outage of the store logs nobody out).
-                        console_error!("edge-session: session store read failed: {e}");
-                        emit(Event::StoreError, None, None, None);
-                        loaded.store_down = true;
+                        console_error!("{}", log_line("store-error", &[("error", &e.to_string())]));
+                        COUNTERS.with(|c| c.borrow_mut().count(Event::StoreError, 1));
+                        state.store_down = true;
+                        let mut unknown = loaded.token.clone();
+                        let _ = unknown.restore_entries("");
+                        (unknown, None)
                     }
-                }
-            }
-            loaded.sref = sref;
-            config.manager.plan_loaded(session, cookie_header.as_deref())
-        }
-        Some(_) => config.manager.plan_request(url.path(), None, now),
-    };
-    let headers = copy(req.headers())?;
-    headers.delete(&options.env_header)?;
-    let Some(mut session) = plan.session else {
-        return forward(config, &req, headers).await.map_err(Failure::Origin);
-    };
-    loaded.token_hash = token_hash(config, cookie_header.as_deref(), loaded.sref.as_ref());
-    log_load(&session, loaded.token_hash.as_deref());
-    if let Some(rev) = &config.revocation {
-        revoke(config, rev, env, &mut session, now, loaded.token_hash.as_deref()).await;
-    }
-    if plan.env_value.is_some() {
-        headers.set(&options.env_header, &session.to_string())?;
-    }
-    match &plan.cookie {
-        Some(Some(rest)) => headers.set("cookie", rest)?,
-        Some(None) => headers.delete("cookie")?,
-        None => {}
-    }
-
-    let resp = forward(config, &req, headers).await.map_err(Failure::Origin)?;
-    let out = copy(resp.headers())?;
-    let update = out.get(&options.header)?;
-    out.delete(&options.header)?;
-    let status_before = session.status();
-    let issued_ms = session.issued().unwrap_or(now) / 1000;
-    let mut store_write = None;
-    let (cache_control, vary) = (out.get("cache-control")?, out.get("vary")?);
-    let (cache_control, vary) = (cache_control.as_deref(), vary.as_deref());
-    let plan = match &config.store {
-        // The store could not be read: the origin's update cannot be merged, nothing is saved.
-        Some(_) if loaded.store_down => {
-            config.manager.plan_response_with(&mut session, None, cache_control, vary, |_| Ok(Vec::new()))
-        }
-        Some(_) => config.manager.plan_response_with(&mut session, update.as_deref(), cache_control, vary, |s| {
-            let w = config.manager.save_store(s, loaded.sref.as_ref(), durable_homes(config), now)?;
-            let cookies = match &w {
-                StoreWrite::Put { cookies, .. } | StoreWrite::Remove { cookies, .. } => cookies.clone(),
-                StoreWrite::Nothing => Vec::new(),
+                },
+                None => store.session(&loaded, None),
             };
-            store_write = Some(w);
-            Ok(cookies)
-        }),
-        None => config.manager.plan_response(&mut session, update.as_deref(), cache_control, vary, now),
+            state.missing = missing.is_some();
+            if let Some(m) = missing {
+                let why = match m {
+                    Missing::Malformed => Why::Malformed,
+                    Missing::NotStored => Why::NotStored,
+                };
+                emit(Event::Rejected(why), state.token_hash.as_deref(), None, None);
+            }
+            state.loaded = Some(loaded);
+            session
+        }
     };
-    if let Some(e) = &plan.update_error {
-        console_warn!("edge-session: origin's {} ignored: {e}", options.header);
+    if let Some(rev) = &config.revocation {
+        revoke(config, rev, env, &mut session, now).await;
     }
-    if let Some(e) = &plan.save_error {
-        console_error!("edge-session: session not saved: {e}");
+    session
+}
+
+/// Cookie format: the core plans the whole response; the writes are logged as session events.
+fn cookie_response(
+    config: &WorkerConfig,
+    session: &mut Session,
+    headers: &[(String, String)],
+    state: &RequestState,
+    now: u64,
+) -> ResponsePlan {
+    let before = session.status();
+    let plan = config.manager.plan_response(Some(session), headers, now);
+    let first = plan.headers.iter().find_map(|op| match op {
+        HeaderOp::Append(n, v) if n == "set-cookie" => Some(v.as_str()),
+        _ => None,
+    });
+    if let Some(line) = first {
+        let sid = SetCookie::parse(line)
+            .filter(|c| !c.is_removal())
+            .and_then(|c| config.hash_key.as_ref().map(|k| records::log_hash(k, c.value.as_bytes())));
+        let prev = state.token_hash.as_deref();
+        match (sid, before) {
+            (None, LoadStatus::Loaded) => emit(Event::Ended, None, prev, None),
+            (None, _) => {}
+            (Some(h), LoadStatus::Loaded) => emit(Event::Rotated, Some(&h), prev, None),
+            (Some(h), _) => emit(Event::Created, Some(&h), None, None),
+        }
     }
-    let mut set_cookies = plan.set_cookies;
-    if let (Some(backend), Some(w)) = (&config.store, &store_write) {
-        match store::write(env, backend, w, issued_ms, now).await {
-            Ok(written) => log_store_write(config, w, &written, loaded.token_hash.as_deref(), status_before),
+    plan
+}
+
+/// Server-side store: merge the origin's update, save the token and the record (the record is
+/// written before any cookie names it), then the core plans the headers.
+async fn store_response(
+    config: &WorkerConfig,
+    env: &Env,
+    (backend, store): (&Backend, &StoreSessions),
+    session: &mut Session,
+    headers: &[(String, String)],
+    state: &mut RequestState,
+    now: u64,
+) -> ResponsePlan {
+    let (Some(loaded), false) = (state.loaded.as_mut(), state.store_down) else {
+        // The store could not be read: the origin's update cannot be merged, nothing is saved.
+        return config.manager.plan_response_saved(Some(session), headers, Ok(Vec::new()));
+    };
+    let refused = config.manager.merge_update(session, headers);
+    // A cookie that named no stored session was logged as rejected when it was read.
+    let before = if state.missing { LoadStatus::New } else { session.status() };
+    let issued_ms = session.issued().unwrap_or(now) / 1000;
+    let homes = match backend {
+        Backend::Durable { .. } => config.hash_key.as_ref().map(|k| (config.user_key.as_str(), k)),
+        Backend::Kv { .. } => None,
+    };
+    let saved = match store.save(loaded, session, homes, now) {
+        Ok(w) => match backend::write(env, backend, &w, issued_ms, now).await {
+            Ok(written) => {
+                log_store_write(config, &w, &written, state.token_hash.as_deref(), before);
+                Ok(match w {
+                    StoreWrite::Put { cookies, .. } | StoreWrite::Remove { cookies, .. } => cookies,
+                    StoreWrite::Nothing => Vec::new(),
+                })
+            }
             Err(e) => {
                 // Never hand out a cookie whose record was not stored; keep the old one.
-                console_error!("edge-session: session store write failed, session not saved: {e}");
-                emit(Event::StoreError, None, None, None);
-                set_cookies.clear();
+                console_error!("{}", log_line("store-error", &[("error", &e.to_string())]));
+                COUNTERS.with(|c| c.borrow_mut().count(Event::StoreError, 1));
+                Ok(Vec::new())
             }
+        },
+        Err(StoreSaveError::Save(e)) => Err(e),
+        Err(e) => {
+            console_error!("{}", log_line("not-saved", &[("error", &e.to_string())]));
+            Ok(Vec::new())
         }
-    } else if config.store.is_none() && !set_cookies.is_empty() {
-        log_cookie_write(config, status_before, &set_cookies, loaded.token_hash.as_deref());
-    }
-    for c in &set_cookies {
-        out.append("set-cookie", c)?;
-    }
-    if let Some(c) = plan.cache_control {
-        out.set("cache-control", c)?;
-    }
-    if let Some(v) = &plan.vary {
-        out.set("vary", v)?;
-    }
-    Ok(Response::builder().with_status(resp.status_code()).with_headers(out).body(resp.body().clone()))
-}
-
-/// What the request side learnt, for the response side.
-#[derive(Default)]
-struct Loaded {
-    /// Server-side store: the record the cookie named.
-    sref: Option<StoreRef>,
-    /// Server-side store: it could not be read (save nothing).
-    store_down: bool,
-    /// The log hash of the session's id (store) or cookie value (cookie format).
-    token_hash: Option<String>,
-}
-
-/// The session key that places sessions in Durable Objects (per user), or `None` for KV.
-fn durable_homes(config: &WorkerConfig) -> Option<&str> {
-    matches!(config.store, Some(store::Backend::Durable { .. })).then_some(config.user_key.as_str())
+    };
+    let mut plan = config.manager.plan_response_saved(Some(session), headers, saved);
+    plan.notices.splice(0..0, refused);
+    plan
 }
 
 thread_local! {
@@ -250,46 +351,29 @@ fn emit(event: Event, sid: Option<&str>, prev: Option<&str>, n: Option<u64>) {
     console_log!("{}", events::line(event, sid, prev, n));
 }
 
-/// The keyed hash that names the session in logs: of its id (store), else of its cookie value.
-fn token_hash(config: &WorkerConfig, cookie_header: Option<&str>, sref: Option<&StoreRef>) -> Option<String> {
-    let key = config.manager.seal_key()?;
-    if let Some(r) = sref {
-        return Some(crate::store::log_hash(key, r.id.as_bytes()));
-    }
-    match crate::cookie::find(cookie_header?, &config.manager.options().cookie_name) {
-        crate::cookie::Found::Value(v) => Some(crate::store::log_hash(key, v.as_bytes())),
-        _ => None,
+/// A notice of the request side (a refused or expired cookie): logged and counted as a session
+/// event, with the hash of the cookie it came from.
+fn note(notice: &Notice, sid: Option<&str>) {
+    match notice {
+        Notice::Rejected(why) => emit(Event::Rejected(Why::Cookie(*why)), sid, None, None),
+        Notice::Expired => emit(Event::Expired, sid, None, None),
+        other => print(other),
     }
 }
 
-/// The hash of the cookie value in a `Set-Cookie` line.
-fn set_cookie_hash(config: &WorkerConfig, line: &str) -> Option<String> {
-    let key = config.manager.seal_key()?;
-    let value = line.split(';').next()?.split_once('=')?.1;
-    (!value.is_empty()).then(|| crate::store::log_hash(key, value.as_bytes()))
+/// The log hash of a stored session's id.
+fn id_hash(config: &WorkerConfig, r: &StoreRef) -> Option<String> {
+    config.hash_key.as_ref().map(|k| records::log_hash(k, r.id.as_bytes()))
 }
 
-fn log_cookie_write(config: &WorkerConfig, before: LoadStatus, set_cookies: &[String], prev: Option<&str>) {
-    let first = set_cookies.first().map(String::as_str).unwrap_or_default();
-    let sid = set_cookie_hash(config, first);
-    match (sid, before) {
-        (None, LoadStatus::Loaded) => emit(Event::Ended, None, prev, None),
-        (None, _) => {}
-        (Some(h), LoadStatus::Loaded) => emit(Event::Rotated, Some(&h), prev, None),
-        (Some(h), _) => emit(Event::Created, Some(&h), None, None),
-    }
-}
-
-/// `prev`: the log hash of the id the request's cookie named (`token_hash`).
+/// `prev`: the log hash of the id the request's cookie named.
 fn log_store_write(
     config: &WorkerConfig,
     w: &StoreWrite,
-    written: &store::Written,
+    written: &backend::Written,
     prev: Option<&str>,
     before: LoadStatus,
 ) {
-    let Some(key) = config.manager.seal_key() else { return };
-    let hash = |r: &StoreRef| crate::store::log_hash(key, r.id.as_bytes());
     // `prev` names the replaced record only when there was one (not a refused cookie's value).
     let prev =
         prev.filter(|_| matches!(w, StoreWrite::Put { old: Some(_), .. } | StoreWrite::Remove { old: Some(_), .. }));
@@ -299,16 +383,17 @@ fn log_store_write(
         StoreWrite::Remove { .. } if before == LoadStatus::Loaded => emit(Event::Ended, None, prev, None),
         StoreWrite::Remove { .. } => {}
         StoreWrite::Put { new, reissued, .. } => {
-            let sid = hash(new);
+            let sid = id_hash(config, new);
             match (prev, reissued) {
-                (None, _) => emit(Event::Created, Some(&sid), None, None),
-                (Some(p), true) => emit(Event::Rotated, Some(&sid), Some(p), None),
-                (Some(_), false) => emit(Event::Renewed, Some(&sid), None, None),
+                (None, _) => emit(Event::Created, sid.as_deref(), None, None),
+                (Some(p), true) => emit(Event::Rotated, sid.as_deref(), Some(p), None),
+                (Some(_), false) => emit(Event::Renewed, sid.as_deref(), None, None),
             }
         }
     }
     for id in &written.evicted {
-        let h = crate::store::SessionId::parse(id).map(|i| crate::store::log_hash(key, i.as_bytes()));
+        let h = records::SessionId::parse(id)
+            .and_then(|i| config.hash_key.as_ref().map(|k| records::log_hash(k, i.as_bytes())));
         emit(Event::Evicted, h.as_deref(), None, None);
     }
 }
@@ -321,14 +406,7 @@ thread_local! {
 /// Ends `session` if its user, or everyone, was logged out after it was issued. At most one KV
 /// read (a bulk get of what the isolate's cache does not hold fresh). If KV cannot be read, the
 /// session is kept (and the failure logged): an outage of KV does not log everyone out.
-async fn revoke(
-    config: &WorkerConfig,
-    rev: &Revocation,
-    env: &Env,
-    session: &mut Session,
-    now: u64,
-    sid: Option<&str>,
-) {
+async fn revoke(config: &WorkerConfig, rev: &Revocation, env: &Env, session: &mut Session, now: u64) {
     if session.status() != LoadStatus::Loaded {
         return;
     }
@@ -355,58 +433,41 @@ async fn revoke(
                 values = fetched;
             }
             Err(e) => {
-                console_error!("edge-session: revocation lookup failed, session kept: {e}");
+                console_error!("{}", log_line("revocation-error", &[("error", &e)]));
                 return;
             }
         }
     }
     let not_before = cached.iter().flatten().flatten().chain(values.iter().filter_map(|(_, v)| v.as_ref())).max();
     if let Some(&nb) = not_before {
-        if config.manager.revoke_if_issued_before(session, nb) {
-            emit(Event::Rejected(Rejection::Revoked), sid, None, None);
-        }
+        // The plan's notices then say `rejected` / `revoked`.
+        config.manager.revoke_if_issued_before(session, nb);
     }
 }
 
-/// One KV read for several keys (`get([...], "text")`): each key with its not-before time.
+/// One KV read for several keys (KV's bulk `get([...])`): each key with its not-before time.
 async fn kv_get_many(
     env: &Env,
     binding: &str,
     keys: &[&String],
 ) -> core::result::Result<Vec<(String, Option<u64>)>, String> {
-    let kv = js_sys::Reflect::get(env, &JsValue::from_str(binding)).map_err(|_| format!("no binding {binding}"))?;
-    let get = js_sys::Reflect::get(&kv, &JsValue::from_str("get"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or_else(|| format!("{binding} is not a KV namespace"))?;
-    let list: js_sys::Array = keys.iter().map(|k| JsValue::from_str(k)).collect();
-    let promise = get.call2(&kv, &list, &JsValue::from_str("text")).map_err(|e| format!("{e:?}"))?;
-    let promise: js_sys::Promise = promise.dyn_into().map_err(|_| "KV get did not return a promise".to_owned())?;
-    let map = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| format!("{e:?}"))?;
-    let map: js_sys::Map = map.dyn_into().map_err(|_| "KV get did not return a Map".to_owned())?;
-    Ok(keys
-        .iter()
+    let kv = env.kv(binding).map_err(|e| e.to_string())?;
+    let names: Vec<String> = keys.iter().map(|k| (*k).clone()).collect();
+    let found = kv.get_bulk(&names).text().await.map_err(|e| e.to_string())?;
+    Ok(names
+        .into_iter()
         .map(|k| {
-            let v = map.get(&JsValue::from_str(k)).as_string();
-            ((*k).clone(), v.as_deref().and_then(revocation::parse_not_before))
+            let v = found.get(&k).cloned().flatten();
+            (k, v.as_deref().and_then(revocation::parse_not_before))
         })
         .collect())
-}
-
-/// Logs why a cookie gave no session: the reason and the hash only, never the cookie or its contents.
-fn log_load(session: &Session, sid: Option<&str>) {
-    match session.status() {
-        LoadStatus::Rejected(why) => emit(Event::Rejected(why), sid, None, None),
-        LoadStatus::Expired => emit(Event::Expired, sid, None, None),
-        _ => {}
-    }
 }
 
 /// Sends the request on to the origin, or to the embedded demo origin.
 async fn forward(config: &WorkerConfig, req: &Request, headers: Headers) -> Result<Response> {
     let url = req.url()?;
     let Some(origin) = &config.origin else {
-        return demo::handle(&url, &headers);
+        return demo::handle(config.manager.options(), &url, &headers);
     };
     let mut target = format!("{origin}{}", url.path());
     if let Some(q) = url.query() {

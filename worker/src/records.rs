@@ -1,11 +1,10 @@
-//! Server-side sessions (the mod_session_dbd analogue): the cookie names a record in a store
-//! (Workers KV or a Durable Object); the session's entries live in the record. Pure: the store's
-//! I/O is the Worker's.
+//! Server-side sessions (the mod_session_dbd analogue): the records, their ids and where they
+//! live. Pure: the store's I/O is `backend.rs`'s, the load/save flow `sessions.rs`'s.
 //!
 //! ```text
-//! cookie    = a sealed v1 token (sealed.rs) whose AAD names "<cookie name>#store" (so a token
-//!             of the cookie format never opens as a store token, nor the reverse), and whose
-//!             BODY is:
+//! cookie    = a sealed v1 token under the token context "store" (its AAD binds "<cookie
+//!             name>\0store", so a token of the cookie format never opens as a store token, nor
+//!             the reverse), whose entries are:
 //!   sid=<32 lowercase hex>          the session id: 128 random bits from getrandom
 //!   [&home=<32 lowercase hex>]      Durable Objects: the name of the object holding the record
 //! record    = RECORD_VERSION | session string (codec.rs, without expiry)
@@ -25,7 +24,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use crate::keys::{self, KeyError, SealKey};
+use edge_session::{DerivedSecret, Session};
 
 /// Bytes of a session id.
 pub(crate) const ID_BYTES: usize = 16;
@@ -37,8 +36,10 @@ pub(crate) const MAX_RECORD_BYTES: usize = 65_536;
 pub(crate) const KV_PREFIX: &str = "session:";
 /// The Durable Object storage key prefix of a record.
 pub(crate) const DO_PREFIX: &str = "s:";
-/// The suffix of the cookie name in a store token's AAD.
-pub(crate) const AAD_SUFFIX: &str = "#store";
+/// The token context of store cookies (see [`edge_session::Options::token_context`]).
+pub(crate) const TOKEN_CONTEXT: &str = "store";
+/// The label of the secret that keys log hashes and Durable Object names.
+pub(crate) const HASH_KEY_LABEL: &str = "edge-session/v1/hash-key";
 /// Workers KV's shortest expiration TTL, in seconds.
 pub(crate) const KV_MIN_TTL: u64 = 60;
 /// Most sessions a user may be allowed at once.
@@ -52,9 +53,9 @@ pub(crate) struct SessionId([u8; ID_BYTES]);
 
 impl SessionId {
     /// A fresh id from getrandom.
-    pub(crate) fn generate() -> Result<Self, KeyError> {
+    pub(crate) fn generate() -> Result<Self, getrandom::Error> {
         let mut id = [0u8; ID_BYTES];
-        keys::random(&mut id)?;
+        getrandom::getrandom(&mut id)?;
         Ok(Self(id))
     }
 
@@ -109,9 +110,13 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// HMAC-SHA256 under the key's hash key, of `label | data`, truncated to 16 bytes, in hex.
-fn keyed_hash(key: &SealKey, label: &[u8], data: &[u8]) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.hash_key.as_ref()) else {
+/// The secret that keys log hashes and Durable Object names: derived from the current sealing
+/// key ([`HASH_KEY_LABEL`]).
+pub(crate) type HashKey = DerivedSecret;
+
+/// HMAC-SHA256 under the hash key, of `label | data`, truncated to 16 bytes, in hex.
+fn keyed_hash(key: &HashKey, label: &[u8], data: &[u8]) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.expose()) else {
         return String::new(); // any key length is accepted by HMAC
     };
     mac.update(label);
@@ -123,7 +128,7 @@ fn keyed_hash(key: &SealKey, label: &[u8], data: &[u8]) -> String {
 /// What logs show of a session id (or, in the cookie format, of a token): a hash keyed by the
 /// sealing key, so lines of one session can be matched up but the id cannot be recovered or
 /// guessed from them.
-pub(crate) fn log_hash(key: &SealKey, id_or_token: &[u8]) -> String {
+pub(crate) fn log_hash(key: &HashKey, id_or_token: &[u8]) -> String {
     keyed_hash(key, HASH_LABEL_ID, id_or_token)
 }
 
@@ -136,30 +141,33 @@ pub(crate) struct StoreRef {
 }
 
 impl StoreRef {
-    /// The token body.
-    pub(crate) fn body(&self) -> String {
-        match &self.home {
-            Some(home) => format!("sid={}&home={home}", self.id.hex()),
-            None => format!("sid={}", self.id.hex()),
+    /// Writes the reference into a token session's entries (replacing them).
+    pub(crate) fn write_to(&self, token: &mut Session) {
+        token.clear();
+        // Two short hex / alphanumeric values: within every limit of a session.
+        let _ = token.insert("sid", &self.id.hex());
+        if let Some(home) = &self.home {
+            let _ = token.insert("home", home);
         }
     }
 
-    /// Reads a token body: exactly `sid` and optionally `home`, well formed.
-    pub(crate) fn parse(body: &str) -> Option<Self> {
-        let mut parts = body.split('&');
-        let id = SessionId::parse(parts.next()?.strip_prefix("sid=")?)?;
-        let home = match parts.next() {
+    /// Reads a token session's entries: exactly `sid` and optionally `home`, well formed.
+    pub(crate) fn read_from(token: &Session) -> Option<Self> {
+        let mut entries = token.iter();
+        let (k, v) = entries.next()?;
+        let id = SessionId::parse(v).filter(|_| k == "sid")?;
+        let home = match entries.next() {
             None => None,
-            Some(p) => {
-                let h = p.strip_prefix("home=")?;
+            Some(("home", h)) => {
                 let ok = (2..=65).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
                 if !ok {
                     return None;
                 }
                 Some(h.to_owned())
             }
+            Some(_) => return None,
         };
-        parts.next().is_none().then_some(Self { id, home })
+        entries.next().is_none().then_some(Self { id, home })
     }
 
     /// The KV key of the record.
@@ -170,7 +178,7 @@ impl StoreRef {
 
 /// The Durable Object that holds a session: one per signed-in user (so that a user's sessions
 /// can be counted, capped and ended together, strongly consistent), one per anonymous session.
-pub(crate) fn home_for(key: &SealKey, user: Option<&str>, id: &SessionId) -> String {
+pub(crate) fn home_for(key: &HashKey, user: Option<&str>, id: &SessionId) -> String {
     match user.filter(|u| !u.is_empty()) {
         Some(u) => user_home(key, u),
         None => format!("a{}", id.hex()),
@@ -178,7 +186,7 @@ pub(crate) fn home_for(key: &SealKey, user: Option<&str>, id: &SessionId) -> Str
 }
 
 /// The Durable Object of `user`'s sessions: named by a keyed hash, never by the name itself.
-pub(crate) fn user_home(key: &SealKey, user: &str) -> String {
+pub(crate) fn user_home(key: &HashKey, user: &str) -> String {
     format!("u{}", keyed_hash(key, HASH_LABEL_USER, user.as_bytes()))
 }
 
@@ -240,8 +248,14 @@ pub(crate) fn evictions(mut held: Vec<(String, u64)>, incoming: usize, limit: us
 mod tests {
     use super::*;
 
-    fn key() -> SealKey {
-        SealKey::new(&[7u8; 32])
+    fn hash_key(seed: &str) -> HashKey {
+        let mut o = edge_session::Options::default();
+        o.keys = vec![format!("a passphrase of at least thirty-two characters, {seed}")];
+        edge_session::SessionManager::new(o).unwrap().derive_secrets(HASH_KEY_LABEL).remove(0)
+    }
+
+    fn key() -> HashKey {
+        hash_key("7")
     }
 
     #[test]
@@ -259,28 +273,36 @@ mod tests {
     }
 
     #[test]
-    fn token_bodies() {
+    fn token_entries() {
+        let through = |r: &StoreRef| {
+            let mut t = Session::new();
+            r.write_to(&mut t);
+            (t.to_string(), StoreRef::read_from(&t))
+        };
+        let parse = |s: &str| {
+            let mut t = Session::new();
+            t.restore_entries(s).unwrap();
+            StoreRef::read_from(&t)
+        };
         let id = SessionId::parse(&"ab".repeat(16)).unwrap();
         let kv = StoreRef { id: id.clone(), home: None };
-        assert_eq!(kv.body(), format!("sid={}", "ab".repeat(16)));
-        assert_eq!(StoreRef::parse(&kv.body()), Some(kv.clone()));
+        assert_eq!(through(&kv), (format!("sid={}", "ab".repeat(16)), Some(kv.clone())));
         assert_eq!(kv.kv_key(), format!("session:{}", "ab".repeat(16)));
         let home = home_for(&key(), Some("alice"), &id);
         assert_eq!(home.len(), 33);
         assert_eq!(home, home_for(&key(), Some("alice"), &SessionId::generate().unwrap()), "one object per user");
-        assert_ne!(home, home_for(&SealKey::new(&[8u8; 32]), Some("alice"), &id), "keyed");
+        assert_ne!(home, home_for(&hash_key("8"), Some("alice"), &id), "keyed");
         assert_eq!(home_for(&key(), None, &id), format!("a{}", "ab".repeat(16)));
         let d = StoreRef { id, home: Some(home) };
-        assert_eq!(StoreRef::parse(&d.body()), Some(d.clone()));
+        assert_eq!(through(&d).1, Some(d.clone()));
         for bad in [
             String::new(),
             "sid=".into(),
-            format!("sid={}&home=", "ab".repeat(16)),
             format!("sid={}&home=A", "ab".repeat(16)),
             format!("sid={}&home=ab&x=1", "ab".repeat(16)),
             format!("user=alice&sid={}", "ab".repeat(16)),
         ] {
-            assert_eq!(StoreRef::parse(&bad), None, "{bad}");
+            assert_eq!(parse(&bad), None, "{bad}");
         }
     }
 
@@ -319,6 +341,6 @@ mod tests {
         assert_eq!(h.len(), 32);
         assert_eq!(h, log_hash(&key(), &id.0));
         assert_ne!(h, id.hex());
-        assert_ne!(h, log_hash(&SealKey::new(&[8u8; 32]), &id.0));
+        assert_ne!(h, log_hash(&hash_key("8"), &id.0));
     }
 }
