@@ -69,7 +69,7 @@ export class SessionManager extends CoreSessionManager {
       } catch (e) {
         const failure = originFailure(String(e?.message ?? e));
         log([failure.notice]);
-        return new Response(failure.body, { status: failure.status });
+        return new Response(failure.body, { status: failure.status, headers: { "content-type": failure.contentType } });
       }
       const r = session ? this.planResponse(session, response.headers, now) : this.planPassthrough(response.headers);
       log(r.notices);
@@ -78,7 +78,7 @@ export class SessionManager extends CoreSessionManager {
       return new Response(response.body, init);
     } catch (e) {
       console.error(JSON.stringify({ edge_session: "internal-error", error: String(e?.message ?? e) }));
-      return new Response(INTERNAL_ERROR, { status: 500 });
+      return new Response(INTERNAL_ERROR, { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
     } finally {
       session?.free();
     }

@@ -6,9 +6,10 @@
 //! Request ([`SessionManager::plan_request`]):
 //! 1. the client's SessionEnv header is deleted in **every spelling** (`X-Session`, `x_session`,
 //!    …: CGI/WSGI origins fold `_` and `-` together), on every path (CVE-2018-1283);
-//! 2. outside SessionInclude / SessionExclude nothing else happens;
-//! 3. inside, the session is loaded and its plain string set in the SessionEnv header, and with
-//!    SessionCookieRemove the session cookie (and its chunks) leave the `Cookie` header.
+//! 2. with SessionCookieRemove the session cookie (and its chunks) leave the `Cookie` header, on
+//!    every path too: the origin never holds the token;
+//! 3. outside SessionInclude / SessionExclude nothing else happens; inside, the session is loaded
+//!    and its plain string set in the SessionEnv header.
 //!
 //! Response ([`SessionManager::plan_response`]):
 //! 1. the origin's SessionHeader is merged (an oversized one refused, the session kept) and
@@ -29,6 +30,8 @@ use crate::{chunks, cookie_header, SessionManager};
 pub const ORIGIN_FAILURE_STATUS: u16 = 502;
 /// The body of that answer.
 pub const ORIGIN_FAILURE_BODY: &str = "Bad Gateway: the origin could not be reached\n";
+/// The `Content-Type` of the answers a face makes itself (the origin's failure, its own).
+pub const FAILURE_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
 
 /// One header operation, for a face to execute in order. Names are lowercase.
 ///
@@ -176,15 +179,6 @@ impl SessionManager {
         let o = self.options();
         let mut ops = Vec::new();
         delete_spellings(&mut ops, &o.env_header, headers);
-        let Some(session) = session else {
-            return RequestPlan { session: None, headers: ops, notices: Vec::new() };
-        };
-        let notices = match session.status() {
-            LoadStatus::Rejected(why) => vec![Notice::Rejected(why)],
-            LoadStatus::Expired => vec![Notice::Expired],
-            _ => Vec::new(),
-        };
-        ops.push(HeaderOp::Set(o.env_header.to_ascii_lowercase(), session.to_string()));
         if o.cookie_remove {
             if let Some(cookie) = value(headers, "cookie", "; ") {
                 let name = &o.cookie_name;
@@ -194,6 +188,15 @@ impl SessionManager {
                 });
             }
         }
+        let Some(session) = session else {
+            return RequestPlan { session: None, headers: ops, notices: Vec::new() };
+        };
+        let notices = match session.status() {
+            LoadStatus::Rejected(why) => vec![Notice::Rejected(why)],
+            LoadStatus::Expired => vec![Notice::Expired],
+            _ => Vec::new(),
+        };
+        ops.push(HeaderOp::Set(o.env_header.to_ascii_lowercase(), session.to_string()));
         RequestPlan { session: Some(session), headers: ops, notices }
     }
 
@@ -315,6 +318,16 @@ mod tests {
             HeaderOp::Set(n, v) if n == name => Some(v.clone()),
             _ => None,
         })
+    }
+
+    #[test]
+    fn outside_include_the_session_cookie_still_leaves_with_cookie_remove() {
+        let m = manager(|o| {
+            o.include = vec!["/app".into()];
+            o.cookie_remove = true;
+        });
+        let p = m.plan_request("/other", &[("cookie", "a=1, session=x")], 0);
+        assert_eq!(p.headers, [HeaderOp::Delete("x-session".into()), HeaderOp::Set("cookie".into(), "a=1".into())]);
     }
 
     #[test]

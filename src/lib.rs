@@ -58,7 +58,7 @@ pub use chunks::{DEFAULT_MAX_CHUNKS, MAX_CHUNKS_LIMIT};
 pub use codec::{encode_update, REGENERATE_KEY};
 pub use cookie_header::{find_cookie, MAX_COOKIE_HEADER_BYTES};
 pub use error::{ConfigError, SaveError};
-pub use flow::{HeaderOp, RequestPlan, ResponsePlan, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS};
+pub use flow::{HeaderOp, RequestPlan, ResponsePlan, FAILURE_CONTENT_TYPE, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS};
 pub use format::Format;
 pub use inspect::{inspect, InspectOptions, Inspection, Warning};
 pub use keys::{generate_key, DerivedSecret, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS};

@@ -66,6 +66,7 @@ export interface RequestPlan {
 export interface OriginFailure {
   status: number;
   body: string;
+  contentType: string;
   notice: LogNotice;
 }
 
@@ -517,6 +518,7 @@ pub fn origin_failure(error: &str) -> JsOriginFailure {
     object(&[
         ("status", edge_session::ORIGIN_FAILURE_STATUS.into()),
         ("body", edge_session::ORIGIN_FAILURE_BODY.into()),
+        ("contentType", edge_session::FAILURE_CONTENT_TYPE.into()),
         ("notice", notice(&Notice::OriginFailed(error.to_owned()))),
     ])
     .unchecked_into()

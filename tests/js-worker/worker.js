@@ -1,21 +1,41 @@
-// A JavaScript Worker that imports the npm package (bundled by wrangler, run in workerd) and runs
-// the same front proxy as the Rust Worker with `manager.handle`.
+// The JavaScript faces of the front proxy in a Worker that imports the npm package (bundled by
+// wrangler, run in workerd), configured like the Rust Worker. FACE = "handle" runs
+// `manager.handle` with a `next` that fetches the origin; FACE = "hono" runs a Hono app whose
+// handler forwards `c.req.raw` to the origin, as a typical proxy app does.
+import { Hono } from "hono";
 import { SessionManager } from "edge-session";
+import { session } from "edge-session/hono";
 
-let manager;
+let face;
+
+function build(env) {
+  const manager = new SessionManager({
+    keys: env.SESSION_KEYS.split(/\s+/).filter(Boolean),
+    maxAge: Number(env.SESSION_MAX_AGE ?? 0),
+    include: (env.SESSION_INCLUDE ?? "/").split(/[\s,]+/).filter(Boolean),
+    exclude: (env.SESSION_EXCLUDE ?? "").split(/[\s,]+/).filter(Boolean),
+    cookieRemove: env.SESSION_COOKIE_REMOVE === "true",
+  });
+  const toOrigin = (request) => {
+    const url = new URL(request.url);
+    return fetch(new Request(`${env.ORIGIN}${url.pathname}${url.search}`, request), { redirect: "manual" });
+  };
+  if (env.FACE === "hono") {
+    const app = new Hono();
+    app.use("*", session(manager));
+    app.all("*", (c) => toOrigin(c.req.raw));
+    // An error the app does not handle itself is the origin's failure.
+    app.onError((e) => {
+      throw e;
+    });
+    return (request) => app.fetch(request, env);
+  }
+  return (request) => manager.handle(request, toOrigin);
+}
 
 export default {
   async fetch(request, env) {
-    manager ??= new SessionManager({
-      keys: env.SESSION_KEYS.split(/\s+/).filter(Boolean),
-      maxAge: Number(env.SESSION_MAX_AGE ?? 0),
-      include: (env.SESSION_INCLUDE ?? "/").split(/[\s,]+/).filter(Boolean),
-      exclude: (env.SESSION_EXCLUDE ?? "").split(/[\s,]+/).filter(Boolean),
-      cookieRemove: env.SESSION_COOKIE_REMOVE === "true",
-    });
-    return manager.handle(request, (upstream) => {
-      const url = new URL(upstream.url);
-      return fetch(new Request(`${env.ORIGIN}${url.pathname}${url.search}`, upstream), { redirect: "manual" });
-    });
+    face ??= build(env);
+    return face(request);
   },
 };

@@ -18,8 +18,9 @@ export function worker(bindings, options = {}) {
 }
 
 /**
- * A local origin on 127.0.0.1. `respond(req, url)` returns { status, headers, body } or nothing
- * (then 200, the received headers as JSON). Every request's headers are kept in `received`.
+ * A local origin on 127.0.0.1. `respond(req, url)` returns { status, reason, headers, body } or
+ * nothing (then 200, the received headers as JSON), or { drop: true } to close the connection
+ * without an answer. Every request's headers are kept in `received`.
  */
 export async function origin(respond = () => undefined) {
   const received = [];
@@ -28,7 +29,10 @@ export async function origin(respond = () => undefined) {
     const url = new URL(req.url, "http://origin");
     received.push({ path: url.pathname, headers: req.headers });
     const out = respond(req, url) ?? {};
-    res.writeHead(out.status ?? 200, { "content-type": "application/json", ...(out.headers ?? {}) });
+    if (out.drop) return req.socket.destroy();
+    const headers = { "content-type": "application/json", ...(out.headers ?? {}) };
+    if (out.reason) res.writeHead(out.status ?? 200, out.reason, headers);
+    else res.writeHead(out.status ?? 200, headers);
     res.end(out.body ?? JSON.stringify(req.headers));
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));

@@ -28,12 +28,12 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use edge_session::{
-    find_cookie, log_line, HeaderOp, LoadStatus, Notice, ResponsePlan, Session, SetCookie, ORIGIN_FAILURE_BODY,
-    ORIGIN_FAILURE_STATUS,
+    find_cookie, log_line, HeaderOp, LoadStatus, Notice, ResponsePlan, Session, SetCookie, FAILURE_CONTENT_TYPE,
+    ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS,
 };
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use worker::{
-    console_error, console_log, console_warn, event, Context, Date, Env, Fetch, Headers, Request, RequestInit,
+    console_error, console_log, console_warn, event, Context, Date, Env, Headers, Request, RequestInit,
     RequestRedirect, Response, Result,
 };
 
@@ -83,25 +83,32 @@ fn state(env: &Env) -> std::result::Result<Rc<WorkerConfig>, String> {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
     let config = match state(&env) {
         Ok(c) => c,
         Err(e) => {
             console_error!("{}", log_line("config-error", &[("error", &e)]));
-            return Response::error(format!("edge-session is not configured: {e}\n"), 500);
+            return plain(&format!("edge-session is not configured: {e}\n"), 500);
         }
     };
     match handle(&config, &env, req).await {
         Ok(resp) => Ok(resp),
         Err(Failure::Origin(e)) => {
             print(&Notice::OriginFailed(e.to_string()));
-            Response::error(ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS)
+            plain(ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS)
         }
         Err(Failure::Internal(e)) => {
             console_error!("{}", log_line("internal-error", &[("error", &e.to_string())]));
-            Response::error(INTERNAL_ERROR, 500)
+            plain(INTERNAL_ERROR, 500)
         }
     }
+}
+
+/// An answer of the face's own (not the origin's): plain text.
+fn plain(body: &str, status: u16) -> Result<web_sys::Response> {
+    let headers = Headers::new();
+    headers.set("content-type", FAILURE_CONTENT_TYPE)?;
+    Ok(Response::error(body, status)?.with_headers(headers).into())
 }
 
 /// Why a request could not be answered: the origin's fault (502) or ours (500).
@@ -152,8 +159,7 @@ fn print(notice: &Notice) {
 
 /// The origin's response with other headers, its status, status text, body and (workerd) its
 /// WebSocket kept.
-fn respond(resp: Response, headers: Headers) -> Result<Response> {
-    let raw: web_sys::Response = resp.into();
+fn respond(raw: web_sys::Response, headers: Headers) -> Result<web_sys::Response> {
     let init = web_sys::ResponseInit::new();
     init.set_status(raw.status());
     init.set_status_text(&raw.status_text());
@@ -164,7 +170,7 @@ fn respond(resp: Response, headers: Headers) -> Result<Response> {
             js_sys::Reflect::set(&init, &key, &ws)?;
         }
     }
-    Ok(web_sys::Response::new_with_opt_readable_stream_and_init(raw.body().as_ref(), &init)?.into())
+    Ok(web_sys::Response::new_with_opt_readable_stream_and_init(raw.body().as_ref(), &init)?)
 }
 
 /// What the request side learnt, for the response side.
@@ -180,10 +186,10 @@ struct RequestState {
     missing: bool,
 }
 
-async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result::Result<Response, Failure> {
+async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result::Result<web_sys::Response, Failure> {
     let url = req.url()?;
     if let Some(resp) = admin::route(config, env, &req, &url).await? {
-        return Ok(resp);
+        return Ok(resp.into());
     }
     let now = Date::now().as_millis().saturating_mul(1000);
     let request_headers: Vec<(String, String)> = req.headers().entries().collect();
@@ -200,7 +206,8 @@ async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result:
     execute(&headers, &plan.headers)?;
     let mut session = plan.session;
     let resp = forward(config, &req, headers).await.map_err(Failure::Origin)?;
-    let response_headers: Vec<(String, String)> = resp.headers().entries().collect();
+    let origin_headers = Headers(resp.headers());
+    let response_headers: Vec<(String, String)> = origin_headers.entries().collect();
     let plan = match (session.as_mut(), &config.store) {
         (None, _) => config.manager.plan_response(None, &response_headers, now),
         (Some(s), None) => cookie_response(config, s, &response_headers, &state, now),
@@ -209,7 +216,7 @@ async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result:
         }
     };
     plan.notices.iter().for_each(print);
-    let out = copy(resp.headers())?;
+    let out = copy(&origin_headers)?;
     execute(&out, &plan.headers)?;
     Ok(respond(resp, out)?)
 }
@@ -463,11 +470,12 @@ async fn kv_get_many(
         .collect())
 }
 
-/// Sends the request on to the origin, or to the embedded demo origin.
-async fn forward(config: &WorkerConfig, req: &Request, headers: Headers) -> Result<Response> {
+/// Sends the request on to the origin (the platform's own `fetch`, so that the response keeps
+/// everything it came with, status text included), or to the embedded demo origin.
+async fn forward(config: &WorkerConfig, req: &Request, headers: Headers) -> Result<web_sys::Response> {
     let url = req.url()?;
     let Some(origin) = &config.origin else {
-        return demo::handle(config.manager.options(), &url, &headers);
+        return Ok(demo::handle(config.manager.options(), &url, &headers)?.into());
     };
     let mut target = format!("{origin}{}", url.path());
     if let Some(q) = url.query() {
@@ -479,5 +487,9 @@ async fn forward(config: &WorkerConfig, req: &Request, headers: Headers) -> Resu
     if !matches!(req.method(), worker::Method::Get | worker::Method::Head) {
         init.with_body(req.inner().body().map(JsValue::from));
     }
-    Fetch::Request(Request::new_with_init(&target, &init)?).send().await
+    let upstream = Request::new_with_init(&target, &init)?;
+    let global = js_sys::global();
+    let fetch: js_sys::Function = js_sys::Reflect::get(&global, &JsValue::from_str("fetch"))?.dyn_into()?;
+    let promise: js_sys::Promise = fetch.call1(&global, upstream.inner())?.dyn_into()?;
+    Ok(wasm_bindgen_futures::JsFuture::from(promise).await?.dyn_into()?)
 }
