@@ -141,8 +141,10 @@ impl Passphrase {
     }
 }
 
-/// Derived keys by (passphrase tag, cipher, salt).
-static DERIVED: Bounded<([u8; 32], u8, [u8; SALT_BYTES]), Zeroizing<Vec<u8>>> = Bounded::new(KEY_CACHE_SLOTS);
+/// Which derived key: (passphrase tag, cipher id, salt).
+type DerivedSlot = ([u8; 32], u8, [u8; SALT_BYTES]);
+/// Derived keys, by slot.
+static DERIVED: Bounded<DerivedSlot, Zeroizing<Vec<u8>>> = Bounded::new(KEY_CACHE_SLOTS);
 /// The writer's salt by (passphrase tag, cipher): chosen once per process.
 static WRITER_SALTS: Bounded<([u8; 32], u8), [u8; SALT_BYTES]> = Bounded::new(KEY_CACHE_SLOTS);
 

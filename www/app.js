@@ -40,8 +40,9 @@
     $("key-id").textContent = r.keyId ?? "—";
     $("expiry").textContent = r.ok ? when(r.expiry) : "—";
     $("issued").textContent = r.issued === null ? "—" : when(r.issued);
-    $("bytes").textContent = `${r.bytes} of 4096 bytes`;
-    $("size").value = Math.min(r.bytes, 4096);
+    $("bytes").textContent = `${r.bytes} of ${r.limit} bytes`;
+    $("size").max = r.limit;
+    $("size").value = Math.min(r.bytes, r.limit);
     const body = $("entries").tBodies[0];
     body.replaceChildren(...r.entries.map(([k, v]) => {
       const tr = document.createElement("tr");

@@ -89,6 +89,8 @@ export interface Inspection {
   expiry: number | null;
   issued: number | null;
   bytes: number;
+  /** The most bytes a browser keeps for one cookie (4096). */
+  limit: number;
   keyId: string | null;
   cipher: "aes128" | "aes192" | "aes256" | null;
   warnings: Array<{ code: string; message: string }>;
@@ -684,6 +686,7 @@ pub fn inspect(input: &str, options: Option<JsInspectOptions>) -> Result<JsInspe
         ("expiry", number_or_null(session.and_then(edge_session::Session::expiry).map(millis)).into()),
         ("issued", number_or_null(session.and_then(edge_session::Session::issued).map(millis)).into()),
         ("bytes", JsValue::from_f64(i.bytes as f64)),
+        ("limit", JsValue::from_f64(edge_session::MAX_COOKIE_BYTES as f64)),
         ("keyId", string_or_null(i.key_id.clone()).into()),
         ("cipher", string_or_null(cipher.map(str::to_owned)).into()),
         ("warnings", warnings.into()),
