@@ -1,0 +1,40 @@
+// Load without loss, one request after another: a counter kept in the session over 10 000
+// requests through the Rust Worker in workerd ends exactly at 10 000 (no lost or repeated write).
+// Its own file, so that the test runner runs it beside load.test.mjs in another process (whose
+// workerd memory measurement counts only its own workerd).
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { Miniflare } from "miniflare";
+import { generateKey } from "edge-session";
+import { ROOT } from "../worker/helpers.mjs";
+import { freePorts } from "../support/net.mjs";
+
+const SEQUENTIAL = Number(process.env.LOAD_SEQUENTIAL ?? 10_000);
+let mf;
+after(async () => mf?.dispose());
+
+test(`a sequential counter over ${SEQUENTIAL} requests ends exact`, { timeout: 900_000 }, async () => {
+  const [port] = await freePorts(1);
+  mf = new Miniflare({
+    modules: true,
+    scriptPath: new URL("build/index.js", ROOT).pathname,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-26",
+    bindings: { SESSION_KEYS: generateKey(), SESSION_MAX_AGE: "3600" },
+    host: "127.0.0.1",
+    port,
+  });
+  const base = (await mf.ready).origin;
+  let cookie = "";
+  let last = "";
+  for (let i = 1; i <= SEQUENTIAL; i++) {
+    const res = await fetch(`${base}/counter`, { headers: cookie ? { cookie } : {} });
+    assert.equal(res.status, 200);
+    last = (await res.text()).trim();
+    const set = res.headers.getSetCookie()[0];
+    assert.ok(set, `request ${i} re-sealed the session`);
+    cookie = set.split(";")[0];
+    if (last !== String(i)) assert.fail(`request ${i} counted ${last}`);
+  }
+  assert.equal(last, String(SEQUENTIAL));
+});
