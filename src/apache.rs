@@ -32,7 +32,7 @@ use zeroize::Zeroizing;
 
 use crate::cache::Bounded;
 use crate::keys;
-use crate::set_cookie::MAX_COOKIE_BYTES;
+use crate::limits::MAX_COOKIE_BYTES;
 use crate::status::Rejection;
 
 /// PBKDF2 rounds Apache uses.

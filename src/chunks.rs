@@ -16,14 +16,11 @@
 //! every save that writes one form removes the other.
 
 use crate::cookie_header::{self, Found};
-use crate::jar::Jar;
-use crate::set_cookie::{Attributes, MAX_COOKIE_BYTES};
+use crate::limits::MAX_COOKIE_BYTES;
+use crate::set_cookie::Attributes;
 use crate::status::Rejection;
 
-/// The most chunks `max_chunks` may allow.
-pub const MAX_CHUNKS_LIMIT: usize = 16;
-/// The default `max_chunks`.
-pub const DEFAULT_MAX_CHUNKS: usize = 4;
+pub(crate) use crate::limits::MAX_CHUNKS_LIMIT;
 /// Separates the chunk count from the first part (not in the base64url alphabet).
 const COUNT_SEPARATOR: char = '*';
 
@@ -130,16 +127,6 @@ fn try_split(attributes: &Attributes, base: &str, token: &str, max_age: Option<u
         lines.push(attributes.line(&chunk_name(base, i), &value, max_age).ok()?);
     }
     Some(lines)
-}
-
-/// Removals of the chunk cookies from index `from` on that the browser holds.
-pub(crate) fn stale<'a>(
-    attributes: &'a Attributes,
-    base: &'a str,
-    jar: Jar,
-    from: usize,
-) -> impl Iterator<Item = String> + 'a {
-    (from..MAX_CHUNKS_LIMIT).filter(move |&i| jar.has_chunk(i)).map(move |i| attributes.removal(&chunk_name(base, i)))
 }
 
 #[cfg(test)]

@@ -11,8 +11,7 @@
 //! a cookie must split the same way: a remover that split only on `;` would leave `session=…`
 //! inside `a=1, session=…` for the origin while the loader found it.
 
-/// Longest `Cookie` header scanned; past it the session is read as absent-and-rejected.
-pub const MAX_COOKIE_HEADER_BYTES: usize = 64 * 1024;
+use crate::limits::MAX_COOKIE_HEADER_BYTES;
 
 /// Splits on both separators, each piece with the separator that came before it.
 fn raw_pieces(header: &str) -> impl Iterator<Item = (Option<u8>, &str)> {

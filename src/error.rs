@@ -4,9 +4,9 @@
 use core::fmt;
 
 use crate::keys::KeyError;
+use crate::limits::{MAX_CHUNKS_LIMIT, MAX_SECONDS};
 use crate::set_cookie::CookieError;
 use crate::text::Quoted;
-use crate::{MAX_CHUNKS_LIMIT, MAX_SECONDS};
 
 /// Options that cannot make a working manager.
 ///

@@ -23,6 +23,7 @@ use crate::error::SaveError;
 use crate::notice::Notice;
 use crate::session::Session;
 use crate::status::LoadStatus;
+use crate::text::same_header;
 use crate::{chunks, cookie_header, SessionManager};
 
 /// The status a face answers with when the origin cannot be reached, throws, or answers with
@@ -109,17 +110,6 @@ pub struct ResponsePlan {
     pub headers: Vec<HeaderOp>,
     /// What to log.
     pub notices: Vec<Notice>,
-}
-
-/// A header name with `_` and `-` folded together and ASCII case ignored: the spellings an
-/// origin behind a CGI/WSGI-style gateway cannot tell apart.
-fn fold(name: &str) -> impl Iterator<Item = u8> + '_ {
-    name.bytes().map(|b| if b == b'_' { b'-' } else { b.to_ascii_lowercase() })
-}
-
-/// Whether two header names are spellings of the same header.
-pub(crate) fn same_header(a: &str, b: &str) -> bool {
-    a.len() == b.len() && fold(a).eq(fold(b))
 }
 
 /// Deletions of `name` and of every other spelling of it present in `headers`.

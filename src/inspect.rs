@@ -13,12 +13,13 @@ use crate::chunks;
 use crate::codec;
 use crate::cookie_header;
 use crate::keys::{self, KeyRing};
+use crate::limits::MAX_COOKIE_BYTES;
+use crate::options::Format;
 use crate::sealed;
 use crate::session::Session;
-use crate::set_cookie::{SetCookie, MAX_COOKIE_BYTES};
+use crate::set_cookie::SetCookie;
 use crate::status::Rejection;
 use crate::text;
-use crate::Format;
 
 /// A cookie above this many bytes is near the 4096-byte limit.
 const NEAR_LIMIT_BYTES: usize = 3584;

@@ -2,8 +2,10 @@
 //! `NAME.i`. Read from the request's `Cookie` header and carried by the session to its save,
 //! which must remove whatever form it no longer writes.
 
-use crate::chunks;
-use crate::cookie_header::{self, MAX_COOKIE_HEADER_BYTES};
+use crate::chunks::{self, MAX_CHUNKS_LIMIT};
+use crate::cookie_header;
+use crate::limits::MAX_COOKIE_HEADER_BYTES;
+use crate::set_cookie::Attributes;
 
 /// The session cookie's forms in the browser: `whole` for `NAME`, a bit per chunk index.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -32,13 +34,25 @@ impl Jar {
 
     /// Chunks `0..n` (what a chunked write leaves).
     pub(crate) fn chunked(n: usize) -> Self {
-        let bits = (1u32 << n.min(chunks::MAX_CHUNKS_LIMIT)) - 1;
+        let bits = (1u32 << n.min(MAX_CHUNKS_LIMIT)) - 1;
         Self { whole: false, chunks: u16::try_from(bits).unwrap_or(u16::MAX) }
     }
 
     /// Whether chunk `index` is held.
     pub(crate) fn has_chunk(self, index: usize) -> bool {
         u32::from(self.chunks) & (1u32 << index.min(31)) != 0
+    }
+
+    /// Removals of the chunk cookies of `base` from index `from` on that the browser holds.
+    pub(crate) fn stale<'a>(
+        self,
+        attributes: &'a Attributes,
+        base: &'a str,
+        from: usize,
+    ) -> impl Iterator<Item = String> + 'a {
+        (from..MAX_CHUNKS_LIMIT)
+            .filter(move |&i| self.has_chunk(i))
+            .map(move |i| attributes.removal(&chunks::chunk_name(base, i)))
     }
 }
 

@@ -39,34 +39,37 @@ mod codec;
 mod cookie_header;
 mod error;
 mod flow;
-mod format;
 mod inspect;
 mod jar;
 mod keys;
+mod limits;
 mod manager;
 mod notice;
 mod options;
 mod policy;
 mod sealed;
+mod sealer;
 mod session;
 mod set_cookie;
 mod status;
 mod text;
 
 pub use apache::ApacheCipher;
-pub use chunks::{DEFAULT_MAX_CHUNKS, MAX_CHUNKS_LIMIT};
 pub use codec::{encode_update, REGENERATE_KEY};
-pub use cookie_header::{find_cookie, MAX_COOKIE_HEADER_BYTES};
+pub use cookie_header::find_cookie;
 pub use error::{ConfigError, SaveError};
 pub use flow::{HeaderOp, RequestPlan, ResponsePlan, FAILURE_CONTENT_TYPE, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS};
-pub use format::Format;
 pub use inspect::{inspect, InspectOptions, Inspection, Warning};
 pub use keys::{generate_key, DerivedSecret, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS};
+pub use limits::{
+    DEFAULT_MAX_CHUNKS, MAX_CHUNKS_LIMIT, MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES, MAX_ENTRIES, MAX_SECONDS,
+    MAX_UPDATE_BYTES,
+};
 pub use manager::SessionManager;
 pub use notice::{log_line, Level, Notice};
-pub use options::{Options, MAX_SECONDS};
-pub use session::{Session, SessionError, MAX_ENTRIES, MAX_UPDATE_BYTES};
-pub use set_cookie::{CookieError, SetCookie, DEFAULT_ATTRIBUTES, MAX_COOKIE_BYTES};
+pub use options::{Format, Options};
+pub use session::{Session, SessionError};
+pub use set_cookie::{CookieError, SetCookie, DEFAULT_ATTRIBUTES};
 pub use status::{LoadStatus, Rejection};
 
 /// The README's Rust examples, compiled and run as doctests.

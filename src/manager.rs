@@ -7,13 +7,14 @@ use core::fmt;
 use crate::chunks;
 use crate::cookie_header::{self, Found};
 use crate::error::{ConfigError, SaveError};
-use crate::format::Sealer;
 use crate::jar::Jar;
 use crate::keys::DerivedSecret;
+use crate::limits::MAX_COOKIE_BYTES;
 use crate::policy::{self, Decision};
 use crate::sealed;
+use crate::sealer::Sealer;
 use crate::session::Session;
-use crate::set_cookie::{Attributes, MAX_COOKIE_BYTES};
+use crate::set_cookie::Attributes;
 use crate::status::{LoadStatus, Rejection};
 use crate::Options;
 
@@ -238,7 +239,7 @@ impl SessionManager {
             Decision::Remove => {
                 let mut lines: Vec<String> =
                     (held.whole || held.chunks == 0).then(|| self.removal_cookie()).into_iter().collect();
-                lines.extend(chunks::stale(&self.attributes, name, held, 0));
+                lines.extend(held.stale(&self.attributes, name, 0));
                 session.jar = Jar::default();
                 return Ok(lines);
             }
@@ -248,7 +249,7 @@ impl SessionManager {
         let max_age = policy::max_age(expiry, now);
         if let Ok(line) = self.attributes.line(name, &value, max_age) {
             let mut lines = vec![line];
-            lines.extend(chunks::stale(&self.attributes, name, held, 0));
+            lines.extend(held.stale(&self.attributes, name, 0));
             saved(session, expiry, issued, Jar { whole: true, chunks: 0 });
             return Ok(lines);
         }
@@ -263,7 +264,7 @@ impl SessionManager {
         if held.whole {
             lines.push(self.removal_cookie());
         }
-        lines.extend(chunks::stale(&self.attributes, name, held, n));
+        lines.extend(held.stale(&self.attributes, name, n));
         saved(session, expiry, issued, Jar::chunked(n));
         Ok(lines)
     }

@@ -3,13 +3,59 @@
 use core::fmt;
 
 use crate::apache::ApacheCipher;
-use crate::chunks::{DEFAULT_MAX_CHUNKS, MAX_CHUNKS_LIMIT};
 use crate::error::ConfigError;
-use crate::format::Format;
+use crate::limits::{DEFAULT_MAX_CHUNKS, MAX_CHUNKS_LIMIT, MAX_SECONDS};
 use crate::set_cookie::{self, Attributes, DEFAULT_ATTRIBUTES};
+use crate::text;
 
-/// Longest time setting accepted, in seconds (100 years): keeps µs arithmetic far from overflow.
-pub const MAX_SECONDS: u64 = 100 * 366 * 24 * 3600;
+/// The cookie format.
+///
+/// ```
+/// assert_eq!(edge_session::Format::default(), edge_session::Format::Sealed);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// AES-256-GCM sealed token (the default): confidential, tamper-proof, name-bound.
+    #[default]
+    Sealed,
+    /// mod_session's unencrypted session string: readable and **forgeable** by the client. For
+    /// interop with Apache (`SessionCryptoPassphrase` unset) and for testing only.
+    Plain,
+    /// mod_session_crypto's encrypted cookie (AES-CBC + SipHash MAC), byte-compatible with
+    /// Apache httpd 2.4: `keys` are the `SessionCryptoPassphrase`s, `cipher` the
+    /// `SessionCryptoCipher`.
+    Apache,
+}
+
+impl Format {
+    /// Parses `"sealed"`, `"plain"` or `"apache"`.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Format::parse("plain"), Some(edge_session::Format::Plain));
+    /// ```
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "sealed" => Some(Self::Sealed),
+            "plain" => Some(Self::Plain),
+            "apache" => Some(Self::Apache),
+            _ => None,
+        }
+    }
+
+    /// `"sealed"`, `"plain"` or `"apache"`.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Format::Apache.as_str(), "apache");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sealed => "sealed",
+            Self::Plain => "plain",
+            Self::Apache => "apache",
+        }
+    }
+}
 
 /// Settings, named after Apache's directives. Start from [`Options::default`] and set fields.
 ///
@@ -117,7 +163,7 @@ impl Options {
         if let Some(h) = [&self.header, &self.env_header].into_iter().find(|h| !set_cookie::is_token(h)) {
             return Err(ConfigError::InvalidHeaderName(h.clone()));
         }
-        if crate::flow::same_header(&self.header, &self.env_header) {
+        if text::same_header(&self.header, &self.env_header) {
             return Err(ConfigError::SameHeader);
         }
         if let Some(p) = self.include.iter().chain(&self.exclude).find(|p| !p.starts_with('/')) {

@@ -26,8 +26,8 @@ use base64::Engine as _;
 use zeroize::Zeroize;
 
 use crate::keys::{self, KeyRing, SealKey, KEY_ID_BYTES};
+use crate::limits::MAX_COOKIE_BYTES;
 use crate::session::Session;
-use crate::set_cookie::MAX_COOKIE_BYTES;
 use crate::status::Rejection;
 
 /// The format version written and read.

@@ -6,10 +6,7 @@ use crate::codec::{self, Piece, EXPIRY_KEY, REGENERATE_KEY};
 use crate::jar::Jar;
 use crate::status::LoadStatus;
 
-/// Most entries a session may hold (loaded, set or merged).
-pub const MAX_ENTRIES: usize = 256;
-/// Largest SessionHeader update accepted, in bytes (CVE-2021-26691 class: bound it first).
-pub const MAX_UPDATE_BYTES: usize = 16_384;
+use crate::limits::{MAX_ENTRIES, MAX_UPDATE_BYTES};
 
 /// Misuse of a [`Session`]: a key that cannot be stored, or an update past the limits.
 ///

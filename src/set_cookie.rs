@@ -6,10 +6,8 @@
 
 use core::fmt;
 
+use crate::limits::MAX_COOKIE_BYTES;
 use crate::text::Quoted;
-
-/// Largest `Set-Cookie` value written: name + value + attributes (browsers keep 4096 bytes).
-pub const MAX_COOKIE_BYTES: usize = 4096;
 
 /// The default cookie attributes.
 pub const DEFAULT_ATTRIBUTES: &str = "Path=/; HttpOnly; Secure; SameSite=Lax";

@@ -31,6 +31,13 @@ pub(crate) fn hex_digit(b: u8) -> Option<u8> {
     }
 }
 
+/// Whether two header names are spellings of the same header: `_` and `-` folded together and
+/// ASCII case ignored (what an origin behind a CGI/WSGI-style gateway cannot tell apart).
+pub(crate) fn same_header(a: &str, b: &str) -> bool {
+    let fold = |b: u8| if b == b'_' { b'-' } else { b.to_ascii_lowercase() };
+    a.len() == b.len() && a.bytes().map(fold).eq(b.bytes().map(fold))
+}
+
 /// Shows an operator-supplied string in quotes with control and non-ASCII characters escaped,
 /// so that a bad value cannot inject lines into a log (and without `Debug`'s Unicode tables).
 pub(crate) struct Quoted<'a>(pub(crate) &'a str);

@@ -1,64 +1,15 @@
-//! The cookie formats: which one ([`Format`]) and, prepared with its keys, how a cookie value is
-//! opened and sealed ([`Sealer`]). The layouts are in `sealed.rs` and `apache.rs`; the plain
-//! format is the session string itself (`codec.rs`).
+//! The format dispatch: the configured format ([`Format`](crate::Format)) prepared with its keys,
+//! and how a cookie value is opened and sealed. The layouts are in `sealed.rs` and `apache.rs`;
+//! the plain format is the session string itself (`codec.rs`).
 
 use crate::apache::{ApacheKeys, EncryptError};
 use crate::error::{ConfigError, SaveError};
 use crate::keys::{self, KeyError, KeyRing};
+use crate::limits::MAX_COOKIE_BYTES;
+use crate::options::{Format, Options};
 use crate::sealed::{self, SealError};
 use crate::session::Session;
-use crate::set_cookie::MAX_COOKIE_BYTES;
 use crate::status::Rejection;
-use crate::Options;
-
-/// The cookie format.
-///
-/// ```
-/// assert_eq!(edge_session::Format::default(), edge_session::Format::Sealed);
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Format {
-    /// AES-256-GCM sealed token (the default): confidential, tamper-proof, name-bound.
-    #[default]
-    Sealed,
-    /// mod_session's unencrypted session string: readable and **forgeable** by the client. For
-    /// interop with Apache (`SessionCryptoPassphrase` unset) and for testing only.
-    Plain,
-    /// mod_session_crypto's encrypted cookie (AES-CBC + SipHash MAC), byte-compatible with
-    /// Apache httpd 2.4: `keys` are the `SessionCryptoPassphrase`s, `cipher` the
-    /// `SessionCryptoCipher`.
-    Apache,
-}
-
-impl Format {
-    /// Parses `"sealed"`, `"plain"` or `"apache"`.
-    ///
-    /// ```
-    /// assert_eq!(edge_session::Format::parse("plain"), Some(edge_session::Format::Plain));
-    /// ```
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "sealed" => Some(Self::Sealed),
-            "plain" => Some(Self::Plain),
-            "apache" => Some(Self::Apache),
-            _ => None,
-        }
-    }
-
-    /// `"sealed"`, `"plain"` or `"apache"`.
-    ///
-    /// ```
-    /// assert_eq!(edge_session::Format::Apache.as_str(), "apache");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sealed => "sealed",
-            Self::Plain => "plain",
-            Self::Apache => "apache",
-        }
-    }
-}
 
 /// A format with its prepared keys.
 #[derive(Debug)]

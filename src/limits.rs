@@ -1,0 +1,17 @@
+//! Every bound the core enforces, in one place (the faces and the inspector read them from here
+//! rather than retyping them).
+
+/// Largest `Set-Cookie` value written: name + value + attributes (browsers keep 4096 bytes).
+pub const MAX_COOKIE_BYTES: usize = 4096;
+/// Longest `Cookie` header scanned; past it the session is read as absent-and-rejected.
+pub const MAX_COOKIE_HEADER_BYTES: usize = 64 * 1024;
+/// The most chunks `max_chunks` may allow.
+pub const MAX_CHUNKS_LIMIT: usize = 16;
+/// The default `max_chunks`.
+pub const DEFAULT_MAX_CHUNKS: usize = 4;
+/// Most entries a session may hold (loaded, set or merged).
+pub const MAX_ENTRIES: usize = 256;
+/// Largest SessionHeader update accepted, in bytes (CVE-2021-26691 class: bound it first).
+pub const MAX_UPDATE_BYTES: usize = 16_384;
+/// Longest time setting accepted, in seconds (100 years): keeps µs arithmetic far from overflow.
+pub const MAX_SECONDS: u64 = 100 * 366 * 24 * 3600;
