@@ -42,7 +42,7 @@ use crate::config::{Revocation, WorkerConfig, VARS};
 use crate::events::{Counters, Event, Why};
 use crate::records::StoreRef;
 use crate::revocation::NotBeforeCache;
-use crate::sessions::{Loaded, Missing, StoreSaveError, StoreSessions, StoreWrite};
+use crate::sessions::{Missing, StoreCookie, StoreSaveError, StoreSessions, StoreWrite};
 
 /// Ours, not the origin's: never expected on any input (kept apart from the origin's 502).
 const INTERNAL_ERROR: &str = "edge-session: internal error\n";
@@ -177,7 +177,7 @@ fn respond(raw: web_sys::Response, headers: Headers) -> Result<web_sys::Response
 #[derive(Default)]
 struct RequestState {
     /// Server-side store: the cookie as read (token session and reference).
-    loaded: Option<Loaded>,
+    loaded: Option<StoreCookie>,
     /// Server-side store: it could not be read (save nothing).
     store_down: bool,
     /// The log hash of the session's id (store) or cookie value (cookie format).

@@ -55,7 +55,7 @@ impl core::fmt::Display for StoreSaveError {
 /// The cookie as read: the token session (status, times, what the browser holds) and the
 /// record it names.
 #[derive(Debug)]
-pub(crate) struct Loaded {
+pub(crate) struct StoreCookie {
     pub(crate) token: Session,
     pub(crate) sref: Option<StoreRef>,
 }
@@ -84,16 +84,16 @@ impl StoreSessions {
     }
 
     /// Opens the cookie's store token (its expiry and lifetime checked before any store read).
-    pub(crate) fn load(&self, cookie_header: Option<&str>, now: u64) -> Loaded {
+    pub(crate) fn load(&self, cookie_header: Option<&str>, now: u64) -> StoreCookie {
         let token = self.token.load(cookie_header, now);
         let sref = (token.status() == LoadStatus::Loaded).then(|| StoreRef::read_from(&token)).flatten();
-        Loaded { token, sref }
+        StoreCookie { token, sref }
     }
 
     /// The data session: the token's status, times and cookie bookkeeping with the record's
     /// entries. A loaded token whose record is missing (`record` None) or malformed gives an
     /// emptied session (removed on save) and says why.
-    pub(crate) fn session(&self, loaded: &Loaded, record: Option<&str>) -> (Session, Option<Missing>) {
+    pub(crate) fn session(&self, loaded: &StoreCookie, record: Option<&str>) -> (Session, Option<Missing>) {
         let mut s = loaded.token.clone();
         if loaded.token.status() != LoadStatus::Loaded {
             return (s, None);
@@ -117,7 +117,7 @@ impl StoreSessions {
     /// Durable Object holds the record (`None`: KV).
     pub(crate) fn save(
         &self,
-        loaded: &mut Loaded,
+        loaded: &mut StoreCookie,
         session: &Session,
         homes: Option<(&str, &HashKey)>,
         now: u64,
