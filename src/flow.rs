@@ -24,7 +24,7 @@ use crate::notice::Notice;
 use crate::session::Session;
 use crate::status::LoadStatus;
 use crate::text::same_header;
-use crate::{chunks, cookie_header, SessionManager};
+use crate::{SessionManager, chunks, cookie_header};
 
 /// The status a face answers with when the origin cannot be reached, throws, or answers with
 /// something that is not a response.
@@ -285,7 +285,7 @@ impl SessionManager {
 #[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
-    use crate::{Options, SessionError, MAX_UPDATE_BYTES};
+    use crate::{MAX_UPDATE_BYTES, Options, SessionError};
 
     type Headers = Vec<(&'static str, String)>;
 

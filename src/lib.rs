@@ -55,21 +55,21 @@ mod status;
 mod text;
 
 pub use apache::ApacheCipher;
-pub use codec::{encode_update, REGENERATE_KEY};
+pub use codec::{REGENERATE_KEY, encode_update};
 pub use cookie_header::find_cookie;
 pub use error::{ConfigError, SaveError};
-pub use flow::{HeaderOp, RequestPlan, ResponsePlan, FAILURE_CONTENT_TYPE, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS};
-pub use inspect::{inspect, InspectOptions, Inspection, Warning};
-pub use keys::{generate_key, DerivedSecret, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS};
+pub use flow::{FAILURE_CONTENT_TYPE, HeaderOp, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS, RequestPlan, ResponsePlan};
+pub use inspect::{InspectOptions, Inspection, Warning, inspect};
+pub use keys::{DerivedSecret, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS, generate_key};
 pub use limits::{
     DEFAULT_MAX_CHUNKS, MAX_CHUNKS_LIMIT, MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES, MAX_ENTRIES, MAX_SECONDS,
     MAX_UPDATE_BYTES,
 };
 pub use manager::SessionManager;
-pub use notice::{log_line, Level, Notice};
+pub use notice::{Level, Notice, log_line};
 pub use options::{Format, Options};
 pub use session::{Session, SessionError};
-pub use set_cookie::{CookieError, SetCookie, DEFAULT_ATTRIBUTES};
+pub use set_cookie::{CookieError, DEFAULT_ATTRIBUTES, SetCookie};
 pub use status::{LoadStatus, Rejection};
 
 /// The README's Rust examples, compiled and run as doctests.

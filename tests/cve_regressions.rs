@@ -4,8 +4,8 @@
 
 use base64::Engine as _;
 use edge_session::{
-    ConfigError, CookieError, Format, HeaderOp, LoadStatus, Options, Rejection, Session, SessionError, SessionManager,
-    MAX_UPDATE_BYTES,
+    ConfigError, CookieError, Format, HeaderOp, LoadStatus, MAX_UPDATE_BYTES, Options, Rejection, Session,
+    SessionError, SessionManager,
 };
 
 const NOW: u64 = 1_800_000_000_000_000;

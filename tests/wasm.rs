@@ -3,7 +3,7 @@
 //! The known-answer and tamper suites in the other files run here too.
 #![cfg(target_arch = "wasm32")]
 
-use edge_session::{generate_key, LoadStatus, Options, SessionManager};
+use edge_session::{LoadStatus, Options, SessionManager, generate_key};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen_test]

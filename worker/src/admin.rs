@@ -13,10 +13,11 @@
 use wasm_bindgen::JsValue;
 use worker::{console_error, Date, Env, Method, Request, Response, Result};
 
-use crate::backend::{self, Backend};
-use crate::config::WorkerConfig;
+use crate::backend;
+use crate::config::{Backend, WorkerConfig};
 use crate::events::Event;
-use crate::{emit, records, revocation, COUNTERS};
+use crate::proxy::{emit, COUNTERS};
+use crate::{records, revocation};
 
 /// The prefix of the admin paths.
 pub(crate) const PREFIX: &str = "/__edge-session/";

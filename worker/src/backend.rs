@@ -17,18 +17,9 @@ use std::collections::HashMap;
 
 use worker::{durable_object, Date, Env, Method, Request, RequestInit, Response, Result, State};
 
+use crate::config::Backend;
 use crate::records::{self, Held, StoreRef, DO_PREFIX};
 use crate::sessions::StoreWrite;
-
-/// Where the records are kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Backend {
-    /// A KV namespace binding: eventually consistent, for read-heavy sessions.
-    Kv { binding: String },
-    /// A Durable Object namespace binding: strongly consistent; at most `max_sessions` per user
-    /// (0: no limit), the oldest evicted first.
-    Durable { binding: String, max_sessions: usize },
-}
 
 /// What a write did, for the logs and counters.
 #[derive(Debug, Default)]

@@ -5,7 +5,6 @@ use core::fmt;
 
 use edge_session::{ApacheCipher, ConfigError, Format, Options, SessionManager, MAX_CHUNKS_LIMIT};
 
-use crate::backend::Backend;
 use crate::records::{HashKey, HASH_KEY_LABEL, MAX_SESSIONS_LIMIT};
 use crate::sessions::StoreSessions;
 
@@ -61,6 +60,16 @@ impl fmt::Display for WorkerConfigError {
             Self::Session(e) => e.fmt(f),
         }
     }
+}
+
+/// Where the records are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Backend {
+    /// A KV namespace binding: eventually consistent, for read-heavy sessions.
+    Kv { binding: String },
+    /// A Durable Object namespace binding: strongly consistent; at most `max_sessions` per user
+    /// (0: no limit), the oldest evicted first.
+    Durable { binding: String, max_sessions: usize },
 }
 
 /// What the Worker runs with.
