@@ -281,3 +281,26 @@ test("`edge-session keygen` prints a usable key", () => {
   assert.match(out, /^[A-Za-z0-9+/]{43}=$/);
   assert.doesNotThrow(() => new SessionManager({ keys: [out] }));
 });
+
+test("options are own properties: a polluted Object.prototype changes no setting", async () => {
+  const key = generateKey();
+  Object.prototype.envHeader = "X-Other";
+  Object.prototype.cookieAttributes = "Path=/";
+  Object.prototype.cookieRemove = false;
+  try {
+    const m = new SessionManager({ keys: [key], cookieRemove: true });
+    assert.equal(m.envHeader, "X-Session");
+    let seen;
+    const res = await m.handle(new Request("http://x/login", { headers: { "x-session": "user=admin", cookie: "a=1, session=x" } }), (req) => {
+      seen = req;
+      return new Response("ok", { headers: { "x-replace-session": "user=alice" } });
+    });
+    assert.equal(seen.headers.get("x-session"), "", "the client's X-Session is still stripped");
+    assert.equal(seen.headers.get("cookie"), "a=1", "cookieRemove still on");
+    assert.match(res.headers.getSetCookie()[0], /; HttpOnly; Secure; SameSite=Lax$/, "HttpOnly and Secure kept");
+  } finally {
+    delete Object.prototype.envHeader;
+    delete Object.prototype.cookieAttributes;
+    delete Object.prototype.cookieRemove;
+  }
+});
