@@ -92,6 +92,7 @@ impl From<CookieError> for ConfigError {
 /// use edge_session::{Options, SaveError, Session, SessionManager};
 /// let mut o = Options::default();
 /// o.keys = vec![edge_session::generate_key().unwrap()];
+/// o.max_chunks = 1;
 /// let m = SessionManager::new(o).unwrap();
 /// let mut s = Session::new();
 /// s.insert("big", &"x".repeat(5000)).unwrap();
@@ -109,6 +110,10 @@ pub enum SaveError {
     },
     /// The platform's random number generator failed, so nothing can be sealed.
     Random,
+    /// [`save`](crate::SessionManager::save) writes one cookie, but the browser holds chunks of
+    /// this session, or it needs more than one cookie: use
+    /// [`save_all`](crate::SessionManager::save_all), which writes and removes every chunk.
+    ChunkedSession,
     /// The session would need more cookies than `max_chunks` allows.
     TooManyChunks {
         /// How many it would take.
@@ -125,6 +130,9 @@ impl fmt::Display for SaveError {
                 write!(f, "session cookie of {len} bytes exceeds the {max}-byte limit: store less in the session")
             }
             Self::Random => f.write_str("the platform's random number generator failed"),
+            Self::ChunkedSession => f.write_str(
+                "the session is split across several cookies (or must be): save it with save_all, which writes and removes every chunk",
+            ),
             Self::TooManyChunks { needed, max } => write!(
                 f,
                 "session needs {needed} cookies of 4096 bytes, more than max_chunks ({max}): store less in the session"

@@ -189,7 +189,10 @@ impl SessionManager {
 
     /// Saves `session` at time `now` (µs) as one cookie: the `Set-Cookie` value to send, or
     /// `None` when nothing needs sending (the rules are in the crate's docs: sliding expiry,
-    /// absolute lifetime, update interval, removal of an emptied session).
+    /// absolute lifetime, update interval, removal of an emptied session). When the browser
+    /// holds chunks of the session, or the session needs more than one cookie, it is
+    /// [`SaveError::ChunkedSession`]: one line cannot write or remove them (use
+    /// [`save_all`](Self::save_all)).
     ///
     /// ```
     /// let mut o = edge_session::Options::default();
@@ -199,16 +202,27 @@ impl SessionManager {
     /// assert_eq!(m.save(&mut s, 0).unwrap(), None);
     /// ```
     pub fn save(&self, session: &mut Session, now: u64) -> Result<Option<String>, SaveError> {
-        let (expiry, issued) = match policy::decide(&self.options, session, now) {
+        let decision = policy::decide(&self.options, session, now);
+        if session.jar.chunks != 0 && decision != Decision::Nothing {
+            return Err(SaveError::ChunkedSession);
+        }
+        let (expiry, issued) = match decision {
             Decision::Nothing => return Ok(None),
             Decision::Remove => return Ok(Some(self.removal_cookie())),
             Decision::Write { expiry, issued } => (expiry, issued),
         };
-        let value = self.seal(session, expiry, issued)?;
-        let line = self
-            .attributes
-            .line(&self.options.cookie_name, &value, policy::max_age(expiry, now))
-            .map_err(|len| SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES })?;
+        let value = self.seal(session, expiry, issued).map_err(|e| match e {
+            SaveError::TooManyChunks { .. } => SaveError::ChunkedSession,
+            e => e,
+        })?;
+        let line =
+            self.attributes.line(&self.options.cookie_name, &value, policy::max_age(expiry, now)).map_err(|len| {
+                if self.chunking() {
+                    SaveError::ChunkedSession
+                } else {
+                    SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES }
+                }
+            })?;
         let jar = Jar { whole: true, chunks: session.jar.chunks };
         saved(session, expiry, issued, jar);
         Ok(Some(line))
@@ -291,6 +305,30 @@ impl SessionManager {
     /// ```
     pub fn removal_cookie(&self) -> String {
         self.attributes.removal(&self.options.cookie_name)
+    }
+
+    /// The `Set-Cookie` values that delete the session cookie and every chunk name it may have
+    /// been split across (`NAME.0` … `NAME.<max_chunks - 1>`): for a logout that must end the
+    /// session whatever form the browser holds it in.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.format = edge_session::Format::Plain;
+    /// o.max_chunks = 1;
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// assert_eq!(m.removal_cookies(), [m.removal_cookie()]);
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// let names: Vec<String> = m.removal_cookies().iter().map(|l| l.split('=').next().unwrap().to_owned()).collect();
+    /// assert_eq!(names, ["session", "session.0", "session.1", "session.2", "session.3"]);
+    /// ```
+    pub fn removal_cookies(&self) -> Vec<String> {
+        let name = &self.options.cookie_name;
+        let chunks = if self.chunking() { self.options.max_chunks } else { 0 };
+        core::iter::once(self.removal_cookie())
+            .chain((0..chunks).map(|i| self.attributes.removal(&chunks::chunk_name(name, i))))
+            .collect()
     }
 
     /// Secrets derived from each configured `sealed` key (the current one first), one per key,

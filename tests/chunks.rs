@@ -44,7 +44,7 @@ fn at_the_4096_byte_boundary_one_cookie_then_two() {
     assert!(two.iter().all(|l| l.len() <= MAX_COOKIE_BYTES));
     assert!(two[0].starts_with("session.0=2*") && two[1].starts_with("session.1="));
     // save() writes single cookies only: the chunked session is its documented error.
-    assert!(matches!(m.save(&mut with_value(&m, fits + 1), NOW), Err(SaveError::CookieTooLarge { .. })));
+    assert_eq!(m.save(&mut with_value(&m, fits + 1), NOW), Err(SaveError::ChunkedSession));
     for lines in [one, two] {
         let back = m.load(Some(&browser(&mut Vec::new(), &lines)), NOW + 1);
         assert_eq!(back.status(), LoadStatus::Loaded);
@@ -187,4 +187,29 @@ fn plain_and_apache_never_chunk() {
         // Chunk cookies are not read either.
         assert_eq!(m.load(Some("session.0=2*user=a; session.1=lice"), NOW).status(), LoadStatus::New);
     }
+}
+
+/// Issue 14 item 4: a chunked session cleared and saved with `save()` came back on the next
+/// request from its chunks (only `NAME` was removed). Now `save()` refuses, `save_all()` removes
+/// every chunk, and `removal_cookies()` deletes every form a logout must end.
+#[test]
+fn a_cleared_chunked_session_does_not_come_back() {
+    let m = manager(|_| {});
+    let mut jar = Vec::new();
+    let header = browser(&mut jar, &m.save_all(&mut with_value(&m, 9000), NOW).unwrap());
+    assert!(header.contains("session.2="), "{header}");
+    let mut s = m.load(Some(&header), NOW + 1);
+    s.clear();
+    assert_eq!(m.save(&mut s, NOW + 1), Err(SaveError::ChunkedSession), "one line cannot remove the chunks");
+    let removed = browser(&mut jar, &m.save_all(&mut s, NOW + 1).unwrap());
+    assert_eq!(removed, "");
+    assert!(m.load(Some(&removed), NOW + 2).is_empty());
+    // A logout by hand: every name the session may have been written under.
+    let mut jar = Vec::new();
+    let header = browser(&mut jar, &m.save_all(&mut with_value(&m, 9000), NOW).unwrap());
+    assert_eq!(browser(&mut jar, &m.removal_cookies()), "");
+    assert_eq!(m.load(Some(&header), NOW).get("v").map(str::len), Some(9000), "(the header before the logout)");
+    // A single-cookie session still saves with save().
+    let mut s = with_value(&m, 10);
+    assert!(m.save(&mut s, NOW).unwrap().is_some());
 }

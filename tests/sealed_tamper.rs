@@ -114,7 +114,11 @@ fn ten_key_session_seals_under_500_bytes() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn oversize_session_is_an_error_not_a_truncation() {
-    let m = manager(0);
+    // One cookie at most (chunking is saveAll's; with chunks allowed, save() says ChunkedSession).
+    let mut o = Options::default();
+    o.keys = vec![edge_session::generate_key().unwrap()];
+    o.max_chunks = 1;
+    let m = SessionManager::new(o).unwrap();
     let mut s = m.load(None, NOW);
     for i in 0..40 {
         s.insert(&format!("k{i}"), &"v".repeat(100)).unwrap();
@@ -126,4 +130,11 @@ fn oversize_session_is_an_error_not_a_truncation() {
         other => panic!("expected CookieTooLarge, got {other:?}"),
     }
     assert!(s.is_modified(), "a failed save leaves the session as it was");
+    let chunked = manager(0);
+    let mut s = chunked.load(None, NOW);
+    for i in 0..40 {
+        s.insert(&format!("k{i}"), &"v".repeat(100)).unwrap();
+    }
+    assert_eq!(chunked.save(&mut s, NOW), Err(edge_session::SaveError::ChunkedSession));
+    assert_eq!(chunked.save_all(&mut s, NOW).map(|lines| lines.len()), Ok(2), "never truncated: two chunks");
 }

@@ -222,6 +222,7 @@ fn save_error(e: &SaveError) -> JsValue {
         SaveError::CookieTooLarge { .. } => "ERR_COOKIE_TOO_LARGE",
         SaveError::Random => "ERR_RANDOM",
         SaveError::TooManyChunks { .. } => "ERR_TOO_MANY_CHUNKS",
+        SaveError::ChunkedSession => "ERR_CHUNKED_SESSION",
         _ => "ERR_SAVE",
     };
     error(code, &e.to_string())
@@ -413,6 +414,13 @@ impl SessionManager {
     #[wasm_bindgen(js_name = removalCookie)]
     pub fn removal_cookie(&self) -> String {
         self.inner.removal_cookie()
+    }
+
+    /// The `Set-Cookie` values that delete the session cookie and every chunk name it may have
+    /// been split across (`NAME.0` … `NAME.<maxChunks - 1>`): send them all to log out.
+    #[wasm_bindgen(js_name = removalCookies, unchecked_return_type = "string[]")]
+    pub fn removal_cookies(&self) -> Array {
+        strings(self.inner.removal_cookies())
     }
 
     /// The session cookie's name.

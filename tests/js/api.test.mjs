@@ -183,7 +183,11 @@ test("misuse throws errors with stable codes", () => {
   assert.equal(codeOf(() => s.applyUpdate("x=".padEnd(17_000, "y"))), "ERR_UPDATE_TOO_LARGE");
   assert.equal(codeOf(() => m.load(null, Number.NaN)), "ERR_INVALID_TIME");
   s.set("big", "x".repeat(5000));
-  assert.equal(codeOf(() => m.save(s, T0)), "ERR_COOKIE_TOO_LARGE");
+  assert.equal(codeOf(() => m.save(s, T0)), "ERR_CHUNKED_SESSION");
+  const one = new SessionManager({ keys: [key], maxChunks: 1 });
+  const t = one.load(null, T0);
+  t.set("big", "x".repeat(5000));
+  assert.equal(codeOf(() => one.save(t, T0)), "ERR_COOKIE_TOO_LARGE");
 });
 
 test("keys never appear in error messages", () => {

@@ -25,7 +25,23 @@ test("saveAll: one cookie while it fits, chunks past 4096 bytes, read back whole
   assert.equal(back.get("notes").length, 6000);
   assert.equal(back.get("user"), "alice");
   // save() is for one cookie: a chunked session is its documented error.
-  assert.throws(() => manager.save(back), { code: "ERR_COOKIE_TOO_LARGE" });
+  assert.throws(() => manager.save(back), { code: "ERR_CHUNKED_SESSION" });
+});
+
+test("a cleared chunked session does not come back: save() refuses, saveAll() and removalCookies() remove every chunk", () => {
+  const s = manager.load(null);
+  s.set("notes", "n".repeat(9000));
+  const header = pairs(manager.saveAll(s)).join("; ");
+  const back = manager.load(header);
+  back.clear();
+  // Before: save() removed `session` alone, and the next request loaded the session from its chunks.
+  assert.throws(() => manager.save(back), { code: "ERR_CHUNKED_SESSION" });
+  const removals = manager.saveAll(back);
+  assert.deepEqual(removals.map((l) => l.split("=")[0]).sort(), ["session.0", "session.1", "session.2"]);
+  assert.ok(removals.every((l) => /Max-Age=0/.test(l)));
+  const logout = manager.removalCookies();
+  assert.deepEqual(logout.map((l) => l.split("=")[0]), ["session", "session.0", "session.1", "session.2", "session.3"]);
+  assert.ok(logout.every((l) => /^[^=]+=; Max-Age=0; Path=\/; HttpOnly; Secure; SameSite=Lax$/.test(l)));
 });
 
 test("past maxChunks: ERR_TOO_MANY_CHUNKS; maxChunks is checked", () => {
