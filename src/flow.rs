@@ -145,8 +145,9 @@ impl SessionManager {
     /// assert_eq!(plan.headers, [edge_session::HeaderOp::Delete("x-session".into())]);
     /// ```
     pub fn plan_request<H: AsRef<str>, V: AsRef<str>>(&self, path: &str, headers: &[(H, V)], now: u64) -> RequestPlan {
-        let session = self.applies_to(path).then(|| self.load(value(headers, "cookie", "; ").as_deref(), now));
-        self.plan_request_for(session, headers)
+        let cookie = value(headers, "cookie", "; ");
+        let session = self.applies_to(path).then(|| self.load(cookie.as_deref(), now));
+        self.plan(session, headers, cookie)
     }
 
     /// [`plan_request`](Self::plan_request) for a session the face loaded itself (from a
@@ -166,11 +167,21 @@ impl SessionManager {
         session: Option<Session>,
         headers: &[(H, V)],
     ) -> RequestPlan {
+        self.plan(session, headers, value(headers, "cookie", "; "))
+    }
+
+    /// The request's operations, with its `Cookie` header already read (once).
+    fn plan<H: AsRef<str>, V: AsRef<str>>(
+        &self,
+        session: Option<Session>,
+        headers: &[(H, V)],
+        cookie: Option<String>,
+    ) -> RequestPlan {
         let o = self.options();
         let mut ops = Vec::new();
         delete_spellings(&mut ops, &o.env_header, headers);
         if o.cookie_remove {
-            if let Some(cookie) = value(headers, "cookie", "; ") {
+            if let Some(cookie) = cookie {
                 let name = &o.cookie_name;
                 ops.push(match cookie_header::remove(&cookie, |n| chunks::is_session_cookie(n, name)) {
                     Some(rest) => HeaderOp::Set("cookie".into(), rest),

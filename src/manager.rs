@@ -223,8 +223,8 @@ impl SessionManager {
                     SaveError::CookieTooLarge { len, max: MAX_COOKIE_BYTES }
                 }
             })?;
-        let jar = Jar { whole: true, chunks: session.jar.chunks };
-        saved(session, expiry, issued, jar);
+        // No chunks are held here (refused above): the browser holds the one cookie.
+        saved(session, expiry, issued, Jar { whole: true, chunks: 0 });
         Ok(Some(line))
     }
 
@@ -288,7 +288,7 @@ impl SessionManager {
         let max = self.options.max_chunks;
         self.sealer.seal(session, &self.binding, expiry, issued, max * MAX_COOKIE_BYTES).map_err(|e| match e {
             // The body alone is longer than every allowed chunk together.
-            SaveError::CookieTooLarge { len, .. } if self.chunking() && len != usize::MAX => {
+            SaveError::CookieTooLarge { len, .. } if self.chunking() => {
                 SaveError::TooManyChunks { needed: (len * 4 / 3).div_ceil(MAX_COOKIE_BYTES - 64), max }
             }
             e => e,

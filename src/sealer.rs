@@ -19,15 +19,6 @@ pub(crate) enum Sealer {
     Apache(ApacheKeys),
 }
 
-impl From<SealError> for SaveError {
-    fn from(e: SealError) -> Self {
-        match e {
-            SealError::Random => Self::Random,
-            SealError::TooLarge => Self::CookieTooLarge { len: usize::MAX, max: MAX_COOKIE_BYTES },
-        }
-    }
-}
-
 impl From<EncryptError> for SaveError {
     fn from(e: EncryptError) -> Self {
         match e {
@@ -103,10 +94,14 @@ impl Sealer {
         Ok(match self {
             Self::Sealed(keys) => {
                 let body = session.encode_entries();
+                let too_large = SaveError::CookieTooLarge { len: body.len(), max: MAX_COOKIE_BYTES };
                 if body.len() > max_body {
-                    return Err(SaveError::CookieTooLarge { len: body.len(), max: MAX_COOKIE_BYTES });
+                    return Err(too_large);
                 }
-                sealed::seal(&keys.current, binding, expiry, Some(issued), &body)?
+                sealed::seal(&keys.current, binding, expiry, Some(issued), &body).map_err(|e| match e {
+                    SealError::Random => SaveError::Random,
+                    SealError::TooLarge => too_large,
+                })?
             }
             Self::Plain => session.encode(expiry),
             Self::Apache(keys) => keys.seal(&session.encode(expiry))?,

@@ -397,7 +397,7 @@ impl SessionManager {
     /// Every `Set-Cookie` value to send, in order (none when nothing needs sending): a large
     /// `sealed` session is split across `NAME.0`, `NAME.1`, … (`maxChunks`), and cookies the
     /// browser holds that are no longer needed are removed. Use this when sessions may grow past
-    /// one cookie; `save` writes one cookie or throws `ERR_COOKIE_TOO_LARGE`.
+    /// one cookie; `save` writes one cookie or throws `ERR_CHUNKED_SESSION`.
     #[wasm_bindgen(js_name = saveAll, unchecked_return_type = "string[]")]
     pub fn save_all(&self, session: &mut Session, now_ms: Option<f64>) -> Result<Array, JsValue> {
         let now = micros(now_ms)?;

@@ -28,12 +28,29 @@ pub(crate) enum Why {
     NotStored,
 }
 
+/// The store's own reason (after the core's `Rejection::ALL` in the counters).
+const NOT_STORED: &str = "not-stored";
+
 impl Why {
-    fn as_str(self) -> &'static str {
+    /// The core's reason it counts as (a malformed store token is `malformed`), or `None` for
+    /// the store's own.
+    fn rejection(self) -> Option<Rejection> {
         match self {
-            Self::Cookie(r) => r.as_str(),
-            Self::Malformed => "malformed",
-            Self::NotStored => "not-stored",
+            Self::Cookie(r) => Some(r),
+            Self::Malformed => Some(Rejection::Malformed),
+            Self::NotStored => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        self.rejection().map_or(NOT_STORED, Rejection::as_str)
+    }
+
+    /// Its slot in the counters: the core's reasons in `Rejection::ALL` order, then the store's.
+    fn slot(self) -> Option<usize> {
+        match self.rejection() {
+            Some(r) => Rejection::ALL.iter().position(|a| *a == r),
+            None => Some(Rejection::ALL.len()),
         }
     }
 }
@@ -77,11 +94,6 @@ impl Event {
     }
 }
 
-/// Every rejection reason, for the counters' fixed layout (the core's `malformed` counts the
-/// store's malformed tokens too).
-const REASONS: [&str; 8] =
-    ["duplicate", "too-large", "malformed", "unsupported-version", "unknown-key", "tampered", "revoked", "not-stored"];
-
 /// The log line of an event. `sid`/`prev` are hashes already; `n` a count where one applies.
 pub(crate) fn line(event: Event, sid: Option<&str>, prev: Option<&str>, n: Option<u64>) -> String {
     let n = n.map(|n| n.to_string());
@@ -103,7 +115,8 @@ pub(crate) struct Counters {
     rotated: u64,
     ended: u64,
     expired: u64,
-    rejected: [u64; REASONS.len()],
+    /// By [`Why::slot`].
+    rejected: [u64; Rejection::ALL.len() + 1],
     evicted: u64,
     logged_out: u64,
     store_errors: u64,
@@ -121,13 +134,10 @@ impl Counters {
             Event::Evicted => &mut self.evicted,
             Event::LoggedOut => &mut self.logged_out,
             Event::StoreError => &mut self.store_errors,
-            Event::Rejected(why) => {
-                let i = REASONS.iter().position(|r| *r == why.as_str());
-                match i.and_then(|i| self.rejected.get_mut(i)) {
-                    Some(slot) => slot,
-                    None => return,
-                }
-            }
+            Event::Rejected(why) => match why.slot().and_then(|i| self.rejected.get_mut(i)) {
+                Some(slot) => slot,
+                None => return,
+            },
         };
         *slot = slot.saturating_add(n);
     }
@@ -156,7 +166,8 @@ impl Counters {
         ] {
             row(name, None, v);
         }
-        for (why, v) in REASONS.iter().zip(self.rejected) {
+        let reasons = Rejection::ALL.iter().map(|r| r.as_str()).chain([NOT_STORED]);
+        for (why, v) in reasons.zip(self.rejected) {
             row("rejected", Some(why), v);
         }
         s
