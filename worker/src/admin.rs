@@ -2,7 +2,8 @@
 //! (a secret; requests carry `Authorization: Bearer <token>`, compared in constant time):
 //!
 //! ```text
-//! GET  /__edge-session/metrics            this isolate's session event counters (Prometheus text)
+//! GET  /__edge-session/metrics            this isolate's session event counters and the size of its
+//!                                         wasm memory (Prometheus text)
 //! POST /__edge-session/logout?user=<u>    log <u> out everywhere: ends their sessions held by the
 //!                                         Durable Object store at once, and (with
 //!                                         SESSION_REVOCATION_KV) stores a not-before time for them
@@ -39,7 +40,8 @@ pub(crate) async fn route(
     }
     let resp = match (req.method(), action.as_str()) {
         (Method::Get, "metrics") => {
-            let body = COUNTERS.with(|c| c.borrow().prometheus());
+            let mut body = COUNTERS.with(|c| c.borrow().prometheus());
+            body.push_str(&memory_gauge());
             let headers = worker::Headers::new();
             headers.set("content-type", "text/plain; version=0.0.4")?;
             headers.set("cache-control", "no-store")?;
@@ -49,6 +51,17 @@ pub(crate) async fn route(
         _ => Response::error("no such admin action\n", 404)?,
     };
     Ok(Some(resp))
+}
+
+/// The wasm linear memory of this isolate, in bytes. It only ever grows (to the allocator's high
+/// water mark), so a leak in the session layer shows here as growth under a steady load.
+fn memory_gauge() -> String {
+    let bytes = core::arch::wasm32::memory_size::<0>().saturating_mul(65_536);
+    format!(
+        "# HELP edge_session_wasm_memory_bytes Size of this isolate's wasm linear memory.\n\
+         # TYPE edge_session_wasm_memory_bytes gauge\n\
+         edge_session_wasm_memory_bytes {bytes}\n"
+    )
 }
 
 async fn logout(config: &WorkerConfig, env: &Env, url: &worker::Url) -> Result<Response> {
