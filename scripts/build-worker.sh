@@ -8,12 +8,23 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export WASM_BINDGEN_BIN="$(command -v wasm-bindgen)"
 export WASM_OPT_BIN="$PWD/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
-# The inspector, served at /inspect/ (www/vendor/ comes from scripts/build.sh).
-if [ ! -f www/vendor/edge_session_wasm.js ]; then
-  bash scripts/build.sh
-fi
+# `--code` builds only the Worker's code, `--assets` only copies its static assets (the inspector),
+# which need the npm package's www/vendor/ copy: scripts/test.sh's Worker lane builds the code
+# beside the package and copies the assets once the package is there. No argument: both.
+part=${1:-all}
+case $part in all | --code | --assets) ;; *) echo "usage: build-worker.sh [--code | --assets]" >&2; exit 2 ;; esac
 mkdir -p build
-rm -rf build/assets && mkdir -p build/assets && cp -r www build/assets/inspect
+
+if [ "$part" != --code ]; then
+  # The inspector, served at /inspect/ (www/vendor/ comes from scripts/build.sh).
+  if [ ! -f www/vendor/edge_session_wasm.js ]; then
+    bash scripts/build.sh
+  fi
+  rm -rf build/assets && mkdir -p build/assets && cp -r www build/assets/inspect
+  # Its response headers (frame-ancestors and friends), in the assets' _headers file.
+  cp worker/assets/_headers build/assets/_headers
+fi
+[ "$part" != --assets ] || exit 0
 
 # Up to date (wrangler dev runs this on every start): nothing to do.
 if [ -f build/index.js ] && [ -f build/index_bg.wasm ] &&

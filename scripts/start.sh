@@ -12,10 +12,16 @@ if [ ! -f .dev.vars ]; then
   {
     echo "# Local secrets for wrangler dev (git-ignored). Made by scripts/start.sh; see .dev.vars.example."
     echo "SESSION_KEYS=\"$key\""
-    echo "# http://127.0.0.1 has no TLS: without Secure, curl's cookie jar sends the cookie back."
+    echo "# http://127.0.0.1 has no TLS: without Secure, curl's cookie jar sends the cookie back,"
+    echo "# and production's __Host- cookie name (wrangler.toml) would need Secure."
+    echo "SESSION_COOKIE_NAME=\"session\""
     echo "SESSION_COOKIE_ATTRIBUTES=\"Path=/; HttpOnly; SameSite=Lax\""
   } > .dev.vars
   echo "[start] created .dev.vars with a fresh key"
+elif ! grep -q '^SESSION_COOKIE_NAME=' .dev.vars; then
+  # .dev.vars from before wrangler.toml named the cookie __Host-session.
+  echo 'SESSION_COOKIE_NAME="session"' >> .dev.vars
+  echo "[start] .dev.vars: added SESSION_COOKIE_NAME=\"session\" (http has no Secure cookies)"
 fi
 node scripts/check-keys.mjs .dev.vars
 

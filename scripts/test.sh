@@ -8,6 +8,12 @@
 #   browser  wasm32 tests in headless Chromium, the inspector and the package in Chromium (Playwright)
 #   bench    every benchmark measurement in quick mode
 # Set-up (toolchains, Debian packages, npm) is scripts/setup.sh; it is run first and skips what is there.
+#
+# The full run goes in two lanes, one per core of a CI machine: the Worker (its clippy, its build in
+# a target directory of its own so that neither lane waits on cargo's lock, its workerd tests) and
+# then the benchmarks, beside core, js, interop and browser. The Worker lane waits for the npm
+# package (its JS-Worker faces and the inspector's assets use it). Its output is printed when it
+# ends. EDGE_SESSION_SERIAL=1 runs the layers one after another instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 all=(core js interop worker browser bench)
@@ -19,15 +25,30 @@ done
 bash scripts/setup.sh
 
 log=$(mktemp)
-trap 'rm -f "$log" "$log.times"' EXIT
+trap 'rm -f "$log" "$log".*; [ -z "${lane_pid:-}" ] || kill -- -"$lane_pid" 2>/dev/null || true' EXIT
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 start=$SECONDS
+steplog=$log
 step() {
   local name=$1 t=$SECONDS
   shift
   printf '\n=== %s\n' "$name"
-  "$@" 2>&1 | tee -a "$log"
-  printf '=== %s: %ss\n' "$name" $((SECONDS - t)) | tee -a "$log.times"
+  "$@" 2>&1 | tee -a "$steplog"
+  printf '=== %s: %ss\n' "$name" $((SECONDS - t)) | tee -a "$steplog.times"
+}
+
+# The npm package (pkg/, www/vendor/): built by the js layer; in the two-lane run the Worker lane
+# waits for it rather than building it a second time beside it.
+pkg_ready=""
+need_pkg() {
+  if [ -n "$pkg_ready" ]; then
+    until [ -f "$pkg_ready" ]; do
+      kill -0 "$main_pid" 2>/dev/null || exit 1
+      sleep 1
+    done
+  else
+    [ -d pkg ] || bash scripts/build.sh
+  fi
 }
 
 core() {
@@ -41,6 +62,7 @@ core() {
 js() {
   step "clippy (js-api, wasm32)" cargo clippy -p edge-session-js --target wasm32-unknown-unknown --locked -- -D warnings
   step "build the npm package" bash scripts/build.sh
+  [ -z "$pkg_ready" ] || touch "$pkg_ready"
   step "package resolves by name" node --input-type=module -e "await import('edge-session')"
   step "TypeScript types" npx --no-install tsc -p tests/js
   step "JS API tests (node --test)" node --test tests/js/
@@ -51,21 +73,22 @@ js() {
 }
 
 interop() {
-  [ -d pkg ] || bash scripts/build.sh
+  need_pkg
   step "Apache httpd interop (live, 127.0.0.1)" node --test tests/interop/
 }
 
 worker() {
   step "clippy (worker, wasm32)" cargo clippy -p edge-session-worker --target wasm32-unknown-unknown --locked -- -D warnings
-  [ -d pkg ] || bash scripts/build.sh
-  step "build the Worker (worker-build)" bash scripts/build-worker.sh
+  step "build the Worker (worker-build)" bash scripts/build-worker.sh --code
+  need_pkg
+  bash scripts/build-worker.sh --assets
   step "Worker tests in workerd (Miniflare, wrangler dev; every face's parity)" node --test --test-concurrency=1 tests/worker/
   # The 100 k hammer and the 10 k sequential counter side by side: each file is its own process.
   step "load without loss: 100 k requests, 10 k sequential counter (workerd, autocannon)" node --test --test-concurrency=2 tests/load/
 }
 
 browser() {
-  [ -d pkg ] || bash scripts/build.sh
+  need_pkg
   # Without WASM_BINDGEN_USE_BROWSER the runner would skip every test and still exit 0.
   step "wasm32 tests in headless Chromium (wasm-pack test --chrome)" \
     env WASM_BINDGEN_USE_BROWSER=1 CARGO_PROFILE_DEV_DEBUG=0 wasm-pack test --headless --chrome -- --locked --lib --test '*'
@@ -74,12 +97,39 @@ browser() {
 }
 
 bench() {
-  [ -d pkg ] || bash scripts/build.sh
+  need_pkg
   [ -f build/index_bg.wasm ] || bash scripts/build-worker.sh
   step "benchmark smoke (bench/run.mjs --quick: every measurement, seconds each)" node bench/run.mjs --quick
 }
 
-for l in "${layers[@]}"; do "$l"; done
+main_pid=$$
+if [ "${layers[*]}" = "${all[*]}" ] && [ "${EDGE_SESSION_SERIAL:-0}" != 1 ]; then
+  pkg_ready=$log.pkg-ready
+  # The Worker lane, in its own process group (killed if this script stops first).
+  set -m
+  (
+    steplog=$log.lane
+    export CARGO_TARGET_DIR=$PWD/target/worker-lane
+    worker
+    bench
+  ) > "$log.lane.out" 2>&1 &
+  lane_pid=$!
+  set +m
+  core
+  js
+  interop
+  browser
+  lane_rc=0
+  wait "$lane_pid" || lane_rc=$?
+  lane_pid=""
+  printf '\n--- the Worker lane (worker, bench), run beside the others\n'
+  cat "$log.lane.out"
+  cat "$log.lane" >> "$log"
+  cat "$log.lane.times" >> "$log.times"
+  [ "$lane_rc" -eq 0 ] || { echo "the Worker lane failed (exit $lane_rc)" >&2; exit "$lane_rc"; }
+else
+  for l in "${layers[@]}"; do "$l"; done
+fi
 
 printf '\n--- time per step\n'
 cat "$log.times"

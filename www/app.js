@@ -65,7 +65,16 @@
 
   $("inspect-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    show($("cookie").value);
+    const error = $("inspect-error");
+    error.hidden = true;
+    try {
+      show($("cookie").value);
+    } catch (err) {
+      // Misuse (a key that is no key): say so instead of failing silently.
+      $("result").hidden = true;
+      error.textContent = `${err.message}${err.code ? ` (${err.code})` : ""}`;
+      error.hidden = false;
+    }
   });
 
   $("add-row").addEventListener("click", () => {
@@ -84,7 +93,8 @@
     e.preventDefault();
     const error = $("build-error");
     error.hidden = true;
-    let manager;
+    // Both live in wasm memory until freed: freed on every path, thrown or not.
+    let manager, session;
     try {
       const format = $("build-format").value;
       manager = new SessionManager({
@@ -93,17 +103,17 @@
         cookieName: $("build-name").value.trim() || "session",
         maxAge: Number($("build-max-age").value) || 0,
       });
-      const session = manager.load(null);
+      session = manager.load(null);
       for (const row of document.querySelectorAll("#rows .row")) {
         const k = row.querySelector(".k").value;
         if (k) session.set(k, row.querySelector(".v").value);
       }
       $("built").value = manager.save(session) ?? "";
-      session.free();
     } catch (err) {
       error.textContent = `${err.message}${err.code ? ` (${err.code})` : ""}`;
       error.hidden = false;
     } finally {
+      session?.free();
       manager?.free();
     }
   });
