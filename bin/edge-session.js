@@ -8,7 +8,7 @@ if (command === "keygen") {
 } else {
   process.stderr.write(
     "usage: edge-session keygen\n" +
-      "  keygen   print a fresh 256-bit key (base64) for the `keys` option or SESSION_KEYS\n",
+      "  keygen   print a fresh 256-bit key (base64:…) for the `keys` option or SESSION_KEYS\n",
   );
   process.exitCode = command === undefined || command === "help" || command === "--help" ? 0 : 2;
 }

@@ -6,3 +6,4 @@ await init({ module_or_path: new URL("../pkg/edge_session_bg.wasm", import.meta.
 
 export { Session, generateKey, inspect, originFailure } from "../pkg/edge_session.js";
 export { SessionManager } from "./handle.js";
+export { verifySessionHeader } from "./verify.js";

@@ -58,7 +58,8 @@ export class SessionManager extends CoreSessionManager {
     let session = null;
     try {
       const now = Date.now();
-      const plan = this.planRequest(new URL(request.url).pathname, request.headers, now);
+      const url = new URL(request.url);
+      const plan = this.planRequest(request.method, url.pathname + url.search, request.headers, now);
       session = plan.session;
       log(plan.notices);
       const upstream = withHeaders(request, execute(new Headers(request.headers), plan.headers));

@@ -18,6 +18,23 @@ export {
   Inspection,
 } from "../pkg/edge_session.js";
 
+/** What `verifySessionHeader` found. */
+export type SessionHeaderVerdict =
+  | { ok: true; session: Record<string, string> }
+  | { ok: false; reason: "missing" | "malformed" | "expired" | "mismatch" };
+
+/**
+ * For origins behind the front proxy: checks the signature it puts on every request with
+ * `originSecret` / SESSION_ORIGIN_SECRET (`X-Session-Signature`: time, method, path and query,
+ * session) and resolves to the session, or to why it was refused (forged, altered, re-targeted,
+ * replayed past `tolerance` seconds, default 300).
+ */
+export declare function verifySessionHeader(
+  request: Request | { method: string; url: string; headers: Headers | Record<string, string | string[] | undefined> },
+  secret: string | string[],
+  options?: { tolerance?: number; envHeader?: string; now?: number },
+): Promise<SessionHeaderVerdict>;
+
 /** The session manager, with the front proxy's flow for fetch-API runtimes. */
 export declare class SessionManager extends CoreSessionManager {
   /**

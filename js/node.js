@@ -6,3 +6,4 @@ initSync({ module: readFileSync(new URL("../pkg/edge_session_bg.wasm", import.me
 
 export { Session, generateKey, inspect, originFailure } from "../pkg/edge_session.js";
 export { SessionManager } from "./handle.js";
+export { verifySessionHeader } from "./verify.js";

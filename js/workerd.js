@@ -7,3 +7,4 @@ initSync({ module: wasm });
 
 export { Session, generateKey, inspect, originFailure } from "../pkg/edge_session.js";
 export { SessionManager } from "./handle.js";
+export { verifySessionHeader } from "./verify.js";

@@ -38,7 +38,8 @@ if [ "$(worker-build --version 2>/dev/null)" != "$WORKER_BUILD_VERSION" ]; then
   cargo install --debug --force --locked worker-build --version "=$WORKER_BUILD_VERSION"
 fi
 
-# --- Debian packages: Apache httpd (interop, benchmark), wrk (benchmark), Chromium and its driver (browser tests)
+# --- Debian packages: Apache httpd (interop, benchmark), wrk (benchmark), python3 (a test origin),
+#     Chromium and its driver (browser tests)
 apt_updated=""
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
@@ -54,6 +55,10 @@ fi
 if [ ! -x /usr/bin/wrk ]; then
   log "installing wrk (Debian) for the load benchmark"
   apt_install wrk
+fi
+if ! command -v python3 >/dev/null; then
+  log "installing python3 (Debian) for the Python origin of the origin-signature test"
+  apt_install python3
 fi
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   log "installing chromium and chromium-driver (Debian) for the browser tests"

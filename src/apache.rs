@@ -170,8 +170,8 @@ pub(crate) struct Decrypted {
     pub(crate) plaintext: Zeroizing<String>,
     /// Which passphrase (from 0) opened it.
     pub(crate) passphrase: usize,
-    /// Not the writer's passphrase and salt: write it again on the next save.
-    pub(crate) reseal: bool,
+    /// Encrypted with this process's writer salt for that passphrase (else written elsewhere).
+    pub(crate) own_salt: bool,
 }
 
 impl ApacheKeys {
@@ -198,9 +198,14 @@ impl ApacheKeys {
         key
     }
 
-    /// The writer's salt for the first passphrase: chosen once per process.
-    fn writer_salt(&self) -> Result<[u8; SALT_BYTES], EncryptError> {
-        let slot = (self.first.tag, self.cipher.id());
+    /// The passphrase at `index` (0 = the first).
+    fn passphrase(&self, index: usize) -> Option<&Passphrase> {
+        self.passphrases().nth(index)
+    }
+
+    /// The writer's salt for a passphrase: chosen once per process.
+    fn writer_salt(&self, p: &Passphrase) -> Result<[u8; SALT_BYTES], EncryptError> {
+        let slot = (p.tag, self.cipher.id());
         if let Some(salt) = WRITER_SALTS.get(&slot) {
             return Ok(salt);
         }
@@ -210,23 +215,32 @@ impl ApacheKeys {
         Ok(salt)
     }
 
-    /// Encrypts a session string the way mod_session_crypto does.
-    pub(crate) fn seal(&self, plaintext: &str) -> Result<String, EncryptError> {
+    /// Encrypts a session string the way mod_session_crypto does, with the passphrase at `index`
+    /// (0, the first, except to write a session back under the weak passphrase that opened it).
+    pub(crate) fn seal(&self, plaintext: &str, index: usize) -> Result<String, EncryptError> {
         let padded = (plaintext.len() / BLOCK_BYTES + 1) * BLOCK_BYTES;
         let len = (MAC_BYTES + SALT_BYTES + IV_BYTES + padded).div_ceil(3) * 4;
         if len > MAX_COOKIE_BYTES {
             return Err(EncryptError::TooLarge(len));
         }
-        let salt = self.writer_salt()?;
+        let p = self.passphrase(index).unwrap_or(&self.first);
+        let salt = self.writer_salt(p)?;
         let mut iv = [0u8; IV_BYTES];
         keys::random(&mut iv).map_err(|_| EncryptError::Random)?;
-        self.seal_with(&salt, &iv, plaintext).ok_or(EncryptError::TooLarge(len))
+        self.seal_with(p, &salt, &iv, plaintext).ok_or(EncryptError::TooLarge(len))
     }
 
-    /// The cookie value for a given salt and IV (`None` only if the output could not be sized).
-    fn seal_with(&self, salt: &[u8; SALT_BYTES], iv: &[u8; IV_BYTES], plaintext: &str) -> Option<String> {
+    /// The cookie value for a given passphrase, salt and IV (`None` only if the output could not
+    /// be sized).
+    fn seal_with(
+        &self,
+        p: &Passphrase,
+        salt: &[u8; SALT_BYTES],
+        iv: &[u8; IV_BYTES],
+        plaintext: &str,
+    ) -> Option<String> {
         let padded = (plaintext.len() / BLOCK_BYTES + 1) * BLOCK_BYTES;
-        let key = self.derive(&self.first, salt);
+        let key = self.derive(p, salt);
         let mut out = Zeroizing::new(vec![0u8; MAC_BYTES + SALT_BYTES + IV_BYTES + padded]);
         let (mac, authenticated) = out.split_at_mut_checked(MAC_BYTES)?;
         let (salt_out, iv_and_ct) = authenticated.split_at_mut_checked(SALT_BYTES)?;
@@ -234,7 +248,7 @@ impl ApacheKeys {
         salt_out.copy_from_slice(salt);
         iv_out.copy_from_slice(iv);
         encrypt(self.cipher, &key, iv, plaintext.as_bytes(), ct)?;
-        mac.copy_from_slice(&self.first.mac(authenticated));
+        mac.copy_from_slice(&p.mac(authenticated));
         Some(BASE64.encode(out.as_slice()))
     }
 
@@ -265,8 +279,8 @@ impl ApacheKeys {
         // A valid MAC with bad padding means another cipher setting, not an attacker.
         let plaintext = decrypt(self.cipher, &key, iv, ciphertext).ok_or(Rejection::Malformed)?;
         let plaintext = String::from_utf8(plaintext.to_vec()).map_err(|_| Rejection::Malformed)?;
-        let ours = index == 0 && self.writer_salt().is_ok_and(|s| s == salt_arr);
-        Ok(Decrypted { plaintext: Zeroizing::new(plaintext), passphrase: index, reseal: !ours })
+        let own_salt = self.writer_salt(p).is_ok_and(|s| s == salt_arr);
+        Ok(Decrypted { plaintext: Zeroizing::new(plaintext), passphrase: index, own_salt })
     }
 }
 
@@ -310,10 +324,10 @@ mod tests {
         for c in [ApacheCipher::Aes128, ApacheCipher::Aes192, ApacheCipher::Aes256] {
             let k = keys(c, &["first passphrase", "second"]);
             for pt in ["", "a=1", "exactly sixteen!", &"x".repeat(100)] {
-                let v = k.seal(pt).unwrap();
+                let v = k.seal(pt, 0).unwrap();
                 let o = k.open(&v).unwrap();
                 assert_eq!(o.plaintext.as_str(), pt);
-                assert!(!o.reseal, "our own salt and first passphrase");
+                assert!(o.own_salt && o.passphrase == 0, "our own salt and first passphrase");
             }
         }
     }
@@ -321,25 +335,29 @@ mod tests {
     #[test]
     fn writer_derives_once() {
         let k = keys(ApacheCipher::Aes256, &["writer-derives-once passphrase"]);
-        let a = BASE64.decode(k.seal("a=1").unwrap()).unwrap();
-        let b = BASE64.decode(k.seal("a=1").unwrap()).unwrap();
+        let a = BASE64.decode(k.seal("a=1", 0).unwrap()).unwrap();
+        let b = BASE64.decode(k.seal("a=1", 0).unwrap()).unwrap();
         assert_eq!(a[8..24], b[8..24], "same salt");
         assert_ne!(a[24..40], b[24..40], "fresh IV");
     }
 
     #[test]
-    fn older_passphrase_opens_and_asks_for_reseal() {
+    fn older_passphrase_opens_and_says_which() {
         let old = keys(ApacheCipher::Aes256, &["old one"]);
         let both = keys(ApacheCipher::Aes256, &["new one", "old one"]);
-        let o = both.open(&old.seal("u=1").unwrap()).unwrap();
+        let o = both.open(&old.seal("u=1", 0).unwrap()).unwrap();
         assert_eq!(o.plaintext.as_str(), "u=1");
-        assert!(o.reseal);
+        assert_eq!(o.passphrase, 1);
+        // Written back under the passphrase that opened it (a weak one keeps its sessions).
+        let again = both.open(&both.seal("u=2", 1).unwrap()).unwrap();
+        assert_eq!((again.plaintext.as_str(), again.passphrase, again.own_salt), ("u=2", 1, true));
+        assert_eq!(old.open(&both.seal("u=3", 1).unwrap()).unwrap().plaintext.as_str(), "u=3");
     }
 
     #[test]
     fn mac_is_checked_before_anything() {
         let k = keys(ApacheCipher::Aes256, &["p"]);
-        let v = k.seal("user=alice").unwrap();
+        let v = k.seal("user=alice", 0).unwrap();
         let raw = BASE64.decode(&v).unwrap();
         for i in 0..raw.len() {
             let mut bad = raw.clone();
@@ -354,7 +372,7 @@ mod tests {
     fn wrong_cipher_is_rejected_not_garbage() {
         let a = keys(ApacheCipher::Aes128, &["p2"]);
         let b = keys(ApacheCipher::Aes256, &["p2"]);
-        assert_eq!(b.open(&a.seal("u=1").unwrap()).err(), Some(Rejection::Malformed));
+        assert_eq!(b.open(&a.seal("u=1", 0).unwrap()).err(), Some(Rejection::Malformed));
     }
 
     #[test]
@@ -393,7 +411,7 @@ mod tests {
             let raw = BASE64.decode(value).unwrap();
             let salt: [u8; 16] = raw[8..24].try_into().unwrap();
             let iv: [u8; 16] = raw[24..40].try_into().unwrap();
-            assert_eq!(k.seal_with(&salt, &iv, &opened.plaintext).unwrap(), value, "{}", v["name"]);
+            assert_eq!(k.seal_with(&k.first, &salt, &iv, &opened.plaintext).unwrap(), value, "{}", v["name"]);
             checked += 1;
         }
         assert_eq!(checked, 9, "every encrypted vector");

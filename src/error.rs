@@ -40,6 +40,10 @@ pub enum ConfigError {
     TimeOutOfRange(&'static str),
     /// `max_lifetime` needs a format that carries the issue time (`sealed`).
     LifetimeNeedsSealed,
+    /// `allow_weak_passphrases` is for the `apache` format only.
+    WeakNeedsApache,
+    /// `origin_secret` is too short or too uniform (the rule of passphrases).
+    OriginSecret(KeyError),
     /// `token_context` needs the `sealed` format (the others have no associated data).
     ContextNeedsSealed,
     /// `max_chunks` must be from 1 to [`MAX_CHUNKS_LIMIT`].
@@ -61,6 +65,10 @@ impl fmt::Display for ConfigError {
             Self::SameHeader => f.write_str("the session header and the session env header must differ"),
             Self::InvalidPathPrefix(p) => write!(f, "path prefix {} must start with \"/\"", Quoted(p)),
             Self::TimeOutOfRange(name) => write!(f, "{name} is over {MAX_SECONDS} seconds"),
+            Self::OriginSecret(e) => write!(f, "origin_secret: {e}"),
+            Self::WeakNeedsApache => {
+                f.write_str("allow_weak_passphrases is for the apache format only (other formats take strong keys)")
+            }
             Self::LifetimeNeedsSealed => {
                 f.write_str("max_lifetime needs the sealed format (it carries the issue time)")
             }

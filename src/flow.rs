@@ -9,7 +9,10 @@
 //! 2. with SessionCookieRemove the session cookie (and its chunks) leave the `Cookie` header, on
 //!    every path too: the origin never holds the token;
 //! 3. outside SessionInclude / SessionExclude nothing else happens; inside, the session is loaded
-//!    and its plain string set in the SessionEnv header.
+//!    and its plain string set in the SessionEnv header;
+//! 4. the client's copy of the signature header (`X-Session-Signature`, every spelling) is
+//!    deleted; with an origin secret the proxy's own is set, over the time, method, path and
+//!    query and the SessionEnv value (empty outside include / exclude): see `signature.rs`.
 //!
 //! Response ([`SessionManager::plan_response`]):
 //! 1. the origin's SessionHeader is merged (an oversized one refused, the session kept) and
@@ -22,6 +25,7 @@
 use crate::error::SaveError;
 use crate::notice::Notice;
 use crate::session::Session;
+use crate::signature;
 use crate::status::LoadStatus;
 use crate::text::same_header;
 use crate::{SessionManager, chunks, cookie_header};
@@ -73,7 +77,7 @@ impl HeaderOp {
 /// o.keys = vec![edge_session::generate_key().unwrap()];
 /// o.cookie_remove = true;
 /// let m = SessionManager::new(o).unwrap();
-/// let plan = m.plan_request("/", &[("cookie", "a=1; session=garbage"), ("x_session", "user=admin")], 0);
+/// let plan = m.plan_request("GET", "/", &[("cookie", "a=1; session=garbage"), ("x_session", "user=admin")], 0);
 /// assert!(plan.headers.contains(&HeaderOp::Delete("x_session".into())));
 /// assert!(plan.headers.contains(&HeaderOp::Set("x-session".into(), String::new())));
 /// assert!(plan.headers.contains(&HeaderOp::Set("cookie".into(), "a=1".into())));
@@ -96,7 +100,7 @@ pub struct RequestPlan {
 /// let mut o = Options::default();
 /// o.keys = vec![edge_session::generate_key().unwrap()];
 /// let m = SessionManager::new(o).unwrap();
-/// let mut session = m.plan_request("/", &[] as &[(&str, &str)], 0).session.unwrap();
+/// let mut session = m.plan_request("GET", "/", &[] as &[(&str, &str)], 0).session.unwrap();
 /// let plan = m.plan_response(Some(&mut session), &[("x-replace-session", "user=alice"), ("vary", "Accept")], 0);
 /// assert_eq!(plan.headers[0], HeaderOp::Delete("x-replace-session".into()));
 /// assert!(matches!(&plan.headers[1], HeaderOp::Append(n, _) if n == "set-cookie"));
@@ -110,6 +114,14 @@ pub struct ResponsePlan {
     pub headers: Vec<HeaderOp>,
     /// What to log.
     pub notices: Vec<Notice>,
+}
+
+/// What the signature covers of the request besides its session.
+#[derive(Clone, Copy)]
+struct Request<'a> {
+    method: &'a str,
+    target: &'a str,
+    now: u64,
 }
 
 /// Deletions of `name` and of every other spelling of it present in `headers`.
@@ -131,23 +143,51 @@ fn value<H: AsRef<str>, V: AsRef<str>>(headers: &[(H, V)], name: &str, sep: &str
     Some(found.fold(first.to_owned(), |acc, v| acc + sep + v))
 }
 
+/// The path part of a request target (`/a/b?x=1` → `/a/b`).
+fn path_of(target: &str) -> &str {
+    target.split_once(['?', '#']).map_or(target, |(path, _)| path)
+}
+
 impl SessionManager {
-    /// Decides what happens to a request for `path` with these headers (name, value) at `now`
-    /// (µs): loads the session where sessions apply.
+    /// The header that carries the proxy's signature to the origin: SessionEnv's name and
+    /// `-signature` (`x-session-signature`), lowercase.
+    ///
+    /// ```
+    /// let m = edge_session::SessionManager::new({
+    ///     let mut o = edge_session::Options::default();
+    ///     o.format = edge_session::Format::Plain;
+    ///     o
+    /// })
+    /// .unwrap();
+    /// assert_eq!(m.signature_header(), "x-session-signature");
+    /// ```
+    pub fn signature_header(&self) -> String {
+        format!("{}-signature", self.options().env_header.to_ascii_lowercase())
+    }
+
+    /// Decides what happens to a request (its method, its target: path and query as the origin
+    /// receives them, and its headers, name and value) at `now` (µs): loads the session where
+    /// sessions apply.
     ///
     /// ```
     /// let mut o = edge_session::Options::default();
     /// o.keys = vec![edge_session::generate_key().unwrap()];
     /// o.exclude = vec!["/static".into()];
     /// let m = edge_session::SessionManager::new(o).unwrap();
-    /// let plan = m.plan_request("/static/a.css", &[("X-Session", "user=admin")], 0);
+    /// let plan = m.plan_request("GET", "/static/a.css?v=2", &[("X-Session", "user=admin")], 0);
     /// assert!(plan.session.is_none());
-    /// assert_eq!(plan.headers, [edge_session::HeaderOp::Delete("x-session".into())]);
+    /// assert_eq!(plan.headers[0], edge_session::HeaderOp::Delete("x-session".into()));
     /// ```
-    pub fn plan_request<H: AsRef<str>, V: AsRef<str>>(&self, path: &str, headers: &[(H, V)], now: u64) -> RequestPlan {
+    pub fn plan_request<H: AsRef<str>, V: AsRef<str>>(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(H, V)],
+        now: u64,
+    ) -> RequestPlan {
         let cookie = value(headers, "cookie", "; ");
-        let session = self.applies_to(path).then(|| self.load(cookie.as_deref(), now));
-        self.plan(session, headers, cookie)
+        let session = self.applies_to(path_of(target)).then(|| self.load(cookie.as_deref(), now));
+        self.plan(session, Request { method, target, now }, headers, cookie)
     }
 
     /// [`plan_request`](Self::plan_request) for a session the face loaded itself (from a
@@ -159,27 +199,33 @@ impl SessionManager {
     /// let m = edge_session::SessionManager::new(o).unwrap();
     /// let mut s = edge_session::Session::new();
     /// s.insert("user", "alice").unwrap();
-    /// let plan = m.plan_request_for(Some(s), &[] as &[(&str, &str)]);
+    /// let plan = m.plan_request_for(Some(s), "GET", "/", &[] as &[(&str, &str)], 0);
     /// assert!(plan.headers.contains(&edge_session::HeaderOp::Set("x-session".into(), "user=alice".into())));
     /// ```
     pub fn plan_request_for<H: AsRef<str>, V: AsRef<str>>(
         &self,
         session: Option<Session>,
+        method: &str,
+        target: &str,
         headers: &[(H, V)],
+        now: u64,
     ) -> RequestPlan {
-        self.plan(session, headers, value(headers, "cookie", "; "))
+        self.plan(session, Request { method, target, now }, headers, value(headers, "cookie", "; "))
     }
 
     /// The request's operations, with its `Cookie` header already read (once).
     fn plan<H: AsRef<str>, V: AsRef<str>>(
         &self,
         session: Option<Session>,
+        request: Request<'_>,
         headers: &[(H, V)],
         cookie: Option<String>,
     ) -> RequestPlan {
         let o = self.options();
         let mut ops = Vec::new();
         delete_spellings(&mut ops, &o.env_header, headers);
+        let signature_header = self.signature_header();
+        delete_spellings(&mut ops, &signature_header, headers);
         if o.cookie_remove {
             if let Some(cookie) = cookie {
                 let name = &o.cookie_name;
@@ -189,7 +235,13 @@ impl SessionManager {
                 });
             }
         }
-        let Some(session) = session else {
+        let value = session.as_ref().map(Session::to_string);
+        if !o.origin_secret.is_empty() {
+            let Request { method, target, now } = request;
+            let sig = signature::sign(o.origin_secret.as_bytes(), now, method, target, value.as_deref().unwrap_or(""));
+            ops.push(HeaderOp::Set(signature_header, sig));
+        }
+        let (Some(session), Some(value)) = (session, value) else {
             return RequestPlan { session: None, headers: ops, notices: Vec::new() };
         };
         let notices = match session.status() {
@@ -197,7 +249,7 @@ impl SessionManager {
             LoadStatus::Expired => vec![Notice::Expired],
             _ => Vec::new(),
         };
-        ops.push(HeaderOp::Set(o.env_header.to_ascii_lowercase(), session.to_string()));
+        ops.push(HeaderOp::Set(o.env_header.to_ascii_lowercase(), value));
         RequestPlan { session: Some(session), headers: ops, notices }
     }
 
@@ -308,7 +360,7 @@ mod tests {
     }
 
     fn login(m: &SessionManager) -> String {
-        let mut s = m.plan_request("/", &Headers::new(), 0).session.unwrap();
+        let mut s = m.plan_request("GET", "/", &Headers::new(), 0).session.unwrap();
         let plan = m.plan_response(Some(&mut s), &[("x-replace-session", "user=alice")], 0);
         let HeaderOp::Append(_, line) = &plan.headers[1] else { panic!("{plan:?}") };
         line.split(';').next().unwrap().to_owned()
@@ -327,16 +379,30 @@ mod tests {
             o.include = vec!["/app".into()];
             o.cookie_remove = true;
         });
-        let p = m.plan_request("/other", &[("cookie", "a=1, session=x")], 0);
-        assert_eq!(p.headers, [HeaderOp::Delete("x-session".into()), HeaderOp::Set("cookie".into(), "a=1".into())]);
+        let p = m.plan_request("GET", "/other", &[("cookie", "a=1, session=x")], 0);
+        assert_eq!(
+            p.headers,
+            [
+                HeaderOp::Delete("x-session".into()),
+                HeaderOp::Delete("x-session-signature".into()),
+                HeaderOp::Set("cookie".into(), "a=1".into())
+            ]
+        );
     }
 
     #[test]
     fn outside_include_only_the_env_header_goes() {
         let m = manager(|o| o.include = vec!["/app".into()]);
-        let p = m.plan_request("/other", &[("cookie", "session=x"), ("X_SESSION", "user=admin")], 0);
+        let p = m.plan_request("GET", "/other", &[("cookie", "session=x"), ("X_SESSION", "user=admin")], 0);
         assert!(p.session.is_none());
-        assert_eq!(p.headers, [HeaderOp::Delete("x-session".into()), HeaderOp::Delete("x_session".into())]);
+        assert_eq!(
+            p.headers,
+            [
+                HeaderOp::Delete("x-session".into()),
+                HeaderOp::Delete("x_session".into()),
+                HeaderOp::Delete("x-session-signature".into())
+            ]
+        );
     }
 
     #[test]
@@ -344,18 +410,52 @@ mod tests {
         let m = manager(|o| o.env_header = "X-Edge-Session".into());
         let sent =
             [("x_edge-session", "a"), ("X_EDGE_SESSION", "b"), ("x-edge-session", "c"), ("x-edge-sessions", "d")];
-        let p = m.plan_request("/", &sent, 0);
+        let p = m.plan_request("GET", "/", &sent, 0);
         let deleted: Vec<&str> =
             p.headers.iter().filter(|o| matches!(o, HeaderOp::Delete(_))).map(HeaderOp::name).collect();
-        assert_eq!(deleted, ["x-edge-session", "x_edge-session", "x_edge_session"]);
+        assert_eq!(deleted, ["x-edge-session", "x_edge-session", "x_edge_session", "x-edge-session-signature"]);
         assert_eq!(set(&p.headers, "x-edge-session").as_deref(), Some(""), "then set by the proxy alone");
+    }
+
+    #[test]
+    fn with_an_origin_secret_every_forwarded_request_is_signed() {
+        const SECRET: &str = "an origin secret of at least 32 characters, 2026";
+        let m = manager(|o| {
+            o.origin_secret = SECRET.into();
+            o.include = vec!["/app".into()];
+        });
+        let now = 1_800_000_000_000_000;
+        let mut s = m.plan_request("GET", "/app", &Headers::new(), 0).session.unwrap();
+        s.insert("user", "alice").unwrap();
+        let c = m.save(&mut s, 0).unwrap().unwrap().split(';').next().unwrap().to_owned();
+        let forged = [("X_Session_Signature", "t=1,v1=x"), ("x-session-signature", "t=2,v1=y")];
+        for (target, session) in [("/app/page?x=1", Some("user=alice")), ("/static/a.css", None)] {
+            let mut sent: Vec<(&str, &str)> = forged.to_vec();
+            sent.push(("cookie", &c));
+            let p = m.plan_request("POST", target, &sent, now);
+            let deleted: Vec<&str> =
+                p.headers.iter().filter(|o| matches!(o, HeaderOp::Delete(_))).map(HeaderOp::name).collect();
+            assert!(
+                deleted.contains(&"x-session-signature") && deleted.contains(&"x_session_signature"),
+                "{deleted:?}"
+            );
+            let sig = set(&p.headers, "x-session-signature").expect("signed on every path");
+            let env = session.unwrap_or("");
+            assert_eq!(set(&p.headers, "x-session").as_deref().unwrap_or(""), env);
+            let ok = crate::verify_signature(&[SECRET], Some(&sig), "POST", target, env, now, 300);
+            assert_eq!(ok, Ok(()), "{target}");
+            let other = crate::verify_signature(&[SECRET], Some(&sig), "POST", "/app/admin", env, now, 300);
+            assert_eq!(other, Err(crate::SignatureError::Mismatch));
+        }
+        let unsigned = manager(|_| {});
+        assert!(set(&unsigned.plan_request("GET", "/", &forged, now).headers, "x-session-signature").is_none());
     }
 
     #[test]
     fn env_value_is_the_session_string() {
         let m = manager(|_| {});
         let c = login(&m);
-        let p = m.plan_request("/", &[("cookie", c)], 0);
+        let p = m.plan_request("GET", "/", &[("cookie", c)], 0);
         assert_eq!(set(&p.headers, "x-session").as_deref(), Some("user=alice"));
         assert!(p.headers.iter().all(|o| o.name() != "cookie"), "cookie kept without cookie_remove");
     }
@@ -364,13 +464,13 @@ mod tests {
     fn cookie_remove_strips_the_session_cookie_and_chunks_in_both_separators() {
         let m = manager(|o| o.cookie_remove = true);
         let c = login(&m);
-        let p = m.plan_request("/", &[("cookie", format!("a=1, {c}"))], 0);
+        let p = m.plan_request("GET", "/", &[("cookie", format!("a=1, {c}"))], 0);
         assert_eq!(p.session.unwrap().get("user"), Some("alice"), "the loader reads it …");
         assert_eq!(set(&p.headers, "cookie").as_deref(), Some("a=1"), "… and the origin does not get it");
-        let p = m.plan_request("/", &[("cookie", "session=x")], 0);
+        let p = m.plan_request("GET", "/", &[("cookie", "session=x")], 0);
         assert!(p.headers.contains(&HeaderOp::Delete("cookie".into())));
         let chunked = "a=1; session.0=2*x; session.15=y; session.x=keep; session.123=keep; session.16=keep";
-        let p = m.plan_request("/", &[("cookie", chunked)], 0);
+        let p = m.plan_request("GET", "/", &[("cookie", chunked)], 0);
         assert_eq!(
             set(&p.headers, "cookie").as_deref(),
             Some("a=1; session.x=keep; session.123=keep; session.16=keep")
@@ -391,12 +491,12 @@ mod tests {
     fn carried_session_without_change_is_private_no_cache() {
         let m = manager(|_| {});
         let c = login(&m);
-        let mut s = m.plan_request("/", &[("cookie", c.clone())], 0).session.unwrap();
+        let mut s = m.plan_request("GET", "/", &[("cookie", c.clone())], 0).session.unwrap();
         let p = m.plan_response(Some(&mut s), &[("cache-control", "public, max-age=600"), ("vary", "Accept")], 0);
         assert!(p.headers.iter().all(|o| o.name() != "set-cookie"));
         assert_eq!(set(&p.headers, "cache-control").as_deref(), Some("private, no-cache"));
         assert_eq!(set(&p.headers, "vary").as_deref(), Some("Accept, Cookie"));
-        let mut s = m.plan_request("/", &[("cookie", c)], 0).session.unwrap();
+        let mut s = m.plan_request("GET", "/", &[("cookie", c)], 0).session.unwrap();
         let p = m.plan_response(Some(&mut s), &[("Cache-Control", "No-Store"), ("Vary", "cookie")], 0);
         assert_eq!(p.headers, [HeaderOp::Delete("x-replace-session".into())]);
     }
@@ -405,7 +505,7 @@ mod tests {
     fn oversized_update_is_refused_and_the_session_kept() {
         let m = manager(|_| {});
         let c = login(&m);
-        let mut s = m.plan_request("/", &[("cookie", c)], 0).session.unwrap();
+        let mut s = m.plan_request("GET", "/", &[("cookie", c)], 0).session.unwrap();
         let big = format!("k={}", "v".repeat(MAX_UPDATE_BYTES));
         let p = m.plan_response(Some(&mut s), &[("x-replace-session", big)], 0);
         assert!(matches!(p.notices[..], [Notice::UpdateRefused(SessionError::UpdateTooLarge { .. })]));
@@ -416,12 +516,12 @@ mod tests {
     fn too_large_to_save_is_reported_not_sent() {
         let update: Vec<String> = (0..7).map(|i| format!("k{i}={}", "v".repeat(1000))).collect();
         let one = manager(|o| o.max_chunks = 1);
-        let mut s = one.plan_request("/", &Headers::new(), 0).session.unwrap();
+        let mut s = one.plan_request("GET", "/", &Headers::new(), 0).session.unwrap();
         let p = one.plan_response(Some(&mut s), &[("x-replace-session", update.join("&"))], 0);
         assert!(matches!(p.notices[..], [Notice::NotSaved(SaveError::CookieTooLarge { .. })]));
         assert!(p.headers.iter().all(|o| o.name() != "set-cookie"));
         let m = manager(|_| {});
-        let mut s = m.plan_request("/", &Headers::new(), 0).session.unwrap();
+        let mut s = m.plan_request("GET", "/", &Headers::new(), 0).session.unwrap();
         let p = m.plan_response(Some(&mut s), &[("x-replace-session", update.join("&"))], 0);
         assert_eq!(p.headers.iter().filter(|o| o.name() == "set-cookie").count(), 3, "chunked by default");
     }
@@ -429,7 +529,7 @@ mod tests {
     #[test]
     fn rejections_are_notices() {
         let m = manager(|_| {});
-        let p = m.plan_request("/", &[("cookie", "session=garbage")], 0);
+        let p = m.plan_request("GET", "/", &[("cookie", "session=garbage")], 0);
         assert_eq!(p.notices, [Notice::Rejected(crate::Rejection::Malformed)]);
     }
 }

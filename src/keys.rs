@@ -1,12 +1,20 @@
 //! Key material for the sealed format.
 //!
 //! A key string is either
-//! - **a random secret**: 32 bytes in base64 (standard or URL-safe alphabet, padding optional),
-//!   as printed by [`generate_key`] / `edge-session keygen`; or
-//! - **a passphrase** of at least [`MIN_PASSPHRASE_CHARS`] characters, stretched with
-//!   PBKDF2-HMAC-SHA256 ([`PASSPHRASE_ITERATIONS`] rounds, salt [`PASSPHRASE_SALT`]) once per
+//! - **a raw key**: [`RAW_KEY_PREFIX`] (`base64:`) and 32 random bytes in base64 (standard or
+//!   URL-safe alphabet, padding optional), as printed by [`generate_key`] / `edge-session keygen`;
+//!   or
+//! - **a passphrase**: anything else, of at least [`MIN_PASSPHRASE_CHARS`] characters, stretched
+//!   with PBKDF2-HMAC-SHA256 ([`PASSPHRASE_ITERATIONS`] rounds, salt [`PASSPHRASE_SALT`]) once per
 //!   process: the result is cached, so building a manager per request costs nothing after the
 //!   first.
+//!
+//! The prefix is what tells them apart: a passphrase is never used unstretched because it happens
+//! to be valid base64 (its public key id would then be a one-hash-per-guess check). A string
+//! without the prefix that *is* 32 bytes of base64 is refused ([`KeyError::Unprefixed`]) instead
+//! of being guessed at, so a key written before the prefix existed fails loudly at start-up (add
+//! `base64:` in front of it; its id and every cookie it sealed stay the same) rather than being
+//! silently stretched into another key.
 //!
 //! Anything shorter, or with very few distinct bytes or characters, is refused: a session key
 //! must carry at least 256 bits of entropy (or a passphrase that is stretched).
@@ -27,6 +35,13 @@ use crate::text;
 
 /// Bytes in a raw key.
 pub const KEY_BYTES: usize = 32;
+/// What starts a raw key's written form: `base64:` then 32 bytes in base64.
+///
+/// ```
+/// let key = edge_session::generate_key().unwrap();
+/// assert!(key.starts_with(edge_session::RAW_KEY_PREFIX));
+/// ```
+pub const RAW_KEY_PREFIX: &str = "base64:";
 /// Shortest passphrase accepted, in characters.
 pub const MIN_PASSPHRASE_CHARS: usize = 32;
 /// PBKDF2-HMAC-SHA256 rounds for a passphrase.
@@ -52,7 +67,7 @@ const STRETCH_CACHE_SLOTS: usize = 16;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum KeyError {
-    /// Neither 32 bytes of base64 nor a passphrase of at least 32 characters.
+    /// Not a passphrase of at least 32 characters (nor a raw key).
     TooShort,
     /// Too few distinct bytes or characters to be random.
     LowEntropy,
@@ -60,6 +75,10 @@ pub enum KeyError {
     Duplicate,
     /// The platform's random source failed.
     Random,
+    /// Looks like a raw key (32 bytes of base64) but lacks [`RAW_KEY_PREFIX`].
+    Unprefixed,
+    /// Starts with [`RAW_KEY_PREFIX`] but is not 32 bytes of base64.
+    BadRawKey,
 }
 
 impl fmt::Display for KeyError {
@@ -67,11 +86,16 @@ impl fmt::Display for KeyError {
         match self {
             Self::TooShort => write!(
                 f,
-                "key too short: use 32 random bytes in base64 (run `edge-session keygen`) or a passphrase of at least {MIN_PASSPHRASE_CHARS} characters"
+                "key too short: use a key from `edge-session keygen` ({RAW_KEY_PREFIX}…) or a passphrase of at least {MIN_PASSPHRASE_CHARS} characters"
             ),
             Self::LowEntropy => f.write_str("key has too little entropy: generate one with `edge-session keygen`"),
             Self::Duplicate => f.write_str("the same key is listed twice"),
             Self::Random => f.write_str("the platform's random number generator failed"),
+            Self::Unprefixed => write!(
+                f,
+                "this looks like a raw key without its prefix: write a key from `edge-session keygen` as {RAW_KEY_PREFIX}KEY (a passphrase may not be 32 bytes of base64)"
+            ),
+            Self::BadRawKey => write!(f, "a {RAW_KEY_PREFIX} key must be {KEY_BYTES} bytes in base64"),
         }
     }
 }
@@ -83,17 +107,18 @@ pub(crate) fn random(buf: &mut [u8]) -> Result<(), KeyError> {
     getrandom::getrandom(buf).map_err(|_| KeyError::Random)
 }
 
-/// A fresh random key: 32 bytes from getrandom, base64 with padding (44 characters).
+/// A fresh random key in its written form: [`RAW_KEY_PREFIX`] and 32 bytes from getrandom in
+/// base64 with padding (`base64:` + 44 characters), which no passphrase is taken for.
 ///
 /// ```
 /// let k = edge_session::generate_key().unwrap();
-/// assert_eq!(k.len(), 44);
+/// assert!(k.starts_with("base64:") && k.len() == 51);
 /// assert_ne!(k, edge_session::generate_key().unwrap());
 /// ```
 pub fn generate_key() -> Result<String, KeyError> {
     let mut raw = Zeroizing::new([0u8; KEY_BYTES]);
     random(raw.as_mut())?;
-    Ok(STANDARD.encode(raw.as_ref()))
+    Ok(format!("{RAW_KEY_PREFIX}{}", STANDARD.encode(raw.as_ref())))
 }
 
 fn decode_raw(s: &str) -> Option<Zeroizing<[u8; KEY_BYTES]>> {
@@ -152,11 +177,15 @@ pub(crate) fn check_passphrase(s: &str) -> Result<(), KeyError> {
 
 /// Turns a key string into 32 bytes of key material (see the module docs).
 pub(crate) fn material(s: &str) -> Result<Zeroizing<[u8; KEY_BYTES]>, KeyError> {
-    if let Some(raw) = decode_raw(s) {
+    if let Some(encoded) = s.strip_prefix(RAW_KEY_PREFIX) {
+        let raw = decode_raw(encoded).ok_or(KeyError::BadRawKey)?;
         if !varied(raw.iter()) {
             return Err(KeyError::LowEntropy);
         }
         return Ok(raw);
+    }
+    if decode_raw(s).is_some() {
+        return Err(KeyError::Unprefixed);
     }
     check_passphrase(s)?;
     Ok(stretch(s))
@@ -288,16 +317,36 @@ mod tests {
     fn raw_keys_in_every_base64_spelling() {
         let bytes: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect();
         for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
-            let s = engine.encode(&bytes);
+            let s = format!("{RAW_KEY_PREFIX}{}", engine.encode(&bytes));
             assert_eq!(material(&s).unwrap().as_slice(), bytes.as_slice(), "{s}");
         }
+    }
+
+    #[test]
+    fn raw_keys_are_told_apart_from_passphrases_by_their_prefix_only() {
+        let bytes: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect();
+        // 32 bytes of base64 without the prefix: refused, never used raw nor silently stretched.
+        for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
+            assert_eq!(material(&engine.encode(&bytes)).err(), Some(KeyError::Unprefixed));
+        }
+        // A prefixed value that is not 32 bytes of base64.
+        for bad in ["", "short", "!!!!", &STANDARD.encode([9u8; 31]), &STANDARD.encode([9u8; 33])] {
+            assert_eq!(material(&format!("{RAW_KEY_PREFIX}{bad}")).err(), Some(KeyError::BadRawKey), "{bad}");
+        }
+        // 43 characters that are not base64: a passphrase, stretched.
+        let p = "this passphrase has forty-three characters!";
+        assert_eq!(p.len(), 43);
+        assert_eq!(material(p).unwrap().as_slice(), stretch(p).as_slice());
     }
 
     #[test]
     fn refuses_short_and_weak_keys() {
         assert_eq!(material("short").err(), Some(KeyError::TooShort));
         assert_eq!(material(&STANDARD.encode([7u8; 16])).err(), Some(KeyError::TooShort));
-        assert_eq!(material(&STANDARD.encode([0u8; 32])).err(), Some(KeyError::LowEntropy));
+        assert_eq!(
+            material(&format!("{RAW_KEY_PREFIX}{}", STANDARD.encode([0u8; 32]))).err(),
+            Some(KeyError::LowEntropy)
+        );
         assert_eq!(material(&"ab".repeat(20)).err(), Some(KeyError::LowEntropy));
         assert_eq!(material(&"é".repeat(31)).err(), Some(KeyError::TooShort));
     }

@@ -51,6 +51,7 @@ mod sealed;
 mod sealer;
 mod session;
 mod set_cookie;
+mod signature;
 mod status;
 mod text;
 
@@ -60,7 +61,7 @@ pub use cookie_header::find_cookie;
 pub use error::{ConfigError, SaveError};
 pub use flow::{FAILURE_CONTENT_TYPE, HeaderOp, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS, RequestPlan, ResponsePlan};
 pub use inspect::{InspectOptions, Inspection, Warning, inspect};
-pub use keys::{DerivedSecret, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS, generate_key};
+pub use keys::{DerivedSecret, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS, RAW_KEY_PREFIX, generate_key};
 pub use limits::{
     DEFAULT_MAX_CHUNKS, MAX_CHUNKS_LIMIT, MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES, MAX_ENTRIES, MAX_SECONDS,
     MAX_UPDATE_BYTES,
@@ -70,6 +71,7 @@ pub use notice::{Level, Notice, log_line};
 pub use options::{Format, Options};
 pub use session::{Session, SessionError};
 pub use set_cookie::{CookieError, DEFAULT_ATTRIBUTES, SetCookie};
+pub use signature::{DEFAULT_TOLERANCE_SECS, SignatureError, verify_signature};
 pub use status::{LoadStatus, Rejection};
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -349,6 +349,39 @@ impl SessionManager {
             ring.iter().map(|k| DerivedSecret::new(k.id_hex(), k.derive(label.as_bytes()))).collect()
         })
     }
+
+    /// The positions (from 0) in [`Options::keys`] of passphrases below the strength rule, which
+    /// only [`Options::allow_weak_passphrases`] admits: a start-up warning's list. Empty otherwise.
+    ///
+    /// ```
+    /// use edge_session::{Format, Options, SessionManager};
+    /// let mut o = Options::default();
+    /// o.format = Format::Apache;
+    /// o.keys = vec!["a passphrase of more than thirty-two characters".into(), "secret".into()];
+    /// assert!(SessionManager::new(o.clone()).is_err(), "older passphrases are checked too");
+    /// o.allow_weak_passphrases = true;
+    /// assert_eq!(SessionManager::new(o).unwrap().weak_keys(), [1]);
+    /// ```
+    pub fn weak_keys(&self) -> &[usize] {
+        self.sealer.weak_keys()
+    }
+
+    /// The warning every face logs once when it starts with this manager, if any: today only
+    /// [`Notice::WeakPassphrases`](crate::Notice::WeakPassphrases).
+    ///
+    /// ```
+    /// use edge_session::{Format, Notice, Options, SessionManager};
+    /// let mut o = Options::default();
+    /// o.format = Format::Apache;
+    /// o.allow_weak_passphrases = true;
+    /// o.keys = vec!["secret".into()];
+    /// let n = SessionManager::new(o).unwrap().startup_notice().unwrap();
+    /// assert!(n.to_json().starts_with(r#"{"edge_session":"weak-passphrase","keys":"0","#));
+    /// ```
+    pub fn startup_notice(&self) -> Option<crate::Notice> {
+        let weak = self.weak_keys();
+        (!weak.is_empty()).then(|| crate::Notice::WeakPassphrases(weak.to_vec()))
+    }
 }
 
 /// After a write: the session as written, and what the browser now holds.

@@ -64,7 +64,15 @@ pub enum Notice {
     NotSaved(SaveError),
     /// The origin could not be reached or gave no usable response (the face answered 502).
     OriginFailed(String),
+    /// At start-up: the passphrases at these positions are below the strength rule, admitted by
+    /// `allow_weak_passphrases` (see [`SessionManager::startup_notice`]).
+    ///
+    /// [`SessionManager::startup_notice`]: crate::SessionManager::startup_notice
+    WeakPassphrases(Vec<usize>),
 }
+
+/// What the weak-passphrase warning says beside the positions.
+const WEAK_NOTE: &str = "passphrases below the strength rule are admitted (allow_weak_passphrases): whoever guesses one can forge the sessions it opens (weak_key)";
 
 impl Notice {
     /// The event name in the log line.
@@ -79,6 +87,7 @@ impl Notice {
             Self::UpdateRefused(_) => "update-refused",
             Self::NotSaved(_) => "not-saved",
             Self::OriginFailed(_) => "origin-failed",
+            Self::WeakPassphrases(_) => "weak-passphrase",
         }
     }
 
@@ -90,7 +99,7 @@ impl Notice {
     pub fn level(&self) -> Level {
         match self {
             Self::Rejected(_) | Self::Expired => Level::Info,
-            Self::UpdateRefused(_) => Level::Warn,
+            Self::UpdateRefused(_) | Self::WeakPassphrases(_) => Level::Warn,
             Self::NotSaved(_) | Self::OriginFailed(_) => Level::Error,
         }
     }
@@ -102,12 +111,19 @@ impl Notice {
     /// assert_eq!(n.to_json_with(&[("sid", "ab")]), r#"{"edge_session":"expired","sid":"ab"}"#);
     /// ```
     pub fn to_json_with(&self, extra: &[(&str, &str)]) -> String {
+        if let Self::WeakPassphrases(at) = self {
+            let keys = at.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
+            let mut fields = vec![("keys", keys.as_str()), ("note", WEAK_NOTE)];
+            fields.extend_from_slice(extra);
+            return log_line(self.event(), &fields);
+        }
         let detail = match self {
             Self::Rejected(why) => Some(("why", why.as_str().to_owned())),
             Self::Expired => None,
             Self::UpdateRefused(e) => Some(("error", e.to_string())),
             Self::NotSaved(e) => Some(("error", e.to_string())),
             Self::OriginFailed(e) => Some(("error", e.clone())),
+            Self::WeakPassphrases(_) => None,
         };
         let mut fields: Vec<(&str, &str)> = detail.as_ref().map(|(k, v)| (*k, v.as_str())).into_iter().collect();
         fields.extend_from_slice(extra);

@@ -4,6 +4,7 @@ use core::fmt;
 
 use crate::apache::ApacheCipher;
 use crate::error::ConfigError;
+use crate::keys;
 use crate::limits::{DEFAULT_MAX_CHUNKS, MAX_CHUNKS_LIMIT, MAX_SECONDS};
 use crate::set_cookie::{self, Attributes, DEFAULT_ATTRIBUTES};
 use crate::text;
@@ -104,6 +105,20 @@ pub struct Options {
     /// 16; 1 = never split. The `plain` and `apache` formats always write one cookie, as Apache
     /// does.
     pub max_chunks: usize,
+    /// Admits passphrases below the strength rule (fewer than 32 characters or too few distinct
+    /// ones), for the `apache` format only: to share cookies both ways with a live httpd whose
+    /// `SessionCryptoPassphrase` is short. Off by default; [`SessionManager::weak_keys`]
+    /// lists them (warn at start-up) and sessions they open report
+    /// [`Session::weak_key`](crate::Session::weak_key). Refused for the other formats.
+    ///
+    /// [`SessionManager::weak_keys`]: crate::SessionManager::weak_keys
+    pub allow_weak_passphrases: bool,
+    /// A secret shared with the origin (at least 32 characters): when set, every request the
+    /// front proxy forwards carries a signature header (`X-Session-Signature` beside
+    /// `X-Session`) over its time, method, path and query and SessionEnv value, which the origin
+    /// checks with [`verify_signature`](crate::verify_signature). Empty (the default) = off. A
+    /// client's copy of the signature header is removed either way.
+    pub origin_secret: String,
     /// Extra associated data for `sealed` tokens: a token made under one context never opens
     /// under another (nor as a plain session cookie). Empty (the default) for session cookies;
     /// the Worker's server-side store seals its reference cookies under `store`.
@@ -127,6 +142,8 @@ impl Default for Options {
             env_header: "X-Session".into(),
             cookie_remove: false,
             max_chunks: DEFAULT_MAX_CHUNKS,
+            allow_weak_passphrases: false,
+            origin_secret: String::new(),
             token_context: String::new(),
         }
     }
@@ -149,6 +166,8 @@ impl fmt::Debug for Options {
             .field("env_header", &self.env_header)
             .field("cookie_remove", &self.cookie_remove)
             .field("max_chunks", &self.max_chunks)
+            .field("allow_weak_passphrases", &self.allow_weak_passphrases)
+            .field("origin_secret", &if self.origin_secret.is_empty() { "" } else { "[redacted]" })
             .field("token_context", &self.token_context)
             .finish()
     }
@@ -183,6 +202,12 @@ impl Options {
         }
         if self.max_lifetime > 0 && self.format != Format::Sealed {
             return Err(ConfigError::LifetimeNeedsSealed);
+        }
+        if !self.origin_secret.is_empty() {
+            keys::check_passphrase(&self.origin_secret).map_err(ConfigError::OriginSecret)?;
+        }
+        if self.allow_weak_passphrases && self.format != Format::Apache {
+            return Err(ConfigError::WeakNeedsApache);
         }
         if !self.token_context.is_empty() && self.format != Format::Sealed {
             return Err(ConfigError::ContextNeedsSealed);

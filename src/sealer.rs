@@ -16,7 +16,12 @@ use crate::status::Rejection;
 pub(crate) enum Sealer {
     Sealed(Box<KeyRing>),
     Plain,
-    Apache(ApacheKeys),
+    /// `weak`: the indexes of passphrases below the strength rule (only with
+    /// `allow_weak_passphrases`).
+    Apache {
+        keys: ApacheKeys,
+        weak: Vec<usize>,
+    },
 }
 
 impl From<EncryptError> for SaveError {
@@ -40,20 +45,42 @@ impl Sealer {
             Format::Plain if !options.keys.is_empty() => Err(ConfigError::KeysUnused),
             Format::Plain => Ok(Self::Plain),
             Format::Apache => {
-                // The encrypting passphrase must be strong; older ones only open cookies (so a
-                // site can move off Apache's old passphrase without logging anyone out).
-                let first = options.keys.first().ok_or(ConfigError::NoKeys)?;
-                keys::check_passphrase(first).map_err(key_error(0))?;
-                if let Some(index) = options.keys.iter().position(String::is_empty) {
-                    return Err(ConfigError::Key { index, error: KeyError::TooShort });
+                // Every passphrase, the encrypting one and the older ones that only open, meets
+                // the strength rule: a cookie forged under a guessable older passphrase would
+                // otherwise be re-encrypted under the strong one and outlive the migration. The
+                // operator's opt-in (`allow_weak_passphrases`) admits any passphrase httpd takes
+                // (not empty), to share cookies both ways with a live httpd; sessions those open
+                // say so (`Session::weak_key`).
+                if options.keys.is_empty() {
+                    return Err(ConfigError::NoKeys);
+                }
+                let mut weak = Vec::new();
+                for (index, k) in options.keys.iter().enumerate() {
+                    if k.is_empty() {
+                        return Err(ConfigError::Key { index, error: KeyError::TooShort });
+                    }
+                    match keys::check_passphrase(k) {
+                        Ok(()) => {}
+                        Err(_) if options.allow_weak_passphrases => weak.push(index),
+                        Err(e) => return Err(key_error(index)(e)),
+                    }
                 }
                 let repeated =
                     options.keys.iter().enumerate().find(|(i, k)| options.keys.iter().take(*i).any(|o| o == *k));
                 if let Some((index, _)) = repeated {
                     return Err(ConfigError::Key { index, error: KeyError::Duplicate });
                 }
-                Ok(Self::Apache(ApacheKeys::new(options.cipher, &options.keys).ok_or(ConfigError::NoKeys)?))
+                let keys = ApacheKeys::new(options.cipher, &options.keys).ok_or(ConfigError::NoKeys)?;
+                Ok(Self::Apache { keys, weak })
             }
+        }
+    }
+
+    /// The indexes of the keys below the strength rule (admitted by `allow_weak_passphrases`).
+    pub(crate) fn weak_keys(&self) -> &[usize] {
+        match self {
+            Self::Apache { weak, .. } => weak,
+            _ => &[],
         }
     }
 
@@ -71,10 +98,15 @@ impl Sealer {
         match self {
             Self::Sealed(keys) => sealed::open(keys, binding, value).and_then(sealed::Unsealed::into_session),
             Self::Plain => Session::decode(value).map_err(|_| Rejection::Malformed),
-            Self::Apache(keys) => {
+            Self::Apache { keys, weak } => {
                 let d = keys.open(value)?;
                 let mut s = Session::decode(&d.plaintext).map_err(|_| Rejection::Malformed)?;
-                s.reseal = d.reseal;
+                // A session a weak passphrase opened is written back under that same passphrase,
+                // never laundered into one under the strong passphrase: it lives only as long as
+                // the operator keeps the weak passphrase, and says so (`Session::weak_key`).
+                let keep = weak.contains(&d.passphrase);
+                s.reseal = !d.own_salt || (d.passphrase != 0 && !keep);
+                s.weak_passphrase = keep.then_some(d.passphrase);
                 Ok(s)
             }
         }
@@ -104,7 +136,7 @@ impl Sealer {
                 })?
             }
             Self::Plain => session.encode(expiry),
-            Self::Apache(keys) => keys.seal(&session.encode(expiry))?,
+            Self::Apache { keys, .. } => keys.seal(&session.encode(expiry), session.weak_passphrase.unwrap_or(0))?,
         })
     }
 }

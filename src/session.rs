@@ -78,6 +78,9 @@ pub struct Session {
     pub(crate) loaded_expiry: Option<u64>,
     /// Opened with an older key: write again with the current one.
     pub(crate) reseal: bool,
+    /// Opened with the passphrase at this index, below the strength rule
+    /// (`allow_weak_passphrases`): written back under it.
+    pub(crate) weak_passphrase: Option<usize>,
     /// The session cookies the browser holds (sent with the request, or set since): what a
     /// save must remove when it writes the other form.
     pub(crate) jar: Jar,
@@ -180,6 +183,7 @@ impl Session {
             self.modified = true;
         }
         self.entries.clear();
+        self.weak_passphrase = None;
     }
 
     /// The entries, in order.
@@ -246,6 +250,33 @@ impl Session {
     /// ```
     pub fn issued(&self) -> Option<u64> {
         self.issued
+    }
+
+    /// Whether this session was opened with a passphrase below the strength rule, admitted only
+    /// by [`Options::allow_weak_passphrases`](crate::Options::allow_weak_passphrases) (`apache`
+    /// format): anyone who guesses that passphrase can forge such a session, so treat what it
+    /// says with that in mind (for example, ask for the password again before anything
+    /// sensitive). Such a session is written back under the passphrase that opened it, never
+    /// re-encrypted under a strong one: it ends when the operator drops that passphrase, or when
+    /// it is cleared.
+    ///
+    /// ```
+    /// use edge_session::{Format, Options, SessionManager};
+    /// let mut o = Options::default();
+    /// o.format = Format::Apache;
+    /// o.allow_weak_passphrases = true;
+    /// o.keys = vec!["secret".into()];
+    /// let m = SessionManager::new(o).unwrap();
+    /// let mut s = m.load(None, 0);
+    /// s.insert("user", "alice").unwrap();
+    /// let cookie = m.save(&mut s, 0).unwrap().unwrap().to_string();
+    /// let again = m.load(Some(cookie.split(';').next().unwrap()), 0);
+    /// assert_eq!(again.get("user"), Some("alice"));
+    /// assert!(again.weak_key());
+    /// assert!(!m.load(None, 0).weak_key());
+    /// ```
+    pub fn weak_key(&self) -> bool {
+        self.weak_passphrase.is_some()
     }
 
     /// Re-issues the session on its next save, keeping its entries: a new token under a fresh

@@ -5,7 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use edge_session::{ApacheCipher, Format, LoadStatus, Options, Rejection, Session, SessionManager};
+use edge_session::{
+    ApacheCipher, ConfigError, Format, KeyError, LoadStatus, Options, Rejection, Session, SessionManager,
+};
 use serde_json::Value;
 
 /// Before every expiry in the file (late November 2026), in µs.
@@ -106,7 +108,8 @@ fn crypto_vectors() -> Vec<Value> {
 }
 
 /// A strong passphrase that encrypts; Apache's test passphrases are short, so they are listed
-/// after it, as the older (open-only) passphrases a migrating site keeps for a while.
+/// after it, as the older (open-only) passphrases a migrating site keeps for a while, admitted by
+/// the operator's opt-in (`allow_weak_passphrases`) only.
 const STRONG: &str = "a strong passphrase for edge-session's writes, 2026";
 
 fn apache_manager(v: &Value, strong_first: bool) -> SessionManager {
@@ -118,7 +121,50 @@ fn apache_manager(v: &Value, strong_first: bool) -> SessionManager {
     let apache: Vec<String> =
         v["SessionCryptoPassphrase"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
     o.keys = if strong_first { std::iter::once(STRONG.to_owned()).chain(apache).collect() } else { apache };
+    let refused = SessionManager::new(o.clone()).err();
+    assert!(
+        matches!(refused, Some(ConfigError::Key { error: KeyError::TooShort | KeyError::LowEntropy, .. })),
+        "without the opt-in a weak passphrase is refused, first or older: {refused:?}"
+    );
+    o.allow_weak_passphrases = true;
     SessionManager::new(o).unwrap()
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn sessions_opened_with_a_weak_passphrase_say_so() {
+    for v in crypto_vectors() {
+        let name = v["name"].as_str().unwrap();
+        let cookie = format!("{}={}", v["cookie_name"].as_str().unwrap(), v["cookie_value"].as_str().unwrap());
+        let m = apache_manager(&v, true);
+        assert!(!m.weak_keys().is_empty() && !m.weak_keys().contains(&0), "{name}: {:?}", m.weak_keys());
+        let mut s = m.load(Some(&cookie), NOW);
+        assert!(s.weak_key(), "{name}: opened with Apache's short passphrase");
+        // Never laundered into a strong-passphrase session: written back under the same weak
+        // passphrase, it stays weak, and dropping that passphrase ends it.
+        s.insert("seen", "1").unwrap();
+        let set = m.save(&mut s, NOW).unwrap().unwrap();
+        let cookie = set.split(';').next().unwrap();
+        let again = m.load(Some(cookie), NOW);
+        assert!(again.weak_key() && again.get("seen") == Some("1"), "{name}: still weak");
+        let mut strong_only = Options::default();
+        strong_only.format = Format::Apache;
+        strong_only.cookie_name = v["cookie_name"].as_str().unwrap().to_owned();
+        strong_only.cipher = ApacheCipher::parse(v["SessionCryptoCipher"].as_str().unwrap()).unwrap();
+        strong_only.keys = vec![STRONG.into()];
+        let strong_only = SessionManager::new(strong_only).unwrap();
+        assert_eq!(strong_only.load(Some(cookie), NOW).status(), LoadStatus::Rejected(Rejection::Tampered), "{name}");
+        // Cleared, it is a clean session again, written under the strong passphrase.
+        let mut cleared = again;
+        cleared.clear();
+        cleared.insert("user", "new").unwrap();
+        let set = m.save(&mut cleared, NOW).unwrap().unwrap();
+        let s = strong_only.load(Some(set.split(';').next().unwrap()), NOW);
+        assert_eq!((s.get("user"), s.weak_key()), (Some("new"), false), "{name}");
+        let mut fresh = m.load(None, NOW);
+        fresh.insert("a", "1").unwrap();
+        assert!(!fresh.weak_key());
+    }
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -160,6 +206,7 @@ fn wrong_passphrase_or_cipher_is_an_empty_session() {
     o.cookie_name = "s6".into();
     o.keys = vec![STRONG.into()];
     o.cipher = ApacheCipher::Aes128;
+    o.allow_weak_passphrases = true;
     let wrong_pass = SessionManager::new(o.clone()).unwrap();
     assert_eq!(wrong_pass.load(Some(&cookie), NOW).status(), LoadStatus::Rejected(Rejection::Tampered));
     o.keys.push("secret".into());
@@ -198,6 +245,16 @@ fn weak_encrypting_passphrase_is_refused() {
     let v = crypto_vectors().into_iter().find(|v| v["name"] == "aes256-simple").unwrap();
     let mut o = Options::default();
     o.format = Format::Apache;
-    o.keys = vec![v["SessionCryptoPassphrase"][0].as_str().unwrap().to_owned()];
-    assert!(matches!(SessionManager::new(o), Err(edge_session::ConfigError::Key { index: 0, .. })));
+    let short = v["SessionCryptoPassphrase"][0].as_str().unwrap().to_owned();
+    o.keys = vec![short.clone()];
+    assert!(matches!(SessionManager::new(o.clone()), Err(ConfigError::Key { index: 0, .. })));
+    // An older, open-only passphrase is held to the same rule.
+    o.keys = vec![STRONG.into(), short];
+    assert!(matches!(SessionManager::new(o.clone()), Err(ConfigError::Key { index: 1, .. })));
+    // The opt-in admits it, for this format only.
+    o.allow_weak_passphrases = true;
+    assert_eq!(SessionManager::new(o.clone()).unwrap().weak_keys(), [1]);
+    o.format = Format::Sealed;
+    o.keys = vec![edge_session::generate_key().unwrap()];
+    assert_eq!(SessionManager::new(o).err(), Some(ConfigError::WeakNeedsApache));
 }

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 use edge_session::{Format, Options, SessionManager};
 
-pub const SEALED_KEY: &str = "q6vN4Oa1x7bCWbN2b0JXhJd7gQ0WmL5t1y1sQk2Kq2E=";
+pub const SEALED_KEY: &str = "base64:q6vN4Oa1x7bCWbN2b0JXhJd7gQ0WmL5t1y1sQk2Kq2E=";
 pub const PASSPHRASE: &str = "a fuzzing passphrase, long enough: 2026";
 
 /// A manager for `format` with `keys`, after `tune` has adjusted the options.

@@ -22,7 +22,7 @@ export interface SessionManagerOptions {
   cookieAttributes?: string;
   /** "sealed" (AES-256-GCM, default), "plain" (Apache's unencrypted cookie) or "apache" (mod_session_crypto's cookie). */
   format?: "sealed" | "plain" | "apache";
-  /** Keys: 32 random bytes in base64 (`edge-session keygen`) or passphrases of >= 32 characters; for "apache", the SessionCryptoPassphrases (the first, which encrypts, must be >= 32 characters). The first seals, all open. */
+  /** Keys: raw keys as `edge-session keygen` prints them ("base64:" + 32 random bytes in base64) or passphrases of >= 32 characters; for "apache", the SessionCryptoPassphrases (each >= 32 characters unless allowWeakPassphrases). The first seals, all open. */
   keys?: string[];
   /** SessionCryptoCipher for the "apache" format. Default "aes256". */
   cipher?: "aes128" | "aes192" | "aes256";
@@ -44,6 +44,10 @@ export interface SessionManagerOptions {
   cookieRemove?: boolean;
   /** The most cookies a large "sealed" session may be split across (NAME.0, NAME.1, …). Default 4, at most 16; 1 = never. */
   maxChunks?: number;
+  /** A secret shared with the origin (>= 32 characters): every request `handle` forwards then carries `X-Session-Signature` (envHeader + "-Signature") over its time, method, path and query and session, which the origin checks with `verifySessionHeader`. Default: none. */
+  originSecret?: string;
+  /** "apache" format only: admit SessionCryptoPassphrases below the strength rule (to share cookies both ways with a live httpd). Warns at construction; sessions they open have `weakKey` true. Default false. */
+  allowWeakPassphrases?: boolean;
 }
 
 /** One header operation, in order: delete a header, set it, or append a value (Set-Cookie). Names are lowercase. */
@@ -166,7 +170,8 @@ fn string_or_null(v: Option<String>) -> JsStringOrNull {
 }
 
 /// The core's option names and the JavaScript API's.
-const CAMEL_CASE: [(&str, &str); 9] = [
+const CAMEL_CASE: [(&str, &str); 11] = [
+    ("allow_weak_passphrases", "allowWeakPassphrases"),
     ("expiry_update_interval", "expiryUpdateInterval"),
     ("max_lifetime", "maxLifetime"),
     ("max_chunks", "maxChunks"),
@@ -176,6 +181,7 @@ const CAMEL_CASE: [(&str, &str); 9] = [
     ("cookie_name", "cookieName"),
     ("cookie_attributes", "cookieAttributes"),
     ("token_context", "tokenContext"),
+    ("origin_secret", "originSecret"),
 ];
 
 /// A core message with its option names in the JavaScript API's spelling.
@@ -192,6 +198,13 @@ fn error(code: &str, message: &str) -> JsValue {
     err.into()
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `console.warn`, for start-up warnings.
+    #[wasm_bindgen(js_namespace = console)]
+    fn warn(line: &str);
+}
+
 fn config_error(e: &ConfigError) -> JsValue {
     let code = match e {
         ConfigError::Cookie(CookieError::InvalidName(_)) => "ERR_INVALID_COOKIE_NAME",
@@ -200,7 +213,9 @@ fn config_error(e: &ConfigError) -> JsValue {
         ConfigError::NoKeys => "ERR_NO_KEYS",
         ConfigError::Key { error: KeyError::Duplicate, .. } => "ERR_DUPLICATE_KEY",
         ConfigError::Key { error: KeyError::Random, .. } => "ERR_RANDOM",
-        ConfigError::Key { .. } => "ERR_WEAK_KEY",
+        ConfigError::Key { error: KeyError::Unprefixed, .. } => "ERR_UNPREFIXED_KEY",
+        ConfigError::Key { error: KeyError::BadRawKey, .. } => "ERR_INVALID_RAW_KEY",
+        ConfigError::Key { .. } | ConfigError::OriginSecret(_) => "ERR_WEAK_KEY",
         _ => "ERR_INVALID_OPTION",
     };
     error(code, &e.to_string())
@@ -232,7 +247,7 @@ fn invalid(message: String) -> JsValue {
     error("ERR_INVALID_OPTION", &message)
 }
 
-const OPTION_NAMES: [&str; 14] = [
+const OPTION_NAMES: [&str; 16] = [
     "cookieName",
     "cookieAttributes",
     "format",
@@ -247,6 +262,8 @@ const OPTION_NAMES: [&str; 14] = [
     "envHeader",
     "cookieRemove",
     "maxChunks",
+    "allowWeakPassphrases",
+    "originSecret",
 ];
 
 /// An own property of an options object: never one inherited through the prototype chain (a
@@ -340,6 +357,13 @@ fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
     if let Some(v) = string_opt(js, "envHeader")? {
         o.env_header = v;
     }
+    if let Some(v) = string_opt(js, "originSecret")? {
+        o.origin_secret = v;
+    }
+    if let Some(v) = get(js, "allowWeakPassphrases")? {
+        o.allow_weak_passphrases =
+            v.as_bool().ok_or_else(|| invalid("option allowWeakPassphrases must be a boolean".into()))?;
+    }
     if let Some(v) = get(js, "cookieRemove")? {
         o.cookie_remove = v.as_bool().ok_or_else(|| invalid("option cookieRemove must be a boolean".into()))?;
     }
@@ -378,6 +402,9 @@ impl SessionManager {
     pub fn new(options: Option<JsOptions>) -> Result<SessionManager, JsValue> {
         let options = parse_options(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
         let inner = edge_session::SessionManager::new(options).map_err(|e| config_error(&e))?;
+        if let Some(notice) = inner.startup_notice() {
+            warn(&notice.to_json());
+        }
         Ok(Self { inner })
     }
 
@@ -441,13 +468,20 @@ impl SessionManager {
         self.inner.options().env_header.clone()
     }
 
-    /// The front proxy's decisions for a request to `path` with these headers (`[...request.headers]`):
-    /// the session (null outside include/exclude), the operations on the headers before the
-    /// request goes to the origin, and what to log. The core's, shared with every face.
+    /// The front proxy's decisions for a request (its method, its target: the path and query the
+    /// origin receives, and its headers, `[...request.headers]`): the session (null outside
+    /// include/exclude), the operations on the headers before the request goes to the origin
+    /// (with `originSecret`, its signature), and what to log. The core's, shared with every face.
     #[wasm_bindgen(js_name = planRequest)]
-    pub fn plan_request(&self, path: &str, headers: JsHeaders, now_ms: Option<f64>) -> Result<JsRequestPlan, JsValue> {
+    pub fn plan_request(
+        &self,
+        method: &str,
+        target: &str,
+        headers: JsHeaders,
+        now_ms: Option<f64>,
+    ) -> Result<JsRequestPlan, JsValue> {
         let headers = header_list(&headers)?;
-        let plan = self.inner.plan_request(path, &headers, micros(now_ms)?);
+        let plan = self.inner.plan_request(method, target, &headers, micros(now_ms)?);
         let session = plan.session.map_or(JsValue::NULL, |inner| Session { inner }.into());
         Ok(object(&[
             ("session", session),
@@ -534,6 +568,42 @@ pub fn origin_failure(error: &str) -> JsOriginFailure {
     .unchecked_into()
 }
 
+/// Checks the front proxy's signature header (`header`, null when absent) against what the
+/// origin received: method, target (path and query), SessionEnv value ("" when absent), at
+/// `nowMs`, allowing `toleranceSeconds` (default 300). `secrets`: the origin secret, or several
+/// while one is rotated. Null when it verifies, else the reason: "missing", "malformed",
+/// "expired" or "mismatch". `verifySessionHeader` (the package's) reads these from a request.
+#[wasm_bindgen(js_name = verifySignature, unchecked_return_type = "\"missing\" | \"malformed\" | \"expired\" | \"mismatch\" | null")]
+pub fn verify_signature(
+    #[wasm_bindgen(unchecked_param_type = "string | string[]")] secrets: JsValue,
+    header: Option<String>,
+    method: &str,
+    target: &str,
+    session: &str,
+    now_ms: Option<f64>,
+    tolerance_seconds: Option<f64>,
+) -> Result<JsValue, JsValue> {
+    let secrets: Vec<String> = match secrets.as_string() {
+        Some(one) => vec![one],
+        None if Array::is_array(&secrets) => Array::from(&secrets).iter().filter_map(|v| v.as_string()).collect(),
+        None => Vec::new(),
+    };
+    if secrets.is_empty() || secrets.iter().any(String::is_empty) {
+        return Err(invalid("the origin secret must be a non-empty string (or an array of them)".into()));
+    }
+    let tolerance = match tolerance_seconds {
+        None => edge_session::DEFAULT_TOLERANCE_SECS,
+        Some(t) if t.is_finite() && t >= 0.0 && t.fract() == 0.0 && t <= 86_400.0 => t as u64,
+        Some(_) => return Err(invalid("option tolerance must be a whole number of seconds from 0 to 86400".into())),
+    };
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let now = micros(now_ms)?;
+    Ok(match edge_session::verify_signature(&secrets, header.as_deref(), method, target, session, now, tolerance) {
+        Ok(()) => JsValue::NULL,
+        Err(e) => JsValue::from_str(e.as_str()),
+    })
+}
+
 /// A session: ordered string entries and an expiry.
 #[wasm_bindgen]
 pub struct Session {
@@ -604,6 +674,14 @@ impl Session {
         number_or_null(self.inner.issued().map(millis))
     }
 
+    /// Whether a passphrase below the strength rule (`allowWeakPassphrases`) opened this
+    /// session: anyone who guesses it could have forged it. It is written back under that same
+    /// passphrase, so it ends when the passphrase is dropped (or the session cleared).
+    #[wasm_bindgen(getter, js_name = weakKey)]
+    pub fn weak_key(&self) -> bool {
+        self.inner.weak_key()
+    }
+
     /// Whether the session changed since it was loaded or saved.
     #[wasm_bindgen(getter, js_name = isModified)]
     pub fn is_modified(&self) -> bool {
@@ -651,7 +729,7 @@ impl Default for Session {
     }
 }
 
-/// A fresh random key (32 bytes from `crypto.getRandomValues`, base64).
+/// A fresh random key: `base64:` and 32 bytes from `crypto.getRandomValues` in base64.
 #[wasm_bindgen(js_name = generateKey)]
 pub fn generate_key() -> Result<String, JsValue> {
     edge_session::generate_key().map_err(|_| error("ERR_RANDOM", "the platform's random number generator failed"))

@@ -33,6 +33,18 @@ const CONFIGS = {
     edge: { format: "apache", keys: [P2, P1] },
   },
   maxage: { apache: [`SessionCryptoPassphrase "${P1}"`, "SessionMaxAge 600"], edge: { format: "apache", keys: [P1], maxAge: 600 } },
+  // A live httpd whose passphrases are short: shared both ways only with the operator's opt-in,
+  // and every session they open says so.
+  weak: {
+    apache: [`SessionCryptoPassphrase "secret"`],
+    edge: { format: "apache", keys: ["secret"], allowWeakPassphrases: true },
+    weak: true,
+  },
+  weakaes128: {
+    apache: [`SessionCryptoPassphrase "pw" "${P1}"`, "SessionCryptoCipher aes128"],
+    edge: { format: "apache", cipher: "aes128", keys: ["pw", P1], allowWeakPassphrases: true },
+    weak: true,
+  },
 };
 
 // Keys and values with non-ASCII and every character the encoding must escape.
@@ -132,6 +144,7 @@ for (const [name, config] of Object.entries(CONFIGS)) {
     const session = manager().load(cookie);
     assert.equal(session.status, "loaded", `${name}: ${session.rejection}`);
     assert.deepEqual(session.entries().sort(), [...ENTRIES].sort());
+    assert.equal(session.weakKey, Boolean(config.weak), "weakKey: opened with a passphrase below the strength rule");
     if (name === "maxage") {
       assert.ok(Math.abs(session.expiry - (Date.now() + 600_000)) < 60_000, `Apache's expiry (µs) read as ms: ${session.expiry}`);
     }
@@ -161,6 +174,23 @@ for (const [name, config] of Object.entries(CONFIGS)) {
     assert.deepEqual(merged.entries().sort(), want);
   });
 }
+
+test("short passphrases: refused without the opt-in, first or older; the opt-in warns at start-up", () => {
+  for (const keys of [["secret"], [P1, "secret"]]) {
+    assert.throws(() => new SessionManager({ format: "apache", keys }), { code: "ERR_WEAK_KEY" });
+  }
+  assert.throws(() => new SessionManager({ keys: ["secret"], allowWeakPassphrases: true }), { code: "ERR_INVALID_OPTION" });
+  const warned = [];
+  const warn = console.warn;
+  console.warn = (line) => warned.push(line);
+  try {
+    new SessionManager({ format: "apache", keys: [P1, "secret"], allowWeakPassphrases: true }).free();
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(warned.length, 1);
+  assert.match(warned[0], /^\{"edge_session":"weak-passphrase","keys":"1","note":"[^"]+"\}$/);
+});
 
 test("a tampered edge-session cookie gives Apache no session", async () => {
   const m = new SessionManager({ cookieName: "s_aes256", cookieAttributes: "Path=/", format: "apache", keys: [P1, P2] });

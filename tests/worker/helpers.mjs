@@ -17,6 +17,32 @@ export function worker(bindings, options = {}) {
   });
 }
 
+/** The 500 body of a Worker whose configuration is invalid: the reason is in the log only. */
+export const CONFIG_ERROR_BODY = "edge-session is not configured: see the Worker's log\n";
+
+/**
+ * Starts the worker with a configuration that must be refused and makes one request: its status,
+ * body and the reason in the log line the Worker printed (`{"edge_session":"config-error","error":…}`).
+ */
+export async function configError(bindings, options = {}) {
+  let log = "";
+  const mf = worker(bindings, {
+    ...options,
+    handleRuntimeStdio(stdout, stderr) {
+      for (const s of [stdout, stderr]) s.on("data", (d) => (log += d));
+    },
+  });
+  try {
+    const res = await mf.dispatchFetch("http://127.0.0.1/");
+    const body = await res.text();
+    for (let i = 0; i < 100 && !log.includes('"config-error"'); i++) await new Promise((r) => setTimeout(r, 20));
+    const line = log.split("\n").find((l) => l.includes('"config-error"'));
+    return { status: res.status, body, error: line ? JSON.parse(line.slice(line.indexOf("{"))).error : "" };
+  } finally {
+    await mf.dispose();
+  }
+}
+
 /**
  * A local origin on 127.0.0.1. `respond(req, url)` returns { status, reason, headers, body } or
  * nothing (then 200, the received headers as JSON), or { drop: true } to close the connection

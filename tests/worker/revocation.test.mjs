@@ -4,7 +4,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { generateKey } from "edge-session";
-import { worker, origin, CookieJar, get } from "./helpers.mjs";
+import { worker, origin, CookieJar, get, configError, CONFIG_ERROR_BODY } from "./helpers.mjs";
 
 const open = [];
 after(async () => Promise.all(open.map((x) => x.dispose?.() ?? x.close())));
@@ -77,10 +77,13 @@ test("the trade-off: within the cache period a revocation is not seen yet", asyn
 });
 
 test("revocation needs the sealed format; garbage in KV is no revocation", async () => {
-  const plain = start({ SESSION_FORMAT: "plain", SESSION_KEYS: "" });
-  const res = await get(plain, null, "/");
-  assert.equal(res.status, 500);
-  assert.match(await res.text(), /SESSION_REVOCATION_KV: revocation needs the sealed format/);
+  const refused = await configError(
+    { ORIGIN: o.url, SESSION_REVOCATION_KV: "REVOCATIONS", SESSION_FORMAT: "plain", SESSION_KEYS: "" },
+    { kvNamespaces: ["REVOCATIONS"] },
+  );
+  assert.equal(refused.status, 500);
+  assert.equal(refused.body, CONFIG_ERROR_BODY);
+  assert.match(refused.error, /SESSION_REVOCATION_KV: revocation needs the sealed format/);
 
   const mf = start({ SESSION_REVOCATION_CACHE: "0" });
   const kv = await mf.getKVNamespace("REVOCATIONS");

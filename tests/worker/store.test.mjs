@@ -7,7 +7,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createDecipheriv, createHash, createHmac } from "node:crypto";
 import { generateKey } from "edge-session";
-import { worker, origin, CookieJar, get } from "./helpers.mjs";
+import { worker, origin, CookieJar, get, configError, CONFIG_ERROR_BODY } from "./helpers.mjs";
 
 const KEY = generateKey();
 const ADMIN = generateKey();
@@ -50,7 +50,7 @@ async function seen(mf, jar, path = "/") {
 /** Opens the store token in a cookie jar (the documented layout), for the test's eyes only. */
 function tokenOf(jar) {
   const raw = Buffer.from(jar.cookies.get("session"), "base64url");
-  const key = Buffer.from(KEY, "base64");
+  const key = Buffer.from(KEY.replace(/^base64:/, ""), "base64");
   const aad = Buffer.concat([raw.subarray(0, 5), Buffer.from("session\0store")]);
   const d = createDecipheriv("aes-256-gcm", key, raw.subarray(5, 17));
   d.setAAD(aad);
@@ -61,7 +61,7 @@ function tokenOf(jar) {
 
 /** The Durable Object of a user's sessions (its name: a keyed hash of the user). */
 async function userObject(mf, user) {
-  const hashKey = createHash("sha256").update("edge-session/v1/hash-key").update(Buffer.from(KEY, "base64")).digest();
+  const hashKey = createHash("sha256").update("edge-session/v1/hash-key").update(Buffer.from(KEY.replace(/^base64:/, ""), "base64")).digest();
   const home = "u" + createHmac("sha256", hashKey).update("edge-session/v1/home").update(user).digest("hex").slice(0, 32);
   const ns = await mf.getDurableObjectNamespace("SESSIONS");
   const stub = ns.get(ns.idFromName(home));
@@ -181,7 +181,7 @@ test("every event is a JSON line naming the session by a keyed hash, never the i
   await sleep(300);
   const lines = logs.split("\n").filter((l) => l.includes('{"edge_session"')).map((l) => JSON.parse(l.slice(l.indexOf("{"))));
   const hash = (sid) => {
-    const hashKey = createHash("sha256").update("edge-session/v1/hash-key").update(Buffer.from(KEY, "base64")).digest();
+    const hashKey = createHash("sha256").update("edge-session/v1/hash-key").update(Buffer.from(KEY.replace(/^base64:/, ""), "base64")).digest();
     return createHmac("sha256", hashKey).update("edge-session/v1/log-id").update(Buffer.from(sid, "hex")).digest("hex").slice(0, 32);
   };
   const mine = lines.filter((l) => [hash(first), hash(second)].includes(l.sid) || [hash(first), hash(second)].includes(l.prev));
@@ -217,8 +217,12 @@ test("configuration errors name their variable", async () => {
     [{ SESSION_STORE: "kv", SESSION_MAX_SESSIONS: "3" }, /SESSION_MAX_SESSIONS: a concurrent-session limit needs/],
     [{ SESSION_ADMIN_TOKEN: "short" }, /SESSION_ADMIN_TOKEN: too short/],
   ]) {
-    const res = await start(vars).dispatchFetch("http://127.0.0.1/");
-    assert.equal(res.status, 500);
-    assert.match(await res.text(), want);
+    const { status, body, error } = await configError(
+      { SESSION_KEYS: KEY, ORIGIN: o.url, SESSION_MAX_AGE: "3600", SESSION_ADMIN_TOKEN: ADMIN, ...vars },
+      vars.SESSION_STORE === "kv" ? { kvNamespaces: ["SESSIONS"] } : { durableObjects: { SESSIONS: "SessionStore" } },
+    );
+    assert.equal(status, 500);
+    assert.equal(body, CONFIG_ERROR_BODY);
+    assert.match(error, want);
   }
 });

@@ -9,7 +9,7 @@ use crate::records::{HashKey, HASH_KEY_LABEL, MAX_SESSIONS_LIMIT};
 use crate::sessions::StoreSessions;
 
 /// The variables the Worker reads, after Apache's directives.
-pub(crate) const VARS: [&str; 22] = [
+pub(crate) const VARS: [&str; 25] = [
     "SESSION_KEYS",
     "SESSION_COOKIE_NAME",
     "SESSION_COOKIE_ATTRIBUTES",
@@ -31,6 +31,9 @@ pub(crate) const VARS: [&str; 22] = [
     "SESSION_STORE_BINDING",
     "SESSION_MAX_SESSIONS",
     "SESSION_ADMIN_TOKEN",
+    "SESSION_ALLOW_WEAK_PASSPHRASES",
+    "SESSION_ALLOW_HTTP_ORIGIN",
+    "SESSION_ORIGIN_SECRET",
     "ORIGIN",
 ];
 
@@ -182,24 +185,21 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
     if let Some(v) = var("SESSION_ENV_HEADER") {
         o.env_header = v.trim().to_owned();
     }
-    o.cookie_remove = match var("SESSION_COOKIE_REMOVE").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("false" | "off" | "0" | "no") => false,
-        Some("true" | "on" | "1" | "yes") => true,
+    let flag = |name: &'static str| match var(name).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("false" | "off" | "0" | "no") => Ok(false),
+        Some("true" | "on" | "1" | "yes") => Ok(true),
         Some(other) => {
-            return Err(WorkerConfigError::Invalid {
-                var: "SESSION_COOKIE_REMOVE",
-                reason: format!("\"{other}\" is not true or false"),
-            })
+            Err(WorkerConfigError::Invalid { var: name, reason: format!("\"{other}\" is not true or false") })
         }
     };
+    o.cookie_remove = flag("SESSION_COOKIE_REMOVE")?;
+    o.allow_weak_passphrases = flag("SESSION_ALLOW_WEAK_PASSPHRASES")?;
+    if let Some(v) = var("SESSION_ORIGIN_SECRET") {
+        o.origin_secret = v.trim().to_owned();
+    }
     let origin = var("ORIGIN").map(|v| v.trim().trim_end_matches('/').to_owned());
     if let Some(o) = &origin {
-        if !(o.starts_with("http://") || o.starts_with("https://")) {
-            return Err(WorkerConfigError::Invalid {
-                var: "ORIGIN",
-                reason: "must be an http:// or https:// URL".into(),
-            });
-        }
+        check_origin(o, flag("SESSION_ALLOW_HTTP_ORIGIN")?)?;
     }
     let user_key = var("SESSION_USER_KEY").map_or_else(|| "user".to_owned(), |v| v.trim().to_owned());
     let revocation = match var("SESSION_REVOCATION_KV") {
@@ -276,6 +276,10 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
         Some(t) => Some(AdminToken(t.trim().to_owned())),
     };
     let manager = SessionManager::new(o).map_err(|e| match e {
+        ConfigError::OriginSecret(k) => WorkerConfigError::Invalid {
+            var: "SESSION_ORIGIN_SECRET",
+            reason: format!("{k} (it is a secret: `wrangler secret put SESSION_ORIGIN_SECRET`)"),
+        },
         ConfigError::InvalidHeaderName(_) | ConfigError::SameHeader => WorkerConfigError::Invalid {
             var: "SESSION_ENV_HEADER",
             reason: format!("{e} (SESSION_HEADER / SESSION_ENV_HEADER)"),
@@ -288,6 +292,45 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
     };
     let hash_key = manager.derive_secrets(HASH_KEY_LABEL).into_iter().next();
     Ok(WorkerConfig { manager, origin, revocation, store, hash_key, user_key, admin_token })
+}
+
+/// The path and query the origin receives (what the origin signature covers): `ORIGIN`'s own
+/// path, if it has one, then the request's path and query.
+pub(crate) fn origin_target(origin: Option<&str>, path: &str, query: Option<&str>) -> String {
+    let base = origin
+        .and_then(|o| o.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').and_then(|i| rest.get(i..)))
+        .unwrap_or_default();
+    match query {
+        Some(q) => format!("{base}{path}?{q}"),
+        None => format!("{base}{path}"),
+    }
+}
+
+/// `ORIGIN` is an `https://` URL: the plain session (and, signed or not, who the user is) crosses
+/// the network to it. `http://` only to a loopback host, or with `SESSION_ALLOW_HTTP_ORIGIN`.
+fn check_origin(origin: &str, allow_http: bool) -> Result<(), WorkerConfigError> {
+    let invalid = |reason: &str| WorkerConfigError::Invalid { var: "ORIGIN", reason: reason.into() };
+    if origin.starts_with("https://") {
+        return Ok(());
+    }
+    let Some(rest) = origin.strip_prefix("http://") else {
+        return Err(invalid("must be an https:// URL"));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    let loopback =
+        host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if loopback || allow_http {
+        return Ok(());
+    }
+    Err(invalid(
+        "must be an https:// URL: the session crosses the network in clear over http (loopback hosts are allowed; \
+         set SESSION_ALLOW_HTTP_ORIGIN = \"true\" for a private network you trust)",
+    ))
 }
 
 #[cfg(test)]
@@ -361,6 +404,67 @@ mod tests {
             let e = parse_map(&[("SESSION_KEYS", &key), (var, value)]).unwrap_err().to_string();
             assert!(e.starts_with(var), "{e}");
         }
+    }
+
+    #[test]
+    fn the_signed_target_is_what_the_origin_receives() {
+        assert_eq!(origin_target(None, "/a", Some("x=1")), "/a?x=1");
+        assert_eq!(origin_target(Some("https://o.example"), "/a", None), "/a");
+        assert_eq!(origin_target(Some("https://o.example/base"), "/a%20b", Some("q")), "/base/a%20b?q");
+    }
+
+    #[test]
+    fn origin_secret_is_a_long_secret() {
+        let key = edge_session::generate_key().unwrap();
+        let e = parse_map(&[("SESSION_KEYS", &key), ("SESSION_ORIGIN_SECRET", "hunter2")]).unwrap_err().to_string();
+        assert!(e.starts_with("SESSION_ORIGIN_SECRET: key too short") && !e.contains("hunter2"), "{e}");
+        let c = parse_map(&[
+            ("SESSION_KEYS", &key),
+            ("SESSION_ORIGIN_SECRET", "an origin secret of 32 characters or more"),
+        ]);
+        assert!(c.unwrap().manager.options().origin_secret.starts_with("an origin"));
+    }
+
+    #[test]
+    fn origin_is_https_unless_loopback_or_allowed() {
+        let key = edge_session::generate_key().unwrap();
+        for ok in [
+            "https://app.example",
+            "http://127.0.0.1:8080",
+            "http://localhost",
+            "http://[::1]:9000/x",
+            "http://127.5.0.1",
+        ] {
+            assert!(parse_map(&[("SESSION_KEYS", &key), ("ORIGIN", ok)]).is_ok(), "{ok}");
+        }
+        for bad in ["http://app.example", "http://10.0.0.2:8080", "http://127.0.0.1.evil.example", "http://[::2]"] {
+            let e = parse_map(&[("SESSION_KEYS", &key), ("ORIGIN", bad)]).unwrap_err().to_string();
+            assert!(
+                e.starts_with("ORIGIN: must be an https:// URL") && e.contains("SESSION_ALLOW_HTTP_ORIGIN"),
+                "{bad}: {e}"
+            );
+            let allowed = [("SESSION_KEYS", key.as_str()), ("ORIGIN", bad), ("SESSION_ALLOW_HTTP_ORIGIN", "true")];
+            assert!(parse_map(&allowed).is_ok(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn weak_passphrases_only_by_opt_in_and_only_for_apache() {
+        let apache =
+            [("SESSION_FORMAT", "apache"), ("SESSION_KEYS", "a strong passphrase for the apache format, 2026 secret")];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut v = apache.to_vec();
+            v.extend_from_slice(extra);
+            parse_map(&v)
+        };
+        let e = with(&[("SESSION_KEYS", "secret")]).unwrap_err().to_string();
+        assert!(e.starts_with("SESSION_KEYS, key #0: key too short"), "{e}");
+        let c = with(&[("SESSION_KEYS", "secret"), ("SESSION_ALLOW_WEAK_PASSPHRASES", "true")]).unwrap();
+        assert_eq!(c.manager.weak_keys(), [0]);
+        let key = edge_session::generate_key().unwrap();
+        let e =
+            parse_map(&[("SESSION_KEYS", &key), ("SESSION_ALLOW_WEAK_PASSPHRASES", "true")]).unwrap_err().to_string();
+        assert!(e.contains("allow_weak_passphrases is for the apache format only"), "{e}");
     }
 
     #[test]

@@ -26,6 +26,8 @@ use crate::{admin, config, demo};
 
 /// Ours, not the origin's: never expected on any input (kept apart from the origin's 502).
 const INTERNAL_ERROR: &str = "edge-session: internal error\n";
+/// The body of the 500 when the configuration is invalid: the reason goes to the log only.
+const CONFIG_ERROR: &str = "edge-session is not configured: see the Worker's log\n";
 
 thread_local! {
     /// The configuration of this isolate, with a fingerprint of the variables it was built from.
@@ -57,6 +59,9 @@ fn state(env: &Env) -> std::result::Result<Rc<WorkerConfig>, String> {
     let parsed =
         config::parse(|name| VARS.iter().position(|v| *v == name).and_then(|i| values.get(i).cloned().flatten()))
             .map_err(|e| e.to_string())?;
+    if let Some(notice) = parsed.manager.startup_notice() {
+        print(&notice);
+    }
     let parsed = Rc::new(parsed);
     STATE.with(|s| *s.borrow_mut() = Some((fingerprint, parsed.clone())));
     Ok(parsed)
@@ -67,8 +72,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<web_sys::Respons
     let config = match state(&env) {
         Ok(c) => c,
         Err(e) => {
+            // The details are for the operator (the log), not for every client.
             console_error!("{}", log_line("config-error", &[("error", &e)]));
-            return plain(&format!("edge-session is not configured: {e}\n"), 500);
+            return plain(CONFIG_ERROR, 500);
         }
     };
     match handle(&config, &env, req).await {
@@ -178,7 +184,9 @@ async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result:
         true => Some(load(config, env, req.headers().get("cookie")?.as_deref(), now, &mut state).await),
         false => None,
     };
-    let plan = config.manager.plan_request_for(session, &request_headers);
+    let method = req.method().to_string();
+    let target = config::origin_target(config.origin.as_deref(), url.path(), url.query());
+    let plan = config.manager.plan_request_for(session, &method, &target, &request_headers, now);
     for n in &plan.notices {
         note(n, state.token_hash.as_deref());
     }
