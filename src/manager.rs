@@ -350,6 +350,18 @@ impl SessionManager {
         })
     }
 
+    /// The public id (8 hex digits) of the key that seals, for the `sealed` format: what a save
+    /// that writes a cookie used (rotation telemetry counts seals per key). `None` otherwise.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// assert_eq!(edge_session::SessionManager::new(o).unwrap().sealing_key_id().map(|id| id.len()), Some(8));
+    /// ```
+    pub fn sealing_key_id(&self) -> Option<String> {
+        self.sealer.ring().map(|ring| ring.current.id_hex())
+    }
+
     /// The positions (from 0) in [`Options::keys`] of passphrases below the strength rule, which
     /// only [`Options::allow_weak_passphrases`] admits: a start-up warning's list. Empty otherwise.
     ///

@@ -53,6 +53,8 @@ pub(crate) enum SealError {
 pub(crate) struct Unsealed {
     /// Index in the key list of the key that opened it.
     pub(crate) key_index: usize,
+    /// That key's public id.
+    pub(crate) key_id: [u8; KEY_ID_BYTES],
     pub(crate) expiry: Option<u64>,
     pub(crate) issued: Option<u64>,
     pub(crate) body: String,
@@ -66,6 +68,7 @@ impl Unsealed {
         s.set_expiry(self.expiry);
         s.issued = self.issued;
         s.reseal = self.key_index > 0;
+        s.opened_by = Some(self.key_id);
         s.clean();
         Ok(s)
     }
@@ -167,6 +170,7 @@ pub(crate) fn open(keys: &KeyRing, binding: &str, token: &str) -> Result<Unseale
         return Err(Rejection::UnsupportedVersion);
     }
     let (key_index, key) = keys.find(key_id).ok_or(Rejection::UnknownKey)?;
+    let opened_by = key.id;
     let tag_at = rest.len().checked_sub(TAG_BYTES).ok_or(Rejection::Malformed)?;
     let (ciphertext, tag) = rest.split_at_mut_checked(tag_at).ok_or(Rejection::Malformed)?;
     let aad = aad(version, key_id, binding);
@@ -188,6 +192,7 @@ pub(crate) fn open(keys: &KeyRing, binding: &str, token: &str) -> Result<Unseale
     buf.zeroize();
     Ok(Unsealed {
         key_index,
+        key_id: opened_by,
         expiry: nonzero(u64::from_be_bytes(expiry)),
         issued: nonzero(u64::from_be_bytes(issued)),
         body,

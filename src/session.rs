@@ -78,6 +78,8 @@ pub struct Session {
     pub(crate) loaded_expiry: Option<u64>,
     /// Opened with an older key: write again with the current one.
     pub(crate) reseal: bool,
+    /// The public id of the `sealed` key that opened it.
+    pub(crate) opened_by: Option<[u8; crate::keys::KEY_ID_BYTES]>,
     /// Opened with the passphrase at this index, below the strength rule
     /// (`allow_weak_passphrases`): written back under it.
     pub(crate) weak_passphrase: Option<usize>,
@@ -250,6 +252,25 @@ impl Session {
     /// ```
     pub fn issued(&self) -> Option<u64> {
         self.issued
+    }
+
+    /// The public id (8 hex digits) of the key that opened this session, for the `sealed` format
+    /// (`None` for a new session and the other formats): what rotation telemetry counts, so an
+    /// operator sees when an old key no longer opens anything.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// let mut s = m.load(None, 0);
+    /// assert_eq!(s.key_id(), None);
+    /// s.insert("a", "1").unwrap();
+    /// let cookie = m.save(&mut s, 0).unwrap().unwrap().to_string();
+    /// let again = m.load(Some(cookie.split(';').next().unwrap()), 0);
+    /// assert_eq!(again.key_id(), m.sealing_key_id());
+    /// ```
+    pub fn key_id(&self) -> Option<String> {
+        self.opened_by.map(|id| crate::text::hex(&id))
     }
 
     /// Whether this session was opened with a passphrase below the strength rule, admitted only

@@ -6,6 +6,9 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createDecipheriv, createHash, createHmac } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { generateKey } from "edge-session";
 import { worker, origin, CookieJar, get, configError, CONFIG_ERROR_BODY } from "./helpers.mjs";
 
@@ -38,6 +41,12 @@ function start(vars) {
   return mf;
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** A key's public id: SHA-256("edge-session/v1/key-id" | key)[0..4], hex. */
+const keyIdOf = (key) =>
+  createHash("sha256").update("edge-session/v1/key-id").update(Buffer.from(key.replace(/^base64:/, ""), "base64")).digest("hex").slice(0, 8);
+/** A key's count of opens or seals in the metrics (0 when not listed). */
+const keyUses = (metrics, id, op) =>
+  Number(new RegExp(`^edge_session_key_operations_total\\{key="${id}",op="${op}"\\} (\\d+)$`, "m").exec(metrics)?.[1] ?? 0);
 
 /** What the origin saw as the session, without the expiry. */
 async function seen(mf, jar, path = "/") {
@@ -156,6 +165,52 @@ test("Durable Objects: one object per user, a concurrent-session limit that evic
   assert.match(metrics, /^edge_session_events_total\{event="rejected",why="not-stored"\} 3$/m, metrics);
 });
 
+test("Durable Objects across a key rotation: the limit counts, and logout ends, sessions made under the old key", async () => {
+  const [OLD, NEW] = [generateKey(), generateKey()];
+  const persist = mkdtempSync(join(tmpdir(), "edge-session-do-"));
+  // The same Durable Object storage before and after the restart with the new key first.
+  const boot = (keys) => {
+    const mf = worker(
+      { SESSION_KEYS: keys, ORIGIN: o.url, SESSION_MAX_AGE: "3600", SESSION_ADMIN_TOKEN: ADMIN, SESSION_STORE: "durable-object", SESSION_MAX_SESSIONS: "2" },
+      { durableObjects: { SESSIONS: "SessionStore" }, durableObjectsPersist: persist },
+    );
+    open.push(mf);
+    return mf;
+  };
+  try {
+    const before = boot(OLD);
+    const [laptop, phone, tablet] = [new CookieJar(), new CookieJar(), new CookieJar()];
+    for (const jar of [laptop, phone]) {
+      await seen(before, jar, "/login?user=alice");
+      await sleep(5);
+    }
+    await before.dispose();
+    open.splice(open.indexOf(before), 1);
+
+    const mf = boot(`${NEW} ${OLD}`);
+    assert.equal((await seen(mf, laptop)).session, "user=alice", "sessions from before the rotation still open");
+    // A third session, in the object the new key names: the limit of two counts the two in the
+    // old key's object, and evicts the oldest there.
+    await sleep(5);
+    await seen(mf, tablet, "/login?user=alice");
+    assert.equal((await seen(mf, laptop)).session, "", "the oldest (laptop, old key's object) evicted");
+    assert.equal((await seen(mf, phone)).session, "user=alice");
+    assert.equal((await seen(mf, tablet)).session, "user=alice");
+    // Log out everywhere reaches both objects.
+    const res = await admin(mf, "logout?user=alice");
+    assert.deepEqual(await res.json(), { ended: 2, notBefore: null });
+    for (const jar of [phone, tablet]) assert.equal((await seen(mf, jar)).session, "", "ended on the very next request");
+    // Rotation telemetry: the old key still opened sessions (so it cannot be retired yet) and
+    // sealed nothing; the new key sealed.
+    const metrics = await (await admin(mf, "metrics", "GET")).text();
+    assert.ok(keyUses(metrics, keyIdOf(OLD), "open") >= 2, metrics);
+    assert.equal(keyUses(metrics, keyIdOf(OLD), "seal"), 0, metrics);
+    assert.ok(keyUses(metrics, keyIdOf(NEW), "seal") >= 1, metrics);
+  } finally {
+    rmSync(persist, { recursive: true, force: true });
+  }
+});
+
 test("Durable Objects: the alarm deletes expired sessions and empties the object", async () => {
   const mf = start({ SESSION_STORE: "durable-object", SESSION_MAX_AGE: "2", SESSION_EXPIRY_UPDATE_INTERVAL: "0" });
   const carol = await userObject(mf, "carol");
@@ -190,7 +245,11 @@ test("every event is a JSON line naming the session by a keyed hash, never the i
     ["created", "rotated", "ended"],
     JSON.stringify(mine),
   );
-  assert.deepEqual(mine[1], { edge_session: "rotated", sid: hash(second), prev: hash(first) });
+  // Writes name the key that sealed them (its public id), for rotation telemetry.
+  const keyId = keyIdOf(KEY);
+  assert.deepEqual(mine[1], { edge_session: "rotated", sid: hash(second), prev: hash(first), key: keyId });
+  const metrics = await (await admin(mf, "metrics", "GET")).text();
+  assert.ok(keyUses(metrics, keyId, "seal") >= 2 && keyUses(metrics, keyId, "open") >= 2, metrics);
   assert.ok(lines.some((l) => l.edge_session === "rejected" && l.why === "malformed"));
   for (const secret of [first, second, cookie, cookie.slice(0, 20), "dave", KEY, ADMIN]) {
     assert.ok(!logs.includes(secret), `the logs hold ${secret.slice(0, 10)}…`);

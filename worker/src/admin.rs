@@ -18,7 +18,7 @@ use crate::backend;
 use crate::config::{Backend, WorkerConfig};
 use crate::events::Event;
 use crate::proxy::{emit, COUNTERS};
-use crate::{records, revocation};
+use crate::revocation;
 
 /// The prefix of the admin paths.
 pub(crate) const PREFIX: &str = "/__edge-session/";
@@ -70,12 +70,16 @@ async fn logout(config: &WorkerConfig, env: &Env, url: &worker::Url) -> Result<R
         return Response::error("user: 1 to 256 bytes\n", 400);
     }
     let mut ended = None;
-    if let (Some((Backend::Durable { binding, .. }, _)), Some(key)) = (&config.store, &config.hash_key) {
-        match backend::clear(env, binding, &records::user_home(key, &user)).await {
-            Ok(n) => ended = Some(n),
-            Err(e) => {
-                console_error!("edge-session: logout: the session store failed: {e}");
-                return Response::error("the session store failed\n", 503);
+    if let Some((Backend::Durable { binding, .. }, _)) = &config.store {
+        // Every object the user's sessions may live in: the current key's and, after a key
+        // rotation, those named under older keys (sessions not written since).
+        for home in config.user_homes(&user) {
+            match backend::clear(env, binding, &home).await {
+                Ok(n) => ended = Some(ended.unwrap_or(0) + n),
+                Err(e) => {
+                    console_error!("edge-session: logout: the session store failed: {e}");
+                    return Response::error("the session store failed\n", 503);
+                }
             }
         }
     }

@@ -7,7 +7,10 @@
 //! ```text
 //! GET    /get?id=<sid>                        -> 200 record | 404
 //! PUT    /put?id=<sid>&old=<sid>&created=<ms>&expires=<ms>&limit=<n>   body: record
+//!        [x-elsewhere: <sid>:<created ms>,…]  the user's live sessions held by other objects
+//!                                             (named under older keys), counted by the limit
 //!                                             -> 200, x-evicted: <sids evicted, comma-separated>
+//! GET    /list                                -> 200, body: `<sid> <created ms>` per live session
 //! DELETE /delete?id=<sid>                     -> 200
 //! POST   /clear                               -> 200, body: how many sessions ended
 //! GET    /stats                               -> 200, body: `<stored> <live> <alarm ms or 0>`
@@ -42,10 +45,28 @@ async fn call(
     path: &str,
     body: Option<&str>,
 ) -> Result<Response> {
+    call_with(env, binding, home, method, path, body, "").await
+}
+
+/// [`call`] with the `x-elsewhere` header (when not empty).
+async fn call_with(
+    env: &Env,
+    binding: &str,
+    home: &str,
+    method: Method,
+    path: &str,
+    body: Option<&str>,
+    elsewhere: &str,
+) -> Result<Response> {
     let mut init = RequestInit::new();
     init.with_method(method);
     if let Some(b) = body {
         init.with_body(Some(wasm_bindgen::JsValue::from_str(b)));
+    }
+    if !elsewhere.is_empty() {
+        let headers = worker::Headers::new();
+        headers.set("x-elsewhere", elsewhere)?;
+        init.with_headers(headers);
     }
     let req = Request::new_with_init(&format!("{BASE}{path}"), &init)?;
     let resp = stub(env, binding, home)?.fetch_with_request(req).await?;
@@ -72,7 +93,17 @@ pub(crate) async fn read(env: &Env, backend: &Backend, r: &StoreRef) -> Result<O
 }
 
 /// Carries out a save: stores the record, deletes the replaced or ended one.
-pub(crate) async fn write(env: &Env, backend: &Backend, w: &StoreWrite, issued_ms: u64, now: u64) -> Result<Written> {
+/// `elsewhere`: with a concurrent-session limit, the other objects that may hold the same user's
+/// sessions (named under older keys, after a rotation): a new session counts those too, and the
+/// oldest are evicted wherever they are.
+pub(crate) async fn write(
+    env: &Env,
+    backend: &Backend,
+    w: &StoreWrite,
+    elsewhere: &[String],
+    issued_ms: u64,
+    now: u64,
+) -> Result<Written> {
     let mut written = Written::default();
     match (backend, w) {
         (_, StoreWrite::Nothing) => {}
@@ -105,9 +136,27 @@ pub(crate) async fn write(env: &Env, backend: &Backend, w: &StoreWrite, issued_m
             if let Some(o) = old_here {
                 path.push_str(&format!("&old={}", o.id.hex()));
             }
-            let resp = call(env, binding, home, Method::Put, &path, Some(record)).await?;
+            // The user's sessions in the objects named under older keys, for the limit.
+            let mut others: Vec<(String, String)> = Vec::new();
+            if *max_sessions > 0 && *reissued {
+                for h in elsewhere.iter().filter(|h| h.as_str() != home) {
+                    let mut resp = call(env, binding, h, Method::Get, "/list", None).await?;
+                    let body = resp.text().await?;
+                    others
+                        .extend(records::parse_list(&body).map(|(id, created)| (h.clone(), format!("{id}:{created}"))));
+                }
+            }
+            let listed: Vec<&str> = others.iter().map(|(_, e)| e.as_str()).collect();
+            let resp = call_with(env, binding, home, Method::Put, &path, Some(record), &listed.join(",")).await?;
             if let Some(ids) = resp.headers().get("x-evicted")? {
                 written.evicted = ids.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+            }
+            // Evicted in another object: delete it there.
+            for (h, entry) in &others {
+                let id = entry.split(':').next().unwrap_or_default();
+                if written.evicted.iter().any(|e| e == id) {
+                    call(env, binding, h, Method::Delete, &format!("/delete?id={id}"), None).await?;
+                }
             }
         }
         (Backend::Durable { binding, .. }, StoreWrite::Remove { old: Some(old), .. }) => {
@@ -220,16 +269,22 @@ impl worker::DurableObject for SessionStore {
                 }
                 let mut evicted = Vec::new();
                 if limit > 0 {
-                    let others: Vec<(String, u64)> = self
-                        .held()
-                        .await?
-                        .into_iter()
-                        .filter(|(k, h)| *k != key && h.expires > now)
-                        .map(|(k, h)| (k, h.created))
+                    let held = self.held().await?;
+                    let mut others: Vec<(String, u64)> = held
+                        .iter()
+                        .filter(|(k, h)| **k != key && h.expires > now)
+                        .map(|(k, h)| (k.clone(), h.created))
                         .collect();
+                    // The user's sessions in other objects (named under older keys) count too;
+                    // the caller deletes those evicted there.
+                    let elsewhere = req.headers().get("x-elsewhere")?.unwrap_or_default();
+                    others.extend(
+                        records::parse_elsewhere(&elsewhere).map(|(id, created)| (format!("{DO_PREFIX}{id}"), created)),
+                    );
                     evicted = records::evictions(others, 1, limit);
-                    if !evicted.is_empty() {
-                        storage.delete_multiple(evicted.clone()).await?;
+                    let here: Vec<String> = evicted.iter().filter(|k| held.contains_key(*k)).cloned().collect();
+                    if !here.is_empty() {
+                        storage.delete_multiple(here).await?;
                     }
                 }
                 storage.put(&key, Held { created, expires, record }.encode()).await?;
@@ -244,6 +299,15 @@ impl worker::DurableObject for SessionStore {
                 storage.delete(&key).await?;
                 self.sweep(now).await?;
                 Response::ok("deleted")
+            }
+            (Method::Get, "/list") => {
+                let mut out = String::new();
+                for (k, h) in self.held().await?.into_iter().filter(|(_, h)| h.expires > now) {
+                    if let Some(id) = k.strip_prefix(DO_PREFIX) {
+                        out.push_str(&format!("{id} {}\n", h.created));
+                    }
+                }
+                Response::ok(out)
             }
             (Method::Post, "/clear") => {
                 let n = self.held().await?.values().filter(|h| h.expires > now).count();

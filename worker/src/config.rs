@@ -5,7 +5,7 @@ use core::fmt;
 
 use edge_session::{ApacheCipher, ConfigError, Format, Options, SessionManager, MAX_CHUNKS_LIMIT};
 
-use crate::records::{HashKey, HASH_KEY_LABEL, MAX_SESSIONS_LIMIT};
+use crate::records::{self, HashKey, HASH_KEY_LABEL, MAX_SESSIONS_LIMIT};
 use crate::sessions::StoreSessions;
 
 /// The variables the Worker reads, after Apache's directives.
@@ -85,12 +85,31 @@ pub(crate) struct WorkerConfig {
     pub(crate) revocation: Option<Revocation>,
     /// The server-side store (`None`: the session lives in the cookie), with its token manager.
     pub(crate) store: Option<(Backend, StoreSessions)>,
-    /// The secret that keys log hashes and Durable Object names (the sealed format only).
+    /// The secret that keys log hashes and Durable Object names (the sealed format only), from
+    /// the current key.
     pub(crate) hash_key: Option<HashKey>,
+    /// The same secret from each older key of the ring: a user's sessions made before a key
+    /// rotation live in the objects these name, until they move on their next write.
+    pub(crate) older_hash_keys: Vec<HashKey>,
     /// The session key that names the user (revocation, Durable Object homes).
     pub(crate) user_key: String,
     /// The bearer token of the admin endpoints (`None`: they are off).
     pub(crate) admin_token: Option<AdminToken>,
+}
+
+impl WorkerConfig {
+    /// Every Durable Object that may hold `user`'s sessions: the one named under the current key
+    /// first, then those named under older keys (sessions from before a rotation), distinct.
+    pub(crate) fn user_homes(&self, user: &str) -> Vec<String> {
+        let mut homes: Vec<String> = Vec::new();
+        for key in self.hash_key.iter().chain(&self.older_hash_keys) {
+            let home = records::user_home(key, user);
+            if !homes.contains(&home) {
+                homes.push(home);
+            }
+        }
+        homes
+    }
 }
 
 /// The admin endpoints' bearer token. Redacted in `Debug`; compared in constant time.
@@ -290,8 +309,10 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
         None => None,
         Some(backend) => Some((backend, StoreSessions::new(manager.options()).map_err(WorkerConfigError::Session)?)),
     };
-    let hash_key = manager.derive_secrets(HASH_KEY_LABEL).into_iter().next();
-    Ok(WorkerConfig { manager, origin, revocation, store, hash_key, user_key, admin_token })
+    let mut hash_keys = manager.derive_secrets(HASH_KEY_LABEL).into_iter();
+    let hash_key = hash_keys.next();
+    let older_hash_keys = hash_keys.collect();
+    Ok(WorkerConfig { manager, origin, revocation, store, hash_key, older_hash_keys, user_key, admin_token })
 }
 
 /// The path and query the origin receives (what the origin signature covers): `ORIGIN`'s own
@@ -423,6 +444,17 @@ mod tests {
             ("SESSION_ORIGIN_SECRET", "an origin secret of 32 characters or more"),
         ]);
         assert!(c.unwrap().manager.options().origin_secret.starts_with("an origin"));
+    }
+
+    #[test]
+    fn a_user_has_a_home_under_every_key_of_the_ring() {
+        let (new, old) = (edge_session::generate_key().unwrap(), edge_session::generate_key().unwrap());
+        let before = parse_map(&[("SESSION_KEYS", &old)]).unwrap().user_homes("alice");
+        let after = parse_map(&[("SESSION_KEYS", &format!("{new} {old}"))]).unwrap().user_homes("alice");
+        assert_eq!(before.len(), 1);
+        assert_eq!(after.len(), 2);
+        assert_eq!(after[1], before[0], "the home named under the old key is still reached");
+        assert_ne!(after[0], before[0], "new sessions go to the current key's home");
     }
 
     #[test]

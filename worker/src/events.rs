@@ -95,7 +95,8 @@ impl Event {
 }
 
 /// The log line of an event. `sid`/`prev` are hashes already; `n` a count where one applies.
-pub(crate) fn line(event: Event, sid: Option<&str>, prev: Option<&str>, n: Option<u64>) -> String {
+/// `key`: the id of the key that sealed the session (written events).
+pub(crate) fn line(event: Event, sid: Option<&str>, prev: Option<&str>, n: Option<u64>, key: Option<&str>) -> String {
     let n = n.map(|n| n.to_string());
     let mut fields: Vec<(&str, &str)> = Vec::new();
     if let Event::Rejected(why) = event {
@@ -104,6 +105,7 @@ pub(crate) fn line(event: Event, sid: Option<&str>, prev: Option<&str>, n: Optio
     fields.extend(sid.map(|h| ("sid", h)));
     fields.extend(prev.map(|h| ("prev", h)));
     fields.extend(n.as_deref().map(|n| ("n", n)));
+    fields.extend(key.map(|k| ("key", k)));
     log_line(event.name(), &fields)
 }
 
@@ -120,6 +122,30 @@ pub(crate) struct Counters {
     evicted: u64,
     logged_out: u64,
     store_errors: u64,
+    /// Per key id (only ids of the configured ring: a few): sessions opened, cookies sealed.
+    keys: Vec<KeyUse>,
+}
+
+/// How often one key opened and sealed in this isolate.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct KeyUse {
+    id: String,
+    opens: u64,
+    seals: u64,
+}
+
+/// Seals per key above which the Worker warns: AES-GCM with random 96-bit nonces keeps the chance
+/// of a repeated nonce under 2^-32 only up to 2^32 messages per key, summed over every isolate;
+/// one isolate past 2^28 means the fleet is likely near the bound. Rotate well before.
+pub(crate) const SEALS_WARN_PER_ISOLATE: u64 = 1 << 28;
+
+/// What a key did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyOp {
+    /// Opened a session.
+    Open,
+    /// Sealed a cookie.
+    Seal,
 }
 
 impl Counters {
@@ -140,6 +166,28 @@ impl Counters {
             },
         };
         *slot = slot.saturating_add(n);
+    }
+
+    /// Counts one use of the key `id`; whether that seal crossed [`SEALS_WARN_PER_ISOLATE`].
+    pub(crate) fn count_key(&mut self, id: &str, op: KeyOp) -> bool {
+        let i = match self.keys.iter().position(|k| k.id == id) {
+            Some(i) => i,
+            None => {
+                self.keys.push(KeyUse { id: id.to_owned(), ..KeyUse::default() });
+                self.keys.len() - 1
+            }
+        };
+        let Some(k) = self.keys.get_mut(i) else { return false };
+        match op {
+            KeyOp::Open => {
+                k.opens = k.opens.saturating_add(1);
+                false
+            }
+            KeyOp::Seal => {
+                k.seals = k.seals.saturating_add(1);
+                k.seals == SEALS_WARN_PER_ISOLATE
+            }
+        }
     }
 
     /// The counters in the Prometheus text format.
@@ -170,6 +218,16 @@ impl Counters {
         for (why, v) in reasons.zip(self.rejected) {
             row("rejected", Some(why), v);
         }
+        s.push_str(
+            "# HELP edge_session_key_operations_total Sessions opened and cookies sealed by this isolate, by key id. \
+             Retire an older key once it opens nothing; rotate well before 2^32 seals per key summed over all isolates \
+             (AES-GCM with random nonces).\n\
+             # TYPE edge_session_key_operations_total counter\n",
+        );
+        for k in &self.keys {
+            let _ = writeln!(s, "edge_session_key_operations_total{{key=\"{}\",op=\"open\"}} {}", k.id, k.opens);
+            let _ = writeln!(s, "edge_session_key_operations_total{{key=\"{}\",op=\"seal\"}} {}", k.id, k.seals);
+        }
         s
     }
 }
@@ -180,23 +238,23 @@ mod tests {
 
     #[test]
     fn lines_are_json_without_secrets() {
-        assert_eq!(line(Event::Created, Some("ab12"), None, None), r#"{"edge_session":"created","sid":"ab12"}"#);
+        assert_eq!(line(Event::Created, Some("ab12"), None, None, None), r#"{"edge_session":"created","sid":"ab12"}"#);
         assert_eq!(
-            line(Event::Rotated, Some("01"), Some("02"), None),
-            r#"{"edge_session":"rotated","sid":"01","prev":"02"}"#
+            line(Event::Rotated, Some("01"), Some("02"), None, Some("0a0b0c0d")),
+            r#"{"edge_session":"rotated","sid":"01","prev":"02","key":"0a0b0c0d"}"#
         );
         assert_eq!(
-            line(Event::Rejected(Why::Cookie(Rejection::Tampered)), Some("ab"), None, None),
+            line(Event::Rejected(Why::Cookie(Rejection::Tampered)), Some("ab"), None, None, None),
             r#"{"edge_session":"rejected","why":"tampered","sid":"ab"}"#
         );
         assert_eq!(
-            line(Event::Rejected(Why::Cookie(Rejection::Tampered)), None, None, None),
+            line(Event::Rejected(Why::Cookie(Rejection::Tampered)), None, None, None, None),
             edge_session::Notice::Rejected(Rejection::Tampered).to_json(),
             "the flow's notice and the Worker's event are one line"
         );
-        assert_eq!(line(Event::LoggedOut, None, None, Some(3)), r#"{"edge_session":"logged-out","n":"3"}"#);
+        assert_eq!(line(Event::LoggedOut, None, None, Some(3), None), r#"{"edge_session":"logged-out","n":"3"}"#);
         for e in [Event::Renewed, Event::Ended, Event::Expired, Event::Evicted, Event::StoreError] {
-            let l = line(e, Some("ff"), None, None);
+            let l = line(e, Some("ff"), None, None, None);
             assert!(l.starts_with("{\"edge_session\":\"") && l.ends_with("\"ff\"}"), "{l}");
         }
     }
@@ -217,5 +275,23 @@ mod tests {
         assert!(p.contains(&format!("{{event=\"evicted\"}} {}\n", u64::MAX)), "saturates: {p}");
         assert_eq!(p.matches("why=\"malformed\"").count(), 1);
         assert_eq!(p.lines().filter(|l| !l.starts_with('#')).count(), 8 + 8);
+    }
+
+    #[test]
+    fn key_uses_are_counted_per_key_and_warn_once_near_the_nonce_bound() {
+        let mut c = Counters::default();
+        assert!(!c.count_key("0a0b0c0d", KeyOp::Open));
+        assert!(!c.count_key("0a0b0c0d", KeyOp::Seal));
+        assert!(!c.count_key("01020304", KeyOp::Open));
+        let p = c.prometheus();
+        assert!(p.contains("edge_session_key_operations_total{key=\"0a0b0c0d\",op=\"open\"} 1\n"), "{p}");
+        assert!(p.contains("edge_session_key_operations_total{key=\"0a0b0c0d\",op=\"seal\"} 1\n"), "{p}");
+        assert!(p.contains("edge_session_key_operations_total{key=\"01020304\",op=\"seal\"} 0\n"), "{p}");
+        if let Some(k) = c.keys.first_mut() {
+            k.seals = SEALS_WARN_PER_ISOLATE - 2;
+        }
+        assert!(!c.count_key("0a0b0c0d", KeyOp::Seal));
+        assert!(c.count_key("0a0b0c0d", KeyOp::Seal), "warns when crossing");
+        assert!(!c.count_key("0a0b0c0d", KeyOp::Seal), "once");
     }
 }

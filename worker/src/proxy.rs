@@ -18,7 +18,7 @@ use worker::{
 
 use crate::backend;
 use crate::config::{Backend, Revocation, WorkerConfig, VARS};
-use crate::events::{self, Counters, Event, Why};
+use crate::events::{self, Counters, Event, KeyOp, Why};
 use crate::records::{self, StoreRef};
 use crate::revocation::{self, NotBeforeCache};
 use crate::sessions::{Missing, StoreCookie, StoreSaveError, StoreSessions, StoreWrite};
@@ -217,10 +217,13 @@ async fn load(config: &WorkerConfig, env: &Env, cookie: Option<&str>, now: u64, 
             state.token_hash = cookie
                 .and_then(|h| find_cookie(h, &config.manager.options().cookie_name))
                 .and_then(|v| config.hash_key.as_ref().map(|k| records::log_hash(k, v.as_bytes())));
-            config.manager.load(cookie, now)
+            let session = config.manager.load(cookie, now);
+            count_open(&session);
+            session
         }
         Some((backend, store)) => {
             let loaded = store.load(cookie, now);
+            count_open(&loaded.token);
             state.token_hash = loaded.sref.as_ref().and_then(|r| id_hash(config, r));
             let (session, missing) = match &loaded.sref {
                 Some(r) => match backend::read(env, backend, r).await {
@@ -278,8 +281,8 @@ fn cookie_response(
         match (sid, before) {
             (None, LoadStatus::Loaded) => emit(Event::Ended, None, prev, None),
             (None, _) => {}
-            (Some(h), LoadStatus::Loaded) => emit(Event::Rotated, Some(&h), prev, None),
-            (Some(h), _) => emit(Event::Created, Some(&h), None, None),
+            (Some(h), LoadStatus::Loaded) => emit_write(config, Event::Rotated, Some(&h), prev),
+            (Some(h), _) => emit_write(config, Event::Created, Some(&h), None),
         }
     }
     plan
@@ -308,8 +311,16 @@ async fn store_response(
         Backend::Durable { .. } => config.hash_key.as_ref().map(|k| (config.user_key.as_str(), k)),
         Backend::Kv { .. } => None,
     };
+    // After a key rotation the user's older sessions live in objects named under older keys: the
+    // concurrent-session limit counts them too.
+    let elsewhere = match backend {
+        Backend::Durable { max_sessions, .. } if *max_sessions > 0 => {
+            session.get(&config.user_key).map(|u| config.user_homes(u).split_off(1)).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
     let saved = match store.save(loaded, session, homes, now) {
-        Ok(w) => match backend::write(env, backend, &w, issued_ms, now).await {
+        Ok(w) => match backend::write(env, backend, &w, &elsewhere, issued_ms, now).await {
             Ok(written) => {
                 log_store_write(config, &w, &written, state.token_hash.as_deref(), before);
                 Ok(match w {
@@ -343,7 +354,31 @@ thread_local! {
 /// Logs one session event (a JSON line; ids as keyed hashes only) and counts it.
 pub(crate) fn emit(event: Event, sid: Option<&str>, prev: Option<&str>, n: Option<u64>) {
     COUNTERS.with(|c| c.borrow_mut().count(event, n.unwrap_or(1)));
-    console_log!("{}", events::line(event, sid, prev, n));
+    console_log!("{}", events::line(event, sid, prev, n, None));
+}
+
+/// Logs a write (created, renewed, rotated) with the id of the key that sealed it, and counts the
+/// seal for that key; warns once when this isolate's seals with one key near AES-GCM's bound.
+fn emit_write(config: &WorkerConfig, event: Event, sid: Option<&str>, prev: Option<&str>) {
+    let key = config.manager.sealing_key_id();
+    COUNTERS.with(|c| c.borrow_mut().count(event, 1));
+    console_log!("{}", events::line(event, sid, prev, None, key.as_deref()));
+    if let Some(id) = key {
+        if COUNTERS.with(|c| c.borrow_mut().count_key(&id, KeyOp::Seal)) {
+            let n = events::SEALS_WARN_PER_ISOLATE.to_string();
+            console_warn!("{}", log_line("key-seal-budget", &[("key", &id), ("seals", &n), ("advice", SEAL_ADVICE)]));
+        }
+    }
+}
+
+/// What the seal-budget warning advises.
+const SEAL_ADVICE: &str = "rotate this key: AES-GCM with random nonces allows 2^32 seals per key across all isolates";
+
+/// Counts an opened session for the key that opened it.
+fn count_open(session: &Session) {
+    if let Some(id) = session.key_id() {
+        COUNTERS.with(|c| c.borrow_mut().count_key(&id, KeyOp::Open));
+    }
 }
 
 /// A notice of the request side (a refused or expired cookie): logged and counted as a session
@@ -380,9 +415,9 @@ fn log_store_write(
         StoreWrite::Put { new, reissued, .. } => {
             let sid = id_hash(config, new);
             match (prev, reissued) {
-                (None, _) => emit(Event::Created, sid.as_deref(), None, None),
-                (Some(p), true) => emit(Event::Rotated, sid.as_deref(), Some(p), None),
-                (Some(_), false) => emit(Event::Renewed, sid.as_deref(), None, None),
+                (None, _) => emit_write(config, Event::Created, sid.as_deref(), None),
+                (Some(p), true) => emit_write(config, Event::Rotated, sid.as_deref(), Some(p)),
+                (Some(_), false) => emit_write(config, Event::Renewed, sid.as_deref(), None),
             }
         }
     }

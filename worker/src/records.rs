@@ -236,6 +236,24 @@ impl Held {
     }
 }
 
+/// The lines of a Durable Object's `/list` answer: `<sid> <created ms>`; anything malformed is
+/// skipped.
+pub(crate) fn parse_list(body: &str) -> impl Iterator<Item = (String, u64)> + '_ {
+    body.lines().filter_map(|l| {
+        let (id, created) = l.split_once(' ')?;
+        Some((SessionId::parse(id)?.hex(), created.parse().ok()?))
+    })
+}
+
+/// The `x-elsewhere` header of a `/put`: `<sid>:<created ms>` entries, comma-separated; anything
+/// malformed is skipped.
+pub(crate) fn parse_elsewhere(header: &str) -> impl Iterator<Item = (String, u64)> + '_ {
+    header.split(',').filter_map(|e| {
+        let (id, created) = e.trim().split_once(':')?;
+        Some((SessionId::parse(id)?.hex(), created.parse().ok()?))
+    })
+}
+
 /// Which sessions to evict so that at most `limit` remain once `incoming` more are added:
 /// the oldest (by creation time) first. `held` is `(key, created)`.
 pub(crate) fn evictions(mut held: Vec<(String, u64)>, incoming: usize, limit: usize) -> Vec<String> {
@@ -256,6 +274,16 @@ mod tests {
 
     fn key() -> HashKey {
         hash_key("7")
+    }
+
+    #[test]
+    fn lists_between_objects_parse_and_skip_what_is_malformed() {
+        let id = "ab".repeat(16);
+        let list = format!("{id} 17\nnot a line\n{} 5\n{id} x\n", "cd".repeat(16));
+        assert_eq!(parse_list(&list).collect::<Vec<_>>(), [(id.clone(), 17), ("cd".repeat(16), 5)]);
+        let header = format!("{id}:17, zz:1,{}:5,:", "cd".repeat(16));
+        assert_eq!(parse_elsewhere(&header).collect::<Vec<_>>(), [(id, 17), ("cd".repeat(16), 5)]);
+        assert_eq!(parse_elsewhere("").count(), 0);
     }
 
     #[test]
