@@ -9,11 +9,12 @@
 #   bench    every benchmark measurement in quick mode
 # Set-up (toolchains, Debian packages, npm) is scripts/setup.sh; it is run first and skips what is there.
 #
-# The full run goes in two lanes, one per core of a CI machine: the Worker (its clippy, its build in
-# a target directory of its own so that neither lane waits on cargo's lock, its workerd tests) and
-# then the benchmarks, beside core, js, interop and browser. The Worker lane waits for the npm
-# package (its JS-Worker faces and the inspector's assets use it). Its output is printed when it
-# ends. EDGE_SESSION_SERIAL=1 runs the layers one after another instead.
+# The full run goes in two lanes, one per core of a CI machine: core, js (whose wasm32 clippy then
+# covers the Worker crate too) and interop in one; in the other the Worker (its build in a target
+# directory of its own so that neither lane waits on cargo's lock, its workerd tests), the
+# benchmarks, then browser (whose wasm32 tests reuse what the js layer compiled). The Worker lane
+# waits for the npm package (its JS-Worker faces and the inspector's assets use it). Its output
+# is printed when it ends. EDGE_SESSION_SERIAL=1 runs the layers one after another instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 all=(core js interop worker browser bench)
@@ -60,7 +61,13 @@ core() {
 }
 
 js() {
-  step "clippy (js-api, wasm32)" cargo clippy -p edge-session-js --target wasm32-unknown-unknown --locked -- -D warnings
+  if [ -n "$pkg_ready" ]; then
+    # Two lanes: the Worker crate's wasm32 clippy here, sharing the checked dependencies.
+    step "clippy (js-api, worker; wasm32)" \
+      cargo clippy -p edge-session-js -p edge-session-worker --target wasm32-unknown-unknown --locked -- -D warnings
+  else
+    step "clippy (js-api, wasm32)" cargo clippy -p edge-session-js --target wasm32-unknown-unknown --locked -- -D warnings
+  fi
   step "build the npm package" bash scripts/build.sh
   [ -z "$pkg_ready" ] || touch "$pkg_ready"
   step "package resolves by name" node --input-type=module -e "await import('edge-session')"
@@ -78,7 +85,8 @@ interop() {
 }
 
 worker() {
-  step "clippy (worker, wasm32)" cargo clippy -p edge-session-worker --target wasm32-unknown-unknown --locked -- -D warnings
+  [ -n "$pkg_ready" ] ||
+    step "clippy (worker, wasm32)" cargo clippy -p edge-session-worker --target wasm32-unknown-unknown --locked -- -D warnings
   step "build the Worker (worker-build)" bash scripts/build-worker.sh --code
   need_pkg
   bash scripts/build-worker.sh --assets
@@ -92,7 +100,7 @@ browser() {
   # Without WASM_BINDGEN_USE_BROWSER the runner would skip every test and still exit 0.
   step "wasm32 tests in headless Chromium (wasm-pack test --chrome)" \
     env WASM_BINDGEN_USE_BROWSER=1 CARGO_PROFILE_DEV_DEBUG=0 wasm-pack test --headless --chrome -- --locked --lib --test '*'
-  grep -q "Running headless tests in Chrome" "$log" || { echo "the Chromium wasm tests did not run in Chromium" >&2; exit 1; }
+  grep -q "Running headless tests in Chrome" "$steplog" || { echo "the Chromium wasm tests did not run in Chromium" >&2; exit 1; }
   step "browser tests: the inspector and the package in Chromium (Playwright)" node --test --test-concurrency=1 tests/browser/
 }
 
@@ -109,20 +117,25 @@ if [ "${layers[*]}" = "${all[*]}" ] && [ "${EDGE_SESSION_SERIAL:-0}" != 1 ]; the
   set -m
   (
     steplog=$log.lane
-    export CARGO_TARGET_DIR=$PWD/target/worker-lane
-    worker
-    bench
+    CARGO_TARGET_DIR=$PWD/target/worker-lane worker
+    CARGO_TARGET_DIR=$PWD/target/worker-lane bench
+    # The browser layer's wasm32 tests build in the shared target directory, after the js layer.
+    until [ -f "$log.js-done" ]; do
+      kill -0 "$main_pid" 2>/dev/null || exit 1
+      sleep 1
+    done
+    browser
   ) > "$log.lane.out" 2>&1 &
   lane_pid=$!
   set +m
   core
   js
+  touch "$log.js-done"
   interop
-  browser
   lane_rc=0
   wait "$lane_pid" || lane_rc=$?
   lane_pid=""
-  printf '\n--- the Worker lane (worker, bench), run beside the others\n'
+  printf '\n--- the Worker lane (worker, bench, browser), run beside the others\n'
   cat "$log.lane.out"
   cat "$log.lane" >> "$log"
   cat "$log.lane.times" >> "$log.times"

@@ -3,7 +3,7 @@
 //! The tokens were sealed once by this library and are frozen: every later version must still
 //! open them to the same entries, expiry and issue time (nonces are random, so sealing again
 //! gives other bytes; opening is what is pinned). To write a file for a *new* format version,
-//! run `cargo test --test sealed_vectors -- --ignored write_vectors` and commit it under a new name.
+//! run `cargo test --test integration -- --ignored write_vectors` and commit it under a new name.
 
 use edge_session::{ConfigError, KeyError, LoadStatus, Options, RAW_KEY_PREFIX, Rejection, SessionManager};
 use serde_json::Value;

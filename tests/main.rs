@@ -1,0 +1,10 @@
+//! The core's integration tests, one module per concern, in one test binary (natively, and on
+//! wasm32 by `wasm-pack test --node` / `--chrome`): known-answer vectors (Apache's and our own
+//! frozen tokens), tamper suites, chunked cookies, the CVE regressions, and the wasm32-only checks.
+
+mod apache_vectors;
+mod chunks;
+mod cve_regressions;
+mod sealed_tamper;
+mod sealed_vectors;
+mod wasm;
