@@ -9,10 +9,11 @@
 #   bench    every benchmark measurement in quick mode
 # Set-up (toolchains, Debian packages, npm) is scripts/setup.sh; it is run first and skips what is there.
 #
-# The full run goes in two lanes, one per core of a CI machine: core, js (whose wasm32 clippy then
-# covers the Worker crate too) and interop in one; in the other the Worker (its build in a target
-# directory of its own so that neither lane waits on cargo's lock, its workerd tests), the
-# benchmarks, then browser (whose wasm32 tests reuse what the js layer compiled). The Worker lane
+# The full run goes in two lanes, one per core of a CI machine: the npm package's build, core, js
+# (whose wasm32 clippy then covers the Worker crate too) and interop in one; in the other the
+# Worker (its build in a target directory of its own so that neither lane waits on cargo's lock,
+# its workerd tests), the benchmarks, then browser (whose wasm32 tests reuse what the js layer
+# compiled). The Worker lane
 # waits for the npm package (its JS-Worker faces and the inspector's assets use it). Its output
 # is printed when it ends. EDGE_SESSION_SERIAL=1 runs the layers one after another instead.
 set -euo pipefail
@@ -60,7 +61,9 @@ core() {
   step "Worker crate tests (native: config, store flow, events)" cargo test --locked -p edge-session-worker
 }
 
+# The npm package first (the Worker lane waits for it), then its checks.
 js() {
+  [ -f "$pkg_ready" ] || js_build
   if [ -n "$pkg_ready" ]; then
     # Two lanes: the Worker crate's wasm32 clippy here, sharing the checked dependencies.
     step "clippy (js-api, worker; wasm32)" \
@@ -68,8 +71,6 @@ js() {
   else
     step "clippy (js-api, wasm32)" cargo clippy -p edge-session-js --target wasm32-unknown-unknown --locked -- -D warnings
   fi
-  step "build the npm package" bash scripts/build.sh
-  [ -z "$pkg_ready" ] || touch "$pkg_ready"
   step "package resolves by name" node --input-type=module -e "await import('edge-session')"
   step "TypeScript types" npx --no-install tsc -p tests/js
   step "JS API tests (node --test)" node --test tests/js/
@@ -77,6 +78,11 @@ js() {
   # Debug builds without debuginfo: wasm-bindgen's test runner processes every test binary, and
   # debuginfo makes that several times slower. Doc tests run natively in the core layer.
   step "wasm32 tests (wasm-pack test --node)" env CARGO_PROFILE_DEV_DEBUG=0 wasm-pack test --node -- --locked --lib --test '*'
+}
+
+js_build() {
+  step "build the npm package" bash scripts/build.sh
+  [ -z "$pkg_ready" ] || touch "$pkg_ready"
 }
 
 interop() {
@@ -128,6 +134,7 @@ if [ "${layers[*]}" = "${all[*]}" ] && [ "${EDGE_SESSION_SERIAL:-0}" != 1 ]; the
   ) > "$log.lane.out" 2>&1 &
   lane_pid=$!
   set +m
+  js_build
   core
   js
   touch "$log.js-done"
