@@ -29,6 +29,10 @@ bash scripts/setup.sh
 log=$(mktemp)
 trap 'rm -f "$log" "$log".*; [ -z "${lane_pid:-}" ] || kill -- -"$lane_pid" 2>/dev/null || true' EXIT
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+# Test builds without debuginfo: every dev-profile build here (clippy, native tests, wasm32 tests)
+# then shares one set of host artifacts (proc macros, build scripts), and wasm-bindgen's test
+# runner, which processes every test binary, is several times faster on them.
+export CARGO_PROFILE_DEV_DEBUG=0
 start=$SECONDS
 steplog=$log
 step() {
@@ -75,9 +79,8 @@ js() {
   step "TypeScript types" npx --no-install tsc -p tests/js
   step "JS API tests (node --test)" node --test tests/js/
   step "demo" node examples/demo.mjs
-  # Debug builds without debuginfo: wasm-bindgen's test runner processes every test binary, and
-  # debuginfo makes that several times slower. Doc tests run natively in the core layer.
-  step "wasm32 tests (wasm-pack test --node)" env CARGO_PROFILE_DEV_DEBUG=0 wasm-pack test --node -- --locked --lib --test '*'
+  # Doc tests run natively in the core layer.
+  step "wasm32 tests (wasm-pack test --node)" wasm-pack test --node -- --locked --lib --test '*'
 }
 
 js_build() {
@@ -105,7 +108,7 @@ browser() {
   need_pkg
   # Without WASM_BINDGEN_USE_BROWSER the runner would skip every test and still exit 0.
   step "wasm32 tests in headless Chromium (wasm-pack test --chrome)" \
-    env WASM_BINDGEN_USE_BROWSER=1 CARGO_PROFILE_DEV_DEBUG=0 wasm-pack test --headless --chrome -- --locked --lib --test '*'
+    env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome -- --locked --lib --test '*'
   grep -q "Running headless tests in Chrome" "$steplog" || { echo "the Chromium wasm tests did not run in Chromium" >&2; exit 1; }
   step "browser tests: the inspector and the package in Chromium (Playwright)" node --test --test-concurrency=1 tests/browser/
 }
