@@ -37,6 +37,7 @@ fn stub(env: &Env, binding: &str, home: &str) -> Result<worker::Stub> {
     env.durable_object(binding)?.get_by_name(home)
 }
 
+/// One request to the object `home`; `header`: an extra request header (name, value), if any.
 async fn call(
     env: &Env,
     binding: &str,
@@ -44,28 +45,16 @@ async fn call(
     method: Method,
     path: &str,
     body: Option<&str>,
-) -> Result<Response> {
-    call_with(env, binding, home, method, path, body, "").await
-}
-
-/// [`call`] with the `x-elsewhere` header (when not empty).
-async fn call_with(
-    env: &Env,
-    binding: &str,
-    home: &str,
-    method: Method,
-    path: &str,
-    body: Option<&str>,
-    elsewhere: &str,
+    header: Option<(&str, &str)>,
 ) -> Result<Response> {
     let mut init = RequestInit::new();
     init.with_method(method);
     if let Some(b) = body {
         init.with_body(Some(wasm_bindgen::JsValue::from_str(b)));
     }
-    if !elsewhere.is_empty() {
+    if let Some((name, value)) = header {
         let headers = worker::Headers::new();
-        headers.set("x-elsewhere", elsewhere)?;
+        headers.set(name, value)?;
         init.with_headers(headers);
     }
     let req = Request::new_with_init(&format!("{BASE}{path}"), &init)?;
@@ -82,7 +71,8 @@ pub(crate) async fn read(env: &Env, backend: &Backend, r: &StoreRef) -> Result<O
         Backend::Kv { binding } => Ok(env.kv(binding)?.get(&r.kv_key()).text().await?),
         Backend::Durable { binding, .. } => {
             let Some(home) = &r.home else { return Ok(None) };
-            let mut resp = call(env, binding, home, Method::Get, &format!("/get?id={}", r.id.hex()), None).await?;
+            let mut resp =
+                call(env, binding, home, Method::Get, &format!("/get?id={}", r.id.hex()), None, None).await?;
             if resp.status_code() == 200 {
                 Ok(Some(resp.text().await?))
             } else {
@@ -128,7 +118,7 @@ pub(crate) async fn write(
             let old_here = old.as_ref().filter(|o| *reissued && o.home.as_deref() == Some(home));
             if let Some(o) = old.as_ref().filter(|o| *reissued && o.home.as_deref() != Some(home)) {
                 if let Some(h) = &o.home {
-                    call(env, binding, h, Method::Delete, &format!("/delete?id={}", o.id.hex()), None).await?;
+                    call(env, binding, h, Method::Delete, &format!("/delete?id={}", o.id.hex()), None, None).await?;
                 }
             }
             let mut path =
@@ -140,14 +130,16 @@ pub(crate) async fn write(
             let mut others: Vec<(String, String)> = Vec::new();
             if *max_sessions > 0 && *reissued {
                 for h in elsewhere.iter().filter(|h| h.as_str() != home) {
-                    let mut resp = call(env, binding, h, Method::Get, "/list", None).await?;
+                    let mut resp = call(env, binding, h, Method::Get, "/list", None, None).await?;
                     let body = resp.text().await?;
                     others
                         .extend(records::parse_list(&body).map(|(id, created)| (h.clone(), format!("{id}:{created}"))));
                 }
             }
             let listed: Vec<&str> = others.iter().map(|(_, e)| e.as_str()).collect();
-            let resp = call_with(env, binding, home, Method::Put, &path, Some(record), &listed.join(",")).await?;
+            let elsewhere = listed.join(",");
+            let header = (!elsewhere.is_empty()).then_some(("x-elsewhere", elsewhere.as_str()));
+            let resp = call(env, binding, home, Method::Put, &path, Some(record), header).await?;
             if let Some(ids) = resp.headers().get("x-evicted")? {
                 written.evicted = ids.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect();
             }
@@ -155,13 +147,13 @@ pub(crate) async fn write(
             for (h, entry) in &others {
                 let id = entry.split(':').next().unwrap_or_default();
                 if written.evicted.iter().any(|e| e == id) {
-                    call(env, binding, h, Method::Delete, &format!("/delete?id={id}"), None).await?;
+                    call(env, binding, h, Method::Delete, &format!("/delete?id={id}"), None, None).await?;
                 }
             }
         }
         (Backend::Durable { binding, .. }, StoreWrite::Remove { old: Some(old), .. }) => {
             if let Some(h) = &old.home {
-                call(env, binding, h, Method::Delete, &format!("/delete?id={}", old.id.hex()), None).await?;
+                call(env, binding, h, Method::Delete, &format!("/delete?id={}", old.id.hex()), None, None).await?;
             }
         }
         (_, StoreWrite::Remove { old: None, .. }) => {}
@@ -171,7 +163,7 @@ pub(crate) async fn write(
 
 /// Ends every session of the object `home` at once; returns how many there were.
 pub(crate) async fn clear(env: &Env, binding: &str, home: &str) -> Result<u64> {
-    let mut resp = call(env, binding, home, Method::Post, "/clear", None).await?;
+    let mut resp = call(env, binding, home, Method::Post, "/clear", None, None).await?;
     Ok(resp.text().await?.trim().parse().unwrap_or(0))
 }
 
