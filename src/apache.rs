@@ -20,7 +20,6 @@
 
 use core::fmt;
 
-use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit, block_padding::Pkcs7};
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::{DecodePaddingMode, Engine as _};
 use md5::{Digest as _, Md5};
@@ -31,6 +30,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::cache::Bounded;
+use crate::cbc::{BLOCK_BYTES, cbc_decrypt, cbc_encrypt};
 use crate::keys;
 use crate::limits::MAX_COOKIE_BYTES;
 use crate::status::Rejection;
@@ -39,8 +39,7 @@ use crate::status::Rejection;
 const PBKDF2_ROUNDS: u32 = 4096;
 const MAC_BYTES: usize = 8;
 const SALT_BYTES: usize = 16;
-const IV_BYTES: usize = 16;
-const BLOCK_BYTES: usize = 16;
+const IV_BYTES: usize = BLOCK_BYTES;
 /// Derived keys remembered per process.
 const KEY_CACHE_SLOTS: usize = 64;
 
@@ -247,7 +246,8 @@ impl ApacheKeys {
         let (iv_out, ct) = iv_and_ct.split_at_mut_checked(IV_BYTES)?;
         salt_out.copy_from_slice(salt);
         iv_out.copy_from_slice(iv);
-        encrypt(self.cipher, &key, iv, plaintext.as_bytes(), ct)?;
+        // The key's length (from the cipher setting) picks AES-128, -192 or -256.
+        cbc_encrypt(&key, iv, plaintext.as_bytes(), ct)?;
         mac.copy_from_slice(&p.mac(authenticated));
         Some(BASE64.encode(out.as_slice()))
     }
@@ -277,38 +277,14 @@ impl ApacheKeys {
         salt_arr.copy_from_slice(salt);
         let key = self.derive(p, &salt_arr);
         // A valid MAC with bad padding means another cipher setting, not an attacker.
-        let plaintext = decrypt(self.cipher, &key, iv, ciphertext).ok_or(Rejection::Malformed)?;
+        let iv: &[u8; IV_BYTES] = iv.try_into().map_err(|_| Rejection::Malformed)?;
+        let mut buf = Zeroizing::new(ciphertext.to_vec());
+        let len = cbc_decrypt(&key, iv, &mut buf).ok_or(Rejection::Malformed)?;
+        let plaintext = buf.get(..len).ok_or(Rejection::Malformed)?;
         let plaintext = String::from_utf8(plaintext.to_vec()).map_err(|_| Rejection::Malformed)?;
         let own_salt = self.writer_salt(p).is_ok_and(|s| s == salt_arr);
         Ok(Decrypted { plaintext: Zeroizing::new(plaintext), passphrase: index, own_salt })
     }
-}
-
-/// CBC-PKCS#7 encryption into `out`; `None` if `out` is too small.
-fn encrypt(cipher: ApacheCipher, key: &[u8], iv: &[u8; IV_BYTES], pt: &[u8], out: &mut [u8]) -> Option<usize> {
-    fn with<C: BlockEncryptMut + KeyIvInit>(key: &[u8], iv: &[u8], pt: &[u8], out: &mut [u8]) -> Option<usize> {
-        Some(C::new_from_slices(key, iv).ok()?.encrypt_padded_b2b_mut::<Pkcs7>(pt, out).ok()?.len())
-    }
-    match cipher {
-        ApacheCipher::Aes128 => with::<cbc::Encryptor<aes::Aes128>>(key, iv, pt, out),
-        ApacheCipher::Aes192 => with::<cbc::Encryptor<aes::Aes192>>(key, iv, pt, out),
-        ApacheCipher::Aes256 => with::<cbc::Encryptor<aes::Aes256>>(key, iv, pt, out),
-    }
-}
-
-/// CBC-PKCS#7 decryption; `None` on a bad key size or bad padding.
-fn decrypt(cipher: ApacheCipher, key: &[u8], iv: &[u8], ct: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-    fn with<C: BlockDecryptMut + KeyIvInit>(key: &[u8], iv: &[u8], buf: &mut [u8]) -> Option<usize> {
-        Some(C::new_from_slices(key, iv).ok()?.decrypt_padded_mut::<Pkcs7>(buf).ok()?.len())
-    }
-    let mut buf = Zeroizing::new(ct.to_vec());
-    let len = match cipher {
-        ApacheCipher::Aes128 => with::<cbc::Decryptor<aes::Aes128>>(key, iv, &mut buf),
-        ApacheCipher::Aes192 => with::<cbc::Decryptor<aes::Aes192>>(key, iv, &mut buf),
-        ApacheCipher::Aes256 => with::<cbc::Decryptor<aes::Aes256>>(key, iv, &mut buf),
-    }?;
-    buf.truncate(len);
-    Some(buf)
 }
 
 #[cfg(test)]

@@ -226,14 +226,14 @@ impl SessionManager {
         delete_spellings(&mut ops, &o.env_header, headers);
         let signature_header = self.signature_header();
         delete_spellings(&mut ops, &signature_header, headers);
-        if o.cookie_remove {
-            if let Some(cookie) = cookie {
-                let name = &o.cookie_name;
-                ops.push(match cookie_header::remove(&cookie, |n| chunks::is_session_cookie(n, name)) {
-                    Some(rest) => HeaderOp::Set("cookie".into(), rest),
-                    None => HeaderOp::Delete("cookie".into()),
-                });
-            }
+        if o.cookie_remove
+            && let Some(cookie) = cookie
+        {
+            let name = &o.cookie_name;
+            ops.push(match cookie_header::remove(&cookie, |n| chunks::is_session_cookie(n, name)) {
+                Some(rest) => HeaderOp::Set("cookie".into(), rest),
+                None => HeaderOp::Delete("cookie".into()),
+            });
         }
         let value = session.as_ref().map(Session::to_string);
         if !o.origin_secret.is_empty() {

@@ -248,19 +248,21 @@ fn parse_input<'a>(input: &'a str, cookie_name: Option<&'a str>) -> Parsed<'a> {
 fn detect(value: &str) -> Option<Format> {
     let b64url = value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     let b64std = value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
-    if b64url && !value.is_empty() {
-        if let Ok(raw) = URL_SAFE_NO_PAD.decode(value) {
-            if raw.first() == Some(&sealed::VERSION) && raw.len() >= sealed::MIN_TOKEN_BYTES {
-                return Some(Format::Sealed);
-            }
-        }
+    if b64url
+        && !value.is_empty()
+        && let Ok(raw) = URL_SAFE_NO_PAD.decode(value)
+        && raw.first() == Some(&sealed::VERSION)
+        && raw.len() >= sealed::MIN_TOKEN_BYTES
+    {
+        return Some(Format::Sealed);
     }
-    if b64std && !value.is_empty() {
-        if let Ok(raw) = apache::BASE64.decode(value) {
-            if raw.len() >= 56 && (raw.len() - 40) % 16 == 0 {
-                return Some(Format::Apache);
-            }
-        }
+    if b64std
+        && !value.is_empty()
+        && let Ok(raw) = apache::BASE64.decode(value)
+        && raw.len() >= 56
+        && (raw.len() - 40) % 16 == 0
+    {
+        return Some(Format::Apache);
     }
     if value.contains('=') && codec::pieces(value).next().is_some() {
         return Some(Format::Plain);

@@ -24,9 +24,9 @@
 
 use core::fmt;
 
-use aes_gcm::{Aes256Gcm, KeyInit};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use edge_session_cipher::Aes256Gcm;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
@@ -102,9 +102,10 @@ impl fmt::Display for KeyError {
 
 impl std::error::Error for KeyError {}
 
-/// Fills `buf` from the platform's CSPRNG (getrandom: `crypto.getRandomValues` on wasm).
+/// Fills `buf` from the platform's CSPRNG (`crypto.getRandomValues` on wasm, in batches: see
+/// entropy.rs).
 pub(crate) fn random(buf: &mut [u8]) -> Result<(), KeyError> {
-    getrandom::getrandom(buf).map_err(|_| KeyError::Random)
+    crate::entropy::fill(buf).map_err(|_| KeyError::Random)
 }
 
 /// A fresh random key in its written form: [`RAW_KEY_PREFIX`] and 32 bytes from getrandom in
@@ -203,7 +204,7 @@ impl SealKey {
         let digest = Sha256::new().chain_update(KEY_ID_LABEL).chain_update(material).finalize();
         let mut id = [0u8; KEY_ID_BYTES];
         id.copy_from_slice(digest.get(..KEY_ID_BYTES).unwrap_or(&[0; KEY_ID_BYTES]));
-        Self { id, cipher: Aes256Gcm::new(material.into()), material: Zeroizing::new(*material) }
+        Self { id, cipher: Aes256Gcm::new(material), material: Zeroizing::new(*material) }
     }
 
     /// `SHA-256(label | key)`: a secret for another use, independent of the sealing key for

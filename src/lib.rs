@@ -34,9 +34,11 @@
 
 mod apache;
 mod cache;
+mod cbc;
 mod chunks;
 mod codec;
 mod cookie_header;
+mod entropy;
 mod error;
 mod flow;
 mod inspect;

@@ -19,10 +19,9 @@
 //!
 //! Random 96-bit nonces are safe for about 2^32 seals per key; rotate keys well before that.
 
-use aes_gcm::aead::AeadInPlace;
-use aes_gcm::{Nonce, Tag};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use edge_session_cipher::{NONCE_BYTES, TAG_BYTES};
 use zeroize::Zeroize;
 
 use crate::keys::{self, KEY_ID_BYTES, KeyRing, SealKey};
@@ -32,8 +31,6 @@ use crate::status::Rejection;
 
 /// The format version written and read.
 pub(crate) const VERSION: u8 = 0x01;
-const NONCE_BYTES: usize = 12;
-const TAG_BYTES: usize = 16;
 const HEADER_BYTES: usize = 1 + KEY_ID_BYTES + NONCE_BYTES;
 const TIMES_BYTES: usize = 16;
 /// Smallest valid token, decoded.
@@ -100,35 +97,6 @@ fn nonzero(v: u64) -> Option<u64> {
     (v != 0).then_some(v)
 }
 
-/// The sealing primitive: AES-256-GCM in place, 96-bit nonce, 128-bit tag. `None` only past
-/// GCM's 64 GiB message limit, which a 4 KiB cookie cannot reach.
-pub(crate) fn gcm_seal(
-    key: &SealKey,
-    nonce: &[u8; NONCE_BYTES],
-    aad: &[u8],
-    buf: &mut [u8],
-) -> Option<[u8; TAG_BYTES]> {
-    // Fixed-size arrays: no length assertion (and so no panic) inside the AEAD calls.
-    key.cipher.encrypt_in_place_detached(&Nonce::from(*nonce), aad, buf).ok().map(Into::into)
-}
-
-/// The opening primitive: `true` if the tag verifies (then `buf` holds the plaintext); on
-/// failure `buf` is zeroed, so no plaintext is left behind (RUSTSEC-2023-0096, fixed in aes-gcm
-/// 0.10.3 too).
-pub(crate) fn gcm_open(
-    key: &SealKey,
-    nonce: &[u8; NONCE_BYTES],
-    aad: &[u8],
-    buf: &mut [u8],
-    tag: &[u8; TAG_BYTES],
-) -> bool {
-    let ok = key.cipher.decrypt_in_place_detached(&Nonce::from(*nonce), aad, buf, &Tag::from(*tag)).is_ok();
-    if !ok {
-        buf.zeroize();
-    }
-    ok
-}
-
 /// Seals a session body with `key`.
 pub(crate) fn seal(
     key: &SealKey,
@@ -148,7 +116,7 @@ pub(crate) fn seal(
     buf.extend_from_slice(body.as_bytes());
     let plaintext = buf.get_mut(HEADER_BYTES..).ok_or(SealError::TooLarge)?;
     let aad = aad(VERSION, &key.id, binding);
-    let tag = gcm_seal(key, &nonce, &aad, plaintext).ok_or(SealError::TooLarge)?;
+    let tag = key.cipher.seal(&nonce, &aad, plaintext).ok_or(SealError::TooLarge)?;
     buf.extend_from_slice(&tag);
     Ok(URL_SAFE_NO_PAD.encode(&buf))
 }
@@ -176,7 +144,8 @@ pub(crate) fn open(keys: &KeyRing, binding: &str, token: &str) -> Result<Unseale
     let aad = aad(version, key_id, binding);
     let nonce: [u8; NONCE_BYTES] = nonce.try_into().map_err(|_| Rejection::Malformed)?;
     let tag: [u8; TAG_BYTES] = (&*tag).try_into().map_err(|_| Rejection::Malformed)?;
-    if !gcm_open(key, &nonce, &aad, ciphertext, &tag) {
+    // On a mismatch nothing is decrypted and the buffer is zeroed (RUSTSEC-2023-0096).
+    if !key.cipher.open(&nonce, &aad, ciphertext, &tag) {
         return Err(Rejection::Tampered);
     }
     let (times, body) = ciphertext.split_at_checked(TIMES_BYTES).ok_or(Rejection::Malformed)?;
@@ -221,28 +190,6 @@ mod tests {
         assert_eq!((o.key_index, o.expiry, o.issued, o.body.as_str()), (0, Some(5), Some(3), "a=1&b=%26"));
     }
 
-    /// RUSTSEC-2023-0096: aes-gcm before 0.10.3 left the decrypted plaintext in the buffer when
-    /// the tag did not verify. Guards against a downgrade: a failed open leaves no plaintext.
-    #[test]
-    fn rustsec_2023_0096_no_plaintext_after_a_failed_open() {
-        use aes_gcm::aead::AeadInPlace;
-        let k = key();
-        let nonce = Nonce::from([7u8; NONCE_BYTES]);
-        let plaintext = b"user=alice&secret=hunter2".to_vec();
-        let mut buf = plaintext.clone();
-        let mut tag = k.cipher.encrypt_in_place_detached(&nonce, b"aad", &mut buf).unwrap();
-        tag[0] ^= 1;
-        // The dependency itself (a downgrade below 0.10.3 fails here)...
-        let mut direct = buf.clone();
-        assert!(k.cipher.decrypt_in_place_detached(&nonce, b"aad", &mut direct, &tag).is_err());
-        assert_ne!(direct, plaintext);
-        assert!(direct.windows(7).all(|w| w != b"hunter2"));
-        // ...and the project's primitive, which zeroes the buffer.
-        assert!(!gcm_open(&k, &[7u8; NONCE_BYTES], b"aad", &mut buf, &tag.into()));
-        assert!(buf.iter().all(|&b| b == 0));
-        assert!(buf.windows(7).all(|w| w != b"hunter2"));
-    }
-
     /// Wycheproof's AES-GCM vectors with a 256-bit key, 96-bit nonce and 128-bit tag (the only
     /// shape this format uses), through the project's own primitives; also run on wasm32, where
     /// upstream does not run them.
@@ -259,7 +206,7 @@ mod tests {
                 let nonce: [u8; NONCE_BYTES] = t.nonce.as_slice().try_into().unwrap();
                 let tag: [u8; TAG_BYTES] = t.tag.as_slice().try_into().unwrap();
                 let mut opened = t.ct.to_vec();
-                let ok = gcm_open(&k, &nonce, &t.aad, &mut opened, &tag);
+                let ok = k.cipher.open(&nonce, &t.aad, &mut opened, &tag);
                 match t.result {
                     TestResult::Invalid => {
                         assert!(!ok, "tc {} accepted: {}", t.tc_id, t.comment);
@@ -270,7 +217,7 @@ mod tests {
                         assert!(ok, "tc {} rejected: {}", t.tc_id, t.comment);
                         assert_eq!(opened, *t.pt, "tc {}", t.tc_id);
                         let mut sealed = t.pt.to_vec();
-                        assert_eq!(gcm_seal(&k, &nonce, &t.aad, &mut sealed), Some(tag), "tc {}", t.tc_id);
+                        assert_eq!(k.cipher.seal(&nonce, &t.aad, &mut sealed), Some(tag), "tc {}", t.tc_id);
                         assert_eq!(sealed, *t.ct, "tc {}", t.tc_id);
                         valid += 1;
                     }

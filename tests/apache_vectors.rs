@@ -225,7 +225,7 @@ fn rewrites_apache_cookies_with_its_own_passphrase_and_reads_them_back() {
         let mut s = m.load(Some(&format!("{cookie_name}={}", v["cookie_value"].as_str().unwrap())), NOW);
         let set = m.save(&mut s, NOW).unwrap().expect("opened with an older passphrase: re-written");
         let value = set.split(';').next().unwrap().split_once('=').unwrap().1;
-        assert!(value.ends_with('=') || value.len() % 4 == 0, "{name}: padded standard base64");
+        assert!(value.ends_with('=') || value.len().is_multiple_of(4), "{name}: padded standard base64");
         let again = m.load(Some(&format!("{cookie_name}={value}")), NOW);
         assert_eq!(again.status(), LoadStatus::Loaded, "{name}");
         let entries = |s: &Session| {
