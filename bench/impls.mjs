@@ -2,9 +2,12 @@
 // wrangler for bench/workerd/). One round trip: parse the Cookie header, open the session, apply a
 // 2-key update (count, last), seal it, produce the Set-Cookie value.
 //
-// Each implementation: { name, kind, async prepare(size) -> state, roundTrip(state, i) }, where
-// roundTrip returns the Set-Cookie value (or a promise of it: async designs are awaited, as their
-// callers must).
+// Each implementation: { name, kind, async prepare(size) -> state, roundTrip(state, i), read?(state) },
+// where roundTrip (a write) returns the Set-Cookie value and read (the common request: the session
+// is only read, nothing is re-sealed) returns the value of key0 — or a promise of either: async
+// designs are awaited, as their callers must. A write's cookie is the one the next request sends
+// (edge-session keeps opened cookies, so a benchmark that sent one cookie for ever would measure
+// its cache, not a write); a read sends the cookie of the last write again.
 import { SessionManager, Session, generateKey } from "edge-session";
 import { session as edgeHono } from "edge-session/hono";
 import { sealData, unsealData } from "iron-session";
@@ -35,19 +38,29 @@ function edge(name, options) {
     name: `edge-session ${name}`,
     kind: "edge",
     async prepare(size) {
-      const manager = new SessionManager({ ...options(), maxAge: 3600 });
+      // Sliding expiry with SessionExpiryUpdateInterval: a read inside the interval writes nothing.
+      const manager = new SessionManager({ ...options(), maxAge: 3600, expiryUpdateInterval: 300 });
       const s = manager.load(null);
       for (const [k, v] of entries(size)) s.set(k, v);
       const header = cookieHeader(manager.save(s).split(";")[0].slice(COOKIE.length + 1));
       s.free();
       return { manager, header };
     },
-    roundTrip({ manager, header }, i) {
-      const s = manager.load(header);
+    roundTrip(state, i) {
+      const s = state.manager.load(state.header);
       s.applyUpdate(`count=${i}&last=x`);
-      const out = manager.save(s);
+      const out = state.manager.save(s);
       s.free();
+      state.header = cookieHeader(out.slice(COOKIE.length + 1, out.indexOf(";")));
       return out;
+    },
+    read(state) {
+      const s = state.manager.load(state.header);
+      const value = s.get("key0");
+      const out = state.manager.save(s);
+      s.free();
+      if (out !== null) throw new Error("a read re-sealed the session");
+      return value;
     },
   };
 }
@@ -72,6 +85,10 @@ const webcrypto = {
     data.count = String(i);
     data.last = "x";
     return `${COOKIE}=${await wcSeal(state, data)}; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Lax`;
+  },
+  /** The open-only baseline: decrypt and parse, nothing written. */
+  async read(state) {
+    return (await wcOpen(state, cookieValue(state.header, COOKIE))).key0;
   },
 };
 
@@ -118,6 +135,9 @@ const iron = {
     const sealed = await sealData(data, { password: PASSWORD, ttl: 3600 });
     return `${COOKIE}=${sealed}; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Lax`;
   },
+  async read({ header }) {
+    return (await unsealData(cookieValue(header, COOKIE), { password: PASSWORD, ttl: 3600 })).key0;
+  },
 };
 
 // @hono/session's cookie codec (JWE, dir + A256GCM, via jose), driven outside a request.
@@ -136,6 +156,9 @@ const honoSession = {
     data.last = "x";
     const { jwe, maxAge } = await jweEncrypt(data, key, { absolute: 3600 });
     return `${COOKIE}=${jwe}; Max-Age=${maxAge}; Path=/; HttpOnly; Secure; SameSite=Lax`;
+  },
+  async read({ key, header }) {
+    return (await jweDecrypt(cookieValue(header, COOKIE), key)).payload.key0;
   },
 };
 
@@ -202,15 +225,31 @@ export const IMPLS = [
   honoSessions,
 ];
 
-/** Runs `n` round trips; awaits only implementations that return promises. */
-export async function run(impl, state, n, offset = 0) {
+/**
+ * What one request does: "write" (open, update, seal), "read" (open only; nothing re-sealed) or
+ * "mix" (the realistic mix: 9 reads of the current cookie, then a write, in every 10 requests).
+ */
+export const MODES = ["write", "read", "mix"];
+
+/** Whether `impl` can run `mode` (the middleware rows only write). */
+export const supports = (impl, mode) => mode === "write" || typeof impl.read === "function";
+
+/** Runs `n` requests of `mode`; awaits only implementations that return promises. */
+export async function run(impl, state, n, offset = 0, mode = "write") {
   let last;
+  let wrote;
   for (let i = 0; i < n; i++) {
-    last = impl.roundTrip(state, offset + i);
+    const k = offset + i;
+    const write = mode === "write" || (mode === "mix" && k % 10 === 9);
+    last = write ? impl.roundTrip(state, k) : impl.read(state, k);
     if (last instanceof Promise) last = await last;
+    if (write) wrote = last;
+    else if (last !== entries(1)[0][1]) throw new Error(`${impl.name}: read ${last}`);
   }
-  if (typeof last !== "string" || !last.startsWith(`${COOKIE}=`)) throw new Error(`${impl.name}: no Set-Cookie (${last})`);
-  return last;
+  if (wrote !== undefined && (typeof wrote !== "string" || !wrote.startsWith(`${COOKIE}=`))) {
+    throw new Error(`${impl.name}: no Set-Cookie (${wrote})`);
+  }
+  return String(last);
 }
 
 export { Session };

@@ -1,48 +1,84 @@
-//! A small bounded cache for derived keys (stretched passphrases, Apache's PBKDF2 keys): a few
-//! slots, least recently used evicted first, safe to share across threads. Keys are hashes of
-//! secrets, never the secrets themselves.
+//! One bounded cache, least recently used evicted first, safe to share across threads: derived
+//! keys (stretched passphrases, Apache's PBKDF2 keys; keyed by hashes of the secrets, never the
+//! secrets) and opened cookies (keyed by the whole cookie value).
 
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::{Mutex, MutexGuard};
 
-/// Up to `slots` entries; the front is evicted first, a hit moves to the back.
+/// Up to `slots` entries. A hit marks its entry as the most recently used; an insert into a full
+/// cache evicts the least recently used eighth (at least one).
 pub(crate) struct Bounded<K, V> {
     slots: usize,
-    entries: Mutex<Vec<(K, V)>>,
+    inner: Mutex<Option<Inner<K, V>>>,
 }
 
-impl<K: PartialEq, V: Clone> Bounded<K, V> {
+struct Inner<K, V> {
+    entries: HashMap<K, (V, u64)>,
+    clock: u64,
+}
+
+/// A full cache drops its least recently used `1 / EVICT_DIVISOR` at once: one pass over the
+/// clocks per that many inserts, instead of a scan on every insert.
+const EVICT_DIVISOR: usize = 8;
+
+impl<K: Eq + Hash, V> Inner<K, V> {
+    /// Removes the `n` least recently used entries (clocks are unique: one tick per get and
+    /// insert).
+    fn evict_oldest(&mut self, n: usize) {
+        let mut clocks: Vec<u64> = self.entries.values().map(|(_, used)| *used).collect();
+        let Some(nth) = n.checked_sub(1).filter(|&i| i < clocks.len()) else {
+            self.entries.clear();
+            return;
+        };
+        let (_, &mut cut, _) = clocks.select_nth_unstable(nth);
+        self.entries.retain(|_, (_, used)| *used > cut);
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> Bounded<K, V> {
+    /// An empty cache of `slots` entries (0: stores nothing). Allocates on the first insert.
     pub(crate) const fn new(slots: usize) -> Self {
-        Self { slots, entries: Mutex::new(Vec::new()) }
+        Self { slots, inner: Mutex::new(None) }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Vec<(K, V)>> {
-        // A panic elsewhere while holding the lock leaves a consistent Vec: keep using it.
-        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Option<Inner<K, V>>> {
+        // A panic elsewhere while holding the lock leaves a consistent map: keep using it.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The value under `key`, marked as recently used.
-    pub(crate) fn get(&self, key: &K) -> Option<V> {
-        let mut entries = self.lock();
-        let i = entries.iter().position(|(k, _)| k == key)?;
-        let hit = entries.remove(i);
-        let value = hit.1.clone();
-        entries.push(hit);
-        Some(value)
+    pub(crate) fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let mut guard = self.lock();
+        let inner = guard.as_mut()?;
+        inner.clock += 1;
+        let (value, used) = inner.entries.get_mut(key)?;
+        *used = inner.clock;
+        Some(value.clone())
     }
 
     /// Stores `value` under `key` (replacing), evicting the least recently used past the bound.
     pub(crate) fn insert(&self, key: K, value: V) {
-        let mut entries = self.lock();
-        entries.retain(|(k, _)| *k != key);
-        if entries.len() >= self.slots {
-            entries.remove(0);
+        if self.slots == 0 {
+            return;
         }
-        entries.push((key, value));
+        let mut guard = self.lock();
+        let inner = guard.get_or_insert_with(|| Inner { entries: HashMap::new(), clock: 0 });
+        inner.clock += 1;
+        if inner.entries.len() >= self.slots && !inner.entries.contains_key(&key) {
+            inner.evict_oldest(self.slots.div_ceil(EVICT_DIVISOR));
+        }
+        inner.entries.insert(key, (value, inner.clock));
     }
 
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().as_ref().map_or(0, |i| i.entries.len())
     }
 }
 
@@ -58,5 +94,29 @@ mod tests {
         assert_eq!(c.get(&1), Some(10)); // 2 is now the least recently used
         c.insert(3, 30);
         assert_eq!((c.get(&1), c.get(&2), c.get(&3), c.len()), (Some(10), None, Some(30), 2));
+        c.insert(3, 31); // replacing evicts nothing
+        assert_eq!((c.get(&1), c.get(&3), c.len()), (Some(10), Some(31), 2));
+    }
+
+    #[test]
+    fn full_caches_drop_their_oldest_eighth() {
+        let c: Bounded<u32, u32> = Bounded::new(16);
+        for i in 0..16 {
+            c.insert(i, i);
+        }
+        assert_eq!(c.get(&0), Some(0)); // 0 is now the most recently used; 1 and 2 the oldest
+        c.insert(16, 16);
+        assert_eq!(c.len(), 15);
+        assert_eq!((c.get(&1), c.get(&2), c.get(&0), c.get(&3), c.get(&16)), (None, None, Some(0), Some(3), Some(16)));
+    }
+
+    #[test]
+    fn zero_slots_store_nothing_and_strings_look_up_by_str() {
+        let off: Bounded<String, u8> = Bounded::new(0);
+        off.insert("a".into(), 1);
+        assert_eq!((off.get("a"), off.len()), (None, 0));
+        let on: Bounded<String, u8> = Bounded::new(1);
+        on.insert("token".into(), 1);
+        assert_eq!((on.get("token"), on.get("toke")), (Some(1), None));
     }
 }

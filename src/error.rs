@@ -4,7 +4,7 @@
 use core::fmt;
 
 use crate::keys::KeyError;
-use crate::limits::{MAX_CHUNKS_LIMIT, MAX_SECONDS};
+use crate::limits::{MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_SECONDS};
 use crate::set_cookie::CookieError;
 use crate::text::Quoted;
 
@@ -48,6 +48,8 @@ pub enum ConfigError {
     ContextNeedsSealed,
     /// `max_chunks` must be from 1 to [`MAX_CHUNKS_LIMIT`].
     ChunksOutOfRange(usize),
+    /// `open_cache` must be at most [`MAX_OPEN_CACHE`].
+    OpenCacheOutOfRange(usize),
 }
 
 impl fmt::Display for ConfigError {
@@ -74,6 +76,7 @@ impl fmt::Display for ConfigError {
             }
             Self::ContextNeedsSealed => f.write_str("token_context needs the sealed format"),
             Self::ChunksOutOfRange(n) => write!(f, "max_chunks must be from 1 to {MAX_CHUNKS_LIMIT}, not {n}"),
+            Self::OpenCacheOutOfRange(n) => write!(f, "open_cache must be from 0 to {MAX_OPEN_CACHE}, not {n}"),
         }
     }
 }

@@ -9,6 +9,10 @@ pub const MAX_COOKIE_HEADER_BYTES: usize = 64 * 1024;
 pub const MAX_CHUNKS_LIMIT: usize = 16;
 /// The default `max_chunks`.
 pub const DEFAULT_MAX_CHUNKS: usize = 4;
+/// The default `open_cache`: cookies kept opened per manager.
+pub const DEFAULT_OPEN_CACHE: usize = 256;
+/// The most `open_cache` may allow (each entry holds at most a 4 KiB cookie and its session).
+pub const MAX_OPEN_CACHE: usize = 4096;
 /// Most entries a session may hold (loaded, set or merged).
 pub const MAX_ENTRIES: usize = 256;
 /// Largest SessionHeader update accepted, in bytes (CVE-2021-26691 class: bound it first).

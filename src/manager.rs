@@ -5,6 +5,7 @@
 use core::fmt;
 
 use crate::Options;
+use crate::cache::Bounded;
 use crate::chunks;
 use crate::cookie_header::{self, Found};
 use crate::error::{ConfigError, SaveError};
@@ -45,6 +46,8 @@ pub struct SessionManager {
     sealer: Sealer,
     /// The cookie name with the token context: what sealed tokens are bound to.
     binding: String,
+    /// Cookie values opened before, by the whole value (`Options::open_cache`).
+    opened: Bounded<String, Session>,
 }
 
 impl fmt::Debug for SessionManager {
@@ -65,7 +68,9 @@ impl SessionManager {
         let attributes = options.check()?;
         let sealer = Sealer::new(&options)?;
         let binding = sealed::binding(&options.cookie_name, &options.token_context);
-        Ok(Self { options, attributes, sealer, binding })
+        // The plain format has nothing to decrypt: decoding is the cheap part.
+        let slots = if sealer.decrypts() { options.open_cache } else { 0 };
+        Ok(Self { options, attributes, sealer, binding, opened: Bounded::new(slots) })
     }
 
     /// The options this manager runs with.
@@ -144,9 +149,20 @@ impl SessionManager {
         if value.len() > limit {
             return rejected(Rejection::TooLarge);
         }
-        let mut session = match self.sealer.open(value, &self.binding) {
-            Ok(s) => s,
-            Err(why) => return rejected(why),
+        // A value seen before is the same session: the cookie (or its chunks) decrypts to the same
+        // bytes under the same keys and binding. What depends on the time is checked below, on
+        // every load. Chunked sessions (values over one cookie) are not kept.
+        let mut session = match self.opened.get(value) {
+            Some(s) => s,
+            None => match self.sealer.open(value, &self.binding) {
+                Ok(s) => {
+                    if value.len() <= MAX_COOKIE_BYTES {
+                        self.opened.insert(value.to_owned(), s.clone());
+                    }
+                    s
+                }
+                Err(why) => return rejected(why),
+            },
         };
         if policy::expired(&self.options, &session, now) {
             let mut gone = Session::new();
@@ -682,5 +698,66 @@ mod tests {
         let dbg = format!("{m:?} {:?}", m.options());
         assert!(!dbg.contains(&key) && !dbg.contains(&pass), "{dbg}");
         assert!(dbg.contains("redacted"));
+    }
+
+    /// The open cache: a repeated cookie is found by its whole value, and expiry, lifetime and
+    /// revocation are still decided on every load.
+    #[test]
+    fn open_cache_keeps_every_check() {
+        let m = manager(|o| {
+            o.max_age = 60;
+            o.max_lifetime = 600;
+            o.expiry_update_interval = 30;
+        });
+        let c = login(&m, T0);
+        let first = m.load(Some(&c), T0 + SEC);
+        assert_eq!(m.opened.len(), 1);
+        let again = m.load(Some(&c), T0 + 2 * SEC);
+        assert_eq!((again.get("user"), again.status()), (Some("alice"), LoadStatus::Loaded));
+        assert_eq!((again.expiry(), again.issued()), (first.expiry(), first.issued()));
+        assert_eq!(m.opened.len(), 1, "the second load was a hit");
+        // A read inside the update interval writes nothing.
+        let mut read = m.load(Some(&c), T0 + 3 * SEC);
+        assert_eq!(m.save(&mut read, T0 + 3 * SEC).unwrap(), None);
+        // Past its expiry the cached session is expired, not loaded.
+        assert_eq!(m.load(Some(&c), T0 + 61 * SEC).status(), LoadStatus::Expired);
+        // A revocation after issue ends a cached session like a decrypted one.
+        let mut s = m.load(Some(&c), T0 + 4 * SEC);
+        assert!(m.revoke_if_issued_before(&mut s, T0 + 1));
+        // A value that differs in one character is not a hit: it is opened, and refused.
+        let (name, value) = c.split_once('=').unwrap();
+        let mut bytes = value.as_bytes().to_vec();
+        let last = bytes.last_mut().unwrap();
+        *last = if *last == b'A' { b'B' } else { b'A' };
+        let forged = format!("{name}={}", String::from_utf8(bytes).unwrap());
+        assert!(matches!(m.load(Some(&forged), T0 + 5 * SEC).status(), LoadStatus::Rejected(_)));
+        assert_eq!(m.opened.len(), 1, "refused values are not kept");
+    }
+
+    #[test]
+    fn open_cache_bounded_and_switched_off() {
+        let m = manager(|o| o.open_cache = 2);
+        let cookies: Vec<String> = (0..3).map(|i| login(&m, T0 + i)).collect();
+        for c in &cookies {
+            assert_eq!(m.load(Some(c), T0 + SEC).get("user"), Some("alice"));
+        }
+        assert_eq!(m.opened.len(), 2);
+        let off = manager(|o| o.open_cache = 0);
+        let c = login(&off, T0);
+        assert_eq!(off.load(Some(&c), T0 + 1).get("user"), Some("alice"));
+        assert_eq!(off.opened.len(), 0);
+        // An older key's session stays marked for re-sealing when it comes from the cache.
+        let old = crate::generate_key().unwrap();
+        let before = manager(|o| o.keys = vec![old.clone()]);
+        let c = login(&before, T0);
+        let after = manager(|o| o.keys.push(old));
+        for _ in 0..2 {
+            let mut s = after.load(Some(&c), T0 + 1);
+            assert!(after.save(&mut s, T0 + 1).unwrap().is_some(), "re-sealed with the first key");
+        }
+        let mut o = Options::default();
+        o.keys = vec![crate::generate_key().unwrap()];
+        o.open_cache = crate::MAX_OPEN_CACHE + 1;
+        assert_eq!(SessionManager::new(o).unwrap_err(), ConfigError::OpenCacheOutOfRange(crate::MAX_OPEN_CACHE + 1));
     }
 }

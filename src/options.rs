@@ -5,7 +5,7 @@ use core::fmt;
 use crate::apache::ApacheCipher;
 use crate::error::ConfigError;
 use crate::keys;
-use crate::limits::{DEFAULT_MAX_CHUNKS, MAX_CHUNKS_LIMIT, MAX_SECONDS};
+use crate::limits::{DEFAULT_MAX_CHUNKS, DEFAULT_OPEN_CACHE, MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_SECONDS};
 use crate::set_cookie::{self, Attributes, DEFAULT_ATTRIBUTES};
 use crate::text;
 
@@ -113,6 +113,14 @@ pub struct Options {
     ///
     /// [`SessionManager::weak_keys`]: crate::SessionManager::weak_keys
     pub allow_weak_passphrases: bool,
+    /// How many opened cookies this manager keeps, so that a cookie sent again is not decrypted
+    /// again (the `sealed` and `apache` formats; the common request only reads its session). An
+    /// entry is found only by the whole cookie value, holds the session exactly as decrypted, and
+    /// is subject to every check a decrypted one is (expiry, lifetime, and the caller's
+    /// revocation); the least recently used is dropped first. Each entry holds at most a 4 KiB
+    /// value and its session, so the default keeps under 2 MiB. Default 256, at most 4096;
+    /// 0 = off.
+    pub open_cache: usize,
     /// A secret shared with the origin (at least 32 characters): when set, every request the
     /// front proxy forwards carries a signature header (`X-Session-Signature` beside
     /// `X-Session`) over its time, method, path and query and SessionEnv value, which the origin
@@ -143,6 +151,7 @@ impl Default for Options {
             cookie_remove: false,
             max_chunks: DEFAULT_MAX_CHUNKS,
             allow_weak_passphrases: false,
+            open_cache: DEFAULT_OPEN_CACHE,
             origin_secret: String::new(),
             token_context: String::new(),
         }
@@ -167,6 +176,7 @@ impl fmt::Debug for Options {
             .field("cookie_remove", &self.cookie_remove)
             .field("max_chunks", &self.max_chunks)
             .field("allow_weak_passphrases", &self.allow_weak_passphrases)
+            .field("open_cache", &self.open_cache)
             .field("origin_secret", &if self.origin_secret.is_empty() { "" } else { "[redacted]" })
             .field("token_context", &self.token_context)
             .finish()
@@ -199,6 +209,9 @@ impl Options {
         }
         if self.max_chunks == 0 || self.max_chunks > MAX_CHUNKS_LIMIT {
             return Err(ConfigError::ChunksOutOfRange(self.max_chunks));
+        }
+        if self.open_cache > MAX_OPEN_CACHE {
+            return Err(ConfigError::OpenCacheOutOfRange(self.open_cache));
         }
         if self.max_lifetime > 0 && self.format != Format::Sealed {
             return Err(ConfigError::LifetimeNeedsSealed);

@@ -76,6 +76,11 @@ impl Sealer {
         }
     }
 
+    /// Whether opening a cookie decrypts (`sealed`, `apache`), which is worth caching.
+    pub(crate) fn decrypts(&self) -> bool {
+        !matches!(self, Self::Plain)
+    }
+
     /// The indexes of the keys below the strength rule (admitted by `allow_weak_passphrases`).
     pub(crate) fn weak_keys(&self) -> &[usize] {
         match self {

@@ -1,9 +1,10 @@
 // The benchmark inside workerd. workerd freezes clocks during pure computation (Spectre
 // mitigation), so timing happens outside: bench/run.mjs times /run?n=N1 and /run?n=N2 and
 // divides the difference by N2 - N1, which also cancels the request's fixed cost.
-//   /run?impl=I&size=S&n=N   N round trips of implementation I (index into IMPLS), S keys
+//   /run?impl=I&size=S&mode=M&n=N   N requests of mode M (write, read, mix) of implementation I
+//                                   (index into IMPLS), S keys
 //   /instantiate?n=N         N fresh instances of the package's (already compiled) wasm module
-import { IMPLS, run } from "../impls.mjs";
+import { IMPLS, MODES, run, supports } from "../impls.mjs";
 import wasm from "../../pkg/edge_session_bg.wasm";
 
 const prepared = new Map();
@@ -15,10 +16,13 @@ export default {
     if (url.pathname === "/run") {
       const impl = IMPLS[Number(url.searchParams.get("impl"))];
       const size = Number(url.searchParams.get("size"));
-      if (!impl || !Number.isInteger(size)) return new Response("bad impl or size", { status: 400 });
-      const key = `${impl.name}/${size}`;
+      const mode = url.searchParams.get("mode") ?? "write";
+      if (!impl || !Number.isInteger(size) || !MODES.includes(mode) || !supports(impl, mode)) {
+        return new Response("bad impl, size or mode", { status: 400 });
+      }
+      const key = `${impl.name}/${size}/${mode}`;
       if (!prepared.has(key)) prepared.set(key, await impl.prepare(size));
-      const last = await run(impl, prepared.get(key), n);
+      const last = await run(impl, prepared.get(key), n, 0, mode);
       return new Response(last.length.toString());
     }
     if (url.pathname === "/list") return Response.json(IMPLS.map((i) => ({ name: i.name, kind: i.kind })));

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use edge_session::{
     ConfigError, CookieError, Format, HeaderOp, InspectOptions, KeyError, Notice, Options, SaveError, SessionError,
-    MAX_CHUNKS_LIMIT, MAX_SECONDS,
+    MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_SECONDS,
 };
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -44,6 +44,8 @@ export interface SessionManagerOptions {
   cookieRemove?: boolean;
   /** The most cookies a large "sealed" session may be split across (NAME.0, NAME.1, …). Default 4, at most 16; 1 = never. */
   maxChunks?: number;
+  /** Opened cookies kept per SessionManager (per isolate), found by the whole cookie value, so a cookie sent again is not decrypted again; expiry, lifetime and revocation are still checked on every load. Default 256, at most 4096; 0 = off. */
+  openCache?: number;
   /** A secret shared with the origin (>= 32 characters): every request `handle` forwards then carries `X-Session-Signature` (envHeader + "-Signature") over its time, method, path and query and session, which the origin checks with `verifySessionHeader`. Default: none. */
   originSecret?: string;
   /** "apache" format only: admit SessionCryptoPassphrases below the strength rule (to share cookies both ways with a live httpd). Warns at construction; sessions they open have `weakKey` true. Default false. */
@@ -170,7 +172,8 @@ fn string_or_null(v: Option<String>) -> JsStringOrNull {
 }
 
 /// The core's option names and the JavaScript API's.
-const CAMEL_CASE: [(&str, &str); 11] = [
+const CAMEL_CASE: [(&str, &str); 12] = [
+    ("open_cache", "openCache"),
     ("allow_weak_passphrases", "allowWeakPassphrases"),
     ("expiry_update_interval", "expiryUpdateInterval"),
     ("max_lifetime", "maxLifetime"),
@@ -247,7 +250,7 @@ fn invalid(message: String) -> JsValue {
     error("ERR_INVALID_OPTION", &message)
 }
 
-const OPTION_NAMES: [&str; 16] = [
+const OPTION_NAMES: [&str; 17] = [
     "cookieName",
     "cookieAttributes",
     "format",
@@ -262,6 +265,7 @@ const OPTION_NAMES: [&str; 16] = [
     "envHeader",
     "cookieRemove",
     "maxChunks",
+    "openCache",
     "allowWeakPassphrases",
     "originSecret",
 ];
@@ -366,6 +370,12 @@ fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
     }
     if let Some(v) = get(js, "cookieRemove")? {
         o.cookie_remove = v.as_bool().ok_or_else(|| invalid("option cookieRemove must be a boolean".into()))?;
+    }
+    if let Some(v) = get(js, "openCache")? {
+        o.open_cache = match v.as_f64() {
+            Some(n) if n.is_finite() && n.fract() == 0.0 && (0.0..=MAX_OPEN_CACHE as f64).contains(&n) => n as usize,
+            _ => return Err(invalid(format!("option openCache must be a whole number from 0 to {MAX_OPEN_CACHE}"))),
+        };
     }
     if let Some(v) = get(js, "maxChunks")? {
         o.max_chunks = match v.as_f64() {

@@ -3,13 +3,13 @@
 
 use core::fmt;
 
-use edge_session::{ApacheCipher, ConfigError, Format, Options, SessionManager, MAX_CHUNKS_LIMIT};
+use edge_session::{ApacheCipher, ConfigError, Format, Options, SessionManager, MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE};
 
 use crate::records::{self, HashKey, HASH_KEY_LABEL, MAX_SESSIONS_LIMIT};
 use crate::sessions::StoreSessions;
 
 /// The variables the Worker reads, after Apache's directives.
-pub(crate) const VARS: [&str; 25] = [
+pub(crate) const VARS: [&str; 26] = [
     "SESSION_KEYS",
     "SESSION_COOKIE_NAME",
     "SESSION_COOKIE_ATTRIBUTES",
@@ -24,6 +24,7 @@ pub(crate) const VARS: [&str; 25] = [
     "SESSION_EXCLUDE",
     "SESSION_COOKIE_REMOVE",
     "SESSION_MAX_CHUNKS",
+    "SESSION_OPEN_CACHE",
     "SESSION_REVOCATION_KV",
     "SESSION_USER_KEY",
     "SESSION_REVOCATION_CACHE",
@@ -190,6 +191,12 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
         o.max_chunks = v.trim().parse().map_err(|_| WorkerConfigError::Invalid {
             var: "SESSION_MAX_CHUNKS",
             reason: format!("not a whole number from 1 to {MAX_CHUNKS_LIMIT}: \"{v}\""),
+        })?;
+    }
+    if let Some(v) = var("SESSION_OPEN_CACHE") {
+        o.open_cache = v.trim().parse().map_err(|_| WorkerConfigError::Invalid {
+            var: "SESSION_OPEN_CACHE",
+            reason: format!("not a whole number from 0 to {MAX_OPEN_CACHE}: \"{v}\""),
         })?;
     }
     if let Some(v) = var("SESSION_HEADER") {
@@ -399,10 +406,12 @@ mod tests {
             ("SESSION_EXCLUDE", "/app/static"),
             ("SESSION_COOKIE_REMOVE", "On"),
             ("SESSION_MAX_CHUNKS", "8"),
+            ("SESSION_OPEN_CACHE", "0"),
             ("ORIGIN", "https://origin.example/"),
         ])
         .unwrap();
         let o = c.manager.options();
+        assert_eq!(o.open_cache, 0);
         assert_eq!(o.keys.len(), 2);
         assert_eq!((o.max_age, o.max_lifetime, o.expiry_update_interval), (600, 86400, 60));
         assert_eq!(o.include, vec!["/app", "/api"]);
