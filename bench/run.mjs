@@ -1,6 +1,7 @@
 // The benchmark suite: edge-session beside the libraries a user would otherwise pick, in the same
 // run on the same machine, printed as ratios (absolute times drift on shared machines).
-//   npm run bench            full run: writes BENCHMARKS.md and bench/roundtrip.svg
+//   npm run build -- --size && npm run bench
+//                            full run of the published build: writes BENCHMARKS.md and bench/roundtrip.svg
 //   npm run bench -- --report   re-render BENCHMARKS.md and the chart from bench/results.json
 //   npm run bench -- --quick smoke run (seconds; run by the test command): writes the same into
 //                            test-artifacts/bench/ and checks that every measurement produced a number
@@ -507,7 +508,7 @@ function markdown(r) {
   const cost = (on, off) => (r.load[on] && r.load[off] ? `${sessionCostUs(r.load[on], r.load[off]).toFixed(1)} µs` : "—");
   L.push("", `Sessions cost per request: worker in workerd ${cost("worker in workerd, sessions on", "worker in workerd, sessions off")},`);
   L.push(`worker in wrangler dev ${cost("worker in wrangler dev, sessions on", "worker in wrangler dev, sessions off")}, Apache ${cost(APACHE_LABEL, APACHE_OFF_LABEL)}.`);
-  L.push("", "## Size", "", "| file | raw | gzip -9 |", "| --- | ---: | ---: |");
+  L.push("", "## Size", "", `The package as ${r.build ?? "built"}; the Worker as worker-build makes it (stable).`, "", "| file | raw | gzip -9 |", "| --- | ---: | ---: |");
   for (const s of r.sizes) L.push(`| \`${s.path}\` | ${s.raw} B | ${s.gzip} B (${kb(s.gzip)}) |`);
   L.push("", "## Cold start", "");
   L.push(`node (fresh process per sample, median): compile ${r.cold.compileMs.toFixed(2)} ms, instantiate ${r.cold.instantiateMs.toFixed(2)} ms;`);
@@ -518,6 +519,13 @@ function markdown(r) {
   L.push(`${r.memory.samples.map((s) => (s.rss / 2 ** 20).toFixed(1)).join(", ")} MB (growth after the first tenth: ${r.memory.growthMb.toFixed(2)} MB).`, "");
   L.push(readFileSync(join(ROOT, "bench/NOTES.md"), "utf8"));
   return L.join("\n");
+}
+
+/** Which build of the package pkg/ holds (scripts/build.sh writes it). */
+function pkgBuild() {
+  const marker = join(ROOT, "target/pkg-build.txt");
+  const mode = existsSync(marker) ? readFileSync(marker, "utf8").trim() : "unknown";
+  return { size: "the published build (`scripts/build.sh --size`: pinned nightly, -Zbuild-std)", stable: "the stable build (`scripts/build.sh`)" }[mode] ?? "an unknown build";
 }
 
 function machine() {
@@ -531,6 +539,7 @@ if (process.argv.includes("--report")) {
   Object.assign(results, JSON.parse(readFileSync(join(ROOT, "bench/results.json"), "utf8")));
 } else {
   results.machine = machine();
+  results.build = pkgBuild();
   log(results.machine);
   const nodeRows = await roundTripsNode();
   results.workerd = await workerd(nodeRows);
