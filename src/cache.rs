@@ -8,7 +8,7 @@ use std::hash::Hash;
 use std::sync::{Mutex, MutexGuard};
 
 /// Up to `slots` entries. A hit marks its entry as the most recently used; an insert into a full
-/// cache evicts the least recently used eighth (at least one).
+/// cache evicts the entries used longest ago (see `EVICT_DIVISOR`).
 pub(crate) struct Bounded<K, V> {
     slots: usize,
     inner: Mutex<Option<Inner<K, V>>>,
@@ -19,20 +19,18 @@ struct Inner<K, V> {
     clock: u64,
 }
 
-/// A full cache drops its least recently used `1 / EVICT_DIVISOR` at once: one pass over the
-/// clocks per that many inserts, instead of a scan on every insert.
-const EVICT_DIVISOR: usize = 8;
+/// A full cache drops the entries used longest ago: those whose last use falls in the oldest
+/// `1 / EVICT_DIVISOR` of the span between its least and most recent uses (at least the least
+/// recently used one). One pass, no sorting, once per many inserts rather than a scan per insert.
+const EVICT_DIVISOR: u64 = 8;
 
 impl<K: Eq + Hash, V> Inner<K, V> {
-    /// Removes the `n` least recently used entries (clocks are unique: one tick per get and
-    /// insert).
-    fn evict_oldest(&mut self, n: usize) {
-        let mut clocks: Vec<u64> = self.entries.values().map(|(_, used)| *used).collect();
-        let Some(nth) = n.checked_sub(1).filter(|&i| i < clocks.len()) else {
-            self.entries.clear();
+    fn evict_oldest(&mut self) {
+        let clocks = self.entries.values().map(|(_, used)| *used);
+        let (Some(oldest), Some(newest)) = (clocks.clone().min(), clocks.max()) else {
             return;
         };
-        let (_, &mut cut, _) = clocks.select_nth_unstable(nth);
+        let cut = oldest + (newest - oldest) / EVICT_DIVISOR;
         self.entries.retain(|_, (_, used)| *used > cut);
     }
 }
@@ -71,7 +69,7 @@ impl<K: Eq + Hash, V: Clone> Bounded<K, V> {
         let inner = guard.get_or_insert_with(|| Inner { entries: HashMap::new(), clock: 0 });
         inner.clock += 1;
         if inner.entries.len() >= self.slots && !inner.entries.contains_key(&key) {
-            inner.evict_oldest(self.slots.div_ceil(EVICT_DIVISOR));
+            inner.evict_oldest();
         }
         inner.entries.insert(key, (value, inner.clock));
     }
@@ -99,12 +97,13 @@ mod tests {
     }
 
     #[test]
-    fn full_caches_drop_their_oldest_eighth() {
+    fn full_caches_drop_the_oldest_span() {
         let c: Bounded<u32, u32> = Bounded::new(16);
         for i in 0..16 {
-            c.insert(i, i);
+            c.insert(i, i); // clocks 1..=16
         }
-        assert_eq!(c.get(&0), Some(0)); // 0 is now the most recently used; 1 and 2 the oldest
+        assert_eq!(c.get(&0), Some(0)); // clock 17: 0 is the most recent; 1 (clock 2) the oldest
+        // Span 2..=17: the oldest eighth is clocks 2 and 3 (entries 1 and 2).
         c.insert(16, 16);
         assert_eq!(c.len(), 15);
         assert_eq!((c.get(&1), c.get(&2), c.get(&0), c.get(&3), c.get(&16)), (None, None, Some(0), Some(3), Some(16)));

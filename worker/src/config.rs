@@ -9,7 +9,7 @@ use crate::records::{self, HashKey, HASH_KEY_LABEL, MAX_SESSIONS_LIMIT};
 use crate::sessions::StoreSessions;
 
 /// The variables the Worker reads, after Apache's directives.
-pub(crate) const VARS: [&str; 26] = [
+pub(crate) const VARS: [&str; 27] = [
     "SESSION_KEYS",
     "SESSION_COOKIE_NAME",
     "SESSION_COOKIE_ATTRIBUTES",
@@ -25,6 +25,7 @@ pub(crate) const VARS: [&str; 26] = [
     "SESSION_COOKIE_REMOVE",
     "SESSION_MAX_CHUNKS",
     "SESSION_OPEN_CACHE",
+    "SESSION_LOG_WRITES",
     "SESSION_REVOCATION_KV",
     "SESSION_USER_KEY",
     "SESSION_REVOCATION_CACHE",
@@ -96,6 +97,9 @@ pub(crate) struct WorkerConfig {
     pub(crate) user_key: String,
     /// The bearer token of the admin endpoints (`None`: they are off).
     pub(crate) admin_token: Option<AdminToken>,
+    /// Whether writes (created, renewed, rotated) are logged as well as counted
+    /// (`SESSION_LOG_WRITES`, default true; the other events are always logged).
+    pub(crate) log_writes: bool,
 }
 
 impl WorkerConfig {
@@ -319,7 +323,18 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
     let mut hash_keys = manager.derive_secrets(HASH_KEY_LABEL).into_iter();
     let hash_key = hash_keys.next();
     let older_hash_keys = hash_keys.collect();
-    Ok(WorkerConfig { manager, origin, revocation, store, hash_key, older_hash_keys, user_key, admin_token })
+    let log_writes = var("SESSION_LOG_WRITES").is_none() || flag("SESSION_LOG_WRITES")?;
+    Ok(WorkerConfig {
+        manager,
+        origin,
+        revocation,
+        store,
+        hash_key,
+        older_hash_keys,
+        user_key,
+        admin_token,
+        log_writes,
+    })
 }
 
 /// The path and query the origin receives (what the origin signature covers): `ORIGIN`'s own
@@ -379,6 +394,10 @@ mod tests {
         assert!(!c.manager.options().cookie_remove);
         assert_eq!(c.origin, None);
         assert_eq!(c.manager.options().header, "X-Replace-Session");
+        assert!(c.log_writes);
+        assert_eq!(c.manager.options().open_cache, edge_session::DEFAULT_OPEN_CACHE);
+        let bad = parse_map(&[("SESSION_KEYS", &key), ("SESSION_LOG_WRITES", "sometimes")]);
+        assert!(bad.err().is_some_and(|e| e.to_string().contains("SESSION_LOG_WRITES")));
     }
 
     #[test]
@@ -407,9 +426,11 @@ mod tests {
             ("SESSION_COOKIE_REMOVE", "On"),
             ("SESSION_MAX_CHUNKS", "8"),
             ("SESSION_OPEN_CACHE", "0"),
+            ("SESSION_LOG_WRITES", "off"),
             ("ORIGIN", "https://origin.example/"),
         ])
         .unwrap();
+        assert!(!c.log_writes);
         let o = c.manager.options();
         assert_eq!(o.open_cache, 0);
         assert_eq!(o.keys.len(), 2);

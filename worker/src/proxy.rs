@@ -159,6 +159,16 @@ fn respond(raw: web_sys::Response, headers: Headers) -> Result<web_sys::Response
     Ok(web_sys::Response::new_with_opt_readable_stream_and_init(raw.body().as_ref(), &init)?)
 }
 
+impl RequestState {
+    /// The log hash of the session's id (store) or of the cookie's value (cookie format).
+    fn token_hash(&self, config: &WorkerConfig) -> Option<String> {
+        self.token_hash.clone().or_else(|| {
+            let value = self.cookie_value.as_deref()?;
+            config.hash_key.as_ref().map(|k| records::log_hash(k, value.as_bytes()))
+        })
+    }
+}
+
 /// What the request side learnt, for the response side.
 #[derive(Default)]
 struct RequestState {
@@ -166,8 +176,10 @@ struct RequestState {
     loaded: Option<StoreCookie>,
     /// Server-side store: it could not be read (save nothing).
     store_down: bool,
-    /// The log hash of the session's id (store) or cookie value (cookie format).
+    /// Server-side store: the log hash of the session's id.
     token_hash: Option<String>,
+    /// Cookie format: the session cookie's value, hashed for a log line only when one is written.
+    cookie_value: Option<String>,
     /// Server-side store: the cookie named no stored session (logged as such when read).
     missing: bool,
 }
@@ -188,7 +200,7 @@ async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result:
     let target = config::origin_target(config.origin.as_deref(), url.path(), url.query());
     let plan = config.manager.plan_request_for(session, &method, &target, &request_headers, now);
     for n in &plan.notices {
-        note(n, state.token_hash.as_deref());
+        note(n, state.token_hash(config).as_deref());
     }
     let headers = copy(req.headers())?;
     execute(&headers, &plan.headers)?;
@@ -214,9 +226,8 @@ async fn handle(config: &WorkerConfig, env: &Env, req: Request) -> core::result:
 async fn load(config: &WorkerConfig, env: &Env, cookie: Option<&str>, now: u64, state: &mut RequestState) -> Session {
     let mut session = match &config.store {
         None => {
-            state.token_hash = cookie
-                .and_then(|h| find_cookie(h, &config.manager.options().cookie_name))
-                .and_then(|v| config.hash_key.as_ref().map(|k| records::log_hash(k, v.as_bytes())));
+            state.cookie_value =
+                cookie.and_then(|h| find_cookie(h, &config.manager.options().cookie_name)).map(str::to_owned);
             let session = config.manager.load(cookie, now);
             count_open(&session);
             session
@@ -247,7 +258,7 @@ async fn load(config: &WorkerConfig, env: &Env, cookie: Option<&str>, now: u64, 
                     Missing::Malformed => Why::Malformed,
                     Missing::NotStored => Why::NotStored,
                 };
-                emit(Event::Rejected(why), state.token_hash.as_deref(), None, None);
+                emit(Event::Rejected(why), state.token_hash(config).as_deref(), None, None);
             }
             state.loaded = Some(loaded);
             session
@@ -274,14 +285,16 @@ fn cookie_response(
         _ => None,
     });
     if let Some(line) = first {
-        let sid = SetCookie::parse(line)
-            .filter(|c| !c.is_removal())
-            .and_then(|c| config.hash_key.as_ref().map(|k| records::log_hash(k, c.value.as_bytes())));
-        let prev = state.token_hash.as_deref();
+        let written = SetCookie::parse(line).filter(|c| !c.is_removal());
+        // The hashes are only worth computing for a line that is printed.
+        let logged = written.is_none() || config.log_writes;
+        let hash = |value: &str| config.hash_key.as_ref().map(|k| records::log_hash(k, value.as_bytes()));
+        let sid = written.as_ref().and_then(|c| if logged { hash(c.value) } else { Some(String::new()) });
+        let prev = if logged { state.token_hash(config) } else { None };
         match (sid, before) {
-            (None, LoadStatus::Loaded) => emit(Event::Ended, None, prev, None),
+            (None, LoadStatus::Loaded) => emit(Event::Ended, None, prev.as_deref(), None),
             (None, _) => {}
-            (Some(h), LoadStatus::Loaded) => emit_write(config, Event::Rotated, Some(&h), prev),
+            (Some(h), LoadStatus::Loaded) => emit_write(config, Event::Rotated, Some(&h), prev.as_deref()),
             (Some(h), _) => emit_write(config, Event::Created, Some(&h), None),
         }
     }
@@ -322,7 +335,7 @@ async fn store_response(
     let saved = match store.save(loaded, session, homes, now) {
         Ok(w) => match backend::write(env, backend, &w, &elsewhere, issued_ms, now).await {
             Ok(written) => {
-                log_store_write(config, &w, &written, state.token_hash.as_deref(), before);
+                log_store_write(config, &w, &written, state.token_hash(config).as_deref(), before);
                 Ok(match w {
                     StoreWrite::Put { cookies, .. } | StoreWrite::Remove { cookies, .. } => cookies,
                     StoreWrite::Nothing => Vec::new(),
@@ -357,12 +370,15 @@ pub(crate) fn emit(event: Event, sid: Option<&str>, prev: Option<&str>, n: Optio
     console_log!("{}", events::line(event, sid, prev, n, None));
 }
 
-/// Logs a write (created, renewed, rotated) with the id of the key that sealed it, and counts the
-/// seal for that key; warns once when this isolate's seals with one key near AES-GCM's bound.
+/// Logs a write (created, renewed, rotated) with the id of the key that sealed it (unless
+/// `SESSION_LOG_WRITES` is off), and counts the seal for that key; warns once when this isolate's
+/// seals with one key near AES-GCM's bound.
 fn emit_write(config: &WorkerConfig, event: Event, sid: Option<&str>, prev: Option<&str>) {
     let key = config.manager.sealing_key_id();
     COUNTERS.with(|c| c.borrow_mut().count(event, 1));
-    console_log!("{}", events::line(event, sid, prev, None, key.as_deref()));
+    if config.log_writes {
+        console_log!("{}", events::line(event, sid, prev, None, key.as_deref()));
+    }
     if let Some(id) = key {
         if COUNTERS.with(|c| c.borrow_mut().count_key(&id, KeyOp::Seal)) {
             let n = events::SEALS_WARN_PER_ISOLATE.to_string();
