@@ -4,7 +4,7 @@
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::{Mutex, MutexGuard};
 
 /// Up to `slots` entries. A hit marks its entry as the most recently used; an insert into a full
@@ -15,8 +15,40 @@ pub(crate) struct Bounded<K, V> {
 }
 
 struct Inner<K, V> {
-    entries: HashMap<K, (V, u64)>,
+    entries: HashMap<K, (V, u64), BuildHasherDefault<TailHasher>>,
     clock: u64,
+}
+
+/// The bucket hash: the length and the last 16 bytes of each piece written. The keys are random
+/// where it counts (a sealed token ends in its GCM tag; derived-key slots are SHA-256 outputs), and
+/// entries are told apart by comparing whole keys, so this only picks buckets, in a few operations
+/// instead of a pass over a 4 KiB cookie. Only keys the server made are ever inserted: a client
+/// cannot fill a bucket with colliding entries.
+#[derive(Default)]
+struct TailHasher(u64);
+
+impl Hasher for TailHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut tail = [0u8; 16];
+        let from = bytes.len().saturating_sub(tail.len());
+        let piece = bytes.get(from..).unwrap_or_default();
+        if let Some(dst) = tail.get_mut(..piece.len()) {
+            dst.copy_from_slice(piece);
+        }
+        let (a, b) = tail.split_at(8);
+        for word in [
+            bytes.len() as u64,
+            u64::from_le_bytes(a.try_into().unwrap_or_default()),
+            u64::from_le_bytes(b.try_into().unwrap_or_default()),
+        ] {
+            // A multiply-rotate mix (as in FxHash): cheap, and enough to spread random input.
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
 }
 
 /// A full cache drops the entries used longest ago: those whose last use falls in the oldest
@@ -66,7 +98,7 @@ impl<K: Eq + Hash, V: Clone> Bounded<K, V> {
             return;
         }
         let mut guard = self.lock();
-        let inner = guard.get_or_insert_with(|| Inner { entries: HashMap::new(), clock: 0 });
+        let inner = guard.get_or_insert_with(|| Inner { entries: HashMap::default(), clock: 0 });
         inner.clock += 1;
         if inner.entries.len() >= self.slots && !inner.entries.contains_key(&key) {
             inner.evict_oldest();
@@ -117,5 +149,27 @@ mod tests {
         let on: Bounded<String, u8> = Bounded::new(1);
         on.insert("token".into(), 1);
         assert_eq!((on.get("token"), on.get("toke")), (Some(1), None));
+    }
+
+    /// Keys that share their last 16 bytes (and length) share a bucket, and are still told apart
+    /// by the whole key.
+    #[test]
+    fn same_tail_different_keys() {
+        let c: Bounded<String, u8> = Bounded::new(4);
+        let tail = "T".repeat(16);
+        c.insert(format!("a{tail}"), 1);
+        c.insert(format!("b{tail}"), 2);
+        assert_eq!(
+            (c.get(&format!("a{tail}")), c.get(&format!("b{tail}")), c.get(&format!("c{tail}"))),
+            (Some(1), Some(2), None)
+        );
+        let h = |s: &str| {
+            let mut t = TailHasher::default();
+            t.write(s.as_bytes());
+            t.finish()
+        };
+        assert_eq!(h(&format!("a{tail}")), h(&format!("b{tail}")));
+        assert_ne!(h("short"), h("other"));
+        assert_ne!(h(""), h("\0"));
     }
 }

@@ -23,13 +23,18 @@ impl Jar {
         }
         let mut jar = Self::default();
         for (name, _) in cookie_header::pairs(header) {
-            match chunks::parse_name(name, base) {
-                Some(None) => jar.whole = true,
-                Some(Some(index)) => jar.chunks |= 1 << index,
-                None => {}
-            }
+            jar.see(name, base);
         }
         jar
+    }
+
+    /// Notes cookie `name` of the request, if it is the session cookie `base` or one of its chunks.
+    pub(crate) fn see(&mut self, name: &str, base: &str) {
+        match chunks::parse_name(name, base) {
+            Some(None) => self.whole = true,
+            Some(Some(index)) => self.chunks |= 1 << index,
+            None => {}
+        }
     }
 
     /// Chunks `0..n` (what a chunked write leaves).

@@ -11,7 +11,7 @@ use crate::cookie_header::{self, Found};
 use crate::error::{ConfigError, SaveError};
 use crate::jar::Jar;
 use crate::keys::DerivedSecret;
-use crate::limits::MAX_COOKIE_BYTES;
+use crate::limits::{MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES};
 use crate::policy::{self, Decision};
 use crate::sealed;
 use crate::sealer::Sealer;
@@ -116,8 +116,13 @@ impl SessionManager {
         let (mut session, jar) = match cookie_header {
             None => (Session::new(), Jar::default()),
             Some(header) => {
-                let jar = Jar::of(header, name);
-                let session = match cookie_header::find(header, name) {
+                // One pass over the header: the session cookie, and what the jar holds.
+                let mut jar = Jar::default();
+                let found = cookie_header::find_seeing(header, name, |n| jar.see(n, name));
+                if header.len() > MAX_COOKIE_HEADER_BYTES {
+                    jar = Jar::of(header, name);
+                }
+                let session = match found {
                     Found::Absent if self.chunking() && jar.has_chunk(0) => {
                         match chunks::reassemble(header, name, max_chunks) {
                             Some(Ok(token)) => self.open(&token, now, max_chunks * MAX_COOKIE_BYTES),

@@ -1,6 +1,7 @@
 //! The session: an ordered table of string entries with an expiry, mod_session's `session_rec`.
 
 use core::fmt;
+use std::sync::Arc;
 
 use crate::codec::{self, EXPIRY_KEY, Piece, REGENERATE_KEY};
 use crate::jar::Jar;
@@ -69,7 +70,9 @@ impl std::error::Error for SessionError {}
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Session {
-    entries: Vec<(String, String)>,
+    /// Shared until written (copy on write): a session taken from the open cache costs a
+    /// reference count, not a copy of every entry.
+    entries: Arc<Vec<(String, String)>>,
     expiry: Option<u64>,
     pub(crate) issued: Option<u64>,
     modified: bool,
@@ -143,18 +146,19 @@ impl Session {
     }
 
     fn put(&mut self, key: String, value: String) -> Result<Option<String>, SessionError> {
-        if let Some((_, slot)) = self.entries.iter_mut().find(|(k, _)| *k == key) {
-            if *slot == value {
+        if let Some(index) = self.entries.iter().position(|(k, _)| *k == key) {
+            if self.entries.get(index).is_some_and(|(_, v)| *v == value) {
                 return Ok(Some(value));
             }
             self.modified = true;
-            return Ok(Some(core::mem::replace(slot, value)));
+            let slot = Arc::make_mut(&mut self.entries).get_mut(index).map(|(_, v)| v);
+            return Ok(slot.map(|v| core::mem::replace(v, value)));
         }
         if self.entries.len() >= MAX_ENTRIES {
             return Err(SessionError::TooManyEntries { max: MAX_ENTRIES });
         }
         self.modified = true;
-        self.entries.push((key, value));
+        Arc::make_mut(&mut self.entries).push((key, value));
         Ok(None)
     }
 
@@ -169,7 +173,7 @@ impl Session {
     pub fn remove(&mut self, key: &str) -> Option<String> {
         let index = self.entries.iter().position(|(k, _)| k == key)?;
         self.modified = true;
-        Some(self.entries.remove(index).1)
+        Some(Arc::make_mut(&mut self.entries).remove(index).1)
     }
 
     /// Removes every entry (the next save sends a removal cookie).
@@ -184,7 +188,7 @@ impl Session {
         if !self.entries.is_empty() {
             self.modified = true;
         }
-        self.entries.clear();
+        self.entries = Arc::default();
         self.weak_passphrase = None;
     }
 
