@@ -18,11 +18,12 @@ NIGHTLY=${EDGE_SESSION_NIGHTLY:-nightly}
 NIGHTLY_VERSION="rustc 1.97.0-nightly (e50aa6fba 2026-05-19)"
 WASM_OPT_FLAGS=(-Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals)
 
+target=${CARGO_TARGET_DIR:-target}
 mode=${1:-stable}
 case $mode in
   stable)
     cargo build --release --target wasm32-unknown-unknown -p edge-session-js
-    wasm=target/wasm32-unknown-unknown/release/edge_session.wasm
+    wasm=$target/wasm32-unknown-unknown/release/edge_session.wasm
     ;;
   --size)
     have=$(rustc "+$NIGHTLY" -V 2>/dev/null || true)
@@ -34,11 +35,11 @@ case $mode in
     # -Zbuild-std compiles the standard library from its sources.
     rustup component list --toolchain "$NIGHTLY" --installed | grep -q '^rust-src' ||
       rustup component add rust-src --toolchain "$NIGHTLY"
-    CARGO_TARGET_DIR=target/size \
+    CARGO_TARGET_DIR=$target/size \
       RUSTFLAGS="-Zfmt-debug=none -Zlocation-detail=none -Zunstable-options -Cpanic=immediate-abort" \
       cargo "+$NIGHTLY" build --release --target wasm32-unknown-unknown -p edge-session-js \
       -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
-    wasm=target/size/wasm32-unknown-unknown/release/edge_session.wasm
+    wasm=$target/size/wasm32-unknown-unknown/release/edge_session.wasm
     ;;
   *)
     echo "usage: build.sh [--size]" >&2
@@ -62,5 +63,5 @@ node -e '
 '
 rm -f www/vendor/edge_session_bg.wasm
 # Which build pkg/ holds, for the benchmarks' report.
-echo "${mode#--}" > target/pkg-build.txt
-echo "pkg/edge_session_bg.wasm: $(wc -c < pkg/edge_session_bg.wasm) bytes, $(gzip -9c pkg/edge_session_bg.wasm | wc -c) gzip -9 ($mode build)"
+mkdir -p "$target" && echo "${mode#--}" > "$target/pkg-build.txt"
+echo "pkg/edge_session_bg.wasm: $(wc -c < pkg/edge_session_bg.wasm) bytes, $(gzip -9c pkg/edge_session_bg.wasm | wc -c) gzip -9 ($mode build)" >&2

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Every test, layer by layer: `bash scripts/test.sh` runs them all (what CI runs);
-# `bash scripts/test.sh core|js|worker|browser|interop|bench [...]` runs only those layers.
+# `bash scripts/test.sh core|js|interop|pack|worker|browser|bench [...]` runs only those layers.
 #   core     format, clippy (every crate, native), docs, the core's tests, the Worker's pure tests
 #   js       the npm package: clippy on wasm32, build, types, node tests, the demo, wasm32 tests in node
 #   interop  live Apache httpd on 127.0.0.1, both ways
+#   pack     the package as users get it: a clean clone packed (its prepack build), installed, used
 #   worker   the Worker: clippy on wasm32, build, tests in workerd (every face's parity), load without loss
 #   browser  wasm32 tests in headless Chromium, the inspector and the package in Chromium (Playwright)
 #   bench    every benchmark measurement in quick mode
 # Set-up (toolchains, Debian packages, npm) is scripts/setup.sh; it is run first and skips what is there.
 #
 # The full run goes in two lanes, one per core of a CI machine: the npm package's build, core, js
-# (whose wasm32 clippy then covers the Worker crate too) and interop in one; in the other the
+# (whose wasm32 clippy then covers the Worker crate too), interop and pack in one; in the other the
 # Worker (its build in a target directory of its own so that neither lane waits on cargo's lock,
 # its workerd tests), the benchmarks, then browser (whose wasm32 tests reuse what the js layer
 # compiled). The Worker lane
@@ -18,7 +19,7 @@
 # is printed when it ends. EDGE_SESSION_SERIAL=1 runs the layers one after another instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-all=(core js interop worker browser bench)
+all=(core js interop pack worker browser bench)
 layers=("$@")
 [ ${#layers[@]} -gt 0 ] || layers=("${all[@]}")
 for l in "${layers[@]}"; do
@@ -93,6 +94,11 @@ interop() {
   step "Apache httpd interop (live, 127.0.0.1)" node --test tests/interop/
 }
 
+pack() {
+  step "the package as users get it (clean clone, npm pack and its prepack build, installed and used)" \
+    node --test tests/pack/
+}
+
 worker() {
   [ -n "$pkg_ready" ] ||
     step "clippy (worker, wasm32)" cargo clippy -p edge-session-worker --target wasm32-unknown-unknown --locked -- -D warnings
@@ -142,6 +148,7 @@ if [ "${layers[*]}" = "${all[*]}" ] && [ "${EDGE_SESSION_SERIAL:-0}" != 1 ]; the
   js
   touch "$log.js-done"
   interop
+  pack
   lane_rc=0
   wait "$lane_pid" || lane_rc=$?
   lane_pid=""

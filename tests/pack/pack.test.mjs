@@ -1,0 +1,92 @@
+// The package as users get it: a clean clone of this repository's HEAD is packed with `npm pack`
+// (whose prepack step builds what the package ships: scripts/build.sh --size), the tarball is
+// installed into an empty project, and that project uses it from node: sessions, the Hono
+// middleware, the origin's verifier and the command line.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const run = (cmd, args, cwd, env = {}) =>
+  execFileSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+
+/** What the tarball may hold, and nothing else. */
+const SHIPPED = [
+  "README.md",
+  "bin/edge-session.js",
+  "js/browser.js",
+  "js/handle.js",
+  "js/hono.d.ts",
+  "js/hono.js",
+  "js/index.d.ts",
+  "js/node.js",
+  "js/verify.js",
+  "js/workerd.js",
+  "package.json",
+  "pkg/edge_session.d.ts",
+  "pkg/edge_session.js",
+  "pkg/edge_session_bg.wasm",
+  "pkg/edge_session_bg.wasm.d.ts",
+];
+
+test("a clean clone packs a working package", { timeout: 900_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "edge-session-pack-"));
+  try {
+    const repo = join(dir, "repo");
+    run("git", ["clone", "--quiet", "--no-hardlinks", ROOT, repo], dir);
+    // The clone has no build output; its tools (wasm-opt from binaryen) come from the repository's
+    // node_modules, and cargo reuses the repository's target directory.
+    symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"));
+    const packed = JSON.parse(
+      run("npm", ["pack", "--json", "--pack-destination", dir], repo, { CARGO_TARGET_DIR: join(ROOT, "target") }),
+    )[0];
+    const files = packed.files.map((f) => f.path).sort();
+    assert.deepEqual(files, [...SHIPPED].sort());
+    const wasm = packed.files.find((f) => f.path === "pkg/edge_session_bg.wasm");
+    assert.ok(wasm.size > 100_000, `the wasm is ${wasm.size} bytes`);
+    console.log(`# tarball ${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked, ${files.length} files`);
+    console.log(`# ${files.map((f) => `${f} ${packed.files.find((x) => x.path === f).size}`).join("\n# ")}`);
+
+    // An empty project installs the tarball, and Hono (the npm cache first, then the registry).
+    const app = join(dir, "app");
+    mkdirSync(app);
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+    const hono = JSON.parse(readFileSync(join(ROOT, "node_modules/hono/package.json"), "utf8")).version;
+    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(dir, packed.filename), `hono@${hono}`], app);
+    writeFileSync(
+      join(app, "use.mjs"),
+      `
+      import { SessionManager, generateKey, verifySessionHeader } from "edge-session";
+      import { session } from "edge-session/hono";
+      import { Hono } from "hono";
+      const key = generateKey();
+      const manager = new SessionManager({ keys: [key], maxAge: 60 });
+      const s = manager.load(null);
+      s.set("user", "alice");
+      const cookie = manager.save(s).split(";")[0];
+      const again = manager.load(cookie);
+      const app = new Hono();
+      app.use("*", session({ keys: [key] }));
+      app.get("/", (c) => c.text(String(c.get("session").get("user"))));
+      const res = await app.request("http://127.0.0.1/", { headers: { cookie } });
+      const secret = "an origin secret that is long enough 2026";
+      const proxy = new SessionManager({ keys: [key], originSecret: secret });
+      const forwarded = await proxy.handle(new Request("http://127.0.0.1/a?b=1", { headers: { cookie } }), async (req) =>
+        Response.json(await verifySessionHeader(req, secret)));
+      console.log(JSON.stringify({ user: again.get("user"), hono: await res.text(), verified: await forwarded.json() }));
+      `,
+    );
+    const out = JSON.parse(run("node", ["use.mjs"], app));
+    assert.equal(out.user, "alice");
+    assert.equal(out.hono, "alice");
+    assert.equal(out.verified.ok, true);
+    assert.equal(out.verified.session.user, "alice");
+    // The command line, from the installed bin.
+    assert.match(run(join(app, "node_modules/.bin/edge-session"), ["keygen"], app), /^base64:[A-Za-z0-9+/]{43}=\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
