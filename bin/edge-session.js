@@ -1,14 +1,196 @@
 #!/usr/bin/env node
-// edge-session command line: `edge-session keygen` prints a fresh random sealing key.
-import { generateKey } from "../js/node.js";
+// The edge-session command line: inspect a session cookie, seal one for tests, make a key.
+//   edge-session inspect [--key K | --key-file F]... [--name NAME] [--json] [COOKIE | -]
+//   edge-session seal --key K [--name NAME] [--max-age S] k=v...
+//   edge-session keygen
+// Keys also come from EDGE_SESSION_KEYS (separated by spaces or new lines, like SESSION_KEYS).
+// Exit status: 0 the session was decoded or opened (inspect) / done; 1 it cannot be opened;
+// 2 a usage error. Keys are never printed.
+import { readFileSync } from "node:fs";
+import { SessionManager, generateKey, inspect } from "../js/node.js";
 
-const [command] = process.argv.slice(2);
-if (command === "keygen") {
-  process.stdout.write(`${generateKey()}\n`);
-} else {
-  process.stderr.write(
-    "usage: edge-session keygen\n" +
-      "  keygen   print a fresh 256-bit key (base64:…) for the `keys` option or SESSION_KEYS\n",
-  );
-  process.exitCode = command === undefined || command === "help" || command === "--help" ? 0 : 2;
+const USAGE = `usage:
+  edge-session inspect [--key K | --key-file F]... [--name NAME] [--json] [COOKIE | -]
+      decode (plain) or open (sealed, apache) a session cookie: its value, a Cookie header or a
+      Set-Cookie line, as an argument or on standard input (- or none); prints the format, status,
+      key id, issue and expiry times, entries and warnings (--json: the inspection as JSON).
+      Exit 0 when decoded or opened, 1 when it cannot be opened, 2 on a usage error.
+  edge-session seal --key K [--name NAME] [--max-age S] k=v...
+      print the Set-Cookie line(s) of a sealed session holding k=v..., for tests
+  edge-session keygen
+      print a fresh 256-bit key (base64:...) for the \`keys\` option or SESSION_KEYS
+Keys (--key, --key-file, or EDGE_SESSION_KEYS separated by spaces or new lines) are never printed.
+`;
+
+class UsageError extends Error {}
+
+/** `--flag value` / `--flag=value` options and positional arguments. */
+function parse(args, spec) {
+  const opts = { keys: [] };
+  const rest = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "-" || !arg.startsWith("-")) {
+      rest.push(arg);
+      continue;
+    }
+    if (arg === "--") {
+      rest.push(...args.slice(i + 1));
+      break;
+    }
+    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const kind = spec[flag];
+    if (kind === undefined) throw new UsageError(`unknown option ${flag}`);
+    if (kind === "bool") {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
+      opts[flag] = true;
+      continue;
+    }
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    if (kind === "list") (opts[flag] ??= []).push(value);
+    else opts[flag] = value;
+  }
+  return { opts, rest };
+}
+
+/** The keys given, in order: --key and --key-file as they come, then EDGE_SESSION_KEYS. */
+function keysOf(opts) {
+  const keys = [...(opts["--key"] ?? [])];
+  for (const file of opts["--key-file"] ?? []) {
+    let text;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new UsageError(`cannot read key file ${file}: ${e.code ?? e.message}`);
+    }
+    keys.push(...text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean));
+  }
+  const env = process.env.EDGE_SESSION_KEYS;
+  if (env) keys.push(...env.split(/\s+/).filter(Boolean));
+  return keys;
+}
+
+function readStdin() {
+  if (process.stdin.isTTY) throw new UsageError("no cookie: give it as an argument or on standard input");
+  return readFileSync(0, "utf8").trim();
+}
+
+const when = (ms, now) => {
+  if (ms === null) return "none";
+  const d = new Date(ms);
+  const iso = Number.isFinite(d.getTime()) ? d.toISOString() : String(ms);
+  const s = Math.round((ms - now) / 1000);
+  const span = Math.abs(s) >= 3600 ? `${(Math.abs(s) / 3600).toFixed(1)} h` : Math.abs(s) >= 60 ? `${Math.round(Math.abs(s) / 60)} min` : `${Math.abs(s)} s`;
+  return `${iso} (${s > 0 ? `in ${span}` : `${span} ago`})`;
+};
+
+/** The inspection as a table for people. */
+function table(i, now) {
+  const problem = i.warnings.find((w) => ["cannot-open", "needs-key", "unknown-format", "unusable-key"].includes(w.code));
+  const status = i.ok ? (i.format === "plain" ? "decoded (not encrypted)" : "opened") : `cannot be opened: ${problem?.message ?? "not a session cookie"}`;
+  const lines = [
+    ["format", i.format ?? "unknown"],
+    ["status", status],
+    ["key id", i.keyId ?? "—"],
+    ...(i.cipher ? [["cipher", i.cipher]] : []),
+    ["cookie", `${i.cookieName ?? "(value only)"}, ${i.bytes} of ${i.limit} bytes`],
+    ["issued", when(i.issued, now)],
+    ["expires", when(i.expiry, now)],
+    ["entries", String(i.entries.length)],
+  ];
+  const width = Math.max(...lines.map(([k]) => k.length));
+  const out = lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+  const keyWidth = Math.max(0, ...i.entries.map(([k]) => k.length));
+  for (const [k, v] of i.entries) out.push(`  ${k.padEnd(keyWidth)}  ${v}`);
+  const others = i.warnings.filter((w) => w !== problem);
+  if (others.length) {
+    out.push("warnings");
+    const codeWidth = Math.max(...others.map((w) => w.code.length));
+    for (const w of others) out.push(`  ${w.code.padEnd(codeWidth)}  ${w.message}`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function inspectCommand(args) {
+  const { opts, rest } = parse(args, { "--key": "list", "--key-file": "list", "--name": "value", "--json": "bool" });
+  if (rest.length > 1) throw new UsageError("give one cookie");
+  const input = rest.length === 0 || rest[0] === "-" ? readStdin() : rest[0];
+  if (!input) throw new UsageError("the cookie is empty");
+  const now = Date.now();
+  const options = { keys: keysOf(opts), now };
+  if (opts["--name"] !== undefined) options.cookieName = opts["--name"];
+  let result;
+  try {
+    result = inspect(input, options);
+  } catch (e) {
+    throw new UsageError(e.message);
+  }
+  process.stdout.write(opts["--json"] ? `${JSON.stringify(result, null, 2)}\n` : table(result, now));
+  return result.ok ? 0 : 1;
+}
+
+function sealCommand(args) {
+  const { opts, rest } = parse(args, { "--key": "list", "--key-file": "list", "--name": "value", "--max-age": "value" });
+  const keys = keysOf(opts);
+  if (keys.length === 0) throw new UsageError("seal needs a key (--key, --key-file or EDGE_SESSION_KEYS)");
+  if (rest.length === 0) throw new UsageError("seal needs at least one k=v entry");
+  const options = { keys };
+  if (opts["--name"] !== undefined) options.cookieName = opts["--name"];
+  if (opts["--max-age"] !== undefined) {
+    const n = Number(opts["--max-age"]);
+    if (!/^\d+$/.test(opts["--max-age"]) || !Number.isSafeInteger(n)) throw new UsageError("--max-age must be whole seconds");
+    options.maxAge = n;
+  }
+  let manager;
+  try {
+    manager = new SessionManager(options);
+  } catch (e) {
+    throw new UsageError(`${e.code ? `${e.code}: ` : ""}${e.message}`);
+  }
+  const session = manager.load(null);
+  try {
+    for (const entry of rest) {
+      const eq = entry.indexOf("=");
+      if (eq <= 0) throw new UsageError(`not a k=v entry: ${JSON.stringify(entry)}`);
+      session.set(entry.slice(0, eq), entry.slice(eq + 1));
+    }
+    for (const line of manager.saveAll(session)) process.stdout.write(`${line}\n`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${e.code ? `${e.code}: ` : ""}${e.message}`);
+  } finally {
+    session.free();
+  }
+  return 0;
+}
+
+function main(argv) {
+  const [command, ...args] = argv;
+  switch (command) {
+    case "inspect":
+      return inspectCommand(args);
+    case "seal":
+      return sealCommand(args);
+    case "keygen":
+      if (args.length) throw new UsageError("keygen takes no arguments");
+      process.stdout.write(`${generateKey()}\n`);
+      return 0;
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`edge-session: ${e.message}\n\n${USAGE}`);
+  process.exitCode = 2;
 }

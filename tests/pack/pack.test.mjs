@@ -85,7 +85,11 @@ test("a clean clone packs a working package", { timeout: 900_000 }, () => {
     assert.equal(out.verified.ok, true);
     assert.equal(out.verified.session.user, "alice");
     // The command line, from the installed bin.
-    assert.match(run(join(app, "node_modules/.bin/edge-session"), ["keygen"], app), /^base64:[A-Za-z0-9+/]{43}=\n$/);
+    const bin = join(app, "node_modules/.bin/edge-session");
+    const key = run(bin, ["keygen"], app);
+    assert.match(key, /^base64:[A-Za-z0-9+/]{43}=\n$/);
+    const sealed = run(bin, ["seal", "--key", key.trim(), "user=carol"], app);
+    assert.match(run(bin, ["inspect", "--key", key.trim(), sealed.trim()], app), /^ {2}user {2}carol$/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

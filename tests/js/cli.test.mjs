@@ -1,0 +1,114 @@
+// The command line (bin/edge-session.js): inspect, seal and keygen, their output and exit codes
+// (0 decoded or opened, 1 cannot be opened, 2 usage), and keys that never reach the output.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const BIN = new URL("../../bin/edge-session.js", import.meta.url).pathname;
+const VECTORS = JSON.parse(readFileSync(new URL("../vectors/apache-2.4.71.json", import.meta.url), "utf8")).vectors;
+
+/** Runs the command line: { code, out, err }. */
+function cli(args, { input, env = {} } = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input: input ?? "", encoding: "utf8", env: { ...process.env, EDGE_SESSION_KEYS: "", ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const key = cli(["keygen"]).out.trim();
+
+/** Flips one character in the middle of a cookie's value (still base64url). */
+function tamper(setCookie) {
+  const value = setCookie.split(";")[0];
+  const i = Math.floor(value.length / 2);
+  return value.slice(0, i) + (value[i] === "A" ? "B" : "A") + value.slice(i + 1);
+}
+
+test("seal, then inspect: the entries, times and key id; exit 0", () => {
+  const sealed = cli(["seal", "--key", key, "--max-age", "600", "user=alice", "role=admin"]);
+  assert.equal(sealed.code, 0, sealed.err);
+  assert.match(sealed.out, /^session=[A-Za-z0-9_-]+; Max-Age=600; Path=\/; HttpOnly; Secure; SameSite=Lax\n$/);
+  const r = cli(["inspect", "--key", key, sealed.out.trim()]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^format\s+sealed$/m);
+  assert.match(r.out, /^status\s+opened$/m);
+  assert.match(r.out, /^key id\s+[0-9a-f]{8}$/m);
+  assert.match(r.out, /^expires\s+\d{4}-\d\d-\d\dT.*\(in 10 min\)$/m);
+  assert.match(r.out, /^ {2}user {2}alice$/m);
+  assert.match(r.out, /^ {2}role {2}admin$/m);
+  for (const s of [sealed.out, r.out, r.err]) assert.ok(!s.includes(key.slice(7)), "the key was printed");
+});
+
+test("a tampered cookie cannot be opened: exit 1, and why", () => {
+  const sealed = cli(["seal", "--key", key, "user=alice"]).out.trim();
+  const r = cli(["inspect", "--key", key, tamper(sealed)]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /^status\s+cannot be opened: .*tampered/m);
+  assert.match(r.out, /^entries\s+0$/m);
+  const other = cli(["inspect", "--key", cli(["keygen"]).out.trim(), sealed]);
+  assert.equal(other.code, 1);
+  assert.match(other.out, /cannot be opened/);
+  const noKey = cli(["inspect", sealed]);
+  assert.equal(noKey.code, 1);
+  assert.match(noKey.out, /give the key/);
+});
+
+test("--json, standard input, Cookie headers, --name, EDGE_SESSION_KEYS and --key-file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "edge-session-cli-"));
+  try {
+    const sealed = cli(["seal", "--name", "__Host-sid", "user=bob"], { env: { EDGE_SESSION_KEYS: `${key}\n` } });
+    assert.equal(sealed.code, 0, sealed.err);
+    const header = `theme=dark; ${sealed.out.split(";")[0]}; _ga=1`;
+    const fromEnv = cli(["inspect", "--json", "--name", "__Host-sid"], { input: header, env: { EDGE_SESSION_KEYS: `other ${key}` } });
+    assert.equal(fromEnv.code, 0, fromEnv.err);
+    const i = JSON.parse(fromEnv.out);
+    assert.deepEqual([i.format, i.ok, i.cookieName, i.entries], ["sealed", true, "__Host-sid", [["user", "bob"]]]);
+    assert.ok(!fromEnv.out.includes(key.slice(7)));
+    const file = join(dir, "keys");
+    writeFileSync(file, `# not a key\n${key}\n`);
+    const fromFile = cli(["inspect", "--key-file", file, "--name", "__Host-sid", "-"], { input: header });
+    assert.equal(fromFile.code, 0, fromFile.err);
+    assert.match(fromFile.out, /^ {2}user {2}bob$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("Apache's cookies: plain decoded (with its warning), encrypted opened with the passphrase", () => {
+  const plain = VECTORS.find((v) => v.name === "plain-simple");
+  const p = cli(["inspect", plain.set_cookie]);
+  assert.equal(p.code, 0, p.err);
+  assert.match(p.out, /^status\s+decoded \(not encrypted\)$/m);
+  assert.match(p.out, /^ {2}unencrypted {2}/m);
+  // httpd's own cookie, made with `SessionCryptoPassphrase secret` (inspection takes any passphrase).
+  const enc = VECTORS.find((v) => v.name === "aes256-simple");
+  const [passphrase] = enc.SessionCryptoPassphrase;
+  const r = cli(["inspect", "--key", passphrase, `${enc.cookie_name}=${enc.cookie_value}`, "--name", enc.cookie_name]);
+  assert.equal(r.code, 0, r.err + r.out);
+  assert.match(r.out, /^format\s+apache$/m);
+  assert.ok(!r.out.includes(passphrase));
+});
+
+test("usage errors exit 2 with the usage", () => {
+  for (const args of [
+    ["inspect", "--bogus", "x"],
+    ["inspect", "--key"],
+    ["inspect", "a", "b"],
+    ["inspect", "--json=yes", "x"],
+    ["seal", "user=alice"],
+    ["seal", "--key", key],
+    ["seal", "--key", key, "novalue"],
+    ["seal", "--key", key, "--max-age", "ten", "a=1"],
+    ["seal", "--key", "short", "a=1"],
+    ["keygen", "extra"],
+    ["frobnicate"],
+    [],
+  ]) {
+    const r = cli(args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.out}${r.err}`);
+    assert.match(r.out + r.err, /usage:/, args.join(" "));
+  }
+  assert.equal(cli(["inspect"], { input: "" }).code, 2, "no cookie on standard input");
+  assert.equal(cli(["--help"]).code, 0);
+});
