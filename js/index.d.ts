@@ -1,9 +1,8 @@
 // Types of the public API. The core classes are generated from the Rust sources by wasm-bindgen;
 // `SessionManager` (with `handle`) is defined in js/handle.js.
-import type { Session, SessionManager as CoreSessionManager } from "../pkg/edge_session.js";
+import type { Session as CoreSession, SessionManager as CoreSessionManager } from "../pkg/edge_session.js";
 
 export {
-  Session,
   SessionManagerOptions,
   SessionStatus,
   RequestPlan,
@@ -35,8 +34,42 @@ export declare function verifySessionHeader(
   options?: { tolerance?: number; envHeader?: string; now?: number },
 ): Promise<SessionHeaderVerdict>;
 
-/** The session manager, with the front proxy's flow for fetch-API runtimes. */
-export declare class SessionManager extends CoreSessionManager {
+/**
+ * A session: ordered string entries, an expiry and an issue time. `Session<K>` takes only the keys
+ * `K` (a union of string literals) in `get`, `set`, `has` and `delete`, so a misspelt key is a type
+ * error; plain `Session` takes any string. (`entries()` lists every key the cookie or the origin
+ * put there.)
+ */
+export type Session<K extends string = string> = Omit<CoreSession, "get" | "set" | "has" | "delete"> & {
+  /** The value of `key`, or undefined. */
+  get(key: K): string | undefined;
+  /** Sets `key` (an empty value deletes it, as in a SessionHeader update). */
+  set(key: K, value: string): void;
+  /** Whether `key` is set. */
+  has(key: K): boolean;
+  /** Removes `key`; whether it was there. */
+  delete(key: K): boolean;
+};
+/** `new Session()`: an empty session (sessions usually come from `SessionManager.load`). */
+export declare const Session: { new (): Session; prototype: CoreSession };
+
+/**
+ * The session manager, with the front proxy's flow for fetch-API runtimes. `SessionManager<K>`
+ * hands out `Session<K>`: declare the keys your application uses and the compiler checks them.
+ *
+ * ```ts
+ * const sessions = new SessionManager<"user" | "role">({ keys: [key] });
+ * const s = sessions.load(cookie);
+ * s.get("usr"); // error: Argument of type '"usr"' is not assignable to parameter of type '"user" | "role"'
+ * ```
+ */
+export declare class SessionManager<K extends string = string> extends CoreSessionManager {
+  /** Loads the session from a `Cookie` header (never throws on a bad cookie: an empty session). */
+  load(cookieHeader?: string | null, nowMs?: number | null): Session<K>;
+  /** The `Set-Cookie` value to send, or null when nothing needs sending. */
+  save(session: Session<K>, nowMs?: number | null): string | null;
+  /** Every `Set-Cookie` value to send (a large session's chunks, removals of stale ones). */
+  saveAll(session: Session<K>, nowMs?: number | null): string[];
   /**
    * The whole front-proxy flow for fetch-API runtimes: loads the session from the request's
    * cookie, calls `next` (the app or origin) with the request the origin must see (the client's
@@ -45,5 +78,5 @@ export declare class SessionManager extends CoreSessionManager {
    * Set-Cookie, Cache-Control and Vary. Never rejects: if `next` throws or answers with
    * something that is not a Response, the answer is a 502.
    */
-  handle(request: Request, next: (request: Request, session?: Session) => Response | Promise<Response>): Promise<Response>;
+  handle(request: Request, next: (request: Request, session?: Session<K>) => Response | Promise<Response>): Promise<Response>;
 }

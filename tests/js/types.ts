@@ -26,3 +26,21 @@ const app = new Hono<{ Variables: { session: Session | null } }>();
 app.use("*", sessionMiddleware({ keys: [generateKey()] }));
 app.get("/", (c) => c.text(c.get("session")?.get("user") ?? "stranger"));
 export const more = [proxied, app];
+
+// Typed sessions: SessionManager<K> hands out Session<K>, whose keys are checked.
+type Keys = "user" | "role";
+const typed = new SessionManager<Keys>({ keys: [generateKey()] });
+const ts: Session<Keys> = typed.load("session=x");
+ts.set("user", "alice");
+const role: string | undefined = ts.get("role");
+// @ts-expect-error: "usr" is not one of the declared keys
+ts.get("usr");
+// @ts-expect-error: nor in set
+ts.set("admin", "yes");
+const typedCookie: string | null = typed.save(ts);
+const anyKey: Session = manager.load(null);
+anyKey.get("anything at all");
+typed.handle(new Request("http://x/"), (_req, s) => new Response(s?.get("user") ?? ""));
+// @ts-expect-error: the session handed to next is typed too
+typed.handle(new Request("http://x/"), (_req, s) => new Response(s?.get("usr") ?? ""));
+export const typedUse = [role, typedCookie, new Session().size];
