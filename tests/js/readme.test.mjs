@@ -17,5 +17,6 @@ blocks.forEach((code, i) => {
       assert.match(out, /^alice \[ \[ 'user', 'alice' \], \[ 'role', 'admin' \] \] user=alice&role=admin&expiry=\d{16}$/m);
       assert.match(out, /^rejected$/m);
     }
+    if (code.includes('"edge-session/hono"')) assert.match(out, /^hello alice$/m);
   });
 });
