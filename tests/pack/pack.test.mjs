@@ -1,10 +1,12 @@
 // The package as users get it: a clean clone of this repository's HEAD is packed with `npm pack`
 // (whose prepack step builds what the package ships: scripts/build.sh --size), the tarball is
-// installed into an empty project, and that project uses it from node: sessions, the Hono
-// middleware, the origin's verifier and the command line.
-import { test } from "node:test";
+// installed into an empty project, and that project uses it: from node (sessions, the Hono
+// middleware, the origin's verifier, the command line), and as a JavaScript Worker under
+// `wrangler dev` (a counter through `handle`).
+import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { freePorts } from "../support/net.mjs";
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,9 +34,12 @@ const SHIPPED = [
   "pkg/edge_session_bg.wasm.d.ts",
 ];
 
-test("a clean clone packs a working package", { timeout: 900_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), "edge-session-pack-"));
-  try {
+let dir;
+let app;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "edge-session-pack-"));
+  {
     const repo = join(dir, "repo");
     run("git", ["clone", "--quiet", "--no-hardlinks", ROOT, repo], dir);
     // The clone has no build output; its tools (wasm-opt from binaryen) come from the repository's
@@ -51,11 +56,20 @@ test("a clean clone packs a working package", { timeout: 900_000 }, () => {
     console.log(`# ${files.map((f) => `${f} ${packed.files.find((x) => x.path === f).size}`).join("\n# ")}`);
 
     // An empty project installs the tarball, and Hono (the npm cache first, then the registry).
-    const app = join(dir, "app");
+    app = join(dir, "app");
     mkdirSync(app);
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
     const hono = JSON.parse(readFileSync(join(ROOT, "node_modules/hono/package.json"), "utf8")).version;
     run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(dir, packed.filename), `hono@${hono}`], app);
+  }
+});
+
+after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("from node: sessions, Hono, handle with the origin's verifier, the command line", () => {
+  {
     writeFileSync(
       join(app, "use.mjs"),
       `
@@ -90,7 +104,63 @@ test("a clean clone packs a working package", { timeout: 900_000 }, () => {
     assert.match(key, /^base64:[A-Za-z0-9+/]{43}=\n$/);
     const sealed = run(bin, ["seal", "--key", key.trim(), "user=carol"], app);
     assert.match(run(bin, ["inspect", "--key", key.trim(), sealed.trim()], app), /^ {2}user {2}carol$/m);
+  }
+});
+
+test("a JavaScript Worker under wrangler dev: a counter through handle", { timeout: 180_000 }, async () => {
+  const worker = join(app, "worker");
+  mkdirSync(worker);
+  // The counter: `next` plays the origin, reading X-Session and answering with X-Replace-Session.
+  writeFileSync(
+    join(worker, "index.js"),
+    `
+    import { SessionManager } from "edge-session";
+    let manager;
+    export default {
+      async fetch(request, env) {
+        manager ??= new SessionManager({ keys: [env.SESSION_KEY], cookieAttributes: "Path=/; HttpOnly; SameSite=Lax" });
+        return manager.handle(request, (req) => {
+          const n = Number(new URLSearchParams(req.headers.get("x-session") ?? "").get("count") ?? 0) + 1;
+          return new Response(String(n), { headers: { "x-replace-session": "count=" + n } });
+        });
+      },
+    };
+    `,
+  );
+  writeFileSync(join(worker, "wrangler.toml"), 'name = "counter"\nmain = "index.js"\ncompatibility_date = "2026-04-26"\n');
+  const key = run(join(app, "node_modules/.bin/edge-session"), ["keygen"], app).trim();
+  const [port, inspector] = await freePorts(2);
+  let output = "";
+  const dev = spawn(
+    join(ROOT, "node_modules/.bin/wrangler"),
+    ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+      "--show-interactive-dev-session=false", "--var", `SESSION_KEY:${key}`, "--log-level", "warn"],
+    { cwd: worker, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  dev.stdout.on("data", (d) => (output += d));
+  dev.stderr.on("data", (d) => (output += d));
+  try {
+    let cookie = "";
+    const counts = [];
+    const deadline = Date.now() + 120_000;
+    while (counts.length < 3) {
+      let res;
+      try {
+        res = await fetch(`http://127.0.0.1:${port}/`, { headers: cookie ? { cookie } : {} });
+      } catch {
+        if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`wrangler dev did not start:\n${output}`);
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+      assert.equal(res.status, 200, output);
+      counts.push(await res.text());
+      const set = res.headers.getSetCookie();
+      assert.equal(set.length, 1, "one Set-Cookie per answer");
+      assert.match(res.headers.get("cache-control") ?? "", /private/);
+      cookie = set[0].split(";")[0];
+    }
+    assert.deepEqual(counts, ["1", "2", "3"]);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (dev.exitCode === null) process.kill(-dev.pid, "SIGTERM");
   }
 });
