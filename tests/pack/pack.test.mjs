@@ -1,17 +1,21 @@
 // The package as users get it: a clean clone of this repository's HEAD is packed with `npm pack`
 // (whose prepack step builds what the package ships: scripts/build.sh --size), the tarball is
 // installed into an empty project, and that project uses it: from node (sessions, the Hono
-// middleware, the origin's verifier, the command line), and as a JavaScript Worker under
-// `wrangler dev` (a counter through `handle`).
+// middleware, the origin's verifier, the command line), as a JavaScript Worker under
+// `wrangler dev` (a counter through `handle`), and bundled by Vite for a page opened in Chromium.
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { chromium } from "playwright-core";
 import { freePorts } from "../support/net.mjs";
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
+const VITE = "8.3.8";
 const run = (cmd, args, cwd, env = {}) =>
   execFileSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
 
@@ -55,12 +59,12 @@ before(() => {
     console.log(`# tarball ${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked, ${files.length} files`);
     console.log(`# ${files.map((f) => `${f} ${packed.files.find((x) => x.path === f).size}`).join("\n# ")}`);
 
-    // An empty project installs the tarball, and Hono (the npm cache first, then the registry).
+    // An empty project installs the tarball, Hono and Vite (the npm cache first, then the registry).
     app = join(dir, "app");
     mkdirSync(app);
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
     const hono = JSON.parse(readFileSync(join(ROOT, "node_modules/hono/package.json"), "utf8")).version;
-    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(dir, packed.filename), `hono@${hono}`], app);
+    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(dir, packed.filename), `hono@${hono}`, `vite@${VITE}`], app);
   }
 });
 
@@ -162,5 +166,58 @@ test("a JavaScript Worker under wrangler dev: a counter through handle", { timeo
     assert.deepEqual(counts, ["1", "2", "3"]);
   } finally {
     if (dev.exitCode === null) process.kill(-dev.pid, "SIGTERM");
+  }
+});
+
+test("bundled by Vite, in a page opened in Chromium", { timeout: 180_000 }, async () => {
+  const web = join(app, "web");
+  mkdirSync(web);
+  writeFileSync(join(web, "index.html"), '<!doctype html><title>app</title><script type="module" src="./main.js"></script>');
+  writeFileSync(
+    join(web, "main.js"),
+    `
+    import { SessionManager, generateKey, inspect } from "edge-session";
+    const key = generateKey();
+    const manager = new SessionManager({ keys: [key], maxAge: 60 });
+    const s = manager.load(null);
+    s.set("user", "alice");
+    const setCookie = manager.save(s);
+    document.body.dataset.result = JSON.stringify({
+      user: manager.load(setCookie.split(";")[0]).get("user"),
+      format: inspect(setCookie, { keys: [key] }).format,
+    });
+    `,
+  );
+  run(join(app, "node_modules/.bin/vite"), ["build", "--logLevel", "warn", "--outDir", "dist"], web);
+  const dist = join(web, "dist");
+  const types = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url, "http://x").pathname.replace(/\/$/, "/index.html");
+    if (path.includes("..")) return res.writeHead(404).end();
+    try {
+      const body = await readFile(join(dist, path));
+      res.writeHead(200, { "content-type": types[path.slice(path.lastIndexOf("."))] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForFunction(() => document.body?.dataset.result, null, { timeout: 30_000 }).catch(() => {});
+    const result = await page.evaluate(() => document.body.dataset.result);
+    assert.ok(result, `the page did not run: ${errors.join("; ")}`);
+    assert.deepEqual(JSON.parse(result), { user: "alice", format: "sealed" });
+  } finally {
+    await browser.close();
+    await new Promise((r) => server.close(r));
   }
 });
