@@ -21,6 +21,7 @@ const run = (cmd, args, cwd, env = {}) =>
 
 /** What the tarball may hold, and nothing else. */
 const SHIPPED = [
+  "LICENSE",
   "README.md",
   "bin/edge-session.js",
   "js/browser.js",
