@@ -11,8 +11,12 @@ export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
 # `--code` builds only the Worker's code, `--assets` only copies its static assets (the inspector),
 # which need the npm package's www/vendor/ copy: scripts/test.sh's Worker lane builds the code
 # beside the package and copies the assets once the package is there. No argument: both.
+# `--example` builds the Rust example instead (examples/rust-worker/, into its build/).
 part=${1:-all}
-case $part in all | --code | --assets) ;; *) echo "usage: build-worker.sh [--code | --assets]" >&2; exit 2 ;; esac
+case $part in all | --code | --assets | --example) ;; *) echo "usage: build-worker.sh [--code | --assets | --example]" >&2; exit 2 ;; esac
+if [ "$part" = --example ]; then
+  cd examples/rust-worker && exec worker-build --release
+fi
 mkdir -p build
 
 if [ "$part" != --code ]; then

@@ -5,7 +5,8 @@
 #   js       the npm package: clippy on wasm32, build, types, node tests, the demo, wasm32 tests in node
 #   interop  live Apache httpd on 127.0.0.1, both ways
 #   pack     the package as users get it: a clean clone packed (its prepack build), installed, used
-#   worker   the Worker: clippy on wasm32, build, tests in workerd (every face's parity), load without loss
+#   worker   the Worker and the Rust example: clippy on wasm32, build, tests in workerd (every face's
+#            parity), load without loss
 #   browser  wasm32 tests in headless Chromium, the inspector and the package in Chromium (Playwright)
 #   bench    every benchmark measurement in quick mode
 # Set-up (toolchains, Debian packages, npm) is scripts/setup.sh; it is run first and skips what is there.
@@ -72,7 +73,7 @@ js() {
   if [ -n "$pkg_ready" ]; then
     # Two lanes: the Worker crate's wasm32 clippy here, sharing the checked dependencies.
     step "clippy (js-api, worker; wasm32)" \
-      cargo clippy -p edge-session-js -p edge-session-worker --target wasm32-unknown-unknown --locked -- -D warnings
+      cargo clippy -p edge-session-js -p edge-session-worker -p edge-session-example-worker --target wasm32-unknown-unknown --locked -- -D warnings
   else
     step "clippy (js-api, wasm32)" cargo clippy -p edge-session-js --target wasm32-unknown-unknown --locked -- -D warnings
   fi
@@ -101,8 +102,9 @@ pack() {
 
 worker() {
   [ -n "$pkg_ready" ] ||
-    step "clippy (worker, wasm32)" cargo clippy -p edge-session-worker --target wasm32-unknown-unknown --locked -- -D warnings
+    step "clippy (worker, wasm32)" cargo clippy -p edge-session-worker -p edge-session-example-worker --target wasm32-unknown-unknown --locked -- -D warnings
   step "build the Worker (worker-build)" bash scripts/build-worker.sh --code
+  step "build the Rust example Worker (examples/rust-worker, worker-build)" bash scripts/build-worker.sh --example
   need_pkg
   bash scripts/build-worker.sh --assets
   step "Worker tests in workerd (Miniflare, wrangler dev; every face's parity)" node --test --test-concurrency=1 tests/worker/
