@@ -88,7 +88,7 @@ const when = (ms, now) => {
 /** The inspection as a table for people. */
 function table(i, now) {
   const problem = i.warnings.find((w) => ["cannot-open", "needs-key", "unknown-format", "unusable-key"].includes(w.code));
-  const status = i.ok ? (i.format === "plain" ? "decoded (not encrypted)" : "opened") : `cannot be opened: ${problem?.message ?? "not a session cookie"}`;
+  const status = i.ok ? (i.format === "plain" ? "decoded (not encrypted)" : "opened") : (problem?.message ?? "not a session cookie");
   const lines = [
     ["format", i.format ?? "unknown"],
     ["status", status],
