@@ -1,0 +1,100 @@
+// The DevTools extension (www/extension/, built by scripts/build-extension.sh) in Debian's
+// Chromium: loaded unpacked, its panel page driven directly (DevTools panels themselves cannot be
+// automated), against a page served by the Worker that sets an HttpOnly session cookie.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Miniflare } from "miniflare";
+import { chromium } from "playwright-core";
+import { generateKey } from "edge-session";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const EXT = join(ROOT, "build/extension");
+const KEY = generateKey();
+let mf, base, context, profile;
+
+/** Chromium's id for an unpacked extension: SHA-256 of its path, first 32 hex digits as a-p. */
+const extensionId = (path) =>
+  [...createHash("sha256").update(path).digest("hex").slice(0, 32)].map((h) => String.fromCharCode(97 + parseInt(h, 16))).join("");
+
+before(async () => {
+  execFileSync("bash", ["scripts/build-extension.sh"], { cwd: ROOT, stdio: "pipe" });
+  if (!existsSync(join(ROOT, "build/index.js"))) execFileSync("bash", ["scripts/build-worker.sh"], { cwd: ROOT, stdio: "pipe" });
+  mf = new Miniflare({
+    modules: true,
+    scriptPath: join(ROOT, "build/index.js"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-26",
+    // Plain http here: no Secure (a __Host- name needs it), HttpOnly kept.
+    bindings: { SESSION_KEYS: KEY, SESSION_COOKIE_NAME: "session", SESSION_COOKIE_ATTRIBUTES: "Path=/; HttpOnly; SameSite=Lax", SESSION_MAX_AGE: "3600" },
+    host: "127.0.0.1",
+    port: 0,
+    handleRuntimeStdio(o, e) {
+      o.resume();
+      e.resume();
+    },
+  });
+  base = (await mf.ready).origin;
+  profile = mkdtempSync(join(tmpdir(), "edge-session-ext-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: [
+      `--disable-extensions-except=${EXT}`,
+      `--load-extension=${EXT}`,
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await context?.close();
+  await mf?.dispose();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+test("the panel lists the page's HttpOnly session cookie, opens it with a typed key, and follows changes", async () => {
+  const site = await context.newPage();
+  await site.goto(`${base}/login?user=alice`);
+  const cookies = await context.cookies(base);
+  assert.ok(cookies.some((c) => c.name === "session" && c.httpOnly), "the Worker set an HttpOnly session cookie");
+
+  const panel = await context.newPage();
+  const errors = [];
+  panel.on("pageerror", (e) => errors.push(e.message));
+  await panel.goto(`chrome-extension://${extensionId(EXT)}/panel.html?url=${encodeURIComponent(`${base}/`)}`);
+  const card = panel.locator(".card", { has: panel.locator("h2", { hasText: /^session$/ }) });
+  await card.waitFor({ timeout: 15_000 }).catch(() => {});
+  assert.equal(await card.count(), 1, `no card for the session cookie; page errors: ${errors.join("; ")}`);
+  assert.match(await card.innerText(), /sealed/);
+  assert.match(await card.innerText(), /give the key/);
+  assert.match(await card.innerText(), /HttpOnly/);
+  assert.match(await card.innerText(), /of 4096 bytes/);
+
+  // A key typed in: the entries appear, and the key is kept for this browser session only.
+  await panel.fill("#keys", KEY);
+  await panel.waitForFunction(() => /alice/.test(document.querySelector(".card")?.innerText ?? ""), null, { timeout: 10_000 });
+  assert.match(await card.innerText(), /opened: authentic/);
+  assert.match(await card.innerText(), /user\s+alice/);
+  const stored = await panel.evaluate(() => chrome.storage.session.get("keys"));
+  assert.equal(stored.keys, KEY);
+
+  // The page changes its cookie (the counter): the panel follows (chrome.cookies.onChanged).
+  await site.goto(`${base}/counter`);
+  await panel.waitForFunction(() => /counter\s+1/.test(document.querySelector(".card")?.innerText ?? ""), null, { timeout: 10_000 });
+  mkdirSync(join(ROOT, "test-artifacts"), { recursive: true });
+  await panel.screenshot({ path: join(ROOT, "test-artifacts/extension-panel.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("the store zip holds the extension and nothing that reaches the network", () => {
+  const list = execFileSync("python3", ["-c", "import zipfile,sys;print('\\n'.join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))", join(ROOT, "build/edge-session-extension.zip")], { encoding: "utf8" }).trim().split("\n");
+  assert.deepEqual(list, ["devtools.html", "devtools.js", "manifest.json", "panel.css", "panel.html", "panel.js", "vendor/edge_session.js", "vendor/edge_session_wasm.js"]);
+  const manifest = JSON.parse(execFileSync("python3", ["-c", "import zipfile,sys;print(zipfile.ZipFile(sys.argv[1]).read('manifest.json').decode())", join(ROOT, "build/edge-session-extension.zip")], { encoding: "utf8" }));
+  assert.deepEqual(manifest.permissions, ["cookies", "storage"]);
+  assert.match(manifest.content_security_policy.extension_pages, /connect-src 'none'/);
+});
