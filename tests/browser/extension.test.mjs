@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { chromium } from "playwright-core";
-import { generateKey } from "edge-session";
+import { SessionManager, generateKey } from "edge-session";
+import { readFileSync } from "node:fs";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const EXT = join(ROOT, "build/extension");
@@ -89,6 +90,41 @@ test("the panel lists the page's HttpOnly session cookie, opens it with a typed 
   mkdirSync(join(ROOT, "test-artifacts"), { recursive: true });
   await panel.screenshot({ path: join(ROOT, "test-artifacts/extension-panel.png"), fullPage: true });
   assert.deepEqual(errors, []);
+});
+
+test("every format is recognised: chunked sealed, apache encrypted, apache plain", async () => {
+  const vectors = JSON.parse(readFileSync(join(ROOT, "tests/vectors/apache-2.4.71.json"), "utf8")).vectors;
+  const plain = vectors.find((v) => v.name === "plain-simple");
+  const enc = vectors.find((v) => v.name === "aes256-simple");
+  // A sealed session too large for one cookie: the package splits it across NAME.0, NAME.1, ...
+  const manager = new SessionManager({ keys: [KEY], cookieName: "big", maxChunks: 4, cookieAttributes: "Path=/; HttpOnly; SameSite=Lax" });
+  const s = manager.load(null);
+  for (let i = 0; i < 60; i++) s.set(`k${i}`, "v".repeat(80));
+  const lines = manager.saveAll(s);
+  assert.ok(lines.length >= 2, "chunked");
+  const url = `${base}/`;
+  await context.addCookies([
+    ...lines.map((l) => {
+      const [name, value] = l.split(";")[0].split(/=(.*)/s);
+      return { name, value, url };
+    }),
+    { name: plain.cookie_name, value: plain.cookie_value, url },
+    { name: enc.cookie_name, value: enc.cookie_value, url },
+  ]);
+  const panel = await context.newPage();
+  await panel.goto(`chrome-extension://${extensionId(EXT)}/panel.html?url=${encodeURIComponent(url)}`);
+  const text = async (name) => {
+    const card = panel.locator(".card", { has: panel.locator("h2", { hasText: new RegExp(`^${name.replace(".", "\\.")}$`) }) });
+    await card.waitFor({ timeout: 15_000 });
+    return card.innerText();
+  };
+  // The key typed in the first test is still there (chrome.storage.session); add the passphrase.
+  await panel.fill("#keys", `${KEY}\n${enc.SessionCryptoPassphrase[0]}`);
+  await panel.waitForFunction(() => (document.body.innerText.match(/opened: authentic/g) ?? []).length >= 3, null, { timeout: 10_000 });
+  assert.match(await text("big"), new RegExp(`sealed, chunked in ${lines.length} cookies[\\s\\S]*opened: authentic[\\s\\S]*k59`));
+  assert.match(await text(enc.cookie_name), /apache \(aes256\)[\s\S]*opened: authentic[\s\S]*user/);
+  assert.match(await text(plain.cookie_name), /plain[\s\S]*decoded \(not encrypted\)[\s\S]*unencrypted/);
+  await panel.close();
 });
 
 test("the store zip holds the extension and nothing that reaches the network", () => {
