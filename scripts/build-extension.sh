@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f www/vendor/edge_session_wasm.js ] || bash scripts/build.sh
 rm -rf build/extension && mkdir -p build/extension/vendor
-cp www/extension/* build/extension/
+cp www/extension/* www/when.js build/extension/
 cp www/vendor/edge_session.js www/vendor/edge_session_wasm.js build/extension/vendor/
 python3 - <<'PY'
 import os, zipfile

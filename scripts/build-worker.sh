@@ -24,7 +24,7 @@ if [ "$part" != --code ]; then
   if [ ! -f www/vendor/edge_session_wasm.js ]; then
     bash scripts/build.sh
   fi
-  rm -rf build/assets && mkdir -p build/assets && cp -r www build/assets/inspect
+  rm -rf build/assets && mkdir -p build/assets && cp -r www build/assets/inspect && rm -rf build/assets/inspect/extension
   # Its response headers (frame-ancestors and friends), in the assets' _headers file.
   cp worker/assets/_headers build/assets/_headers
 fi

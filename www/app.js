@@ -7,14 +7,7 @@
   const { inspect, SessionManager, generateKey } = wasm_bindgen;
   const $ = (id) => document.getElementById(id);
 
-  function when(ms) {
-    if (ms === null) return "never (a browser-session cookie)";
-    const left = ms - Date.now();
-    const abs = Math.abs(left);
-    const span = abs >= 86400000 ? `${Math.round(abs / 86400000)} d` : abs >= 3600000 ? `${Math.round(abs / 3600000)} h`
-      : abs >= 60000 ? `${Math.round(abs / 60000)} min` : `${Math.round(abs / 1000)} s`;
-    return `${new Date(ms).toLocaleString()} (${left >= 0 ? `in ${span}` : `${span} ago`})`;
-  }
+  const when = (ms) => self.edgeSessionWhen(ms, "never (a browser-session cookie)");
 
   function show(input) {
     const keys = $("keys").value.split("\n").map((k) => k.trim()).filter(Boolean);

@@ -129,7 +129,7 @@ test("every format is recognised: chunked sealed, apache encrypted, apache plain
 
 test("the store zip holds the extension and nothing that reaches the network", () => {
   const list = execFileSync("python3", ["-c", "import zipfile,sys;print('\\n'.join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))", join(ROOT, "build/edge-session-extension.zip")], { encoding: "utf8" }).trim().split("\n");
-  assert.deepEqual(list, ["devtools.html", "devtools.js", "manifest.json", "panel.css", "panel.html", "panel.js", "vendor/edge_session.js", "vendor/edge_session_wasm.js"]);
+  assert.deepEqual(list, ["devtools.html", "devtools.js", "manifest.json", "panel.css", "panel.html", "panel.js", "vendor/edge_session.js", "vendor/edge_session_wasm.js", "when.js"]);
   const manifest = JSON.parse(execFileSync("python3", ["-c", "import zipfile,sys;print(zipfile.ZipFile(sys.argv[1]).read('manifest.json').decode())", join(ROOT, "build/edge-session-extension.zip")], { encoding: "utf8" }));
   assert.deepEqual(manifest.permissions, ["cookies", "storage"]);
   assert.match(manifest.content_security_policy.extension_pages, /connect-src 'none'/);

@@ -22,14 +22,7 @@
 
   const keys = () => $("keys").value.split("\n").map((k) => k.trim()).filter(Boolean);
 
-  function when(ms) {
-    if (ms === null || ms === undefined) return "none";
-    const left = ms - Date.now();
-    const abs = Math.abs(left);
-    const span = abs >= 86400000 ? `${Math.round(abs / 86400000)} d` : abs >= 3600000 ? `${Math.round(abs / 3600000)} h`
-      : abs >= 60000 ? `${Math.round(abs / 60000)} min` : `${Math.round(abs / 1000)} s`;
-    return `${new Date(ms).toLocaleString()} (${left >= 0 ? `in ${span}` : `${span} ago`})`;
-  }
+  const when = (ms) => self.edgeSessionWhen(ms, "none");
 
   /** Whole cookies, and chunked sessions (NAME.0, NAME.1, …) as one Cookie header each. */
   function candidates(cookies) {
