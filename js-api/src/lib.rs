@@ -306,6 +306,17 @@ fn seconds_opt(obj: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
     }
 }
 
+/// A whole-number option from `lo` to `hi` (maxChunks, openCache).
+fn count_opt(obj: &JsValue, name: &str, lo: usize, hi: usize) -> Result<Option<usize>, JsValue> {
+    let Some(v) = get(obj, name)? else {
+        return Ok(None);
+    };
+    match v.as_f64() {
+        Some(n) if n.is_finite() && n.fract() == 0.0 && (lo as f64..=hi as f64).contains(&n) => Ok(Some(n as usize)),
+        _ => Err(invalid(format!("option {name} must be a whole number from {lo} to {hi}"))),
+    }
+}
+
 fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
     let mut o = Options::default();
     if js.is_undefined() || js.is_null() {
@@ -371,17 +382,11 @@ fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
     if let Some(v) = get(js, "cookieRemove")? {
         o.cookie_remove = v.as_bool().ok_or_else(|| invalid("option cookieRemove must be a boolean".into()))?;
     }
-    if let Some(v) = get(js, "openCache")? {
-        o.open_cache = match v.as_f64() {
-            Some(n) if n.is_finite() && n.fract() == 0.0 && (0.0..=MAX_OPEN_CACHE as f64).contains(&n) => n as usize,
-            _ => return Err(invalid(format!("option openCache must be a whole number from 0 to {MAX_OPEN_CACHE}"))),
-        };
+    if let Some(n) = count_opt(js, "openCache", 0, MAX_OPEN_CACHE)? {
+        o.open_cache = n;
     }
-    if let Some(v) = get(js, "maxChunks")? {
-        o.max_chunks = match v.as_f64() {
-            Some(n) if n.is_finite() && n.fract() == 0.0 && (1.0..=MAX_CHUNKS_LIMIT as f64).contains(&n) => n as usize,
-            _ => return Err(invalid(format!("option maxChunks must be a whole number from 1 to {MAX_CHUNKS_LIMIT}"))),
-        };
+    if let Some(n) = count_opt(js, "maxChunks", 1, MAX_CHUNKS_LIMIT)? {
+        o.max_chunks = n;
     }
     Ok(o)
 }

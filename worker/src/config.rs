@@ -153,6 +153,15 @@ fn seconds(var: &'static str, v: &str) -> Result<u64, WorkerConfigError> {
         .map_err(|_| WorkerConfigError::Invalid { var, reason: format!("not a whole number of seconds: \"{v}\"") })
 }
 
+/// A whole number from `lo` to `hi` (the range is checked by the core; it is named here so the
+/// message says what is expected).
+fn count(var: &'static str, v: &str, lo: usize, hi: usize) -> Result<usize, WorkerConfigError> {
+    v.trim().parse().map_err(|_| WorkerConfigError::Invalid {
+        var,
+        reason: format!("not a whole number from {lo} to {hi}: \"{v}\""),
+    })
+}
+
 fn list(v: &str) -> Vec<String> {
     v.split(|c: char| c.is_whitespace() || c == ',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
@@ -192,16 +201,10 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
         o.expiry_update_interval = seconds("SESSION_EXPIRY_UPDATE_INTERVAL", &v)?;
     }
     if let Some(v) = var("SESSION_MAX_CHUNKS") {
-        o.max_chunks = v.trim().parse().map_err(|_| WorkerConfigError::Invalid {
-            var: "SESSION_MAX_CHUNKS",
-            reason: format!("not a whole number from 1 to {MAX_CHUNKS_LIMIT}: \"{v}\""),
-        })?;
+        o.max_chunks = count("SESSION_MAX_CHUNKS", &v, 1, MAX_CHUNKS_LIMIT)?;
     }
     if let Some(v) = var("SESSION_OPEN_CACHE") {
-        o.open_cache = v.trim().parse().map_err(|_| WorkerConfigError::Invalid {
-            var: "SESSION_OPEN_CACHE",
-            reason: format!("not a whole number from 0 to {MAX_OPEN_CACHE}: \"{v}\""),
-        })?;
+        o.open_cache = count("SESSION_OPEN_CACHE", &v, 0, MAX_OPEN_CACHE)?;
     }
     if let Some(v) = var("SESSION_HEADER") {
         o.header = v.trim().to_owned();
