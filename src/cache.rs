@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard};
 /// cache evicts the entries used longest ago (see `EVICT_DIVISOR`).
 pub(crate) struct Bounded<K, V> {
     slots: usize,
-    inner: Mutex<Option<Inner<K, V>>>,
+    inner: Mutex<Inner<K, V>>,
 }
 
 struct Inner<K, V> {
@@ -68,12 +68,13 @@ impl<K: Eq + Hash, V> Inner<K, V> {
 }
 
 impl<K: Eq + Hash, V: Clone> Bounded<K, V> {
-    /// An empty cache of `slots` entries (0: stores nothing). Allocates on the first insert.
+    /// An empty cache of `slots` entries (0: stores nothing). The map allocates on its first insert.
     pub(crate) const fn new(slots: usize) -> Self {
-        Self { slots, inner: Mutex::new(None) }
+        let entries = HashMap::with_hasher(BuildHasherDefault::new());
+        Self { slots, inner: Mutex::new(Inner { entries, clock: 0 }) }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Option<Inner<K, V>>> {
+    fn lock(&self) -> MutexGuard<'_, Inner<K, V>> {
         // A panic elsewhere while holding the lock leaves a consistent map: keep using it.
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -85,7 +86,7 @@ impl<K: Eq + Hash, V: Clone> Bounded<K, V> {
         Q: Hash + Eq + ?Sized,
     {
         let mut guard = self.lock();
-        let inner = guard.as_mut()?;
+        let inner = &mut *guard;
         inner.clock += 1;
         let (value, used) = inner.entries.get_mut(key)?;
         *used = inner.clock;
@@ -98,7 +99,7 @@ impl<K: Eq + Hash, V: Clone> Bounded<K, V> {
             return;
         }
         let mut guard = self.lock();
-        let inner = guard.get_or_insert_with(|| Inner { entries: HashMap::default(), clock: 0 });
+        let inner = &mut *guard;
         inner.clock += 1;
         if inner.entries.len() >= self.slots && !inner.entries.contains_key(&key) {
             inner.evict_oldest();
@@ -108,7 +109,7 @@ impl<K: Eq + Hash, V: Clone> Bounded<K, V> {
 
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.lock().as_ref().map_or(0, |i| i.entries.len())
+        self.lock().entries.len()
     }
 }
 

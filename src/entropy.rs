@@ -62,34 +62,24 @@ impl Pool {
 mod tests {
     use super::*;
 
-    /// A source that counts its calls and fills with a running counter, so every byte handed
-    /// out can be told apart from every other.
-    fn counter(calls: &mut u32, seq: &mut u8) -> impl FnOnce(&mut [u8]) -> Result<(), getrandom::Error> {
-        *calls += 1;
-        move |b: &mut [u8]| {
-            for x in b.iter_mut() {
-                *x = *seq;
-                *seq = seq.wrapping_add(1);
-            }
-            Ok(())
-        }
-    }
-
     #[test]
     fn every_byte_once_and_batched() {
-        let (mut pool, mut calls, mut seq) = (Pool::EMPTY, 0, 0u8);
+        // A source that counts its calls and fills with a running counter, so every byte handed
+        // out can be told apart from every other.
+        let (mut calls, mut next) = (0u32, 0u8);
+        let mut source = |b: &mut [u8]| {
+            calls += 1;
+            for x in b.iter_mut() {
+                *x = next;
+                next = next.wrapping_add(1);
+            }
+            Ok(())
+        };
+        let mut pool = Pool::EMPTY;
         let mut seen = Vec::new();
         for _ in 0..100 {
             let mut nonce = [0u8; 12];
-            let mut s = seq;
-            // The source only runs when the pool is short; count a call only then.
-            let short = POOL_BYTES - pool.next < nonce.len();
-            if short {
-                pool.take(&mut nonce, counter(&mut calls, &mut s)).unwrap();
-                seq = s;
-            } else {
-                pool.take(&mut nonce, |_| unreachable!("refilled with bytes left")).unwrap();
-            }
+            pool.take(&mut nonce, &mut source).unwrap();
             seen.extend_from_slice(&nonce);
         }
         // 100 nonces of 12 bytes from pools of 256 (21 nonces each, 4 bytes thrown away): 5 calls.

@@ -11,7 +11,7 @@ use crate::cookie_header::{self, Found};
 use crate::error::{ConfigError, SaveError};
 use crate::jar::Jar;
 use crate::keys::DerivedSecret;
-use crate::limits::{MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES};
+use crate::limits::MAX_COOKIE_BYTES;
 use crate::policy::{self, Decision};
 use crate::sealed;
 use crate::sealer::Sealer;
@@ -119,7 +119,7 @@ impl SessionManager {
                 // One pass over the header: the session cookie, and what the jar holds.
                 let mut jar = Jar::default();
                 let found = cookie_header::find_seeing(header, name, |n| jar.see(n, name));
-                if header.len() > MAX_COOKIE_HEADER_BYTES {
+                if found == Found::HeaderTooLarge {
                     jar = Jar::of(header, name);
                 }
                 let session = match found {
