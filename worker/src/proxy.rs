@@ -285,17 +285,23 @@ fn cookie_response(
         _ => None,
     });
     if let Some(line) = first {
-        let written = SetCookie::parse(line).filter(|c| !c.is_removal());
-        // The hashes are only worth computing for a line that is printed.
-        let logged = written.is_none() || config.log_writes;
-        let hash = |value: &str| config.hash_key.as_ref().map(|k| records::log_hash(k, value.as_bytes()));
-        let sid = written.as_ref().and_then(|c| if logged { hash(c.value) } else { Some(String::new()) });
-        let prev = if logged { state.token_hash(config) } else { None };
-        match (sid, before) {
-            (None, LoadStatus::Loaded) => emit(Event::Ended, None, prev.as_deref(), None),
+        // A cookie line counts as a write only where a hash key can name it in the log (the
+        // sealed format), as it always has.
+        let written = SetCookie::parse(line).filter(|c| !c.is_removal() && config.hash_key.is_some());
+        match (written, before) {
+            (None, LoadStatus::Loaded) => emit(Event::Ended, None, state.token_hash(config).as_deref(), None),
             (None, _) => {}
-            (Some(h), LoadStatus::Loaded) => emit_write(config, Event::Rotated, Some(&h), prev.as_deref()),
-            (Some(h), _) => emit_write(config, Event::Created, Some(&h), None),
+            (Some(c), status) => {
+                // The hashes are only worth computing for a line that is printed.
+                let log = config.log_writes;
+                let sid = config.hash_key.as_ref().filter(|_| log).map(|k| records::log_hash(k, c.value.as_bytes()));
+                if status == LoadStatus::Loaded {
+                    let prev = if log { state.token_hash(config) } else { None };
+                    emit_write(config, Event::Rotated, sid.as_deref(), prev.as_deref());
+                } else {
+                    emit_write(config, Event::Created, sid.as_deref(), None);
+                }
+            }
         }
     }
     plan
