@@ -9,6 +9,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { chromium } from "playwright-core";
+import { CHROMIUM } from "../support/chromium.mjs";
 import { freePorts } from "../support/net.mjs";
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -44,29 +45,27 @@ let app;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "edge-session-pack-"));
-  {
-    const repo = join(dir, "repo");
-    run("git", ["clone", "--quiet", "--no-hardlinks", ROOT, repo], dir);
-    // The clone has no build output; its tools (wasm-opt from binaryen) come from the repository's
-    // node_modules, and cargo reuses the repository's target directory.
-    symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"));
-    const packed = JSON.parse(
-      run("npm", ["pack", "--json", "--pack-destination", dir], repo, { CARGO_TARGET_DIR: join(ROOT, "target") }),
-    )[0];
-    const files = packed.files.map((f) => f.path).sort();
-    assert.deepEqual(files, [...SHIPPED].sort());
-    const wasm = packed.files.find((f) => f.path === "pkg/edge_session_bg.wasm");
-    assert.ok(wasm.size > 100_000, `the wasm is ${wasm.size} bytes`);
-    console.log(`# tarball ${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked, ${files.length} files`);
-    console.log(`# ${files.map((f) => `${f} ${packed.files.find((x) => x.path === f).size}`).join("\n# ")}`);
+  const repo = join(dir, "repo");
+  run("git", ["clone", "--quiet", "--no-hardlinks", ROOT, repo], dir);
+  // The clone has no build output; its tools (wasm-opt from binaryen) come from the repository's
+  // node_modules, and cargo reuses the repository's target directory.
+  symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"));
+  const packed = JSON.parse(
+    run("npm", ["pack", "--json", "--pack-destination", dir], repo, { CARGO_TARGET_DIR: join(ROOT, "target") }),
+  )[0];
+  const files = packed.files.map((f) => f.path).sort();
+  assert.deepEqual(files, [...SHIPPED].sort());
+  const wasm = packed.files.find((f) => f.path === "pkg/edge_session_bg.wasm");
+  assert.ok(wasm.size > 100_000, `the wasm is ${wasm.size} bytes`);
+  console.log(`# tarball ${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked, ${files.length} files`);
+  console.log(`# ${files.map((f) => `${f} ${packed.files.find((x) => x.path === f).size}`).join("\n# ")}`);
 
-    // An empty project installs the tarball, Hono and Vite (the npm cache first, then the registry).
-    app = join(dir, "app");
-    mkdirSync(app);
-    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-    const hono = JSON.parse(readFileSync(join(ROOT, "node_modules/hono/package.json"), "utf8")).version;
-    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(dir, packed.filename), `hono@${hono}`, `vite@${VITE}`], app);
-  }
+  // An empty project installs the tarball, Hono and Vite (the npm cache first, then the registry).
+  app = join(dir, "app");
+  mkdirSync(app);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+  const hono = JSON.parse(readFileSync(join(ROOT, "node_modules/hono/package.json"), "utf8")).version;
+  run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(dir, packed.filename), `hono@${hono}`, `vite@${VITE}`], app);
 });
 
 after(() => {
@@ -74,42 +73,40 @@ after(() => {
 });
 
 test("from node: sessions, Hono, handle with the origin's verifier, the command line", () => {
-  {
-    writeFileSync(
-      join(app, "use.mjs"),
-      `
-      import { SessionManager, generateKey, verifySessionHeader } from "edge-session";
-      import { session } from "edge-session/hono";
-      import { Hono } from "hono";
-      const key = generateKey();
-      const manager = new SessionManager({ keys: [key], maxAge: 60 });
-      const s = manager.load(null);
-      s.set("user", "alice");
-      const cookie = manager.save(s).split(";")[0];
-      const again = manager.load(cookie);
-      const app = new Hono();
-      app.use("*", session({ keys: [key] }));
-      app.get("/", (c) => c.text(String(c.get("session").get("user"))));
-      const res = await app.request("http://127.0.0.1/", { headers: { cookie } });
-      const secret = "an origin secret that is long enough 2026";
-      const proxy = new SessionManager({ keys: [key], originSecret: secret });
-      const forwarded = await proxy.handle(new Request("http://127.0.0.1/a?b=1", { headers: { cookie } }), async (req) =>
-        Response.json(await verifySessionHeader(req, secret)));
-      console.log(JSON.stringify({ user: again.get("user"), hono: await res.text(), verified: await forwarded.json() }));
-      `,
-    );
-    const out = JSON.parse(run("node", ["use.mjs"], app));
-    assert.equal(out.user, "alice");
-    assert.equal(out.hono, "alice");
-    assert.equal(out.verified.ok, true);
-    assert.equal(out.verified.session.user, "alice");
-    // The command line, from the installed bin.
-    const bin = join(app, "node_modules/.bin/edge-session");
-    const key = run(bin, ["keygen"], app);
-    assert.match(key, /^base64:[A-Za-z0-9+/]{43}=\n$/);
-    const sealed = run(bin, ["seal", "--key", key.trim(), "user=carol"], app);
-    assert.match(run(bin, ["inspect", "--key", key.trim(), sealed.trim()], app), /^ {2}user {2}carol$/m);
-  }
+  writeFileSync(
+    join(app, "use.mjs"),
+    `
+    import { SessionManager, generateKey, verifySessionHeader } from "edge-session";
+    import { session } from "edge-session/hono";
+    import { Hono } from "hono";
+    const key = generateKey();
+    const manager = new SessionManager({ keys: [key], maxAge: 60 });
+    const s = manager.load(null);
+    s.set("user", "alice");
+    const cookie = manager.save(s).split(";")[0];
+    const again = manager.load(cookie);
+    const app = new Hono();
+    app.use("*", session({ keys: [key] }));
+    app.get("/", (c) => c.text(String(c.get("session").get("user"))));
+    const res = await app.request("http://127.0.0.1/", { headers: { cookie } });
+    const secret = "an origin secret that is long enough 2026";
+    const proxy = new SessionManager({ keys: [key], originSecret: secret });
+    const forwarded = await proxy.handle(new Request("http://127.0.0.1/a?b=1", { headers: { cookie } }), async (req) =>
+      Response.json(await verifySessionHeader(req, secret)));
+    console.log(JSON.stringify({ user: again.get("user"), hono: await res.text(), verified: await forwarded.json() }));
+    `,
+  );
+  const out = JSON.parse(run("node", ["use.mjs"], app));
+  assert.equal(out.user, "alice");
+  assert.equal(out.hono, "alice");
+  assert.equal(out.verified.ok, true);
+  assert.equal(out.verified.session.user, "alice");
+  // The command line, from the installed bin.
+  const bin = join(app, "node_modules/.bin/edge-session");
+  const key = run(bin, ["keygen"], app);
+  assert.match(key, /^base64:[A-Za-z0-9+/]{43}=\n$/);
+  const sealed = run(bin, ["seal", "--key", key.trim(), "user=carol"], app);
+  assert.match(run(bin, ["inspect", "--key", key.trim(), sealed.trim()], app), /^ {2}user {2}carol$/m);
 });
 
 test("a JavaScript Worker under wrangler dev: a counter through handle", { timeout: 180_000 }, async () => {
@@ -204,10 +201,7 @@ test("bundled by Vite, in a page opened in Chromium", { timeout: 180_000 }, asyn
     }
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await chromium.launch(CHROMIUM);
   try {
     const page = await browser.newPage();
     const errors = [];
