@@ -50,6 +50,19 @@ test("demo origin: login, the session persists, logout clears it", async () => {
   assert.match(await res.text(), /Hello, stranger/);
 });
 
+test("every format counts its writes: a plain-format rewrite is 'rotated', a logout 'ended'", async () => {
+  const ADMIN = "an-admin-token-long-enough-for-the-rule-0123456789";
+  const mf = start({ SESSION_FORMAT: "plain", SESSION_KEYS: "", SESSION_ADMIN_TOKEN: ADMIN });
+  const jar = new CookieJar();
+  for (const path of ["/login?user=erin", "/counter", "/counter", "/logout"]) await (await get(mf, jar, path)).text();
+  const res = await mf.dispatchFetch("http://127.0.0.1/__edge-session/metrics", { headers: { authorization: `Bearer ${ADMIN}` } });
+  const metrics = await res.text();
+  assert.equal(res.status, 200, metrics);
+  for (const [event, n] of [["created", 1], ["rotated", 2], ["ended", 1]]) {
+    assert.match(metrics, new RegExp(`^edge_session_events_total\\{event="${event}"\\} ${n}$`, "m"), metrics);
+  }
+});
+
 test("500 sequential /counter requests end at 500", async () => {
   const mf = start({ SESSION_KEYS: KEY });
   const jar = new CookieJar();

@@ -285,9 +285,9 @@ fn cookie_response(
         _ => None,
     });
     if let Some(line) = first {
-        // A cookie line counts as a write only where a hash key can name it in the log (the
-        // sealed format), as it always has.
-        let written = SetCookie::parse(line).filter(|c| !c.is_removal() && config.hash_key.is_some());
+        // Any cookie line that is not a removal is a write, in every format; only the sealed format
+        // has a hash key to name the session in the log line.
+        let written = SetCookie::parse(line).filter(|c| !c.is_removal());
         match (written, before) {
             (None, LoadStatus::Loaded) => emit(Event::Ended, None, state.token_hash(config).as_deref(), None),
             (None, _) => {}
