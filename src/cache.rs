@@ -74,6 +74,11 @@ impl<K: Eq + Hash, V: Clone> Bounded<K, V> {
         Self { slots, inner: Mutex::new(Inner { entries, clock: 0 }) }
     }
 
+    /// How many entries it keeps at most (0: it is switched off).
+    pub(crate) fn slots(&self) -> usize {
+        self.slots
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner<K, V>> {
         // A panic elsewhere while holding the lock leaves a consistent map: keep using it.
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -307,13 +307,23 @@ impl SessionManager {
     /// The cookie value of `session`, for a write with this expiry and issue time.
     fn seal(&self, session: &Session, expiry: Option<u64>, issued: u64) -> Result<String, SaveError> {
         let max = self.options.max_chunks;
-        self.sealer.seal(session, &self.binding, expiry, issued, max * MAX_COOKIE_BYTES).map_err(|e| match e {
-            // The body alone is longer than every allowed chunk together.
-            SaveError::CookieTooLarge { len, .. } if self.chunking() => {
-                SaveError::TooManyChunks { needed: (len * 4 / 3).div_ceil(MAX_COOKIE_BYTES - 64), max }
-            }
-            e => e,
-        })
+        let value =
+            self.sealer.seal(session, &self.binding, expiry, issued, max * MAX_COOKIE_BYTES).map_err(|e| match e {
+                // The body alone is longer than every allowed chunk together.
+                SaveError::CookieTooLarge { len, .. } if self.chunking() => {
+                    SaveError::TooManyChunks { needed: (len * 4 / 3).div_ceil(MAX_COOKIE_BYTES - 64), max }
+                }
+                e => e,
+            })?;
+        // The cookie written now is the one the next request sends: the open cache learns it here,
+        // so a session written on one request is not decrypted again on the next.
+        if value.len() <= MAX_COOKIE_BYTES
+            && self.opened.slots() > 0
+            && let Some(opened) = self.sealer.opened_form(session, expiry, issued)
+        {
+            self.opened.insert(value.clone(), opened);
+        }
+        Ok(value)
     }
 
     /// The `Set-Cookie` value that deletes the session cookie.
@@ -737,6 +747,51 @@ mod tests {
         let forged = format!("{name}={}", String::from_utf8(bytes).unwrap());
         assert!(matches!(m.load(Some(&forged), T0 + 5 * SEC).status(), LoadStatus::Rejected(_)));
         assert_eq!(m.opened.len(), 1, "refused values are not kept");
+    }
+
+    /// A saved cookie is in the open cache at once, as exactly the session that decrypting it
+    /// gives: the next request's load is a hit and cannot tell the difference.
+    #[test]
+    fn open_cache_learns_what_save_writes() {
+        let key = crate::generate_key().unwrap();
+        let old = crate::generate_key().unwrap();
+        let with = |cache: usize| {
+            manager(|o| {
+                o.keys = vec![key.clone(), old.clone()];
+                o.max_age = 60;
+                o.open_cache = cache;
+            })
+        };
+        let (m, fresh, off) = (with(16), with(16), with(0));
+        let sessions: [&[(&str, &str)]; 4] = [
+            &[("user", "alice")],
+            &[("a b", "c&d=e"), ("ü", "ß"), ("empty", ""), ("k", "v;w,x")],
+            &[("user", "bob"), ("+%20", "%zz")],
+            &[],
+        ];
+        for (i, entries) in sessions.into_iter().enumerate() {
+            let mut s = m.load(None, T0);
+            for (k, v) in entries {
+                s.insert(k, v).unwrap();
+            }
+            s.insert("n", &i.to_string()).unwrap();
+            let c = cookie_of(&m.save(&mut s, T0).unwrap().unwrap()).to_owned();
+            let cached = m.load(Some(&c), T0 + SEC);
+            assert_eq!(cached, fresh.load(Some(&c), T0 + SEC), "session {i}");
+            assert_eq!(cached.status(), LoadStatus::Loaded);
+        }
+        assert_eq!(m.opened.len(), 4, "one entry per saved cookie, no second one from the loads");
+        let c = login(&off, T0);
+        assert_eq!((off.opened.len(), off.load(Some(&c), T0).get("user")), (0, Some("alice")));
+        // The other formats learn a value when it is first opened, not when it is written.
+        let apache = manager(|o| {
+            o.format = crate::Format::Apache;
+            o.keys = vec!["a passphrase that is long enough to be accepted".to_owned()];
+        });
+        let c = login(&apache, T0);
+        assert_eq!(apache.opened.len(), 0);
+        assert_eq!(apache.load(Some(&c), T0).get("user"), Some("alice"));
+        assert_eq!(apache.opened.len(), 1);
     }
 
     #[test]

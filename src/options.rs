@@ -114,8 +114,9 @@ pub struct Options {
     /// [`SessionManager::weak_keys`]: crate::SessionManager::weak_keys
     pub allow_weak_passphrases: bool,
     /// How many opened cookies this manager keeps, so that a cookie sent again is not decrypted
-    /// again (the `sealed` and `apache` formats; the common request only reads its session). An
-    /// entry is found only by the whole cookie value, holds the session exactly as decrypted, and
+    /// again (the `sealed` and `apache` formats; the common request only reads its session). A
+    /// `sealed` cookie this manager writes is kept too: the next request sends it. An entry is
+    /// found only by the whole cookie value, holds the session exactly as decrypting gives it, and
     /// is subject to every check a decrypted one is (expiry, lifetime, and the caller's
     /// revocation); the least recently used is dropped first. Each entry holds at most a 4 KiB
     /// value and its session, so the default keeps under 2 MiB. Default 256, at most 4096;

@@ -117,6 +117,20 @@ impl Sealer {
         }
     }
 
+    /// What [`open`](Self::open) will return for the value [`seal`](Self::seal) just made of
+    /// `session` with this expiry and issue time, built without decrypting it: in the `sealed`
+    /// format, the same entries, times and key id, unmodified and not to be re-sealed. `None` in
+    /// the other formats (the open cache learns their values when they are first opened).
+    pub(crate) fn opened_form(&self, session: &Session, expiry: Option<u64>, issued: u64) -> Option<Session> {
+        let Self::Sealed(keys) = self else { return None };
+        let mut s = Session::with_entries_of(session);
+        s.set_expiry(expiry);
+        s.issued = Some(issued);
+        s.opened_by = Some(keys.current.id);
+        s.clean();
+        Some(s)
+    }
+
     /// The cookie value of `session` with this expiry and issue time (the sealed format keeps
     /// the times in the token; the others write `expiry` into the session string). A sealed
     /// body over `max_body` bytes is [`SaveError::CookieTooLarge`] before any encryption.

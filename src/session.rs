@@ -440,6 +440,12 @@ impl Session {
         out
     }
 
+    /// A new, unmodified session sharing `other`'s entries (nothing else: no times, status or
+    /// cookie bookkeeping).
+    pub(crate) fn with_entries_of(other: &Session) -> Self {
+        Self { entries: Arc::clone(&other.entries), ..Self::default() }
+    }
+
     /// Forgets modifications made while loading.
     pub(crate) fn clean(&mut self) {
         self.modified = false;
