@@ -48,7 +48,9 @@ before(() => {
   const repo = join(dir, "repo");
   run("git", ["clone", "--quiet", "--no-hardlinks", ROOT, repo], dir);
   // The clone has no build output; its tools (wasm-opt from binaryen) come from the repository's
-  // node_modules, and cargo reuses the repository's target directory.
+  // node_modules, and cargo reuses the repository's target directory (where the test run's own
+  // published build compiled the dependencies and the standard library: only this repository's
+  // crates are compiled again, from the clone).
   symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"));
   const packed = JSON.parse(
     run("npm", ["pack", "--json", "--pack-destination", dir], repo, { CARGO_TARGET_DIR: join(ROOT, "target") }),
