@@ -323,7 +323,7 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
         None => None,
         Some(backend) => Some((backend, StoreSessions::new(manager.options()).map_err(WorkerConfigError::Session)?)),
     };
-    let mut hash_keys = manager.derive_secrets(HASH_KEY_LABEL).into_iter();
+    let mut hash_keys = manager.derive_secrets(HASH_KEY_LABEL).iter().map(HashKey::new).collect::<Vec<_>>().into_iter();
     let hash_key = hash_keys.next();
     let older_hash_keys = hash_keys.collect();
     let log_writes = var("SESSION_LOG_WRITES").is_none() || flag("SESSION_LOG_WRITES")?;

@@ -110,15 +110,31 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// The secret that keys log hashes and Durable Object names: derived from the current sealing
-/// key ([`HASH_KEY_LABEL`]).
-pub(crate) type HashKey = DerivedSecret;
+/// The secret that keys log hashes and Durable Object names: derived from a sealing key
+/// ([`HASH_KEY_LABEL`]), held as HMAC-SHA256's state after the key (its inner and outer pads
+/// hashed once, not on every hash: a logged write hashes two tokens).
+#[derive(Clone)]
+pub(crate) struct HashKey(Hmac<Sha256>);
+
+impl HashKey {
+    pub(crate) fn new(secret: &DerivedSecret) -> Self {
+        // HMAC takes a key of any length: the error case cannot happen.
+        Self(
+            Hmac::<Sha256>::new_from_slice(secret.expose())
+                .unwrap_or_else(|_| Hmac::<Sha256>::new(&Default::default())),
+        )
+    }
+}
+
+impl fmt::Debug for HashKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HashKey([redacted])")
+    }
+}
 
 /// HMAC-SHA256 under the hash key, of `label | data`, truncated to 16 bytes, in hex.
 fn keyed_hash(key: &HashKey, label: &[u8], data: &[u8]) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.expose()) else {
-        return String::new(); // any key length is accepted by HMAC
-    };
+    let mut mac = key.0.clone();
     mac.update(label);
     mac.update(data);
     let out = mac.finalize().into_bytes();
@@ -269,7 +285,7 @@ mod tests {
     fn hash_key(seed: &str) -> HashKey {
         let mut o = edge_session::Options::default();
         o.keys = vec![format!("a passphrase of at least thirty-two characters, {seed}")];
-        edge_session::SessionManager::new(o).unwrap().derive_secrets(HASH_KEY_LABEL).remove(0)
+        HashKey::new(&edge_session::SessionManager::new(o).unwrap().derive_secrets(HASH_KEY_LABEL).remove(0))
     }
 
     fn key() -> HashKey {

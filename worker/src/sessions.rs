@@ -284,7 +284,7 @@ mod tests {
     #[test]
     fn homes_follow_the_user_and_regenerate_reissues() {
         let (data, store) = managers(|o| o.max_age = 600);
-        let key = data.derive_secrets(records::HASH_KEY_LABEL).remove(0);
+        let key = HashKey::new(&data.derive_secrets(records::HASH_KEY_LABEL).remove(0));
         let homes = Some(("user", &key));
         let mut db = HashMap::new();
         let (_, _, w) = request(&store, &mut db, None, Some("cart=1"), homes, 0);
