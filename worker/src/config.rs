@@ -340,6 +340,22 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
     })
 }
 
+/// The path and query of a request's URL as the platform serialises it (WHATWG; `http`/`https`
+/// URLs always have a path after the host), without parsing it again: the path from the first `/`
+/// after `://` up to `?` or `#`, the query after `?` (possibly empty) up to `#`. The same strings
+/// as `url::Url::path` and `query` on such a URL.
+pub(crate) fn split_url(href: &str) -> (&str, Option<&str>) {
+    let after_scheme = href.find("://").map_or(0, |i| i + 3);
+    let rest = href.get(after_scheme..).unwrap_or_default();
+    let rest = rest.find(['/', '?', '#']).and_then(|i| rest.get(i..)).unwrap_or_default();
+    let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    (if path.is_empty() { "/" } else { path }, query)
+}
+
 /// The path and query the origin receives (what the origin signature covers): `ORIGIN`'s own
 /// path, if it has one, then the request's path and query.
 pub(crate) fn origin_target(origin: Option<&str>, path: &str, query: Option<&str>) -> String {
@@ -457,6 +473,25 @@ mod tests {
         ] {
             let e = parse_map(&[("SESSION_KEYS", &key), (var, value)]).unwrap_err().to_string();
             assert!(e.starts_with(var), "{e}");
+        }
+    }
+
+    #[test]
+    fn urls_split_as_the_url_crate_splits_them() {
+        for href in [
+            "https://example.com/",
+            "https://example.com/a/b?x=1&y=%20#frag",
+            "http://user:pw@127.0.0.1:8787/__edge-session/metrics",
+            "https://example.com/?",
+            "https://example.com/a?#",
+            "https://example.com/a%3Fb?q=/c?d",
+            "https://example.com",
+            "https://example.com?x",
+            "https://[::1]:8080/p?q",
+        ] {
+            let url = url::Url::parse(href).unwrap();
+            assert_eq!(split_url(href), (url.path(), url.query()), "{href}");
+            assert_eq!(split_url(url.as_str()), (url.path(), url.query()), "{href} serialised");
         }
     }
 
