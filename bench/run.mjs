@@ -86,7 +86,7 @@ async function timed(mf, path) {
 
 /** Per-operation ms of `path` + `&n=`: (t(2N) - t(N)) / N, N sized from a first guess. */
 async function perOp(mf, path, guessUs) {
-  const targetMs = QUICK ? 30 : 150;
+  const targetMs = QUICK ? 10 : 150;
   let n = Math.max(10, Math.round((targetMs * 1000) / Math.max(guessUs, 1)));
   await timed(mf, `${path}&n=${n}`); // prepare, warm-up (Liftoff to TurboFan)
   // The guess comes from node, where the async designs are far slower than in workerd: grow N
@@ -317,9 +317,10 @@ async function workerdServer(vars) {
   return { base: url.origin, stop: () => mf.dispose() };
 }
 
-/** wrk after a warm-up run of its own (JIT tier-up, connection pools). */
+/** wrk after a warm-up run of its own (JIT tier-up, connection pools); the smoke run (whose
+ *  figures mean nothing) measures at once. */
 async function measure(url, cookie) {
-  await execFileAsync("wrk", ["-t2", "-c8", `-d${QUICK ? 1 : 2}s`, ...(cookie ? ["-H", `Cookie: ${cookie}`] : []), url]);
+  if (!QUICK) await execFileAsync("wrk", ["-t2", "-c8", "-d2s", ...(cookie ? ["-H", `Cookie: ${cookie}`] : []), url]);
   return wrk(url, cookie);
 }
 

@@ -50,12 +50,21 @@ esac
 # The package: ES module glue for the runtimes' entries (js/), and its TypeScript types.
 rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --out-dir pkg --out-name edge_session "$wasm"
+unoptimised=$(mktemp)
+trap 'rm -f "$unoptimised"' EXIT
+cp pkg/edge_session_bg.wasm "$unoptimised"
 wasm-opt "${WASM_OPT_FLAGS[@]}" pkg/edge_session_bg.wasm -o pkg/edge_session_bg.wasm
 
-# The same cargo output, for a classic script.
+# The same cargo output, for a classic script. Only the glue differs between the two targets: when
+# wasm-bindgen's module is the same byte for byte (it is, today), the optimised one is reused
+# rather than optimised a second time.
 mkdir -p www/vendor
 wasm-bindgen --target no-modules --no-typescript --out-dir www/vendor --out-name edge_session "$wasm"
-wasm-opt "${WASM_OPT_FLAGS[@]}" www/vendor/edge_session_bg.wasm -o www/vendor/edge_session_bg.wasm
+if cmp -s www/vendor/edge_session_bg.wasm "$unoptimised"; then
+  cp pkg/edge_session_bg.wasm www/vendor/edge_session_bg.wasm
+else
+  wasm-opt "${WASM_OPT_FLAGS[@]}" www/vendor/edge_session_bg.wasm -o www/vendor/edge_session_bg.wasm
+fi
 node -e '
   const fs = require("fs");
   const b64 = fs.readFileSync("www/vendor/edge_session_bg.wasm").toString("base64");
