@@ -476,22 +476,23 @@ mod tests {
         }
     }
 
+    /// The expected values are what `url::Url::path` / `query` give for the same URLs (checked
+    /// with the url crate, which workers-rs uses, when this was written).
     #[test]
     fn urls_split_as_the_url_crate_splits_them() {
-        for href in [
-            "https://example.com/",
-            "https://example.com/a/b?x=1&y=%20#frag",
-            "http://user:pw@127.0.0.1:8787/__edge-session/metrics",
-            "https://example.com/?",
-            "https://example.com/a?#",
-            "https://example.com/a%3Fb?q=/c?d",
-            "https://example.com",
-            "https://example.com?x",
-            "https://[::1]:8080/p?q",
+        for (href, path, query) in [
+            ("https://example.com/", "/", None),
+            ("https://example.com/a/b?x=1&y=%20#frag", "/a/b", Some("x=1&y=%20")),
+            ("http://user:pw@127.0.0.1:8787/__edge-session/metrics", "/__edge-session/metrics", None),
+            ("https://example.com/?", "/", Some("")),
+            ("https://example.com/a?#", "/a", Some("")),
+            ("https://example.com/a%3Fb?q=/c?d", "/a%3Fb", Some("q=/c?d")),
+            ("https://example.com", "/", None),
+            ("https://example.com?x", "/", Some("x")),
+            ("https://example.com#f?x", "/", None),
+            ("https://[::1]:8080/p?q", "/p", Some("q")),
         ] {
-            let url = url::Url::parse(href).unwrap();
-            assert_eq!(split_url(href), (url.path(), url.query()), "{href}");
-            assert_eq!(split_url(url.as_str()), (url.path(), url.query()), "{href} serialised");
+            assert_eq!(split_url(href), (path, query), "{href}");
         }
     }
 
