@@ -47,8 +47,26 @@ function describe(value) {
   return typeof value === "object" ? `an object (${value.constructor?.name ?? "Object"})` : `a ${typeof value}`;
 }
 
+const ENCODER = new TextEncoder();
+/** Headers up to this many UTF-16 units are encoded into one reused buffer (3 bytes per unit at most). */
+const SCRATCH_UNITS = 8192;
+let scratch = new Uint8Array(1024);
+
 /** The session manager of the npm package, with the front proxy's flow for fetch-API runtimes. */
 export class SessionManager extends CoreSessionManager {
+  /**
+   * Loads the session from a `Cookie` header (see the types). The header crosses into
+   * WebAssembly as UTF-8 written by `TextEncoder` (native) rather than by wasm-bindgen's
+   * character-by-character copy: a quarter of a cached read's time in workerd.
+   */
+  load(cookieHeader, nowMs) {
+    if (typeof cookieHeader !== "string") return super.load(cookieHeader, nowMs);
+    if (cookieHeader.length > SCRATCH_UNITS) return this.loadUtf8(ENCODER.encode(cookieHeader), nowMs);
+    if (cookieHeader.length * 3 > scratch.length) scratch = new Uint8Array(SCRATCH_UNITS * 3);
+    const { written } = ENCODER.encodeInto(cookieHeader, scratch);
+    return this.loadUtf8(scratch.subarray(0, written), nowMs);
+  }
+
   /**
    * Loads the session from the request's cookie, calls `next` with the request the origin must
    * see (and the session, for apps), then returns its response with the session saved. Never

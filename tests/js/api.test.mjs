@@ -40,6 +40,30 @@ test("seal, then open through a Cookie header", () => {
   assert.equal(again.toString(), `user=alice+smith&role=admin&expiry=${(T0 + 3600_000) * 1000}`);
 });
 
+test("any Cookie header string loads: non-ASCII, lone surrogates, long headers, other types", () => {
+  const m = new SessionManager({ keys: [generateKey()], maxAge: 3600 });
+  const s = m.load(null, T0);
+  s.set("user", "zoë");
+  const cookie = cookieOf(m.save(s, T0));
+  const headers = [
+    `a=é😀; ${cookie}`,
+    `lone=\ud800x; ${cookie}; b=\udfff`,
+    `${"x=1; ".repeat(1500)}${cookie}`, // past the reused encoding buffer
+    `${"y=é; ".repeat(3000)}${cookie}`, // 3 bytes a unit would not fit the buffer either
+  ];
+  for (const header of headers) {
+    const again = m.load(header, T0 + 1000);
+    assert.equal(again.status, "loaded", header.slice(0, 40));
+    assert.equal(again.get("user"), "zoë");
+  }
+  // After a long header, a short one is read whole (no bytes left over from the buffer).
+  assert.equal(m.load(cookie, T0 + 1000).get("user"), "zoë");
+  assert.equal(m.load(`${cookie}x`, T0 + 1000).status, "rejected");
+  for (const absent of [null, undefined]) assert.equal(m.load(absent, T0).status, "new");
+  // The cap on a Cookie header still applies (64 KiB): over it, nothing is read.
+  assert.equal(m.load(`${"z".repeat(70_000)}; ${cookie}`, T0 + 1000).status, "rejected");
+});
+
 test("the session API: set, delete, clear, applyUpdate, expiry", () => {
   const s = new Session();
   s.set("a", "1");
