@@ -205,7 +205,12 @@ async fn handle(
     let request_headers: Vec<(String, String)> = client_headers.entries().collect();
     let mut state = RequestState::default();
     let session = match config.manager.applies_to(path) {
-        true => Some(load(config, env, client_headers.get("cookie")?.as_deref(), now, &mut state).await),
+        // The Cookie header from the list already copied in (each header crossing into
+        // WebAssembly is copied character by character).
+        true => {
+            let cookie = request_headers.iter().find(|(n, _)| n == "cookie").map(|(_, v)| v.as_str());
+            Some(load(config, env, cookie, now, &mut state).await)
+        }
         false => None,
     };
     let method = req.method();
