@@ -244,6 +244,8 @@ export const supports = (impl, mode) => mode === "write" || typeof impl.read ===
 
 /** Runs `n` requests of `mode`; awaits only implementations that return promises. */
 export async function run(impl, state, n, offset = 0, mode = "write") {
+  // What every read must return (computed once: the loop's own work is not the session's).
+  const expected = entries(1)[0][1];
   let last;
   let wrote;
   for (let i = 0; i < n; i++) {
@@ -252,7 +254,7 @@ export async function run(impl, state, n, offset = 0, mode = "write") {
     last = write ? impl.roundTrip(state, k, mode) : impl.read(state, k);
     if (last instanceof Promise) last = await last;
     if (write) wrote = last;
-    else if (last !== entries(1)[0][1]) throw new Error(`${impl.name}: read ${last}`);
+    else if (last !== expected) throw new Error(`${impl.name}: read ${last}`);
   }
   if (wrote !== undefined && (typeof wrote !== "string" || !wrote.startsWith(`${COOKIE}=`))) {
     throw new Error(`${impl.name}: no Set-Cookie (${wrote})`);
