@@ -26,6 +26,9 @@ const KEY = generateKey();
 const ADMIN = generateKey();
 const running = [];
 after(async () => Promise.all(running.map((mf) => mf.dispose())));
+/** What workerd wrote to stderr (its stdout, a log line per write, is read and dropped: passed on,
+ *  100 000 lines cost the test runner more than the requests cost the Worker). */
+let stderr = "";
 
 async function start(vars) {
   const [port] = await freePorts(1);
@@ -37,6 +40,10 @@ async function start(vars) {
     bindings: { SESSION_KEYS: KEY, SESSION_MAX_AGE: "3600", ...vars },
     host: "127.0.0.1",
     port,
+    handleRuntimeStdio(out, err) {
+      out.resume();
+      err.on("data", (d) => (stderr += d));
+    },
   });
   running.push(mf);
   return { mf, base: (await mf.ready).origin };
@@ -101,4 +108,5 @@ test(`${TOTAL} requests through the worker: no error, the session layer's memory
     assert.equal(run.wasm.at(-1), run.wasm[1], `the wasm memory grew after warm-up (KiB by tenth: ${run.wasmKiB})`);
   }
   assert.equal(runs.reduce((n, r) => n + r.requests, 0), TOTAL);
+  assert.doesNotMatch(stderr, /internal-error|panicked|Uncaught/, stderr.slice(0, 2000));
 });

@@ -11,6 +11,7 @@ import { freePorts } from "../support/net.mjs";
 
 const SEQUENTIAL = Number(process.env.LOAD_SEQUENTIAL ?? 10_000);
 let mf;
+let stderr = "";
 after(async () => mf?.dispose());
 
 test(`a sequential counter over ${SEQUENTIAL} requests ends exact`, { timeout: 900_000 }, async () => {
@@ -23,6 +24,11 @@ test(`a sequential counter over ${SEQUENTIAL} requests ends exact`, { timeout: 9
     bindings: { SESSION_KEYS: generateKey(), SESSION_MAX_AGE: "3600" },
     host: "127.0.0.1",
     port,
+    // A log line per write: read and dropped (see load.test.mjs); stderr kept for the failure.
+    handleRuntimeStdio(out, err) {
+      out.resume();
+      err.on("data", (d) => (stderr += d));
+    },
   });
   const base = (await mf.ready).origin;
   let cookie = "";
@@ -37,4 +43,5 @@ test(`a sequential counter over ${SEQUENTIAL} requests ends exact`, { timeout: 9
     if (last !== String(i)) assert.fail(`request ${i} counted ${last}`);
   }
   assert.equal(last, String(SEQUENTIAL));
+  assert.doesNotMatch(stderr, /internal-error|panicked|Uncaught/, stderr.slice(0, 2000));
 });
