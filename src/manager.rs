@@ -775,9 +775,11 @@ mod tests {
                 s.insert(k, v).unwrap();
             }
             s.insert("n", &i.to_string()).unwrap();
-            let c = cookie_of(&m.save(&mut s, T0).unwrap().unwrap()).to_owned();
-            let cached = m.load(Some(&c), T0 + SEC);
-            assert_eq!(cached, fresh.load(Some(&c), T0 + SEC), "session {i}");
+            // A time that is not a whole second: the token keeps microseconds.
+            let now = T0 + 123_457 * i as u64;
+            let c = cookie_of(&m.save(&mut s, now).unwrap().unwrap()).to_owned();
+            let cached = m.load(Some(&c), now + SEC);
+            assert_eq!(cached, fresh.load(Some(&c), now + SEC), "session {i}");
             assert_eq!(cached.status(), LoadStatus::Loaded);
         }
         assert_eq!(m.opened.len(), 4, "one entry per saved cookie, no second one from the loads");
