@@ -778,6 +778,7 @@ mod tests {
             // A time that is not a whole second: the token keeps microseconds.
             let now = T0 + 123_457 * i as u64;
             let c = cookie_of(&m.save(&mut s, now).unwrap().unwrap()).to_owned();
+            assert_eq!(m.opened.len(), i + 1, "known from the save, before any load");
             let cached = m.load(Some(&c), now + SEC);
             assert_eq!(cached, fresh.load(Some(&c), now + SEC), "session {i}");
             assert_eq!(cached.status(), LoadStatus::Loaded);
