@@ -61,13 +61,8 @@ impl Unsealed {
     /// The session the token held: its entries, expiry and issue time, unmodified, marked for
     /// re-sealing when an older key opened it. A body that does not decode is malformed.
     pub(crate) fn into_session(self) -> Result<Session, Rejection> {
-        let mut s = Session::decode(&self.body).map_err(|_| Rejection::Malformed)?;
-        s.set_expiry(self.expiry);
-        s.issued = self.issued;
-        s.reseal = self.key_index > 0;
-        s.opened_by = Some(self.key_id);
-        s.clean();
-        Ok(s)
+        let entries = Session::decode(&self.body).map_err(|_| Rejection::Malformed)?;
+        Ok(opened(entries, (self.expiry, self.issued), self.key_index, self.key_id))
     }
 
     /// The public key id of a token, without opening it (for inspection).
@@ -75,6 +70,23 @@ impl Unsealed {
         let raw = URL_SAFE_NO_PAD.decode(token).ok()?;
         raw.get(1..1 + KEY_ID_BYTES)?.try_into().ok()
     }
+}
+
+/// The session that opening a token gives: `entries` with the token's expiry and issue time,
+/// unmodified, its key's id noted, marked for re-sealing when an older key (`key_index` > 0)
+/// opened it. Also what the open cache learns from a save (the current key, index 0).
+pub(crate) fn opened(
+    mut entries: Session,
+    (expiry, issued): (Option<u64>, Option<u64>),
+    key_index: usize,
+    key_id: [u8; KEY_ID_BYTES],
+) -> Session {
+    entries.set_expiry(expiry);
+    entries.issued = issued;
+    entries.reseal = key_index > 0;
+    entries.opened_by = Some(key_id);
+    entries.clean();
+    entries
 }
 
 /// The binding of a cookie name and an optional token context (see the layout above).

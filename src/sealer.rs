@@ -123,12 +123,7 @@ impl Sealer {
     /// the other formats (the open cache learns their values when they are first opened).
     pub(crate) fn opened_form(&self, session: &Session, expiry: Option<u64>, issued: u64) -> Option<Session> {
         let Self::Sealed(keys) = self else { return None };
-        let mut s = Session::with_entries_of(session);
-        s.set_expiry(expiry);
-        s.issued = Some(issued);
-        s.opened_by = Some(keys.current.id);
-        s.clean();
-        Some(s)
+        Some(sealed::opened(Session::with_entries_of(session), (expiry, Some(issued)), 0, keys.current.id))
     }
 
     /// The cookie value of `session` with this expiry and issue time (the sealed format keeps
