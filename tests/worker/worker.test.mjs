@@ -63,6 +63,25 @@ test("every format counts its writes: a plain-format rewrite is 'rotated', a log
   }
 });
 
+test("cookie format: a rewrite's log line names the cookie it replaced (prev = the sid it was written under)", async () => {
+  let logs = "";
+  const mf = worker(
+    { SESSION_KEYS: KEY, SESSION_MAX_AGE: "3600" },
+    { handleRuntimeStdio: (out, err) => [out, err].forEach((s) => s.on("data", (d) => (logs += d))) },
+  );
+  open.push(mf);
+  const jar = new CookieJar();
+  for (const path of ["/login?user=frank", "/counter", "/counter"]) await (await get(mf, jar, path)).text();
+  await new Promise((r) => setTimeout(r, 300));
+  const lines = logs.split("\n").filter((l) => l.includes('{"edge_session"')).map((l) => JSON.parse(l.slice(l.indexOf("{"))));
+  const writes = lines.filter((l) => ["created", "rotated"].includes(l.edge_session));
+  assert.deepEqual(writes.map((l) => l.edge_session), ["created", "rotated", "rotated"], JSON.stringify(lines));
+  assert.match(writes[0].sid, /^[0-9a-f]{32}$/);
+  assert.equal(writes[1].prev, writes[0].sid);
+  assert.equal(writes[2].prev, writes[1].sid);
+  assert.notEqual(writes[2].sid, writes[1].sid);
+});
+
 test("500 sequential /counter requests end at 500", async () => {
   const mf = start({ SESSION_KEYS: KEY });
   const jar = new CookieJar();

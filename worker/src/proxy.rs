@@ -161,11 +161,12 @@ fn respond(raw: web_sys::Response, headers: Headers) -> Result<web_sys::Response
     Ok(web_sys::Response::new_with_opt_readable_stream_and_init(raw.body().as_ref(), &init)?)
 }
 
-impl RequestState {
-    /// The log hash of the session's id (store) or of the cookie's value (cookie format).
+impl RequestState<'_> {
+    /// The log hash of the session's id (store) or of the cookie's value (cookie format; the
+    /// header is searched only when a line needs it).
     fn token_hash(&self, config: &WorkerConfig) -> Option<String> {
         self.token_hash.clone().or_else(|| {
-            let value = self.cookie_value.as_deref()?;
+            let value = find_cookie(self.cookie_header?, &config.manager.options().cookie_name)?;
             config.hash_key.as_ref().map(|k| records::log_hash(k, value.as_bytes()))
         })
     }
@@ -173,15 +174,16 @@ impl RequestState {
 
 /// What the request side learnt, for the response side.
 #[derive(Default)]
-struct RequestState {
+struct RequestState<'a> {
     /// Server-side store: the cookie as read (token session and reference).
     loaded: Option<StoreCookie>,
     /// Server-side store: it could not be read (save nothing).
     store_down: bool,
     /// Server-side store: the log hash of the session's id.
     token_hash: Option<String>,
-    /// Cookie format: the session cookie's value, hashed for a log line only when one is written.
-    cookie_value: Option<String>,
+    /// Cookie format: the request's Cookie header, whose session cookie is hashed for a log line
+    /// only when one is written.
+    cookie_header: Option<&'a str>,
     /// Server-side store: the cookie named no stored session (logged as such when read).
     missing: bool,
 }
@@ -240,11 +242,16 @@ async fn handle(
 
 /// The session of a request where sessions apply: from the cookie, or from the store the cookie
 /// names; then checked against revocations.
-async fn load(config: &WorkerConfig, env: &Env, cookie: Option<&str>, now: u64, state: &mut RequestState) -> Session {
+async fn load<'a>(
+    config: &WorkerConfig,
+    env: &Env,
+    cookie: Option<&'a str>,
+    now: u64,
+    state: &mut RequestState<'a>,
+) -> Session {
     let mut session = match &config.store {
         None => {
-            state.cookie_value =
-                cookie.and_then(|h| find_cookie(h, &config.manager.options().cookie_name)).map(str::to_owned);
+            state.cookie_header = cookie;
             let session = config.manager.load(cookie, now);
             count_open(&session);
             session
@@ -292,7 +299,7 @@ fn cookie_response(
     config: &WorkerConfig,
     session: &mut Session,
     headers: &[(String, String)],
-    state: &RequestState,
+    state: &RequestState<'_>,
     now: u64,
 ) -> ResponsePlan {
     let before = session.status();
@@ -332,7 +339,7 @@ async fn store_response(
     (backend, store): (&Backend, &StoreSessions),
     session: &mut Session,
     headers: &[(String, String)],
-    state: &mut RequestState,
+    state: &mut RequestState<'_>,
     now: u64,
 ) -> ResponsePlan {
     let (Some(loaded), false) = (state.loaded.as_mut(), state.store_down) else {
