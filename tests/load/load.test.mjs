@@ -16,9 +16,8 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import autocannon from "autocannon";
-import { Miniflare } from "miniflare";
 import { generateKey } from "edge-session";
-import { ROOT } from "../worker/helpers.mjs";
+import { worker, dropStdout } from "../worker/helpers.mjs";
 import { freePorts } from "../support/net.mjs";
 
 const TOTAL = Number(process.env.LOAD_REQUESTS ?? 100_000);
@@ -26,25 +25,15 @@ const KEY = generateKey();
 const ADMIN = generateKey();
 const running = [];
 after(async () => Promise.all(running.map((mf) => mf.dispose())));
-/** What workerd wrote to stderr (its stdout, a log line per write, is read and dropped: passed on,
- *  100 000 lines cost the test runner more than the requests cost the Worker). */
+/** What workerd wrote to stderr (its stdout, a log line per write, is dropped). */
 let stderr = "";
 
 async function start(vars) {
   const [port] = await freePorts(1);
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: new URL("build/index.js", ROOT).pathname,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2026-04-26",
-    bindings: { SESSION_KEYS: KEY, SESSION_MAX_AGE: "3600", ...vars },
-    host: "127.0.0.1",
-    port,
-    handleRuntimeStdio(out, err) {
-      out.resume();
-      err.on("data", (d) => (stderr += d));
-    },
-  });
+  const mf = worker(
+    { SESSION_KEYS: KEY, SESSION_MAX_AGE: "3600", ...vars },
+    { host: "127.0.0.1", port, handleRuntimeStdio: dropStdout((d) => (stderr += d)) },
+  );
   running.push(mf);
   return { mf, base: (await mf.ready).origin };
 }

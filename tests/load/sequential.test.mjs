@@ -4,9 +4,8 @@
 // workerd memory measurement counts only its own workerd).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { Miniflare } from "miniflare";
 import { generateKey } from "edge-session";
-import { ROOT } from "../worker/helpers.mjs";
+import { worker, dropStdout } from "../worker/helpers.mjs";
 import { freePorts } from "../support/net.mjs";
 
 const SEQUENTIAL = Number(process.env.LOAD_SEQUENTIAL ?? 10_000);
@@ -16,20 +15,11 @@ after(async () => mf?.dispose());
 
 test(`a sequential counter over ${SEQUENTIAL} requests ends exact`, { timeout: 900_000 }, async () => {
   const [port] = await freePorts(1);
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: new URL("build/index.js", ROOT).pathname,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2026-04-26",
-    bindings: { SESSION_KEYS: generateKey(), SESSION_MAX_AGE: "3600" },
-    host: "127.0.0.1",
-    port,
-    // A log line per write: read and dropped (see load.test.mjs); stderr kept for the failure.
-    handleRuntimeStdio(out, err) {
-      out.resume();
-      err.on("data", (d) => (stderr += d));
-    },
-  });
+  // A log line per write: dropped; stderr kept for the failure.
+  mf = worker(
+    { SESSION_KEYS: generateKey(), SESSION_MAX_AGE: "3600" },
+    { host: "127.0.0.1", port, handleRuntimeStdio: dropStdout((d) => (stderr += d)) },
+  );
   const base = (await mf.ready).origin;
   let cookie = "";
   let last = "";

@@ -5,6 +5,16 @@ import { Miniflare } from "miniflare";
 
 export const ROOT = new URL("../../", import.meta.url);
 
+/**
+ * Miniflare's `handleRuntimeStdio` for a worker that logs a line per request: workerd's stdout is
+ * read and dropped (passed on, 100 000 lines cost the test runner more than the requests cost the
+ * worker), its stderr handed to `onStderr`.
+ */
+export const dropStdout = (onStderr) => (stdout, stderr) => {
+  stdout.resume();
+  stderr.on("data", onStderr);
+};
+
 /** The built worker (build/index.js) in workerd with these bindings (and Miniflare options). */
 export function worker(bindings, options = {}) {
   return new Miniflare({
