@@ -3,7 +3,7 @@
 # z, LTO, wasm-opt -Oz), and the inspector's copy into www/vendor/ (classic-script glue and the wasm
 # embedded as base64, so that www/index.html also works when opened from disk, where module
 # scripts and fetch fail).
-#   bash scripts/build.sh          stable Rust: what contributors and the tests build
+#   bash scripts/build.sh          stable Rust: what contributors build (the tests build --size)
 #   bash scripts/build.sh --size   the published build: the pinned nightly rebuilds the standard
 #                                  library for size (-Zbuild-std, panics abort at once, no Debug
 #                                  formatting or panic locations): 12 KB less gzip, same API
