@@ -5,14 +5,13 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Miniflare } from "miniflare";
 import { chromium } from "playwright-core";
 import { CHROMIUM } from "../support/chromium.mjs";
 import { SessionManager, generateKey } from "edge-session";
-import { readFileSync } from "node:fs";
+import { worker, dropStdout } from "../worker/helpers.mjs";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const EXT = join(ROOT, "build/extension");
@@ -26,20 +25,11 @@ const extensionId = (path) =>
 before(async () => {
   execFileSync("bash", ["scripts/build-extension.sh"], { cwd: ROOT, stdio: "pipe" });
   if (!existsSync(join(ROOT, "build/index.js"))) execFileSync("bash", ["scripts/build-worker.sh"], { cwd: ROOT, stdio: "pipe" });
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: join(ROOT, "build/index.js"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2026-04-26",
+  mf = worker(
     // Plain http here: no Secure (a __Host- name needs it), HttpOnly kept.
-    bindings: { SESSION_KEYS: KEY, SESSION_COOKIE_NAME: "session", SESSION_COOKIE_ATTRIBUTES: "Path=/; HttpOnly; SameSite=Lax", SESSION_MAX_AGE: "3600" },
-    host: "127.0.0.1",
-    port: 0,
-    handleRuntimeStdio(o, e) {
-      o.resume();
-      e.resume();
-    },
-  });
+    { SESSION_KEYS: KEY, SESSION_COOKIE_NAME: "session", SESSION_COOKIE_ATTRIBUTES: "Path=/; HttpOnly; SameSite=Lax", SESSION_MAX_AGE: "3600" },
+    { host: "127.0.0.1", port: 0, handleRuntimeStdio: dropStdout(() => {}) },
+  );
   base = (await mf.ready).origin;
   profile = mkdtempSync(join(tmpdir(), "edge-session-ext-"));
   context = await chromium.launchPersistentContext(profile, {
