@@ -9,13 +9,14 @@
 // apache2 (scripts/setup.sh installs them, and the peers as dev dependencies).
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, chmodSync, existsSync, openSync, closeSync, copyFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, chmodSync, existsSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { cpus, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { IMPLS, run, supports } from "./impls.mjs";
-import { freePorts } from "../tests/support/net.mjs";
+import { freePorts, waitFor } from "../tests/support/net.mjs";
+import { serveWorker } from "../tests/support/workerd.mjs";
 import { APACHE, httpdConf } from "../tests/support/apache.mjs";
 
 const QUICK = process.argv.includes("--quick");
@@ -213,18 +214,6 @@ async function wrk(url, cookie) {
   return { rps, requests, errors, non2xx, p50: ms(lat("50")), p99: ms(lat("99")) };
 }
 
-async function waitFor(url, ok, what, proc, output) {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      if (await ok(res)) return;
-    } catch {}
-    if (Date.now() > deadline || (proc && proc.exitCode !== null)) throw new Error(`${what} did not start:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 async function wranglerDev(vars) {
   const [port, inspector] = await freePorts(2);
   const args = ["--no-install", "wrangler", "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
@@ -296,61 +285,6 @@ async function apache(passphrase, sessions = true) {
   };
 }
 
-/** A capnp text literal (workerd's config language): JSON's string escapes are capnp's. */
-const capnpString = (v) => JSON.stringify(String(v));
-
-/**
- * The Rust worker served by workerd itself (`workerd serve`, the binary Miniflare and wrangler
- * run), with its stdout and stderr going to a file: the worker's log lines (one per session write)
- * are written as in production, but no process on this machine reads them while wrk runs. Served
- * through Miniflare instead, the lines come through a pipe that this process must drain, which
- * cost it 80-110 ms of CPU per second at ~2000 lines/s (measured with process.cpuUsage), taken
- * from the 2 cores workerd and wrk share: a cost of the harness, not of the worker.
- */
-async function workerdServer(vars) {
-  const [port] = await freePorts(1);
-  const dir = mkdtempSync(join(tmpdir(), "edge-session-bench-workerd-"));
-  // capnp embeds files from beside the config.
-  for (const f of ["index.js", "index_bg.wasm"]) copyFileSync(join(ROOT, "build", f), join(dir, f));
-  const bindings = Object.entries(vars).map(([k, v]) => `(name = ${capnpString(k)}, text = ${capnpString(v)})`);
-  writeFileSync(
-    join(dir, "config.capnp"),
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "index.js", esModule = embed "index.js"),
-    (name = "index_bg.wasm", wasm = embed "index_bg.wasm"),
-  ],
-  compatibilityDate = "2026-04-26",
-  bindings = [${bindings.join(", ")}],
-);
-`,
-  );
-  const logPath = join(dir, "worker.log");
-  const log = openSync(logPath, "a");
-  const proc = spawn(join(ROOT, "node_modules/.bin/workerd"), ["serve", "--experimental", join(dir, "config.capnp")], {
-    stdio: ["ignore", log, log],
-    detached: true,
-  });
-  closeSync(log);
-  const output = () => (existsSync(logPath) ? readFileSync(logPath, "utf8").slice(-4000) : "");
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/`, async (r) => r.status === 200 && /edge-session demo/.test(await r.text()), "workerd", proc, output);
-  return {
-    base,
-    /** How many session event lines the worker has written so far. */
-    logLines: () => (readFileSync(logPath, "utf8").match(/\{"edge_session":/g) ?? []).length,
-    stop: () => {
-      if (proc.exitCode === null) process.kill(-proc.pid, "SIGTERM");
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** wrk after a warm-up run of its own (JIT tier-up, connection pools); the smoke run (whose
  *  figures mean nothing) measures at once. */
 async function measure(url, cookie) {
@@ -371,7 +305,7 @@ async function load() {
   // measured in interleaved rounds, and each ratio is the median of the rounds' own ratios.
   const rounds = { workerd: QUICK ? 1 : 3, "wrangler dev": 1 };
   const perRound = [];
-  for (const [host, start] of [["workerd", workerdServer], ["wrangler dev", wranglerDev]]) {
+  for (const [host, start] of [["workerd", serveWorker], ["wrangler dev", wranglerDev]]) {
     for (let round = 0; round < rounds[host]; round++) {
       const runs = {};
       for (const [mode, vars] of modes) {

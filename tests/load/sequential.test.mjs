@@ -1,26 +1,20 @@
 // Load without loss, one request after another: a counter kept in the session over 10 000
-// requests through the Rust Worker in workerd ends exactly at 10 000 (no lost or repeated write).
+// requests through the Rust Worker served by workerd ends exactly at 10 000 (no lost or repeated
+// write).
 // Its own file, so that the test runner runs it beside load.test.mjs in another process (whose
 // workerd memory measurement counts only its own workerd).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { generateKey } from "edge-session";
-import { worker, dropStdout } from "../worker/helpers.mjs";
-import { freePorts } from "../support/net.mjs";
+import { serveWorker } from "../support/workerd.mjs";
 
 const SEQUENTIAL = Number(process.env.LOAD_SEQUENTIAL ?? 10_000);
-let mf;
-let stderr = "";
-after(async () => mf?.dispose());
+let w;
+after(() => w?.stop());
 
 test(`a sequential counter over ${SEQUENTIAL} requests ends exact`, { timeout: 900_000 }, async () => {
-  const [port] = await freePorts(1);
-  // A log line per write: dropped; stderr kept for the failure.
-  mf = worker(
-    { SESSION_KEYS: generateKey(), SESSION_MAX_AGE: "3600" },
-    { host: "127.0.0.1", port, handleRuntimeStdio: dropStdout((d) => (stderr += d)) },
-  );
-  const base = (await mf.ready).origin;
+  w = await serveWorker({ SESSION_KEYS: generateKey(), SESSION_MAX_AGE: "3600" });
+  const { base } = w;
   let cookie = "";
   let last = "";
   for (let i = 1; i <= SEQUENTIAL; i++) {
@@ -33,5 +27,6 @@ test(`a sequential counter over ${SEQUENTIAL} requests ends exact`, { timeout: 9
     if (last !== String(i)) assert.fail(`request ${i} counted ${last}`);
   }
   assert.equal(last, String(SEQUENTIAL));
-  assert.doesNotMatch(stderr, /internal-error|panicked|Uncaught/, stderr.slice(0, 2000));
+  const log = w.log();
+  assert.doesNotMatch(log, /internal-error|panicked|Uncaught/, log.slice(0, 2000));
 });

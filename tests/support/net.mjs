@@ -1,4 +1,4 @@
-// Test support: free TCP ports on 127.0.0.1.
+// Test support: free TCP ports on 127.0.0.1, and waiting for a server to answer on one.
 //
 // The ports come from below the kernel's ephemeral range (ip_local_port_range), chosen at random
 // and checked by binding them: an ephemeral port handed out by `listen(0)` can be taken by any
@@ -41,4 +41,20 @@ export async function freePorts(n) {
   const ports = held.map((s) => s.address().port);
   await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
   return ports;
+}
+
+/**
+ * Polls `url` every 250 ms until `ok(response)` holds; throws with `output()` when `proc` (if any)
+ * exits first or two minutes pass.
+ */
+export async function waitFor(url, ok, what, proc, output) {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (await ok(res)) return;
+    } catch {}
+    if (Date.now() > deadline || (proc && proc.exitCode !== null)) throw new Error(`${what} did not start:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
