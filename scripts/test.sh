@@ -12,12 +12,13 @@
 # Set-up (toolchains, Debian packages, npm) is scripts/setup.sh; it is run first and skips what is there.
 #
 # The full run goes in two lanes, one per core of a CI machine: the npm package's build, core, js
-# (whose wasm32 clippy then covers the Worker crate too), interop and pack in one; in the other the
+# (whose wasm32 clippy then covers the Worker crate too) and interop in one; in the other the
 # Worker (its build in a target directory of its own so that neither lane waits on cargo's lock,
-# its workerd tests), the benchmarks, then browser (whose wasm32 tests reuse what the js layer
-# compiled). The Worker lane
-# waits for the npm package (its JS-Worker faces and the inspector's assets use it). Its output
-# is printed when it ends. EDGE_SESSION_SERIAL=1 runs the layers one after another instead.
+# its workerd tests), the benchmarks, pack (its clean clone's build uses the package build's
+# target/size/, idle by then), then browser (whose wasm32 tests reuse what the js layer compiled).
+# The Worker lane waits for the npm package (its JS-Worker faces and the inspector's assets use
+# it). Its output is printed when it ends. EDGE_SESSION_SERIAL=1 runs the layers one after another
+# instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 all=(core js interop pack worker browser bench)
@@ -141,6 +142,7 @@ if [ "${layers[*]}" = "${all[*]}" ] && [ "${EDGE_SESSION_SERIAL:-0}" != 1 ]; the
     steplog=$log.lane
     CARGO_TARGET_DIR=$PWD/target/worker-lane worker
     CARGO_TARGET_DIR=$PWD/target/worker-lane bench
+    pack
     # The browser layer's wasm32 tests build in the shared target directory, after the js layer.
     until [ -f "$log.js-done" ]; do
       kill -0 "$main_pid" 2>/dev/null || exit 1
@@ -155,11 +157,10 @@ if [ "${layers[*]}" = "${all[*]}" ] && [ "${EDGE_SESSION_SERIAL:-0}" != 1 ]; the
   js
   touch "$log.js-done"
   interop
-  pack
   lane_rc=0
   wait "$lane_pid" || lane_rc=$?
   lane_pid=""
-  printf '\n--- the Worker lane (worker, bench, browser), run beside the others\n'
+  printf '\n--- the Worker lane (worker, bench, pack, browser), run beside the others\n'
   cat "$log.lane.out"
   cat "$log.lane" >> "$log"
   cat "$log.lane.times" >> "$log.times"
