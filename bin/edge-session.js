@@ -87,8 +87,7 @@ const when = (ms, now) => {
 
 /** The inspection as a table for people. */
 function table(i, now) {
-  const problem = i.warnings.find((w) => ["cannot-open", "needs-key", "unknown-format", "unusable-key"].includes(w.code));
-  const status = i.ok ? (i.format === "plain" ? "decoded (not encrypted)" : "opened") : (problem?.message ?? "not a session cookie");
+  const status = i.ok ? (i.format === "plain" ? "decoded (not encrypted)" : "opened") : i.problem.message;
   const lines = [
     ["format", i.format ?? "unknown"],
     ["status", status],
@@ -103,11 +102,10 @@ function table(i, now) {
   const out = lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
   const keyWidth = Math.max(0, ...i.entries.map(([k]) => k.length));
   for (const [k, v] of i.entries) out.push(`  ${k.padEnd(keyWidth)}  ${v}`);
-  const others = i.warnings.filter((w) => w !== problem);
-  if (others.length) {
+  if (i.warnings.length) {
     out.push("warnings");
-    const codeWidth = Math.max(...others.map((w) => w.code.length));
-    for (const w of others) out.push(`  ${w.code.padEnd(codeWidth)}  ${w.message}`);
+    const codeWidth = Math.max(...i.warnings.map((w) => w.code.length));
+    for (const w of i.warnings) out.push(`  ${w.code.padEnd(codeWidth)}  ${w.message}`);
   }
   return `${out.join("\n")}\n`;
 }

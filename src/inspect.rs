@@ -80,13 +80,18 @@ pub enum Warning {
     Unencrypted,
     /// A pair like `k=a=b`: Apache 2.4.x reads `a=b`, httpd trunk reads `a`.
     AmbiguousParse(String),
-    /// Encrypted, and no key was given.
-    NeedsKey,
-    /// Encrypted, and none of the keys opens it.
-    CannotOpen(Rejection),
     /// A given key cannot be used for the sealed format.
     UnusableKey(usize),
-    /// Not a cookie format edge-session knows.
+    /// Why the contents cannot be read ([`Inspection::problem`]): encrypted, and no key was given.
+    NeedsKey,
+    /// Why the contents cannot be read: encrypted, and none of the keys opens it.
+    CannotOpen(Rejection),
+    /// Why the contents cannot be read: encrypted, and none of the given keys is usable for its
+    /// format.
+    NoUsableKey,
+    /// Why the contents cannot be read: decoded or opened, but not a valid session string.
+    Undecodable,
+    /// Why the contents cannot be read: not a cookie format edge-session knows.
     UnknownFormat,
 }
 
@@ -110,6 +115,8 @@ impl Warning {
             Self::NeedsKey => "needs-key",
             Self::CannotOpen(_) => "cannot-open",
             Self::UnusableKey(_) => "unusable-key",
+            Self::NoUsableKey => "no-usable-key",
+            Self::Undecodable => "undecodable",
             Self::UnknownFormat => "unknown-format",
         }
     }
@@ -133,6 +140,8 @@ impl fmt::Display for Warning {
             Self::NeedsKey => f.write_str("encrypted: give the key (or passphrase) to see the entries"),
             Self::CannotOpen(why) => write!(f, "cannot be opened with the given keys ({})", why.as_str()),
             Self::UnusableKey(i) => write!(f, "key #{i} is not a usable sealed key (too short or weak)"),
+            Self::NoUsableKey => f.write_str("encrypted, and none of the given keys can be used for its format"),
+            Self::Undecodable => f.write_str("its contents are not a valid session string"),
             Self::UnknownFormat => f.write_str("not a sealed, apache or plain session cookie"),
         }
     }
@@ -165,7 +174,12 @@ pub struct Inspection {
     pub key_id: Option<String>,
     /// Apache: the cipher that opened it.
     pub cipher: Option<ApacheCipher>,
-    /// What is worth knowing.
+    /// Why the contents could not be read (`None` exactly when [`ok`](Self::ok)): the one thing a
+    /// face shows as the status, decided here so that every face (CLI, inspector page, DevTools
+    /// panel) says the same. Not repeated in `warnings`.
+    pub problem: Option<Warning>,
+    /// What is worth knowing besides: the cookie's attributes, size, expiry and format, and keys
+    /// that cannot be used.
     pub warnings: Vec<Warning>,
 }
 
@@ -320,6 +334,7 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
         bytes: parsed.bytes,
         key_id: None,
         cipher: None,
+        problem: None,
         warnings: Vec::new(),
     };
     let mut session_string = None;
@@ -327,14 +342,15 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
         Some(Format::Plain) => {
             warnings.push(Warning::Unencrypted);
             out.session = Session::decode(&parsed.value).ok();
-            out.ok = out.session.is_some();
             session_string = Some(parsed.value.to_string());
         }
         Some(Format::Sealed) => open_sealed(&mut out, &mut warnings, name, &parsed.value, &options.keys),
-        Some(Format::Apache) => {
-            session_string = open_apache(&mut out, &mut warnings, &parsed.value, &options.keys);
-        }
-        _ => warnings.push(Warning::UnknownFormat),
+        Some(Format::Apache) => session_string = open_apache(&mut out, &parsed.value, &options.keys),
+        _ => out.problem = Some(Warning::UnknownFormat),
+    }
+    out.ok = out.session.is_some();
+    if !out.ok && out.problem.is_none() {
+        out.problem = Some(Warning::Undecodable);
     }
     if let Some(s) = session_string {
         warnings.extend(ambiguous_keys(&s).into_iter().map(Warning::AmbiguousParse));
@@ -349,7 +365,7 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
 fn open_sealed(out: &mut Inspection, warnings: &mut Vec<Warning>, name: &str, value: &str, keys: &[String]) {
     out.key_id = sealed::Unsealed::key_id_of(value).map(|id| text::hex(&id));
     if keys.is_empty() {
-        warnings.push(Warning::NeedsKey);
+        out.problem = Some(Warning::NeedsKey);
         return;
     }
     let mut usable = Vec::new();
@@ -362,28 +378,30 @@ fn open_sealed(out: &mut Inspection, warnings: &mut Vec<Warning>, name: &str, va
             warnings.push(Warning::UnusableKey(i));
         }
     }
-    let Ok(Some(ring)) = KeyRing::new(&usable) else { return };
+    let Ok(Some(ring)) = KeyRing::new(&usable) else {
+        out.problem = Some(Warning::NoUsableKey);
+        return;
+    };
     match sealed::open(&ring, name, value).and_then(sealed::Unsealed::into_session) {
-        Ok(s) => {
-            out.session = Some(s);
-            out.ok = true;
-        }
-        Err(why) => warnings.push(Warning::CannotOpen(why)),
+        Ok(s) => out.session = Some(s),
+        Err(why) => out.problem = Some(Warning::CannotOpen(why)),
     }
 }
 
-fn open_apache(out: &mut Inspection, warnings: &mut Vec<Warning>, value: &str, keys: &[String]) -> Option<String> {
+fn open_apache(out: &mut Inspection, value: &str, keys: &[String]) -> Option<String> {
     if keys.is_empty() {
-        warnings.push(Warning::NeedsKey);
+        out.problem = Some(Warning::NeedsKey);
         return None;
     }
     let mut last = Rejection::Tampered;
     for cipher in [ApacheCipher::Aes256, ApacheCipher::Aes128, ApacheCipher::Aes192] {
-        let k = ApacheKeys::new(cipher, keys)?;
+        let Some(k) = ApacheKeys::new(cipher, keys) else {
+            out.problem = Some(Warning::NoUsableKey);
+            return None;
+        };
         match k.open(value) {
             Ok(o) => {
                 out.session = Session::decode(&o.plaintext).ok();
-                out.ok = out.session.is_some();
                 out.cipher = Some(cipher);
                 out.key_id = Some(format!("passphrase #{}", o.passphrase));
                 return Some(o.plaintext.to_string());
@@ -396,7 +414,7 @@ fn open_apache(out: &mut Inspection, warnings: &mut Vec<Warning>, value: &str, k
             Err(why) => last = why,
         }
     }
-    warnings.push(Warning::CannotOpen(last));
+    out.problem = Some(Warning::CannotOpen(last));
     None
 }
 
@@ -452,10 +470,50 @@ mod tests {
         assert_eq!(i.key_id.as_ref().map(String::len), Some(8));
         assert!(i.warnings.is_empty(), "{:?}", i.warnings);
         let i = inspect(&line, &opts(&[]));
-        assert!(!i.ok && i.warnings.contains(&Warning::NeedsKey));
+        assert!(!i.ok && i.problem == Some(Warning::NeedsKey));
         let other = crate::generate_key().unwrap();
         let i = inspect(&line, &opts(&[&other]));
-        assert!(i.warnings.contains(&Warning::CannotOpen(Rejection::UnknownKey)));
+        assert_eq!(i.problem, Some(Warning::CannotOpen(Rejection::UnknownKey)));
+    }
+
+    /// Every face shows `problem` as the status: it is there exactly when the contents could not
+    /// be read, never repeated among the warnings, and advice stays advice.
+    #[test]
+    fn the_problem_is_set_exactly_when_unread() {
+        let key = crate::generate_key().unwrap();
+        let line = sealed_cookie(&key);
+        let too_many: String = (0..=crate::MAX_ENTRIES).map(|n| format!("k{n}=v&")).collect();
+        let too_many = format!("session={too_many}");
+        let cases: [(&str, &[&str], Option<Warning>); 7] = [
+            (&line, &[&key], None),
+            (&line, &[], Some(Warning::NeedsKey)),
+            (&line, &["short"], Some(Warning::NoUsableKey)),
+            (&too_many, &[], Some(Warning::Undecodable)),
+            ("session=AQID", &[], Some(Warning::UnknownFormat)),
+            ("session=user=alice", &[], None),
+            // An unusable key beside the one that opens it: advice, not the status.
+            (&line, &["short", &key], None),
+        ];
+        for (input, keys, problem) in cases {
+            let i = inspect(input, &opts(keys));
+            assert_eq!(i.problem, problem, "{input} with {keys:?}");
+            assert_eq!(i.ok, problem.is_none(), "{input}");
+            for w in &i.warnings {
+                assert!(
+                    !matches!(
+                        w,
+                        Warning::NeedsKey
+                            | Warning::CannotOpen(_)
+                            | Warning::NoUsableKey
+                            | Warning::Undecodable
+                            | Warning::UnknownFormat
+                    ),
+                    "{input}: {w:?} among the warnings"
+                );
+            }
+        }
+        let i = inspect(&line, &opts(&["short", &key]));
+        assert_eq!(i.warnings, [Warning::UnusableKey(0)]);
     }
 
     #[test]
@@ -469,7 +527,7 @@ mod tests {
         let bad: String = chars.into_iter().collect();
         let i = inspect(&bad, &opts(&[&key]));
         assert_eq!(i.format, Some(Format::Sealed));
-        assert!(!i.ok && i.warnings.contains(&Warning::CannotOpen(Rejection::Tampered)));
+        assert!(!i.ok && i.problem == Some(Warning::CannotOpen(Rejection::Tampered)));
     }
 
     #[test]
@@ -516,6 +574,6 @@ mod tests {
         assert_eq!(i.cookie_name.as_deref(), Some("session"));
         assert!(i.warnings.contains(&Warning::Expired));
         assert!(!inspect("hello", &opts(&[])).ok);
-        assert!(inspect("", &opts(&[])).warnings.contains(&Warning::UnknownFormat));
+        assert_eq!(inspect("", &opts(&[])).problem, Some(Warning::UnknownFormat));
     }
 }

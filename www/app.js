@@ -18,15 +18,11 @@
     if (r.ok) {
       status.textContent = encrypted ? "Opened: the cookie is authentic." : "Decoded (not encrypted).";
       status.className = "status ok";
-    } else if (encrypted && keys.length) {
-      status.textContent = "This cookie cannot be opened with the given keys: tampered, or sealed with another key.";
-      status.className = "status bad";
-    } else if (encrypted) {
-      status.textContent = "Encrypted: give its key to see the entries.";
-      status.className = "status";
     } else {
-      status.textContent = "Not a session cookie edge-session knows.";
-      status.className = "status bad";
+      // Why it cannot be read is the core's answer (the CLI and the DevTools panel say the same).
+      status.textContent = r.problem.message;
+      status.dataset.code = r.problem.code;
+      status.className = r.problem.code === "needs-key" ? "status" : "status bad";
     }
     $("format").textContent = r.format ? r.format + (r.cipher ? ` (${r.cipher})` : "") : "unknown";
     $("name").textContent = r.cookieName ?? "—";

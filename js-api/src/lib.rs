@@ -99,6 +99,9 @@ export interface Inspection {
   limit: number;
   keyId: string | null;
   cipher: "aes128" | "aes192" | "aes256" | null;
+  /** Why the contents could not be read (null exactly when `ok`): `needs-key`, `cannot-open`, `no-usable-key`, `undecodable` or `unknown-format`. Shown as the status; not repeated in `warnings`. */
+  problem: { code: string; message: string } | null;
+  /** Advice besides: the attributes, size, expiry and format, keys that cannot be used. */
   warnings: Array<{ code: string; message: string }>;
 }
 
@@ -786,9 +789,10 @@ pub fn inspect(input: &str, options: Option<JsInspectOptions>) -> Result<JsInspe
     let i = edge_session::inspect(input, &o);
     let format = i.format.map(Format::as_str);
     let cipher = i.cipher.map(edge_session::ApacheCipher::as_str);
+    let warning = |w: &edge_session::Warning| object(&[("code", w.code().into()), ("message", w.to_string().into())]);
     let warnings = Array::new();
     for w in &i.warnings {
-        warnings.push(&object(&[("code", w.code().into()), ("message", w.to_string().into())]));
+        warnings.push(&warning(w));
     }
     let session = i.session.as_ref();
     Ok(object(&[
@@ -802,6 +806,7 @@ pub fn inspect(input: &str, options: Option<JsInspectOptions>) -> Result<JsInspe
         ("limit", JsValue::from_f64(edge_session::MAX_COOKIE_BYTES as f64)),
         ("keyId", string_or_null(i.key_id.clone()).into()),
         ("cipher", string_or_null(cipher.map(str::to_owned)).into()),
+        ("problem", i.problem.as_ref().map_or(JsValue::NULL, warning)),
         ("warnings", warnings.into()),
     ])
     .unchecked_into())

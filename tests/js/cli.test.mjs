@@ -54,6 +54,14 @@ test("a tampered cookie cannot be opened: exit 1, and why", () => {
   assert.match(noKey.out, /give the key/);
 });
 
+test("a key that cannot be used beside one that opens the cookie: opened, and the bad key still warned of", () => {
+  const sealed = cli(["seal", "--key", key, "user=alice"]).out.trim();
+  const r = cli(["inspect", "--key", "too-short", "--key", key, sealed]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^status\s+opened$/m);
+  assert.match(r.out, /^warnings\n {2}unusable-key {2}key #0 is not a usable sealed key/m);
+});
+
 test("--json, standard input, Cookie headers, --name, EDGE_SESSION_KEYS and --key-file", () => {
   const dir = mkdtempSync(join(tmpdir(), "edge-session-cli-"));
   try {

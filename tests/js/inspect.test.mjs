@@ -31,10 +31,26 @@ test("without the key: the format and key id, not the contents", () => {
   assert.equal(i.format, "sealed");
   assert.equal(i.ok, false);
   assert.deepEqual(i.entries, []);
-  assert.deepEqual(i.warnings.map((w) => w.code), ["needs-key"]);
+  assert.equal(i.problem.code, "needs-key");
+  assert.deepEqual(i.warnings, []);
   const wrong = inspect(value, { keys: [generateKey()], now: T0 });
-  assert.deepEqual(wrong.warnings.map((w) => w.code), ["cannot-open"]);
-  assert.match(wrong.warnings[0].message, /unknown-key/);
+  assert.equal(wrong.problem.code, "cannot-open");
+  assert.match(wrong.problem.message, /unknown-key/);
+  assert.deepEqual(wrong.warnings, []);
+  // Only keys that cannot be used: that is the problem, and each such key a warning.
+  const unusable = inspect(value, { keys: ["too short"], now: T0 });
+  assert.equal(unusable.problem.code, "no-usable-key");
+  assert.deepEqual(unusable.warnings.map((w) => w.code), ["unusable-key"]);
+});
+
+test("problem is null exactly when the contents were read; advice stays in warnings", () => {
+  const opened = inspect(setCookie, { keys: ["too short", key], now: T0 });
+  assert.equal(opened.ok, true);
+  assert.equal(opened.problem, null);
+  assert.deepEqual(opened.warnings.map((w) => w.code), ["unusable-key"]);
+  const unknown = inspect("session=AQID", { now: T0 });
+  assert.equal(unknown.ok, false);
+  assert.equal(unknown.problem.code, "unknown-format");
 });
 
 test("later: expired", () => {

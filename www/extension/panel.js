@@ -45,7 +45,7 @@
     const encrypted = r.format === "sealed" || r.format === "apache";
     const status = r.ok
       ? el("span", { className: "status ok", textContent: encrypted ? "opened: authentic" : "decoded (not encrypted)" })
-      : el("span", { className: "status bad", textContent: r.warnings.find((w) => ["cannot-open", "needs-key"].includes(w.code))?.message ?? "cannot be read" });
+      : el("span", { className: "status bad", textContent: r.problem.message });
     const c = item.cookie;
     const flags = [c.httpOnly && "HttpOnly", c.secure && "Secure", c.sameSite && c.sameSite !== "unspecified" && `SameSite=${c.sameSite}`]
       .filter(Boolean).join(", ") || "none";
@@ -64,8 +64,7 @@
       for (const [k, v] of r.entries) table.append(el("tr", {}, el("td", { textContent: k }), el("td", { textContent: v })));
       box.append(table);
     }
-    const warnings = r.warnings.filter((w) => !["cannot-open", "needs-key"].includes(w.code));
-    if (warnings.length) box.append(el("ul", { className: "warnings" }, ...warnings.map((w) => el("li", { textContent: `${w.code}: ${w.message}` }))));
+    if (r.warnings.length) box.append(el("ul", { className: "warnings" }, ...r.warnings.map((w) => el("li", { textContent: `${w.code}: ${w.message}` }))));
     return box;
   }
 
