@@ -83,7 +83,7 @@ js() {
   step "JS API tests (node --test)" node --test tests/js/
   step "demo" node examples/demo.mjs
   # Doc tests run natively in the core layer.
-  step "wasm32 tests (wasm-pack test --node)" wasm-pack test --node -- --locked --lib --test '*'
+  step "wasm32 tests (wasm-pack test --node)" wasm-pack test --node -- --locked --test '*'
 }
 
 # The published build (the one `npm pack` makes): the tests run what ships, and the pack layer's
@@ -122,7 +122,7 @@ browser() {
   need_pkg
   # Without WASM_BINDGEN_USE_BROWSER the runner would skip every test and still exit 0.
   step "wasm32 tests in headless Chromium (wasm-pack test --chrome)" \
-    env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome -- --locked --lib --test '*'
+    env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome -- --locked --test '*'
   grep -q "Running headless tests in Chrome" "$steplog" || { echo "the Chromium wasm tests did not run in Chromium" >&2; exit 1; }
   step "browser tests: the inspector and the package in Chromium (Playwright)" node --test --test-concurrency=1 tests/browser/
 }

@@ -1,6 +1,7 @@
 //! The core's integration tests, one module per concern, in one test binary (natively, and on
 //! wasm32 by `wasm-pack test --node` / `--chrome`): known-answer vectors (Apache's and our own
-//! frozen tokens), tamper suites, chunked cookies, the CVE regressions, and the wasm32-only checks.
+//! frozen tokens, Wycheproof's AES-GCM cases), tamper suites, chunked cookies, the CVE regressions,
+//! and the wasm32-only checks.
 
 mod apache_vectors;
 mod chunks;
@@ -8,3 +9,4 @@ mod cve_regressions;
 mod sealed_tamper;
 mod sealed_vectors;
 mod wasm;
+mod wycheproof;
