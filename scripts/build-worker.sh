@@ -14,6 +14,19 @@ export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
 # `--example` builds the Rust example instead (examples/rust-worker/, into its build/).
 part=${1:-all}
 case $part in all | --code | --assets | --example) ;; *) echo "usage: build-worker.sh [--code | --assets | --example]" >&2; exit 2 ;; esac
+
+# EDGE_SESSION_CLIPPY=1 (scripts/test.sh): the build also runs clippy, -D warnings, over this
+# workspace's crates it compiles (scripts/clippy-wrap.sh), instead of a separate wasm32
+# `cargo clippy` over the Worker's whole dependency tree. Such a build is not the one to deploy or
+# measure (clippy-driver turns MIR optimisations off): build/.kind marks it, a plain call rebuilds
+# it, and the benchmarks refuse it.
+kind=release
+if [ "${EDGE_SESSION_CLIPPY:-0}" = 1 ]; then
+  kind="release, linted by clippy-driver"
+  source scripts/clippy-wrap.sh
+  clippy_export
+fi
+
 if [ "$part" = --example ]; then
   cd examples/rust-worker && exec worker-build --release
 fi
@@ -30,14 +43,16 @@ if [ "$part" != --code ]; then
 fi
 [ "$part" != --assets ] || exit 0
 
-# Up to date (wrangler dev runs this on every start): nothing to do.
-if [ -f build/index.js ] && [ -f build/index_bg.wasm ] &&
-  [ -z "$(find src worker/src worker/Cargo.toml Cargo.toml Cargo.lock scripts/build-worker.sh -newer build/index_bg.wasm -print -quit)" ]; then
+# Up to date, and built the same way (wrangler dev runs this on every start): nothing to do.
+if [ -f build/index.js ] && [ -f build/index_bg.wasm ] && [ "$(cat build/.kind 2>/dev/null)" = "$kind" ] &&
+  [ -z "$(find src cipher/src cipher/Cargo.toml worker/src worker/Cargo.toml Cargo.toml Cargo.lock scripts/build-worker.sh -newer build/index_bg.wasm -print -quit)" ]; then
   exit 0
 fi
+rm -f build/.kind
 # worker-build writes worker/build/; the Worker is served from build/ (wrangler.toml `main`).
 (cd worker && worker-build --release)
 for f in worker/build/*; do
   [ "$(basename "$f")" = assets ] || { rm -rf "build/$(basename "$f")"; mv "$f" build/; }
 done
 rm -rf worker/build
+echo "$kind" > build/.kind

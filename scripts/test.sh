@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
 # Every test, layer by layer: `bash scripts/test.sh` runs them all (what CI runs);
 # `bash scripts/test.sh core|js|interop|pack|worker|browser|bench [...]` runs only those layers.
-#   core     format, clippy (every crate, native), docs, the core's tests, the Worker's pure tests
-#   js       the npm package: clippy on wasm32, build, types, node tests, the demo, wasm32 tests in node
+#   core     format, docs, the core's and the cipher's tests, the Worker's pure tests, clippy on all
+#            they compile and on js-api (natively)
+#   js       the npm package: build, types, node tests, the demo, wasm32 tests in node
 #   interop  live Apache httpd on 127.0.0.1, both ways
 #   pack     the package as users get it: a clean clone packed (its prepack build), installed, used
-#   worker   the Worker and the Rust example: clippy on wasm32, build, tests in workerd (every face's
-#            parity), load without loss
+#   worker   the Worker and the Rust example: build with clippy on wasm32, tests in workerd (every
+#            face's parity), load without loss
 #   browser  wasm32 tests in headless Chromium, the inspector and the package in Chromium (Playwright)
 #   bench    every benchmark measurement in quick mode
 # Set-up (toolchains, Debian packages, npm) is scripts/setup.sh; it is run first and skips what is there.
 #
-# The full run goes in two lanes, one per core of a CI machine: the npm package's build, core, js
-# (whose wasm32 clippy then covers the Worker crate too) and interop in one; in the other the
+# The full run goes in two lanes, one per core of a CI machine: the npm package's build, core, js,
+# interop and browser (whose wasm32 tests reuse what the js layer compiled) in one; in the other the
 # Worker (its build in a target directory of its own so that neither lane waits on cargo's lock,
-# its workerd tests), the benchmarks, pack (its clean clone's build uses the package build's
-# target/size/, idle by then), then browser (whose wasm32 tests reuse what the js layer compiled).
-# The Worker lane waits for the npm package (its JS-Worker faces and the inspector's assets use
-# it). Its output is printed when it ends. EDGE_SESSION_SERIAL=1 runs the layers one after another
-# instead.
+# its workerd tests), the benchmarks and pack (its clean clone's build uses the package build's
+# target/size/, idle by then). The Worker lane waits for the npm package (its JS-Worker faces and the
+# inspector's assets use it), browser for the Worker (the DevTools panel's test serves it). The
+# Worker lane's output is printed when it ends. EDGE_SESSION_SERIAL=1 runs the layers one after
+# another instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 all=(core js interop pack worker browser bench)
@@ -36,6 +37,11 @@ export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 # then shares one set of host artifacts (proc macros, build scripts), and wasm-bindgen's test
 # runner, which processes every test binary, is several times faster on them.
 export CARGO_PROFILE_DEV_DEBUG=0
+# The Worker and the Rust example are built with clippy running over the workspace's crates as they
+# compile (scripts/build-worker.sh says why); wrangler dev, started by the tests, then finds that
+# build up to date.
+export EDGE_SESSION_CLIPPY=1
+source scripts/clippy-wrap.sh
 start=$SECONDS
 steplog=$log
 step() {
@@ -46,41 +52,49 @@ step() {
   printf '=== %s: %ss\n' "$name" $((SECONDS - t)) | tee -a "$steplog.times"
 }
 
-# The npm package (pkg/, www/vendor/): built by the js layer; in the two-lane run the Worker lane
-# waits for it rather than building it a second time beside it.
-pkg_ready=""
+# In the two-lane run, one lane waits for what the other builds rather than building it a second
+# time beside it: the npm package (pkg/, www/vendor/: the js layer) and the Worker (build/: the
+# worker layer). Each marker file appears when its build is done; the wait ends if either lane has.
+pkg_ready="" worker_ready=""
+await_marker() {
+  until [ -f "$1" ]; do
+    kill -0 "$main_pid" 2>/dev/null || exit 1
+    if [ -n "${lane_pid:-}" ] && [ -f "$log.lane.rc" ]; then
+      cat "$log.lane.out"
+      echo "the Worker lane ended (exit $(cat "$log.lane.rc")) before the Worker was built" >&2
+      exit 1
+    fi
+    sleep 1
+  done
+}
 need_pkg() {
-  if [ -n "$pkg_ready" ]; then
-    until [ -f "$pkg_ready" ]; do
-      kill -0 "$main_pid" 2>/dev/null || exit 1
-      sleep 1
-    done
-  else
-    [ -d pkg ] || bash scripts/build.sh --size
-  fi
+  if [ -n "$pkg_ready" ]; then await_marker "$pkg_ready"; else [ -d pkg ] || bash scripts/build.sh --size; fi
+}
+need_worker() {
+  if [ -n "$worker_ready" ]; then await_marker "$worker_ready"; else [ -f build/index_bg.wasm ] || bash scripts/build-worker.sh; fi
 }
 
 core() {
   step "format" cargo fmt --all --check
-  step "clippy (core, js-api, worker; native)" cargo clippy --workspace --all-targets --locked -- -D warnings
+  # Clippy, -D warnings, runs in the test builds over what they compile (scripts/clippy-wrap.sh):
+  # the core and its cipher (library, unit tests, integration tests), the Worker's pure modules.
+  # js-api, which no test build compiles natively, has a clippy pass of its own (it has no
+  # target-dependent code); the Worker's and the example's wasm32 code is linted as the worker layer
+  # builds it.
+  step "clippy (js-api, native)" cargo clippy -p edge-session-js --all-targets --locked -- -D warnings
   step "docs (core)" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
-  step "core tests (unit, known-answer, tamper, doc)" cargo test --locked
-  step "Worker crate tests (native: config, store flow, events)" cargo test --locked -p edge-session-worker
+  step "core and cipher tests (unit, known-answer, tamper, doc), clippy on them" \
+    with_clippy cargo test --locked -p edge-session -p edge-session-cipher
+  step "Worker crate tests (native: config, store flow, events), clippy on them" \
+    with_clippy cargo test --locked -p edge-session-worker
 }
 
 # The npm package first (the Worker lane waits for it), then its checks.
 js() {
   [ -f "$pkg_ready" ] || js_build
-  if [ -n "$pkg_ready" ]; then
-    # Two lanes: the Worker crate's wasm32 clippy here, sharing the checked dependencies.
-    step "clippy (js-api, worker; wasm32)" \
-      cargo clippy -p edge-session-js -p edge-session-worker -p edge-session-example-worker --target wasm32-unknown-unknown --locked -- -D warnings
-  else
-    step "clippy (js-api, wasm32)" cargo clippy -p edge-session-js --target wasm32-unknown-unknown --locked -- -D warnings
-  fi
   step "package resolves by name" node --input-type=module -e "await import('edge-session')"
   step "TypeScript types" npx --no-install tsc -p tests/js
-  step "JS API tests (node --test)" node --test tests/js/
+  step "JS API tests (node --test)" node --test --test-concurrency=3 tests/js/
   step "demo" node examples/demo.mjs
   # Doc tests run natively in the core layer.
   step "wasm32 tests (wasm-pack test --node)" wasm-pack test --node -- --locked --test '*'
@@ -107,19 +121,21 @@ pack() {
 }
 
 worker() {
-  [ -n "$pkg_ready" ] ||
-    step "clippy (worker, wasm32)" cargo clippy -p edge-session-worker -p edge-session-example-worker --target wasm32-unknown-unknown --locked -- -D warnings
-  step "build the Worker (worker-build)" bash scripts/build-worker.sh --code
-  step "build the Rust example Worker (examples/rust-worker, worker-build)" bash scripts/build-worker.sh --example
+  step "build the Worker, clippy -D warnings on its crates (worker-build)" bash scripts/build-worker.sh --code
+  step "build the Rust example Worker, clippy -D warnings on it (examples/rust-worker, worker-build)" bash scripts/build-worker.sh --example
   need_pkg
   bash scripts/build-worker.sh --assets
-  step "Worker tests in workerd (Miniflare, wrangler dev; every face's parity)" node --test --test-concurrency=1 tests/worker/
+  [ -z "$worker_ready" ] || touch "$worker_ready"
+  # Three files at a time: their waits (an alarm, a short max age, the revocation cache period)
+  # overlap (measured unloaded: 30 s → 15 s, the same CPU).
+  step "Worker tests in workerd (Miniflare, wrangler dev; every face's parity)" node --test --test-concurrency=3 tests/worker/
   # The 100 k hammer and the 10 k sequential counter side by side: each file is its own process.
   step "load without loss: 100 k requests, 10 k sequential counter (workerd, autocannon)" node --test --test-concurrency=2 tests/load/
 }
 
 browser() {
   need_pkg
+  need_worker
   # Without WASM_BINDGEN_USE_BROWSER the runner would skip every test and still exit 0.
   step "wasm32 tests in headless Chromium (wasm-pack test --chrome)" \
     env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome -- --locked --test '*'
@@ -129,38 +145,33 @@ browser() {
 
 bench() {
   need_pkg
-  [ -f build/index_bg.wasm ] || bash scripts/build-worker.sh
+  need_worker
   step "benchmark smoke (bench/run.mjs --quick: every measurement, seconds each)" node bench/run.mjs --quick
 }
 
 main_pid=$$
 if [ "${layers[*]}" = "${all[*]}" ] && [ "${EDGE_SESSION_SERIAL:-0}" != 1 ]; then
-  pkg_ready=$log.pkg-ready
+  pkg_ready=$log.pkg-ready worker_ready=$log.worker-ready
   # The Worker lane, in its own process group (killed if this script stops first).
   set -m
   (
+    trap 'echo $? > "$log.lane.rc"' EXIT
     steplog=$log.lane
     CARGO_TARGET_DIR=$PWD/target/worker-lane worker
     CARGO_TARGET_DIR=$PWD/target/worker-lane bench
     pack
-    # The browser layer's wasm32 tests build in the shared target directory, after the js layer.
-    until [ -f "$log.js-done" ]; do
-      kill -0 "$main_pid" 2>/dev/null || exit 1
-      sleep 1
-    done
-    browser
   ) > "$log.lane.out" 2>&1 &
   lane_pid=$!
   set +m
   js_build
   core
   js
-  touch "$log.js-done"
   interop
+  browser
   lane_rc=0
   wait "$lane_pid" || lane_rc=$?
   lane_pid=""
-  printf '\n--- the Worker lane (worker, bench, pack, browser), run beside the others\n'
+  printf '\n--- the Worker lane (worker, bench, pack), run beside the others\n'
   cat "$log.lane.out"
   cat "$log.lane" >> "$log"
   cat "$log.lane.times" >> "$log.times"
