@@ -19,15 +19,19 @@ case $part in all | --code | --assets | --example) ;; *) echo "usage: build-work
 # workspace's crates it compiles (scripts/clippy-wrap.sh), instead of a separate wasm32
 # `cargo clippy` over the Worker's whole dependency tree. Such a build is not the one to deploy or
 # measure (clippy-driver turns MIR optimisations off): build/.kind marks it, a plain call rebuilds
-# it, and the benchmarks refuse it.
+# it, and a full benchmark run rebuilds it.
 kind=release
-if [ "${EDGE_SESSION_CLIPPY:-0}" = 1 ]; then
-  kind="release, linted by clippy-driver"
-  source scripts/clippy-wrap.sh
-  clippy_export
-fi
+[ "${EDGE_SESSION_CLIPPY:-0}" != 1 ] || kind="release, linted by clippy-driver"
+# Only where cargo runs: not for the assets, nor when build/ is up to date (every wrangler dev start).
+lint_if_asked() {
+  if [ "$kind" != release ]; then
+    source scripts/clippy-wrap.sh
+    clippy_export
+  fi
+}
 
 if [ "$part" = --example ]; then
+  lint_if_asked
   cd examples/rust-worker && exec worker-build --release
 fi
 mkdir -p build
@@ -49,6 +53,7 @@ if [ -f build/index.js ] && [ -f build/index_bg.wasm ] && [ "$(cat build/.kind 2
   exit 0
 fi
 rm -f build/.kind
+lint_if_asked
 # worker-build writes worker/build/; the Worker is served from build/ (wrangler.toml `main`).
 (cd worker && worker-build --release)
 for f in worker/build/*; do

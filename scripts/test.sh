@@ -103,8 +103,7 @@ js() {
 # The published build (the one `npm pack` makes): the tests run what ships, and the pack layer's
 # clean clone then rebuilds only this repository's crates, its dependencies and the rebuilt standard
 # library already compiled (measured: 13 s instead of 43 s, for 12 s more here than the stable build).
-# The stable build (`bash scripts/build.sh`, the contributors' default) is the same source; clippy
-# checks it on wasm32 below.
+# The stable build (`bash scripts/build.sh`, the contributors' default) is the same source.
 js_build() {
   step "build the npm package (the published build: scripts/build.sh --size)" bash scripts/build.sh --size
   [ -z "$pkg_ready" ] || touch "$pkg_ready"
