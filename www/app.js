@@ -18,6 +18,7 @@
     if (r.ok) {
       status.textContent = encrypted ? "Opened: the cookie is authentic." : "Decoded (not encrypted).";
       status.className = "status ok";
+      delete status.dataset.code;
     } else {
       // Why it cannot be read is the core's answer (the CLI and the DevTools panel say the same).
       status.textContent = r.problem.message;
