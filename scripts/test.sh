@@ -2,8 +2,9 @@
 # Every test, layer by layer: `bash scripts/test.sh` runs them all (what CI runs);
 # `bash scripts/test.sh core|js|interop|pack|worker|browser|bench [...]` runs only those layers.
 #   core     format, docs, the core's and the cipher's tests, the Worker's pure tests, clippy on all
-#            they compile and on js-api (natively)
-#   js       the npm package: build, types, node tests, the demo, wasm32 tests in node
+#            they compile
+#   js       the npm package: build, types, node tests, the demo, wasm32 tests in node, clippy on
+#            js-api (wasm32) and on the core's wasm32 test build
 #   interop  live Apache httpd on 127.0.0.1, both ways
 #   pack     the package as users get it: a clean clone packed (its prepack build), installed, used
 #   worker   the Worker and the Rust example: build with clippy on wasm32, tests in workerd (every
@@ -78,10 +79,8 @@ core() {
   step "format" cargo fmt --all --check
   # Clippy, -D warnings, runs in the test builds over what they compile (scripts/clippy-wrap.sh):
   # the core and its cipher (library, unit tests, integration tests), the Worker's pure modules.
-  # js-api, which no test build compiles natively, has a clippy pass of its own (it has no
-  # target-dependent code); the Worker's and the example's wasm32 code is linted as the worker layer
-  # builds it.
-  step "clippy (js-api, native)" cargo clippy -p edge-session-js --all-targets --locked -- -D warnings
+  # js-api is linted in the js layer, the Worker's and the example's wasm32 code as the worker layer
+  # builds them.
   step "docs (core)" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
   step "core and cipher tests (unit, known-answer, tamper, doc), clippy on them" \
     with_clippy cargo test --locked -p edge-session -p edge-session-cipher
@@ -96,8 +95,15 @@ js() {
   step "TypeScript types" npx --no-install tsc -p tests/js
   step "JS API tests (node --test)" node --test --test-concurrency=3 tests/js/
   step "demo" node examples/demo.mjs
-  # Doc tests run natively in the core layer.
-  step "wasm32 tests (wasm-pack test --node)" wasm-pack test --node -- --locked --test '*'
+  # Doc tests run natively in the core layer. The wasm32 test builds run under clippy too (the
+  # browser layer's as well, so that it reuses this one's build rather than compiling the
+  # workspace's crates again without the wrapper).
+  step "wasm32 tests (wasm-pack test --node), clippy on them" with_clippy wasm-pack test --node -- --locked --test '*'
+  # js-api (the package's bindings: the size build above is the nightly's, without clippy) is
+  # linted in a debug wasm32 build beside the tests', whose wasm-bindgen and js-sys it reuses: a
+  # library alone, no tests, benches or examples of its own. (Natively, as `cargo clippy`, it
+  # checked its dependencies again: ~30 s of CPU.)
+  step "clippy (js-api, wasm32)" with_clippy cargo build --locked --target wasm32-unknown-unknown -p edge-session-js
 }
 
 # The published build (the one `npm pack` makes): the tests run what ships, and the pack layer's
@@ -137,7 +143,7 @@ browser() {
   need_worker
   # Without WASM_BINDGEN_USE_BROWSER the runner would skip every test and still exit 0.
   step "wasm32 tests in headless Chromium (wasm-pack test --chrome)" \
-    env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome -- --locked --test '*'
+    with_clippy env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome -- --locked --test '*'
   grep -q "Running headless tests in Chrome" "$steplog" || { echo "the Chromium wasm tests did not run in Chromium" >&2; exit 1; }
   step "browser tests: the inspector and the package in Chromium (Playwright)" node --test --test-concurrency=1 tests/browser/
 }
