@@ -87,7 +87,8 @@ const when = (ms, now) => {
 
 /** The inspection as a table for people. */
 function table(i, now) {
-  const status = i.ok ? (i.format === "plain" ? "decoded (not encrypted)" : "opened") : i.problem.message;
+  // The core's status, read or not (the inspector page and the DevTools panel say the same).
+  const status = i.status.message;
   const lines = [
     ["format", i.format ?? "unknown"],
     ["status", status],

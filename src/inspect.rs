@@ -147,6 +147,49 @@ impl fmt::Display for Warning {
     }
 }
 
+/// How an inspected cookie's contents were read ([`Inspection::reading`]): with
+/// [`Inspection::problem`], the status every face (CLI, inspector page, DevTools panel) shows,
+/// decided here once.
+///
+/// ```
+/// use edge_session::{inspect, InspectOptions, Reading};
+/// let i = inspect("session=user=alice", &InspectOptions::default());
+/// assert_eq!(i.reading, Some(Reading::Decoded));
+/// assert_eq!(Reading::Decoded.code(), "decoded");
+/// assert_eq!(Reading::Opened.to_string(), "opened: the cookie is authentic");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reading {
+    /// Encrypted (`sealed` or `apache`) and opened with a given key: authentic.
+    Opened,
+    /// Not encrypted (`plain`): decoded, and anyone could have written it.
+    Decoded,
+}
+
+impl Reading {
+    /// A stable short code: `opened` or `decoded`.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::Reading::Opened.code(), "opened");
+    /// ```
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Opened => "opened",
+            Self::Decoded => "decoded",
+        }
+    }
+}
+
+impl fmt::Display for Reading {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Opened => "opened: the cookie is authentic",
+            Self::Decoded => "decoded (not encrypted)",
+        })
+    }
+}
+
 /// What a cookie is and holds.
 ///
 /// ```
@@ -154,6 +197,7 @@ impl fmt::Display for Warning {
 /// let i = inspect("session=user=alice&expiry=5; Path=/", &InspectOptions::default());
 /// assert_eq!(i.format, Some(Format::Plain));
 /// assert!(i.ok);
+/// assert_eq!(i.reading, Some(edge_session::Reading::Decoded));
 /// assert_eq!(i.session.unwrap().get("user"), Some("alice"));
 /// assert!(i.warnings.iter().any(|w| w.code() == "missing-httponly"));
 /// ```
@@ -174,6 +218,9 @@ pub struct Inspection {
     pub key_id: Option<String>,
     /// Apache: the cipher that opened it.
     pub cipher: Option<ApacheCipher>,
+    /// How the contents were read (`Some` exactly when [`ok`](Self::ok)): the status a face shows
+    /// for a readable cookie.
+    pub reading: Option<Reading>,
     /// Why the contents could not be read (`None` exactly when [`ok`](Self::ok)): the one thing a
     /// face shows as the status, decided here so that every face (CLI, inspector page, DevTools
     /// panel) says the same. Not repeated in `warnings`.
@@ -334,6 +381,7 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
         bytes: parsed.bytes,
         key_id: None,
         cipher: None,
+        reading: None,
         problem: None,
         warnings: Vec::new(),
     };
@@ -349,7 +397,9 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
         _ => out.problem = Some(Warning::UnknownFormat),
     }
     out.ok = out.session.is_some();
-    if !out.ok && out.problem.is_none() {
+    if out.ok {
+        out.reading = Some(if out.format == Some(Format::Plain) { Reading::Decoded } else { Reading::Opened });
+    } else if out.problem.is_none() {
         out.problem = Some(Warning::Undecodable);
     }
     if let Some(s) = session_string {
@@ -476,26 +526,29 @@ mod tests {
         assert_eq!(i.problem, Some(Warning::CannotOpen(Rejection::UnknownKey)));
     }
 
-    /// Every face shows `problem` as the status: it is there exactly when the contents could not
-    /// be read, never repeated among the warnings, and advice stays advice.
+    /// Every face shows `reading` or `problem` as the status: exactly one is there (`problem`
+    /// exactly when the contents could not be read), the problem never repeated among the
+    /// warnings, and advice stays advice.
     #[test]
     fn the_problem_is_set_exactly_when_unread() {
         let key = crate::generate_key().unwrap();
         let line = sealed_cookie(&key);
         let too_many: String = (0..=crate::MAX_ENTRIES).map(|n| format!("k{n}=v&")).collect();
         let too_many = format!("session={too_many}");
-        let cases: [(&str, &[&str], Option<Warning>); 7] = [
-            (&line, &[&key], None),
-            (&line, &[], Some(Warning::NeedsKey)),
-            (&line, &["short"], Some(Warning::NoUsableKey)),
-            (&too_many, &[], Some(Warning::Undecodable)),
-            ("session=AQID", &[], Some(Warning::UnknownFormat)),
-            ("session=user=alice", &[], None),
+        let cases: [(&str, &[&str], Result<Reading, Warning>); 7] = [
+            (&line, &[&key], Ok(Reading::Opened)),
+            (&line, &[], Err(Warning::NeedsKey)),
+            (&line, &["short"], Err(Warning::NoUsableKey)),
+            (&too_many, &[], Err(Warning::Undecodable)),
+            ("session=AQID", &[], Err(Warning::UnknownFormat)),
+            ("session=user=alice", &[], Ok(Reading::Decoded)),
             // An unusable key beside the one that opens it: advice, not the status.
-            (&line, &["short", &key], None),
+            (&line, &["short", &key], Ok(Reading::Opened)),
         ];
-        for (input, keys, problem) in cases {
+        for (input, keys, status) in cases {
             let i = inspect(input, &opts(keys));
+            let problem = status.clone().err();
+            assert_eq!(i.reading, status.ok(), "{input} with {keys:?}");
             assert_eq!(i.problem, problem, "{input} with {keys:?}");
             assert_eq!(i.ok, problem.is_none(), "{input}");
             for w in &i.warnings {
@@ -550,8 +603,10 @@ mod tests {
             assert!(i.ok, "{}: {:?}", v["name"], i.warnings);
             if pass.is_empty() {
                 assert_eq!(i.format, Some(Format::Plain));
+                assert_eq!(i.reading, Some(Reading::Decoded));
             } else {
                 assert_eq!(i.format, Some(Format::Apache), "{}", v["name"]);
+                assert_eq!(i.reading, Some(Reading::Opened));
                 assert_eq!(i.cipher, ApacheCipher::parse(v["SessionCryptoCipher"].as_str().unwrap()), "{}", v["name"]);
                 assert_eq!(i.key_id.as_deref(), Some("passphrase #0"));
             }

@@ -62,7 +62,7 @@ pub use codec::{REGENERATE_KEY, encode_update};
 pub use cookie_header::find_cookie;
 pub use error::{ConfigError, SaveError};
 pub use flow::{FAILURE_CONTENT_TYPE, HeaderOp, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS, RequestPlan, ResponsePlan};
-pub use inspect::{InspectOptions, Inspection, Warning, inspect};
+pub use inspect::{InspectOptions, Inspection, Reading, Warning, inspect};
 pub use keys::{DerivedSecret, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS, RAW_KEY_PREFIX, generate_key};
 pub use limits::{
     DEFAULT_MAX_CHUNKS, DEFAULT_OPEN_CACHE, MAX_CHUNKS_LIMIT, MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES, MAX_ENTRIES,

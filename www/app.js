@@ -13,18 +13,11 @@
     const keys = $("keys").value.split("\n").map((k) => k.trim()).filter(Boolean);
     const r = inspect(input, { keys, cookieName: $("cookie-name").value.trim() || undefined, now: Date.now() });
     $("result").hidden = false;
-    const encrypted = r.format === "sealed" || r.format === "apache";
+    // The status is the core's answer, read or not (the CLI and the DevTools panel say the same).
     const status = $("status");
-    if (r.ok) {
-      status.textContent = encrypted ? "Opened: the cookie is authentic." : "Decoded (not encrypted).";
-      status.className = "status ok";
-      delete status.dataset.code;
-    } else {
-      // Why it cannot be read is the core's answer (the CLI and the DevTools panel say the same).
-      status.textContent = r.problem.message;
-      status.dataset.code = r.problem.code;
-      status.className = r.problem.code === "needs-key" ? "status" : "status bad";
-    }
+    status.textContent = r.status.message;
+    status.dataset.code = r.status.code;
+    status.className = r.ok ? "status ok" : r.status.code === "needs-key" ? "status" : "status bad";
     $("format").textContent = r.format ? r.format + (r.cipher ? ` (${r.cipher})` : "") : "unknown";
     $("name").textContent = r.cookieName ?? "—";
     $("key-id").textContent = r.keyId ?? "—";

@@ -99,8 +99,12 @@ export interface Inspection {
   limit: number;
   keyId: string | null;
   cipher: "aes128" | "aes192" | "aes256" | null;
-  /** Why the contents could not be read (null exactly when `ok`): `needs-key`, `cannot-open`, `no-usable-key`, `undecodable` or `unknown-format`. Shown as the status; not repeated in `warnings`. */
+  /** How the contents were read (null exactly when not `ok`): `opened` (encrypted, opened with a given key: authentic) or `decoded` (the plain format: not encrypted). */
+  reading: { code: string; message: string } | null;
+  /** Why the contents could not be read (null exactly when `ok`): `needs-key`, `cannot-open`, `no-usable-key`, `undecodable` or `unknown-format`. Not repeated in `warnings`. */
   problem: { code: string; message: string } | null;
+  /** What to show as the cookie's status: `reading` when `ok`, else `problem` (decided by the core, so every face says the same). */
+  status: { code: string; message: string };
   /** Advice besides: the attributes, size, expiry and format, keys that cannot be used. */
   warnings: Array<{ code: string; message: string }>;
 }
@@ -790,6 +794,8 @@ pub fn inspect(input: &str, options: Option<JsInspectOptions>) -> Result<JsInspe
     let format = i.format.map(Format::as_str);
     let cipher = i.cipher.map(edge_session::ApacheCipher::as_str);
     let warning = |w: &edge_session::Warning| object(&[("code", w.code().into()), ("message", w.to_string().into())]);
+    let reading = i.reading.map(|r| object(&[("code", r.code().into()), ("message", r.to_string().into())]));
+    let problem = i.problem.as_ref().map(warning);
     let warnings = Array::new();
     for w in &i.warnings {
         warnings.push(&warning(w));
@@ -806,7 +812,10 @@ pub fn inspect(input: &str, options: Option<JsInspectOptions>) -> Result<JsInspe
         ("limit", JsValue::from_f64(edge_session::MAX_COOKIE_BYTES as f64)),
         ("keyId", string_or_null(i.key_id.clone()).into()),
         ("cipher", string_or_null(cipher.map(str::to_owned)).into()),
-        ("problem", i.problem.as_ref().map_or(JsValue::NULL, warning)),
+        ("reading", reading.clone().unwrap_or(JsValue::NULL)),
+        ("problem", problem.clone().unwrap_or(JsValue::NULL)),
+        // The core sets exactly one of the two; undefined only if that ever broke.
+        ("status", reading.or(problem).unwrap_or(JsValue::UNDEFINED)),
         ("warnings", warnings.into()),
     ])
     .unchecked_into())

@@ -66,7 +66,7 @@ test("the panel lists the page's HttpOnly session cookie, opens it with a typed 
   // A key typed in: the entries appear, and the key is kept for this browser session only.
   await panel.fill("#keys", KEY);
   await panel.waitForFunction(() => /alice/.test(document.querySelector(".card")?.innerText ?? ""), null, { timeout: 10_000 });
-  assert.match(await card.innerText(), /opened: authentic/);
+  assert.match(await card.innerText(), /opened: the cookie is authentic/);
   assert.match(await card.innerText(), /user\s+alice/);
   const stored = await panel.evaluate(() => chrome.storage.session.get("keys"));
   assert.equal(stored.keys, KEY);
@@ -107,9 +107,9 @@ test("every format is recognised: chunked sealed, apache encrypted, apache plain
   };
   // The key typed in the first test is still there (chrome.storage.session); add the passphrase.
   await panel.fill("#keys", `${KEY}\n${enc.SessionCryptoPassphrase[0]}`);
-  await panel.waitForFunction(() => (document.body.innerText.match(/opened: authentic/g) ?? []).length >= 3, null, { timeout: 10_000 });
-  assert.match(await text("big"), new RegExp(`sealed, chunked in ${lines.length} cookies[\\s\\S]*opened: authentic[\\s\\S]*k59`));
-  assert.match(await text(enc.cookie_name), /apache \(aes256\)[\s\S]*opened: authentic[\s\S]*user/);
+  await panel.waitForFunction(() => (document.body.innerText.match(/opened: the cookie is authentic/g) ?? []).length >= 3, null, { timeout: 10_000 });
+  assert.match(await text("big"), new RegExp(`sealed, chunked in ${lines.length} cookies[\\s\\S]*opened: the cookie is authentic[\\s\\S]*k59`));
+  assert.match(await text(enc.cookie_name), /apache \(aes256\)[\s\S]*opened: the cookie is authentic[\s\S]*user/);
   assert.match(await text(plain.cookie_name), /plain[\s\S]*decoded \(not encrypted\)[\s\S]*unencrypted/);
   await panel.close();
 });

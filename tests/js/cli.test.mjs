@@ -32,7 +32,7 @@ test("seal, then inspect: the entries, times and key id; exit 0", () => {
   const r = cli(["inspect", "--key", key, sealed.out.trim()]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^format\s+sealed$/m);
-  assert.match(r.out, /^status\s+opened$/m);
+  assert.match(r.out, /^status\s+opened: the cookie is authentic$/m);
   assert.match(r.out, /^key id\s+[0-9a-f]{8}$/m);
   assert.match(r.out, /^expires\s+\d{4}-\d\d-\d\dT.*\(in 10 min\)$/m);
   assert.match(r.out, /^ {2}user {2}alice$/m);
@@ -58,7 +58,7 @@ test("a key that cannot be used beside one that opens the cookie: opened, and th
   const sealed = cli(["seal", "--key", key, "user=alice"]).out.trim();
   const r = cli(["inspect", "--key", "too-short", "--key", key, sealed]);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /^status\s+opened$/m);
+  assert.match(r.out, /^status\s+opened: the cookie is authentic$/m);
   assert.match(r.out, /^warnings\n {2}unusable-key {2}key #0 is not a usable sealed key/m);
 });
 

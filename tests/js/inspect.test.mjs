@@ -43,14 +43,23 @@ test("without the key: the format and key id, not the contents", () => {
   assert.deepEqual(unusable.warnings.map((w) => w.code), ["unusable-key"]);
 });
 
-test("problem is null exactly when the contents were read; advice stays in warnings", () => {
+test("problem is null exactly when the contents were read, reading exactly when they were; status is the one set; advice stays in warnings", () => {
   const opened = inspect(setCookie, { keys: ["too short", key], now: T0 });
   assert.equal(opened.ok, true);
   assert.equal(opened.problem, null);
+  assert.deepEqual(opened.reading, { code: "opened", message: "opened: the cookie is authentic" });
+  assert.deepEqual(opened.status, opened.reading);
   assert.deepEqual(opened.warnings.map((w) => w.code), ["unusable-key"]);
+  const plain = inspect("session=user=alice", { now: T0 });
+  assert.deepEqual(plain.status, { code: "decoded", message: "decoded (not encrypted)" });
+  assert.equal(plain.problem, null);
   const unknown = inspect("session=AQID", { now: T0 });
   assert.equal(unknown.ok, false);
+  assert.equal(unknown.reading, null);
   assert.equal(unknown.problem.code, "unknown-format");
+  assert.deepEqual(unknown.status, unknown.problem);
+  const locked = inspect(setCookie, { now: T0 });
+  assert.deepEqual([locked.reading, locked.status.code], [null, "needs-key"]);
 });
 
 test("later: expired", () => {
@@ -69,6 +78,7 @@ test("Apache's cookies: every vector, with the cipher it used", () => {
     const i = inspect(v.set_cookie, { keys: v.SessionCryptoPassphrase, now: 1_795_000_000_000 });
     assert.equal(i.ok, true, v.name);
     assert.equal(i.format, v.SessionCryptoPassphrase.length ? "apache" : "plain", v.name);
+    assert.equal(i.status.code, v.SessionCryptoPassphrase.length ? "opened" : "decoded", v.name);
     if (v.SessionCryptoCipher) assert.equal(i.cipher, v.SessionCryptoCipher, v.name);
   }
 });

@@ -42,10 +42,8 @@
   }
 
   function card(item, r) {
-    const encrypted = r.format === "sealed" || r.format === "apache";
-    const status = r.ok
-      ? el("span", { className: "status ok", textContent: encrypted ? "opened: authentic" : "decoded (not encrypted)" })
-      : el("span", { className: "status bad", textContent: r.problem.message });
+    // The core's status, read or not (the CLI and the inspector page say the same).
+    const status = el("span", { className: r.ok ? "status ok" : "status bad", textContent: r.status.message });
     const c = item.cookie;
     const flags = [c.httpOnly && "HttpOnly", c.secure && "Secure", c.sameSite && c.sameSite !== "unspecified" && `SameSite=${c.sameSite}`]
       .filter(Boolean).join(", ") || "none";
