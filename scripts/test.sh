@@ -77,11 +77,11 @@ need_worker() {
 
 core() {
   step "format" cargo fmt --all --check
+  step "docs (core)" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
   # Clippy, -D warnings, runs in the test builds over what they compile (scripts/clippy-wrap.sh):
   # the core and its cipher (library, unit tests, integration tests), the Worker's pure modules.
   # js-api is linted in the js layer, the Worker's and the example's wasm32 code as the worker layer
   # builds them.
-  step "docs (core)" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
   step "core and cipher tests (unit, known-answer, tamper, doc), clippy on them" \
     with_clippy cargo test --locked -p edge-session -p edge-session-cipher
   step "Worker crate tests (native: config, store flow, events), clippy on them" \

@@ -793,8 +793,10 @@ pub fn inspect(input: &str, options: Option<JsInspectOptions>) -> Result<JsInspe
     let i = edge_session::inspect(input, &o);
     let format = i.format.map(Format::as_str);
     let cipher = i.cipher.map(edge_session::ApacheCipher::as_str);
-    let warning = |w: &edge_session::Warning| object(&[("code", w.code().into()), ("message", w.to_string().into())]);
-    let reading = i.reading.map(|r| object(&[("code", r.code().into()), ("message", r.to_string().into())]));
+    // Warnings, the problem and the reading all cross as `{ code, message }`.
+    let coded = |code: &str, message: String| object(&[("code", code.into()), ("message", message.into())]);
+    let warning = |w: &edge_session::Warning| coded(w.code(), w.to_string());
+    let reading = i.reading.map(|r| coded(r.code(), r.to_string()));
     let problem = i.problem.as_ref().map(warning);
     let warnings = Array::new();
     for w in &i.warnings {

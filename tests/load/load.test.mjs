@@ -92,7 +92,8 @@ test(`${TOTAL} requests through the worker: no error, the session layer's memory
   assert.equal(runs.reduce((n, r) => n + r.requests, 0), TOTAL);
   for (const [i, w] of workers.entries()) {
     // A log line for every write (each request re-seals), written out under load; no panic.
-    assert.ok(w.logLines() > TOTAL / ISOLATES, `workerd ${i + 1} logged ${w.logLines()} writes for ${runs[i].requests} requests`);
+    const lines = w.logLines();
+    assert.ok(lines > TOTAL / ISOLATES, `workerd ${i + 1} logged ${lines} writes for ${runs[i].requests} requests`);
     const log = w.log();
     assert.doesNotMatch(log, /internal-error|panicked|Uncaught/, log.slice(0, 2000));
   }
