@@ -56,6 +56,23 @@ pub fn encode_update<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) ->
     out
 }
 
+/// The decoded value of the first pair named `name` in an application/x-www-form-urlencoded
+/// string (a URL's query, say) whose value is non-empty and validly escaped by this module's
+/// rules; `None` when there is none. Pairs whose key does not decode are passed over.
+///
+/// ```
+/// let query = "id=7f&user=alice+smith&bad=%zz";
+/// assert_eq!(edge_session::form_value(query, "user").as_deref(), Some("alice smith"));
+/// assert_eq!(edge_session::form_value(query, "bad"), None);
+/// assert_eq!(edge_session::form_value(query, "none"), None);
+/// ```
+pub fn form_value(form: &str, name: &str) -> Option<String> {
+    form.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (unescape(key)? == name && !value.is_empty()).then(|| unescape(value)).flatten()
+    })
+}
+
 fn is_unreserved(b: u8) -> bool {
     matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_')
 }
@@ -164,6 +181,20 @@ mod tests {
         let mut out = String::new();
         escape_into(&mut out, s);
         out
+    }
+
+    #[test]
+    fn form_value_finds_the_first_named_pair() {
+        assert_eq!(form_value("a=1&b=x%2By+z&a=2", "a").as_deref(), Some("1"));
+        assert_eq!(form_value("a=1&b=x%2By+z", "b").as_deref(), Some("x+y z"));
+        assert_eq!(form_value("%61=1", "a").as_deref(), Some("1"));
+        // Absent, empty, bare, badly escaped: none. A key that does not decode is passed over.
+        assert_eq!(form_value("", "a"), None);
+        assert_eq!(form_value("a=&b=2", "a"), None);
+        assert_eq!(form_value("a", "a"), None);
+        assert_eq!(form_value("a=%g1", "a"), None);
+        assert_eq!(form_value("a=%00", "a"), None);
+        assert_eq!(form_value("%zz=1&a=2", "a").as_deref(), Some("2"));
     }
 
     #[test]

@@ -58,7 +58,7 @@ mod status;
 mod text;
 
 pub use apache::ApacheCipher;
-pub use codec::{REGENERATE_KEY, encode_update};
+pub use codec::{REGENERATE_KEY, encode_update, form_value};
 pub use cookie_header::find_cookie;
 pub use error::{ConfigError, SaveError};
 pub use flow::{FAILURE_CONTENT_TYPE, HeaderOp, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS, RequestPlan, ResponsePlan};

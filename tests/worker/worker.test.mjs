@@ -48,6 +48,10 @@ test("demo origin: login, the session persists, logout clears it", async () => {
   await res.text();
   res = await get(mf, jar, "/");
   assert.match(await res.text(), /Hello, stranger/);
+
+  // The query is form-decoded (the core's parser): `+` and `%XX`, the first non-empty value.
+  await (await get(mf, jar, "/login?user=&user=Ana+Mar%C3%ADa%20%3C3")).text();
+  assert.match(await (await get(mf, jar, "/")).text(), /Hello, Ana María &lt;3\./);
 });
 
 test("every format counts its writes: a plain-format rewrite is 'rotated', a logout 'ended'", async () => {

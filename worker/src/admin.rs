@@ -28,17 +28,17 @@ pub(crate) async fn route(
     config: &WorkerConfig,
     env: &Env,
     req: &Request,
-    url: &worker::Url,
+    (path, query): (&str, Option<&str>),
 ) -> Result<Option<Response>> {
     let Some(token) = &config.admin_token else { return Ok(None) };
-    let Some(action) = url.path().strip_prefix(PREFIX).map(str::to_owned) else { return Ok(None) };
+    let Some(action) = path.strip_prefix(PREFIX) else { return Ok(None) };
     if !token.accepts(req.headers().get("authorization")?.as_deref()) {
         let headers = worker::Headers::new();
         headers.set("www-authenticate", "Bearer realm=\"edge-session\"")?;
         headers.set("cache-control", "no-store")?;
         return Ok(Some(Response::error("unauthorized\n", 401)?.with_headers(headers)));
     }
-    let resp = match (req.method(), action.as_str()) {
+    let resp = match (req.method(), action) {
         (Method::Get, "metrics") => {
             let mut body = COUNTERS.with(|c| c.borrow().prometheus());
             body.push_str(&memory_gauge());
@@ -47,7 +47,7 @@ pub(crate) async fn route(
             headers.set("cache-control", "no-store")?;
             Response::ok(body)?.with_headers(headers)
         }
-        (Method::Post, "logout") => logout(config, env, url).await?,
+        (Method::Post, "logout") => logout(config, env, query.unwrap_or_default()).await?,
         _ => Response::error("no such admin action\n", 404)?,
     };
     Ok(Some(resp))
@@ -64,8 +64,8 @@ fn memory_gauge() -> String {
     )
 }
 
-async fn logout(config: &WorkerConfig, env: &Env, url: &worker::Url) -> Result<Response> {
-    let user = url.query_pairs().find(|(k, _)| k == "user").map(|(_, v)| v.into_owned()).unwrap_or_default();
+async fn logout(config: &WorkerConfig, env: &Env, query: &str) -> Result<Response> {
+    let user = edge_session::form_value(query, "user").unwrap_or_default();
     if user.is_empty() || user.len() > revocation::MAX_USER_BYTES {
         return Response::error("user: 1 to 256 bytes\n", 400);
     }

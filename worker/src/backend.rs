@@ -219,12 +219,12 @@ impl SessionStore {
     }
 }
 
-fn param(url: &worker::Url, name: &str) -> Option<String> {
-    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+fn param(query: &str, name: &str) -> Option<String> {
+    edge_session::form_value(query, name)
 }
 
-fn id_key(url: &worker::Url, name: &str) -> Option<String> {
-    param(url, name).and_then(|h| records::SessionId::parse(&h)).map(|id| format!("{DO_PREFIX}{}", id.hex()))
+fn id_key(query: &str, name: &str) -> Option<String> {
+    param(query, name).and_then(|h| records::SessionId::parse(&h)).map(|id| format!("{DO_PREFIX}{}", id.hex()))
 }
 
 impl worker::DurableObject for SessionStore {
@@ -233,12 +233,14 @@ impl worker::DurableObject for SessionStore {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let url = req.url()?;
+        let href = req.inner().url();
+        let (path, query) = crate::config::split_url(&href);
+        let query = query.unwrap_or_default();
         let now = now_ms();
         let storage = self.state.storage();
-        match (req.method(), url.path()) {
+        match (req.method(), path) {
             (Method::Get, "/get") => {
-                let Some(key) = id_key(&url, "id") else { return Response::error("bad id", 400) };
+                let Some(key) = id_key(query, "id") else { return Response::error("bad id", 400) };
                 let held: Option<String> = storage.get(&key).await?;
                 match held.as_deref().and_then(Held::decode).filter(|h| h.expires > now) {
                     Some(h) => Response::ok(h.record),
@@ -246,8 +248,8 @@ impl worker::DurableObject for SessionStore {
                 }
             }
             (Method::Put, "/put") => {
-                let Some(key) = id_key(&url, "id") else { return Response::error("bad id", 400) };
-                let num = |n: &str| param(&url, n).and_then(|v| v.parse::<u64>().ok());
+                let Some(key) = id_key(query, "id") else { return Response::error("bad id", 400) };
+                let num = |n: &str| param(query, n).and_then(|v| v.parse::<u64>().ok());
                 let (Some(created), Some(expires)) = (num("created"), num("expires")) else {
                     return Response::error("bad times", 400);
                 };
@@ -256,7 +258,7 @@ impl worker::DurableObject for SessionStore {
                 if records::record_body(&record).is_none() {
                     return Response::error("bad record", 400);
                 }
-                if let Some(old) = id_key(&url, "old") {
+                if let Some(old) = id_key(query, "old") {
                     storage.delete(&old).await?;
                 }
                 let mut evicted = Vec::new();
@@ -287,7 +289,7 @@ impl worker::DurableObject for SessionStore {
                 Ok(Response::ok("stored")?.with_headers(headers))
             }
             (Method::Delete, "/delete") => {
-                let Some(key) = id_key(&url, "id") else { return Response::error("bad id", 400) };
+                let Some(key) = id_key(query, "id") else { return Response::error("bad id", 400) };
                 storage.delete(&key).await?;
                 self.sweep(now).await?;
                 Response::ok("deleted")

@@ -8,8 +8,8 @@
 //! - `/counter` increments a counter kept in the session (the body is the new value);
 //! - `/logout` deletes every key it was sent.
 
-use edge_session::{encode_update, Options, Session};
-use worker::{Headers, Response, Result, Url};
+use edge_session::{encode_update, form_value, Options, Session};
+use worker::{Headers, Response, Result};
 
 fn html_escape(s: &str) -> String {
     s.chars()
@@ -43,14 +43,14 @@ fn response(o: &Options, status: u16, content_type: &str, body: String, update: 
 }
 
 /// Answers one request as the demo origin.
-pub(crate) fn handle(o: &Options, url: &Url, headers: &Headers) -> Result<Response> {
+pub(crate) fn handle(o: &Options, (path, query): (&str, Option<&str>), headers: &Headers) -> Result<Response> {
     let mut session = Session::new();
     if let Some(s) = headers.get(&o.env_header)? {
         // The origin parses the session string it is sent (bounded like any SessionHeader).
         let _ = session.apply_update(&s);
     }
     let user = session.get("user").map(html_escape);
-    match url.path() {
+    match path {
         "/" => {
             let body = match &user {
                 Some(u) => format!("<p>Hello, {u}. Your session is sealed in a cookie.</p>"),
@@ -59,7 +59,7 @@ pub(crate) fn handle(o: &Options, url: &Url, headers: &Headers) -> Result<Respon
             response(o, 200, "text/html; charset=utf-8", page("edge-session demo", &body), None)
         }
         "/login" => {
-            let name = url.query_pairs().find(|(k, _)| k == "user").map(|(_, v)| v.into_owned());
+            let name = form_value(query.unwrap_or_default(), "user");
             match name.filter(|n| !n.is_empty() && n.len() <= 64) {
                 Some(n) => {
                     let body = format!("<p>Logged in as {}.</p>", html_escape(&n));
