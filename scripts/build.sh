@@ -12,10 +12,8 @@ cd "$(dirname "$0")/.."
 # wasm-opt from npm's binaryen (Debian's 108 makes modules that fail to load).
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-# The nightly the size build is pinned to (the one on this machine image). Another one may build
-# a different binary: refuse rather than publish something untested.
-NIGHTLY=${EDGE_SESSION_NIGHTLY:-nightly}
-NIGHTLY_VERSION="rustc 1.97.0-nightly (e50aa6fba 2026-05-19)"
+# The nightly the size build is pinned to: refuse another rather than publish something untested.
+source scripts/nightly.sh
 WASM_OPT_FLAGS=(-Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals)
 
 target=${CARGO_TARGET_DIR:-target}
@@ -26,15 +24,7 @@ case $mode in
     wasm=$target/wasm32-unknown-unknown/release/edge_session.wasm
     ;;
   --size)
-    have=$(rustc "+$NIGHTLY" -V 2>/dev/null || true)
-    if [ "$have" != "$NIGHTLY_VERSION" ]; then
-      echo "build.sh --size is pinned to $NIGHTLY_VERSION; toolchain '$NIGHTLY' is: ${have:-not installed}." >&2
-      echo "Install that nightly (rustup toolchain install nightly-2026-05-19 --profile minimal) and set EDGE_SESSION_NIGHTLY=nightly-2026-05-19." >&2
-      exit 1
-    fi
-    # -Zbuild-std compiles the standard library from its sources.
-    rustup component list --toolchain "$NIGHTLY" --installed | grep -q '^rust-src' ||
-      rustup component add rust-src --toolchain "$NIGHTLY"
+    nightly_check || exit 1
     CARGO_TARGET_DIR=$target/size \
       RUSTFLAGS="-Zfmt-debug=none -Zlocation-detail=none -Zunstable-options -Cpanic=immediate-abort" \
       cargo "+$NIGHTLY" build --release --target wasm32-unknown-unknown -p edge-session-js \
