@@ -20,8 +20,6 @@
 
 use core::fmt;
 
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::{DecodePaddingMode, Engine as _};
 use md5::{Digest as _, Md5};
 use sha1::Sha1;
 use sha2::Sha256;
@@ -34,6 +32,7 @@ use crate::cbc::{BLOCK_BYTES, cbc_decrypt, cbc_encrypt};
 use crate::keys;
 use crate::limits::MAX_COOKIE_BYTES;
 use crate::status::Rejection;
+use edge_session_cipher::base64::{self, Alphabet, Padding};
 
 /// PBKDF2 rounds Apache uses.
 const PBKDF2_ROUNDS: u32 = 4096;
@@ -44,10 +43,9 @@ const IV_BYTES: usize = BLOCK_BYTES;
 const KEY_CACHE_SLOTS: usize = 64;
 
 /// Apache's base64: standard alphabet, padding written, tolerated when absent on read.
-pub(crate) const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
+pub(crate) fn base64_decode(value: &str) -> Option<Vec<u8>> {
+    base64::decode(value, Alphabet::Standard, Padding::Optional)
+}
 
 /// `SessionCryptoCipher`: the AES key size of the `apache` format.
 ///
@@ -249,7 +247,7 @@ impl ApacheKeys {
         // The key's length (from the cipher setting) picks AES-128, -192 or -256.
         cbc_encrypt(&key, iv, plaintext.as_bytes(), ct)?;
         mac.copy_from_slice(&p.mac(authenticated));
-        Some(BASE64.encode(out.as_slice()))
+        Some(base64::encode(out.as_slice(), Alphabet::Standard, true))
     }
 
     /// Verifies and decrypts a cookie value.
@@ -257,7 +255,7 @@ impl ApacheKeys {
         if value.len() > MAX_COOKIE_BYTES {
             return Err(Rejection::TooLarge);
         }
-        let raw = Zeroizing::new(BASE64.decode(value).map_err(|_| Rejection::Malformed)?);
+        let raw = Zeroizing::new(base64_decode(value).ok_or(Rejection::Malformed)?);
         if raw.len() < MAC_BYTES + SALT_BYTES + IV_BYTES + BLOCK_BYTES {
             return Err(Rejection::Malformed);
         }
@@ -291,6 +289,10 @@ impl ApacheKeys {
 mod tests {
     use super::*;
 
+    fn b64(bytes: impl AsRef<[u8]>) -> String {
+        base64::encode(bytes.as_ref(), Alphabet::Standard, true)
+    }
+
     fn keys(cipher: ApacheCipher, p: &[&str]) -> ApacheKeys {
         ApacheKeys::new(cipher, &p.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
     }
@@ -311,8 +313,8 @@ mod tests {
     #[test]
     fn writer_derives_once() {
         let k = keys(ApacheCipher::Aes256, &["writer-derives-once passphrase"]);
-        let a = BASE64.decode(k.seal("a=1", 0).unwrap()).unwrap();
-        let b = BASE64.decode(k.seal("a=1", 0).unwrap()).unwrap();
+        let a = base64_decode(&k.seal("a=1", 0).unwrap()).unwrap();
+        let b = base64_decode(&k.seal("a=1", 0).unwrap()).unwrap();
         assert_eq!(a[8..24], b[8..24], "same salt");
         assert_ne!(a[24..40], b[24..40], "fresh IV");
     }
@@ -334,14 +336,14 @@ mod tests {
     fn mac_is_checked_before_anything() {
         let k = keys(ApacheCipher::Aes256, &["p"]);
         let v = k.seal("user=alice", 0).unwrap();
-        let raw = BASE64.decode(&v).unwrap();
+        let raw = base64_decode(&v).unwrap();
         for i in 0..raw.len() {
             let mut bad = raw.clone();
             bad[i] ^= 0x01;
-            assert!(k.open(&BASE64.encode(&bad)).is_err(), "byte {i}");
+            assert!(k.open(&b64(&bad)).is_err(), "byte {i}");
         }
         // A pre-2.4.25 cookie (no MAC) cannot open: CVE-2016-0736.
-        assert!(k.open(&BASE64.encode(&raw[8..])).is_err());
+        assert!(k.open(&b64(&raw[8..])).is_err());
     }
 
     #[test]
@@ -354,7 +356,7 @@ mod tests {
     #[test]
     fn short_and_bad_input() {
         let k = keys(ApacheCipher::Aes256, &["p"]);
-        for v in ["", "AAAA", "!!!", &BASE64.encode([0u8; 55]), &"A".repeat(5000)] {
+        for v in ["", "AAAA", "!!!", &b64([0u8; 55]), &"A".repeat(5000)] {
             assert!(k.open(v).is_err(), "{v}");
         }
     }
@@ -384,7 +386,7 @@ mod tests {
             let k = ApacheKeys::new(cipher, &passphrases).unwrap();
             let value = v["cookie_value"].as_str().unwrap();
             let opened = k.open(value).unwrap();
-            let raw = BASE64.decode(value).unwrap();
+            let raw = base64_decode(value).unwrap();
             let salt: [u8; 16] = raw[8..24].try_into().unwrap();
             let iv: [u8; 16] = raw[24..40].try_into().unwrap();
             assert_eq!(k.seal_with(&k.first, &salt, &iv, &opened.plaintext).unwrap(), value, "{}", v["name"]);

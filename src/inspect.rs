@@ -3,9 +3,6 @@
 
 use core::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
 use std::borrow::Cow;
 
 use crate::apache::{self, ApacheCipher, ApacheKeys};
@@ -20,6 +17,7 @@ use crate::session::Session;
 use crate::set_cookie::SetCookie;
 use crate::status::Rejection;
 use crate::text;
+use edge_session_cipher::base64::{self, Alphabet, Padding};
 
 /// A cookie above this many bytes is near the 4096-byte limit.
 const NEAR_LIMIT_BYTES: usize = 3584;
@@ -311,7 +309,7 @@ fn detect(value: &str) -> Option<Format> {
     let b64std = value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
     if b64url
         && !value.is_empty()
-        && let Ok(raw) = URL_SAFE_NO_PAD.decode(value)
+        && let Some(raw) = base64::decode(value, Alphabet::UrlSafe, Padding::None)
         && raw.first() == Some(&sealed::VERSION)
         && raw.len() >= sealed::MIN_TOKEN_BYTES
     {
@@ -319,7 +317,7 @@ fn detect(value: &str) -> Option<Format> {
     }
     if b64std
         && !value.is_empty()
-        && let Ok(raw) = apache::BASE64.decode(value)
+        && let Some(raw) = apache::base64_decode(value)
         && raw.len() >= 56
         && (raw.len() - 40) % 16 == 0
     {

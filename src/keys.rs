@@ -24,14 +24,13 @@
 
 use core::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use edge_session_cipher::Aes256Gcm;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::cache::Bounded;
 use crate::text;
+use edge_session_cipher::base64::{self, Alphabet, Padding};
 
 /// Bytes in a raw key.
 pub const KEY_BYTES: usize = 32;
@@ -119,7 +118,7 @@ pub(crate) fn random(buf: &mut [u8]) -> Result<(), KeyError> {
 pub fn generate_key() -> Result<String, KeyError> {
     let mut raw = Zeroizing::new([0u8; KEY_BYTES]);
     random(raw.as_mut())?;
-    Ok(format!("{RAW_KEY_PREFIX}{}", STANDARD.encode(raw.as_ref())))
+    Ok(format!("{RAW_KEY_PREFIX}{}", base64::encode(raw.as_ref(), Alphabet::Standard, true)))
 }
 
 fn decode_raw(s: &str) -> Option<Zeroizing<[u8; KEY_BYTES]>> {
@@ -127,13 +126,11 @@ fn decode_raw(s: &str) -> Option<Zeroizing<[u8; KEY_BYTES]>> {
     if !(43..=44).contains(&s.len()) {
         return None;
     }
-    for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
-        let mut out = Zeroizing::new([0u8; KEY_BYTES]);
-        if let Ok(KEY_BYTES) = engine.decode_slice(s, out.as_mut()) {
-            return Some(out);
-        }
-    }
-    None
+    // Any spelling: either alphabet, padded or not.
+    let alphabet = if s.contains(['-', '_']) { Alphabet::UrlSafe } else { Alphabet::Standard };
+    let padding = if s.len() == 44 { Padding::Canonical } else { Padding::None };
+    let mut out = Zeroizing::new([0u8; KEY_BYTES]);
+    (base64::decode_into(s, alphabet, padding, out.as_mut()) == Some(KEY_BYTES)).then_some(out)
 }
 
 /// Whether `items` hold at least [`MIN_DISTINCT`] distinct values (stops as soon as they do).
@@ -313,6 +310,8 @@ impl fmt::Debug for SealKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ::base64::Engine as _;
+    use ::base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 
     #[test]
     fn raw_keys_in_every_base64_spelling() {

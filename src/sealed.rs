@@ -19,8 +19,6 @@
 //!
 //! Random 96-bit nonces are safe for about 2^32 seals per key; rotate keys well before that.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use edge_session_cipher::{NONCE_BYTES, TAG_BYTES};
 use zeroize::Zeroize;
 
@@ -28,6 +26,7 @@ use crate::keys::{self, KEY_ID_BYTES, KeyRing, SealKey};
 use crate::limits::MAX_COOKIE_BYTES;
 use crate::session::Session;
 use crate::status::Rejection;
+use edge_session_cipher::base64::{self, Alphabet, Padding};
 
 /// The format version written and read.
 pub(crate) const VERSION: u8 = 0x01;
@@ -67,7 +66,7 @@ impl Unsealed {
 
     /// The public key id of a token, without opening it (for inspection).
     pub(crate) fn key_id_of(token: &str) -> Option<[u8; KEY_ID_BYTES]> {
-        let raw = URL_SAFE_NO_PAD.decode(token).ok()?;
+        let raw = base64::decode(token, Alphabet::UrlSafe, Padding::None)?;
         raw.get(1..1 + KEY_ID_BYTES)?.try_into().ok()
     }
 }
@@ -130,7 +129,7 @@ pub(crate) fn seal(
     let aad = aad(VERSION, &key.id, binding);
     let tag = key.cipher.seal(&nonce, &aad, plaintext).ok_or(SealError::TooLarge)?;
     buf.extend_from_slice(&tag);
-    Ok(URL_SAFE_NO_PAD.encode(&buf))
+    Ok(base64::encode(&buf, Alphabet::UrlSafe, false))
 }
 
 /// Opens a token with whichever configured key its id names.
@@ -139,7 +138,7 @@ pub(crate) fn open(keys: &KeyRing, binding: &str, token: &str) -> Result<Unseale
     if token.len() > MAX_COOKIE_BYTES * crate::chunks::MAX_CHUNKS_LIMIT {
         return Err(Rejection::TooLarge);
     }
-    let mut buf = URL_SAFE_NO_PAD.decode(token).map_err(|_| Rejection::Malformed)?;
+    let mut buf = base64::decode(token, Alphabet::UrlSafe, Padding::None).ok_or(Rejection::Malformed)?;
     if buf.len() < MIN_TOKEN_BYTES {
         return Err(Rejection::Malformed);
     }
@@ -232,9 +231,9 @@ mod tests {
         let (a, b) = (ring(key()), ring(key()));
         let t = seal(&a.current, "s", None, None, "a=1").unwrap();
         assert_eq!(open(&b, "s", &t).err(), Some(Rejection::UnknownKey));
-        let mut raw = URL_SAFE_NO_PAD.decode(&t).unwrap();
+        let mut raw = base64::decode(&t, Alphabet::UrlSafe, Padding::None).unwrap();
         raw[0] = 2;
-        let t2 = URL_SAFE_NO_PAD.encode(raw);
+        let t2 = base64::encode(&raw, Alphabet::UrlSafe, false);
         assert_eq!(open(&a, "s", &t2).err(), Some(Rejection::UnsupportedVersion));
     }
 
@@ -244,7 +243,7 @@ mod tests {
         for t in ["", "AAAA", "!!!!", "a b", &"A".repeat(MAX_COOKIE_BYTES + 1)] {
             assert!(open(&k, "s", t).is_err(), "{t:?}");
         }
-        let min = URL_SAFE_NO_PAD.encode([1u8; MIN_TOKEN_BYTES - 1]);
+        let min = base64::encode(&[1u8; MIN_TOKEN_BYTES - 1], Alphabet::UrlSafe, false);
         assert_eq!(open(&k, "s", &min).err(), Some(Rejection::Malformed));
     }
 }

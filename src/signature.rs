@@ -24,10 +24,10 @@
 
 use core::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+
+use edge_session_cipher::base64::{self, Alphabet, Padding};
 
 /// What starts the signed message: the format's name and version.
 const MESSAGE_LABEL: &str = "edge-session/v1";
@@ -104,7 +104,7 @@ fn mac(secret: &[u8], t: &str, method: &str, target: &str, session: &str) -> Hma
 pub(crate) fn sign(secret: &[u8], now: u64, method: &str, target: &str, session: &str) -> String {
     let t = (now / 1_000_000).to_string();
     let tag = mac(secret, &t, method, target, session).finalize().into_bytes();
-    format!("t={t},{VERSION_TAG}={}", URL_SAFE_NO_PAD.encode(tag))
+    format!("t={t},{VERSION_TAG}={}", base64::encode(&tag, Alphabet::UrlSafe, false))
 }
 
 /// Checks a signature header (`header`, `None` when absent) against the request the origin
@@ -154,8 +154,8 @@ pub fn verify_signature(
             }
             Some((VERSION_TAG, v)) => {
                 let mut tag = [0u8; MAC_BYTES];
-                match URL_SAFE_NO_PAD.decode_slice(v, &mut tag) {
-                    Ok(MAC_BYTES) => tags.push(tag),
+                match base64::decode_into(v, Alphabet::UrlSafe, Padding::None, &mut tag) {
+                    Some(MAC_BYTES) => tags.push(tag),
                     _ => return Err(SignatureError::Malformed),
                 }
             }

@@ -19,6 +19,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+extern crate alloc;
+
+pub mod base64;
+
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Nonce, Tag};
 use zeroize::Zeroize;
