@@ -18,7 +18,6 @@
 //! expired, forged or revoked cookie costs no store read.
 
 use core::fmt;
-use core::fmt::Write as _;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -102,12 +101,10 @@ impl fmt::Debug for SessionId {
     }
 }
 
+/// Lowercase hex (without `core::fmt`: a logged write formats two hashes, and the formatting
+/// machinery, built for size, is the slow way to print 32 digits).
 fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
+    bytes.iter().flat_map(|b| [b >> 4, b & 0x0f]).filter_map(|n| char::from_digit(u32::from(n), 16)).collect()
 }
 
 /// The secret that keys log hashes and Durable Object names: derived from a sealing key
