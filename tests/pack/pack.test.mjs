@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { chromium } from "playwright-core";
 import { CHROMIUM } from "../support/chromium.mjs";
 import { freePorts } from "../support/net.mjs";
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -52,9 +52,14 @@ before(() => {
   // published build compiled the dependencies and the standard library: only this repository's
   // crates are compiled again, from the clone).
   symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"));
-  const packed = JSON.parse(
-    run("npm", ["pack", "--json", "--pack-destination", dir], repo, { CARGO_TARGET_DIR: join(ROOT, "target") }),
-  )[0];
+  let packed;
+  try {
+    packed = JSON.parse(
+      run("npm", ["pack", "--json", "--pack-destination", dir], repo, { CARGO_TARGET_DIR: join(ROOT, "target") }),
+    )[0];
+  } finally {
+    forgetClonesCrates();
+  }
   const files = packed.files.map((f) => f.path).sort();
   assert.deepEqual(files, [...SHIPPED].sort());
   const wasm = packed.files.find((f) => f.path === "pkg/edge_session_bg.wasm");
@@ -73,6 +78,21 @@ before(() => {
 after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * The clone's builds of this repository's own crates share their artifacts' names with the work
+ * tree's, and cargo records their sources relative to each crate, so it would take them for builds
+ * of the work tree: a work tree with uncommitted changes would then be packed, benchmarked or
+ * tested as HEAD. Their fingerprints are removed, so the next build there compiles them again (the
+ * dependencies and the standard library stay shared).
+ */
+function forgetClonesCrates() {
+  const fingerprints = join(ROOT, "target/size/wasm32-unknown-unknown/release/.fingerprint");
+  if (!existsSync(fingerprints)) return;
+  for (const name of readdirSync(fingerprints)) {
+    if (/^edge-session(-cipher|-js)?-[0-9a-f]+$/.test(name)) rmSync(join(fingerprints, name), { recursive: true, force: true });
+  }
+}
 
 test("from node: sessions, Hono, handle with the origin's verifier, the command line", () => {
   writeFileSync(
