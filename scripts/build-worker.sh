@@ -57,18 +57,17 @@ fi
 # locations and Debug formatting, which the Worker's log shows an operator. Without that nightly the
 # stable build is made, and says so. The tests' build is stable: clippy-driver is the stable one.
 # Measured (gzip -9, names section dropped as below): 171 KB nightly, 179 KB stable.
+source scripts/nightly.sh
+toolchain=() build_std=()
 if [ "$linted" = 1 ]; then
   kind="release, linted by clippy-driver"
-  toolchain=() build_std=()
-elif (source scripts/nightly.sh && nightly_check); then
-  source scripts/nightly.sh
+elif nightly_check; then
   kind=release
   toolchain=(env RUSTUP_TOOLCHAIN="$NIGHTLY" CARGO_TARGET_DIR="$(realpath -m "${CARGO_TARGET_DIR:-target}")/worker-size")
   build_std=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
 else
   kind="release, stable toolchain"
   echo "build-worker.sh: building the Worker with the stable toolchain instead (about 8 KB more gzip)" >&2
-  toolchain=() build_std=()
 fi
 
 # Up to date, and built the same way (wrangler dev runs this on every start): nothing to do.

@@ -18,6 +18,7 @@
 
 use std::collections::HashMap;
 
+use edge_session::form_value;
 use worker::{durable_object, Date, Env, Method, Request, RequestInit, Response, Result, State};
 
 use crate::config::Backend;
@@ -219,12 +220,8 @@ impl SessionStore {
     }
 }
 
-fn param(query: &str, name: &str) -> Option<String> {
-    edge_session::form_value(query, name)
-}
-
 fn id_key(query: &str, name: &str) -> Option<String> {
-    param(query, name).and_then(|h| records::SessionId::parse(&h)).map(|id| format!("{DO_PREFIX}{}", id.hex()))
+    form_value(query, name).and_then(|h| records::SessionId::parse(&h)).map(|id| format!("{DO_PREFIX}{}", id.hex()))
 }
 
 impl worker::DurableObject for SessionStore {
@@ -249,7 +246,7 @@ impl worker::DurableObject for SessionStore {
             }
             (Method::Put, "/put") => {
                 let Some(key) = id_key(query, "id") else { return Response::error("bad id", 400) };
-                let num = |n: &str| param(query, n).and_then(|v| v.parse::<u64>().ok());
+                let num = |n: &str| form_value(query, n).and_then(|v| v.parse::<u64>().ok());
                 let (Some(created), Some(expires)) = (num("created"), num("expires")) else {
                     return Response::error("bad times", 400);
                 };

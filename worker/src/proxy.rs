@@ -42,8 +42,7 @@ fn env_value(env: &Env, name: &str) -> Option<String> {
     if let Some(s) = v.as_string() {
         return Some(s);
     }
-    // JavaScript's own rendering of the number (`String(n)`): Rust's float formatting would add
-    // 14 KB to the Worker for this one line.
+    // JavaScript's own rendering of the number (`String(n)`), as wrangler shows the value.
     if let Some(n) = v.dyn_ref::<js_sys::Number>() {
         return n.to_string_with_radix(10).ok().map(String::from);
     }
