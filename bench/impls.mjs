@@ -10,6 +10,8 @@
 // the ones it wrote (`openCache`): its "write" rows switch that off, so that every open decrypts as
 // the baselines' do; "read" and "mix" run with it, as deployed.
 import { SessionManager, Session, generateKey } from "edge-session";
+// The apache format is in the full entry (its own, larger wasm).
+import { SessionManager as FullSessionManager } from "edge-session/full";
 import { session as edgeHono } from "edge-session/hono";
 import { sealData, unsealData } from "iron-session";
 import { jweEncrypt, jweDecrypt, createEncryptionKey } from "@hono/session/cookies";
@@ -34,17 +36,17 @@ function cookieValue(header, name) {
   return undefined;
 }
 
-function edge(name, options) {
+function edge(name, options, Manager = SessionManager) {
   return {
     name: `edge-session ${name}`,
     kind: "edge",
     async prepare(size) {
       // Sliding expiry with SessionExpiryUpdateInterval: a read inside the interval writes nothing.
       const o = { ...options(), maxAge: 3600, expiryUpdateInterval: 300 };
-      const manager = new SessionManager(o);
+      const manager = new Manager(o);
       // The "write" rows decrypt on every open, like the baselines: without the open cache (which
       // would otherwise know each cookie from the write before it).
-      const cold = new SessionManager({ ...o, openCache: 0 });
+      const cold = new Manager({ ...o, openCache: 0 });
       const s = manager.load(null);
       for (const [k, v] of entries(size)) s.set(k, v);
       const header = cookieHeader(manager.save(s).split(";")[0].slice(COOKIE.length + 1));
@@ -224,7 +226,7 @@ const edgeHonoSealed = honoApp(
 /** Every implementation, in table order. */
 export const IMPLS = [
   edge("sealed", () => ({ keys: [generateKey()] })),
-  edge("apache", () => ({ format: "apache", keys: [`${PASSWORD} apache`] })),
+  edge("apache", () => ({ format: "apache", keys: [`${PASSWORD} apache`] }), FullSessionManager),
   edge("plain", () => ({ format: "plain" })),
   webcrypto,
   iron,

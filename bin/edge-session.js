@@ -7,7 +7,7 @@
 // Exit status: 0 the session was decoded or opened (inspect) / done; 1 it cannot be opened;
 // 2 a usage error. Keys are never printed.
 import { readFileSync } from "node:fs";
-import { SessionManager, generateKey, inspect } from "../js/node.js";
+import { SessionManager, generateKey, inspect } from "../js/full/node.js";
 
 const USAGE = `usage:
   edge-session inspect [--key K | --key-file F]... [--name NAME] [--json] [COOKIE | -]

@@ -2,7 +2,8 @@
 // runtime. Every decision is the core's (planRequest / planResponse / planPassthrough, shared with
 // the Rust Worker and the Hono middleware); this file only executes the header operations they
 // return on Request / Response objects, and answers the core's failure status when `next` fails.
-import { SessionManager as CoreSessionManager, originFailure } from "../pkg/edge_session.js";
+// The same flow over either build of the bindings (the default entry's, or the full entry's with
+// the apache format): `sessionManagerClass(bindings)` makes the class of that build.
 
 /** Ours, not the origin's: never expected on any input (kept apart from the origin's 502). */
 const INTERNAL_ERROR = "edge-session: internal error\n";
@@ -52,54 +53,59 @@ const ENCODER = new TextEncoder();
 const SCRATCH_UNITS = 8192;
 let scratch = new Uint8Array(1024);
 
-/** The session manager of the npm package, with the front proxy's flow for fetch-API runtimes. */
-export class SessionManager extends CoreSessionManager {
-  /**
-   * Loads the session from a `Cookie` header (see the types). The header crosses into
-   * WebAssembly as UTF-8 written by `TextEncoder` (native) rather than by wasm-bindgen's
-   * character-by-character copy: a quarter of a cached read's time in workerd.
-   */
-  load(cookieHeader, nowMs) {
-    if (typeof cookieHeader !== "string") return super.load(cookieHeader, nowMs);
-    if (cookieHeader.length > SCRATCH_UNITS) return this.loadUtf8(ENCODER.encode(cookieHeader), nowMs);
-    if (cookieHeader.length * 3 > scratch.length) scratch = new Uint8Array(SCRATCH_UNITS * 3);
-    const { written } = ENCODER.encodeInto(cookieHeader, scratch);
-    return this.loadUtf8(scratch.subarray(0, written), nowMs);
-  }
-
-  /**
-   * Loads the session from the request's cookie, calls `next` with the request the origin must
-   * see (and the session, for apps), then returns its response with the session saved. Never
-   * throws: `next` throwing or answering with something that is not a Response gives a 502.
-   */
-  async handle(request, next) {
-    let session = null;
-    try {
-      const now = Date.now();
-      const url = new URL(request.url);
-      const plan = this.planRequest(request.method, url.pathname + url.search, request.headers, now);
-      session = plan.session;
-      log(plan.notices);
-      const upstream = withHeaders(request, execute(new Headers(request.headers), plan.headers));
-      let response;
-      try {
-        response = await next(upstream, session ?? undefined);
-        if (!isResponse(response)) throw new TypeError(`the origin answered with ${describe(response)}, not a Response`);
-      } catch (e) {
-        const failure = originFailure(String(e?.message ?? e));
-        log([failure.notice]);
-        return new Response(failure.body, { status: failure.status, headers: { "content-type": failure.contentType } });
-      }
-      const r = session ? this.planResponse(session, response.headers, now) : this.planPassthrough(response.headers);
-      log(r.notices);
-      const init = { status: response.status, statusText: response.statusText, headers: execute(new Headers(response.headers), r.headers) };
-      if (response.webSocket) init.webSocket = response.webSocket; // workerd
-      return new Response(response.body, init);
-    } catch (e) {
-      console.error(JSON.stringify({ edge_session: "internal-error", error: String(e?.message ?? e) }));
-      return new Response(INTERNAL_ERROR, { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
-    } finally {
-      session?.free();
+/**
+ * The session manager of the npm package, with the front proxy's flow for fetch-API runtimes, over
+ * one build of the bindings (`SessionManager` and `originFailure` of pkg/ or pkg/full/).
+ */
+export function sessionManagerClass({ SessionManager: CoreSessionManager, originFailure }) {
+  return class SessionManager extends CoreSessionManager {
+    /**
+     * Loads the session from a `Cookie` header (see the types). The header crosses into
+     * WebAssembly as UTF-8 written by `TextEncoder` (native) rather than by wasm-bindgen's
+     * character-by-character copy: a quarter of a cached read's time in workerd.
+     */
+    load(cookieHeader, nowMs) {
+      if (typeof cookieHeader !== "string") return super.load(cookieHeader, nowMs);
+      if (cookieHeader.length > SCRATCH_UNITS) return this.loadUtf8(ENCODER.encode(cookieHeader), nowMs);
+      if (cookieHeader.length * 3 > scratch.length) scratch = new Uint8Array(SCRATCH_UNITS * 3);
+      const { written } = ENCODER.encodeInto(cookieHeader, scratch);
+      return this.loadUtf8(scratch.subarray(0, written), nowMs);
     }
-  }
+
+    /**
+     * Loads the session from the request's cookie, calls `next` with the request the origin must
+     * see (and the session, for apps), then returns its response with the session saved. Never
+     * throws: `next` throwing or answering with something that is not a Response gives a 502.
+     */
+    async handle(request, next) {
+      let session = null;
+      try {
+        const now = Date.now();
+        const url = new URL(request.url);
+        const plan = this.planRequest(request.method, url.pathname + url.search, request.headers, now);
+        session = plan.session;
+        log(plan.notices);
+        const upstream = withHeaders(request, execute(new Headers(request.headers), plan.headers));
+        let response;
+        try {
+          response = await next(upstream, session ?? undefined);
+          if (!isResponse(response)) throw new TypeError(`the origin answered with ${describe(response)}, not a Response`);
+        } catch (e) {
+          const failure = originFailure(String(e?.message ?? e));
+          log([failure.notice]);
+          return new Response(failure.body, { status: failure.status, headers: { "content-type": failure.contentType } });
+        }
+        const r = session ? this.planResponse(session, response.headers, now) : this.planPassthrough(response.headers);
+        log(r.notices);
+        const init = { status: response.status, statusText: response.statusText, headers: execute(new Headers(response.headers), r.headers) };
+        if (response.webSocket) init.webSocket = response.webSocket; // workerd
+        return new Response(response.body, init);
+      } catch (e) {
+        console.error(JSON.stringify({ edge_session: "internal-error", error: String(e?.message ?? e) }));
+        return new Response(INTERNAL_ERROR, { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+      } finally {
+        session?.free();
+      }
+    }
+  };
 }

@@ -5,11 +5,13 @@
 import { SessionManager } from "edge-session";
 
 /**
- * @param {SessionManager | import("edge-session").SessionManagerOptions} options a manager, or options for one
+ * @param {SessionManager | import("edge-session").SessionManagerOptions} options a manager (from
+ *   "edge-session" or "edge-session/full", for the apache format), or options for a default one
  * @param {{ key?: string }} [config] the context variable name (default "session")
  */
 export function session(options, { key = "session" } = {}) {
-  const manager = options instanceof SessionManager ? options : new SessionManager(options);
+  // Any manager with the flow: the full entry's class is another class over another build.
+  const manager = typeof options?.handle === "function" ? options : new SessionManager(options);
   return async function edgeSession(c, next) {
     const res = await manager.handle(c.req.raw, async (request, s) => {
       c.req.raw = request;

@@ -1,5 +1,6 @@
-// Types of the public API. The core classes are generated from the Rust sources by wasm-bindgen;
-// `SessionManager` (with `handle`) is defined in js/handle.js.
+// Types of the public API (the default entry; js/full/index.d.ts adds the full entry's). The core
+// classes are generated from the Rust sources by wasm-bindgen; `SessionManager` (with `handle`) is
+// defined in js/handle.js.
 import type { Session as CoreSession, SessionManager as CoreSessionManager } from "../pkg/edge_session.js";
 
 export {
@@ -11,10 +12,7 @@ export {
   LogNotice,
   OriginFailure,
   generateKey,
-  inspect,
   originFailure,
-  InspectOptions,
-  Inspection,
 } from "../pkg/edge_session.js";
 
 /** What `verifySessionHeader` found. */

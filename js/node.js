@@ -1,9 +1,9 @@
 // edge-session for Node.js (>= 20): the WebAssembly module is loaded synchronously at import.
 import { readFileSync } from "node:fs";
-import { initSync } from "../pkg/edge_session.js";
+import * as bindings from "../pkg/edge_session.js";
+import { api } from "./api.js";
 
-initSync({ module: readFileSync(new URL("../pkg/edge_session_bg.wasm", import.meta.url)) });
+bindings.initSync({ module: readFileSync(new URL("../pkg/edge_session_bg.wasm", import.meta.url)) });
 
-export { Session, generateKey, inspect, originFailure } from "../pkg/edge_session.js";
-export { SessionManager } from "./handle.js";
-export { verifySessionHeader } from "./verify.js";
+export { Session, generateKey, originFailure } from "../pkg/edge_session.js";
+export const { SessionManager, verifySessionHeader } = api(bindings);

@@ -1,10 +1,10 @@
 // edge-session for Cloudflare Workers (workerd): wrangler bundles the .wasm import as a compiled
 // WebAssembly.Module, instantiated synchronously here, once per isolate.
-import { initSync } from "../pkg/edge_session.js";
+import * as bindings from "../pkg/edge_session.js";
 import wasm from "../pkg/edge_session_bg.wasm";
+import { api } from "./api.js";
 
-initSync({ module: wasm });
+bindings.initSync({ module: wasm });
 
-export { Session, generateKey, inspect, originFailure } from "../pkg/edge_session.js";
-export { SessionManager } from "./handle.js";
-export { verifySessionHeader } from "./verify.js";
+export { Session, generateKey, originFailure } from "../pkg/edge_session.js";
+export const { SessionManager, verifySessionHeader } = api(bindings);

@@ -84,6 +84,9 @@ core() {
   # builds them.
   step "core and cipher tests (unit, known-answer, tamper, doc), clippy on them" \
     with_clippy cargo test --locked -p edge-session -p edge-session-cipher
+  # The core as the package's default entry builds it: without the apache format.
+  step "core tests without the apache feature (the package's default entry), clippy on them" \
+    with_clippy cargo test --locked -p edge-session --no-default-features
   step "Worker crate tests (native: config, store flow, events), clippy on them" \
     with_clippy cargo test --locked -p edge-session-worker
 }
@@ -103,7 +106,12 @@ js() {
   # linted in a debug wasm32 build beside the tests', whose wasm-bindgen and js-sys it reuses: a
   # library alone, no tests, benches or examples of its own. (Natively, as `cargo clippy`, it
   # checked its dependencies again: ~30 s of CPU.)
-  step "clippy (js-api, wasm32)" with_clippy cargo build --locked --target wasm32-unknown-unknown -p edge-session-js
+  step "clippy (js-api, wasm32: the default entry's build and the full entry's)" js_api_clippy
+}
+
+js_api_clippy() {
+  with_clippy cargo build --locked --target wasm32-unknown-unknown -p edge-session-js
+  with_clippy cargo build --locked --target wasm32-unknown-unknown -p edge-session-js --features full
 }
 
 # The published build (the one `npm pack` makes): the tests run what ships, and the pack layer's

@@ -31,6 +31,7 @@ use crate::cache::Bounded;
 use crate::cbc::{BLOCK_BYTES, cbc_decrypt, cbc_encrypt};
 use crate::keys;
 use crate::limits::MAX_COOKIE_BYTES;
+use crate::options::ApacheCipher;
 use crate::status::Rejection;
 use edge_session_cipher::base64::{self, Alphabet, Padding};
 
@@ -47,52 +48,7 @@ pub(crate) fn base64_decode(value: &str) -> Option<Vec<u8>> {
     base64::decode(value, Alphabet::Standard, Padding::Optional)
 }
 
-/// `SessionCryptoCipher`: the AES key size of the `apache` format.
-///
-/// ```
-/// assert_eq!(edge_session::ApacheCipher::parse("aes128"), Some(edge_session::ApacheCipher::Aes128));
-/// assert_eq!(edge_session::ApacheCipher::default(), edge_session::ApacheCipher::Aes256);
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ApacheCipher {
-    /// `aes128`
-    Aes128,
-    /// `aes192`
-    Aes192,
-    /// `aes256`, Apache's default.
-    #[default]
-    Aes256,
-}
-
 impl ApacheCipher {
-    /// Parses Apache's cipher names `aes128`, `aes192`, `aes256`.
-    ///
-    /// ```
-    /// assert_eq!(edge_session::ApacheCipher::parse("3des192"), None);
-    /// ```
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "aes128" => Some(Self::Aes128),
-            "aes192" => Some(Self::Aes192),
-            "aes256" => Some(Self::Aes256),
-            _ => None,
-        }
-    }
-
-    /// Apache's name: `aes128`, `aes192` or `aes256`.
-    ///
-    /// ```
-    /// assert_eq!(edge_session::ApacheCipher::Aes192.as_str(), "aes192");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Aes128 => "aes128",
-            Self::Aes192 => "aes192",
-            Self::Aes256 => "aes256",
-        }
-    }
-
     fn key_bytes(self) -> usize {
         match self {
             Self::Aes128 => 16,

@@ -5,13 +5,14 @@ use core::fmt;
 
 use std::borrow::Cow;
 
-use crate::apache::{self, ApacheCipher, ApacheKeys};
+#[cfg(feature = "apache")]
+use crate::apache::ApacheKeys;
 use crate::chunks;
 use crate::codec;
 use crate::cookie_header;
 use crate::keys::{self, KeyRing};
 use crate::limits::MAX_COOKIE_BYTES;
-use crate::options::Format;
+use crate::options::{ApacheCipher, Format};
 use crate::sealed;
 use crate::session::Session;
 use crate::set_cookie::SetCookie;
@@ -91,6 +92,9 @@ pub enum Warning {
     Undecodable,
     /// Why the contents cannot be read: not a cookie format edge-session knows.
     UnknownFormat,
+    /// Why the contents cannot be read: a format this build leaves out (the crate's `apache`
+    /// feature; in the npm package, the `edge-session/full` entry).
+    FormatUnavailable(Format),
 }
 
 impl Warning {
@@ -116,6 +120,7 @@ impl Warning {
             Self::NoUsableKey => "no-usable-key",
             Self::Undecodable => "undecodable",
             Self::UnknownFormat => "unknown-format",
+            Self::FormatUnavailable(_) => "format-unavailable",
         }
     }
 }
@@ -141,6 +146,7 @@ impl fmt::Display for Warning {
             Self::NoUsableKey => f.write_str("encrypted, and none of the given keys can be used for its format"),
             Self::Undecodable => f.write_str("its contents are not a valid session string"),
             Self::UnknownFormat => f.write_str("not a sealed, apache or plain session cookie"),
+            Self::FormatUnavailable(format) => write!(f, "the {} format is not in this build", format.as_str()),
         }
     }
 }
@@ -317,7 +323,7 @@ fn detect(value: &str) -> Option<Format> {
     }
     if b64std
         && !value.is_empty()
-        && let Some(raw) = apache::base64_decode(value)
+        && let Some(raw) = base64::decode(value, Alphabet::Standard, Padding::Optional)
         && raw.len() >= 56
         && (raw.len() - 40) % 16 == 0
     {
@@ -436,6 +442,7 @@ fn open_sealed(out: &mut Inspection, warnings: &mut Vec<Warning>, name: &str, va
     }
 }
 
+#[cfg(feature = "apache")]
 fn open_apache(out: &mut Inspection, value: &str, keys: &[String]) -> Option<String> {
     if keys.is_empty() {
         out.problem = Some(Warning::NeedsKey);
@@ -463,6 +470,13 @@ fn open_apache(out: &mut Inspection, value: &str, keys: &[String]) -> Option<Str
         }
     }
     out.problem = Some(Warning::CannotOpen(last));
+    None
+}
+
+/// Without the `apache` feature the format is recognised but not opened.
+#[cfg(not(feature = "apache"))]
+fn open_apache(out: &mut Inspection, _value: &str, _keys: &[String]) -> Option<String> {
+    out.problem = Some(Warning::FormatUnavailable(Format::Apache));
     None
 }
 
@@ -598,11 +612,17 @@ mod tests {
             let pass: Vec<&str> =
                 v["SessionCryptoPassphrase"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
             let i = inspect(v["set_cookie"].as_str().unwrap(), &opts(&pass));
-            assert!(i.ok, "{}: {:?}", v["name"], i.warnings);
             if pass.is_empty() {
+                assert!(i.ok, "{}: {:?}", v["name"], i.warnings);
                 assert_eq!(i.format, Some(Format::Plain));
                 assert_eq!(i.reading, Some(Reading::Decoded));
+            } else if cfg!(not(feature = "apache")) {
+                // Recognised, not opened, and the problem says why.
+                assert_eq!(i.format, Some(Format::Apache), "{}", v["name"]);
+                assert_eq!(i.problem, Some(Warning::FormatUnavailable(Format::Apache)));
+                assert_eq!(i.problem.as_ref().map(Warning::code), Some("format-unavailable"));
             } else {
+                assert!(i.ok, "{}: {:?}", v["name"], i.warnings);
                 assert_eq!(i.format, Some(Format::Apache), "{}", v["name"]);
                 assert_eq!(i.reading, Some(Reading::Opened));
                 assert_eq!(i.cipher, ApacheCipher::parse(v["SessionCryptoCipher"].as_str().unwrap()), "{}", v["name"]);

@@ -32,8 +32,10 @@
 // No panics on any input: a panic in a Worker resets the isolate and drops every request in flight.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
+#[cfg(feature = "apache")]
 mod apache;
 mod cache;
+#[cfg(feature = "apache")]
 mod cbc;
 mod chunks;
 mod codec;
@@ -57,7 +59,6 @@ mod signature;
 mod status;
 mod text;
 
-pub use apache::ApacheCipher;
 pub use codec::{REGENERATE_KEY, encode_update, form_value};
 pub use cookie_header::find_cookie;
 pub use error::{ConfigError, SaveError};
@@ -70,7 +71,7 @@ pub use limits::{
 };
 pub use manager::SessionManager;
 pub use notice::{Level, Notice, log_line};
-pub use options::{Format, Options};
+pub use options::{ApacheCipher, Format, Options};
 pub use session::{Session, SessionError};
 pub use set_cookie::{CookieError, DEFAULT_ATTRIBUTES, SetCookie};
 pub use signature::{DEFAULT_TOLERANCE_SECS, SignatureError, verify_signature};

@@ -398,6 +398,7 @@ impl SessionManager {
     ///
     /// ```
     /// use edge_session::{Format, Options, SessionManager};
+    /// # if cfg!(not(feature = "apache")) { return; } // the format is the `apache` feature's
     /// let mut o = Options::default();
     /// o.format = Format::Apache;
     /// o.keys = vec!["a passphrase of more than thirty-two characters".into(), "secret".into()];
@@ -414,6 +415,7 @@ impl SessionManager {
     ///
     /// ```
     /// use edge_session::{Format, Notice, Options, SessionManager};
+    /// # if cfg!(not(feature = "apache")) { return; } // the format is the `apache` feature's
     /// let mut o = Options::default();
     /// o.format = Format::Apache;
     /// o.allow_weak_passphrases = true;
@@ -676,6 +678,28 @@ mod tests {
         assert_eq!(s.to_string(), format!("user=alice&role=admin&expiry={}", T0 + 3600 * SEC));
     }
 
+    /// The npm package's default entry builds the core without the `apache` feature: the format
+    /// is refused at construction, with the error that says so, whatever the keys.
+    #[test]
+    fn the_apache_format_needs_its_feature() {
+        let m = SessionManager::new({
+            let mut o = Options::default();
+            o.format = crate::Format::Apache;
+            o.keys = vec!["a passphrase that is long enough to be accepted".to_owned()];
+            o
+        });
+        let unavailable = ConfigError::FormatUnavailable(crate::Format::Apache);
+        if cfg!(feature = "apache") {
+            assert!(m.is_ok());
+            assert_eq!(
+                unavailable.to_string(),
+                "the apache format is not in this build (the crate's \"apache\" feature)"
+            );
+        } else {
+            assert_eq!(m.err(), Some(unavailable));
+        }
+    }
+
     #[test]
     fn config_errors() {
         let err = |f: &dyn Fn(&mut Options)| {
@@ -787,6 +811,9 @@ mod tests {
         let c = login(&off, T0);
         assert_eq!((off.opened.len(), off.load(Some(&c), T0).get("user")), (0, Some("alice")));
         // The other formats learn a value when it is first opened, not when it is written.
+        if cfg!(not(feature = "apache")) {
+            return;
+        }
         let apache = manager(|o| {
             o.format = crate::Format::Apache;
             o.keys = vec!["a passphrase that is long enough to be accepted".to_owned()];

@@ -2,7 +2,6 @@
 
 use core::fmt;
 
-use crate::apache::ApacheCipher;
 use crate::error::ConfigError;
 use crate::keys;
 use crate::limits::{DEFAULT_MAX_CHUNKS, DEFAULT_OPEN_CACHE, MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_SECONDS};
@@ -54,6 +53,53 @@ impl Format {
             Self::Sealed => "sealed",
             Self::Plain => "plain",
             Self::Apache => "apache",
+        }
+    }
+}
+
+/// `SessionCryptoCipher`: the AES key size of the `apache` format.
+///
+/// ```
+/// assert_eq!(edge_session::ApacheCipher::parse("aes128"), Some(edge_session::ApacheCipher::Aes128));
+/// assert_eq!(edge_session::ApacheCipher::default(), edge_session::ApacheCipher::Aes256);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApacheCipher {
+    /// `aes128`
+    Aes128,
+    /// `aes192`
+    Aes192,
+    /// `aes256`, Apache's default.
+    #[default]
+    Aes256,
+}
+
+impl ApacheCipher {
+    /// Parses Apache's cipher names `aes128`, `aes192`, `aes256`.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::ApacheCipher::parse("3des192"), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "aes128" => Some(Self::Aes128),
+            "aes192" => Some(Self::Aes192),
+            "aes256" => Some(Self::Aes256),
+            _ => None,
+        }
+    }
+
+    /// Apache's name: `aes128`, `aes192` or `aes256`.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::ApacheCipher::Aes192.as_str(), "aes192");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Aes128 => "aes128",
+            Self::Aes192 => "aes192",
+            Self::Aes256 => "aes256",
         }
     }
 }

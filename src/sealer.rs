@@ -2,9 +2,12 @@
 //! and how a cookie value is opened and sealed. The layouts are in `sealed.rs` and `apache.rs`;
 //! the plain format is the session string itself (`codec.rs`).
 
+#[cfg(feature = "apache")]
 use crate::apache::{ApacheKeys, EncryptError};
 use crate::error::{ConfigError, SaveError};
-use crate::keys::{self, KeyError, KeyRing};
+use crate::keys::KeyRing;
+#[cfg(feature = "apache")]
+use crate::keys::{self, KeyError};
 use crate::limits::MAX_COOKIE_BYTES;
 use crate::options::{Format, Options};
 use crate::sealed::{self, SealError};
@@ -18,12 +21,14 @@ pub(crate) enum Sealer {
     Plain,
     /// `weak`: the indexes of passphrases below the strength rule (only with
     /// `allow_weak_passphrases`).
+    #[cfg(feature = "apache")]
     Apache {
         keys: ApacheKeys,
         weak: Vec<usize>,
     },
 }
 
+#[cfg(feature = "apache")]
 impl From<EncryptError> for SaveError {
     fn from(e: EncryptError) -> Self {
         match e {
@@ -36,7 +41,6 @@ impl From<EncryptError> for SaveError {
 impl Sealer {
     /// Prepares the keys `options` name for its format (key schedules, passphrase stretching).
     pub(crate) fn new(options: &Options) -> Result<Self, ConfigError> {
-        let key_error = |index| move |error| ConfigError::Key { index, error };
         match options.format {
             Format::Sealed => {
                 let ring = KeyRing::new(&options.keys).map_err(|(index, error)| ConfigError::Key { index, error })?;
@@ -44,6 +48,9 @@ impl Sealer {
             }
             Format::Plain if !options.keys.is_empty() => Err(ConfigError::KeysUnused),
             Format::Plain => Ok(Self::Plain),
+            #[cfg(not(feature = "apache"))]
+            Format::Apache => Err(ConfigError::FormatUnavailable(Format::Apache)),
+            #[cfg(feature = "apache")]
             Format::Apache => {
                 // Every passphrase, the encrypting one and the older ones that only open, meets
                 // the strength rule: a cookie forged under a guessable older passphrase would
@@ -62,7 +69,7 @@ impl Sealer {
                     match keys::check_passphrase(k) {
                         Ok(()) => {}
                         Err(_) if options.allow_weak_passphrases => weak.push(index),
-                        Err(e) => return Err(key_error(index)(e)),
+                        Err(error) => return Err(ConfigError::Key { index, error }),
                     }
                 }
                 let repeated =
@@ -84,6 +91,7 @@ impl Sealer {
     /// The indexes of the keys below the strength rule (admitted by `allow_weak_passphrases`).
     pub(crate) fn weak_keys(&self) -> &[usize] {
         match self {
+            #[cfg(feature = "apache")]
             Self::Apache { weak, .. } => weak,
             _ => &[],
         }
@@ -103,6 +111,7 @@ impl Sealer {
         match self {
             Self::Sealed(keys) => sealed::open(keys, binding, value).and_then(sealed::Unsealed::into_session),
             Self::Plain => Session::decode(value).map_err(|_| Rejection::Malformed),
+            #[cfg(feature = "apache")]
             Self::Apache { keys, weak } => {
                 let d = keys.open(value)?;
                 let mut s = Session::decode(&d.plaintext).map_err(|_| Rejection::Malformed)?;
@@ -150,6 +159,7 @@ impl Sealer {
                 })?
             }
             Self::Plain => session.encode(expiry),
+            #[cfg(feature = "apache")]
             Self::Apache { keys, .. } => keys.seal(&session.encode(expiry), session.weak_passphrase.unwrap_or(0))?,
         })
     }

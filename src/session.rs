@@ -287,6 +287,7 @@ impl Session {
     ///
     /// ```
     /// use edge_session::{Format, Options, SessionManager};
+    /// # if cfg!(not(feature = "apache")) { return; } // the format is the `apache` feature's
     /// let mut o = Options::default();
     /// o.format = Format::Apache;
     /// o.allow_weak_passphrases = true;

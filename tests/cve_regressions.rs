@@ -2,10 +2,9 @@
 //! each named after its identifier. Run natively and on wasm32. (RUSTSEC-2023-0096 is in
 //! src/sealed.rs, where the AEAD call is; CVE-2018-1283 at the proxy is also in tests/worker/.)
 
-use base64::Engine as _;
 use edge_session::{
-    ConfigError, CookieError, Format, HeaderOp, LoadStatus, MAX_UPDATE_BYTES, Options, Rejection, Session,
-    SessionError, SessionManager,
+    ConfigError, CookieError, Format, HeaderOp, LoadStatus, MAX_UPDATE_BYTES, Options, Session, SessionError,
+    SessionManager,
 };
 
 const NOW: u64 = 1_800_000_000_000_000;
@@ -96,7 +95,11 @@ fn cve_2018_17199_expiry_inside_the_session_is_enforced() {
 /// without a valid MAC is never decrypted.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg(feature = "apache")]
 fn cve_2016_0736_apache_cookies_need_a_valid_mac() {
+    use base64::Engine as _;
+    use edge_session::Rejection;
+
     let pass = "a passphrase long enough for writing, 2026".to_owned();
     let mut o = Options::default();
     o.format = Format::Apache;

@@ -3,6 +3,7 @@
 //! frozen tokens, Wycheproof's AES-GCM cases), tamper suites, chunked cookies, the CVE regressions,
 //! and the wasm32-only checks.
 
+#[cfg(feature = "apache")]
 mod apache_vectors;
 mod chunks;
 mod cve_regressions;

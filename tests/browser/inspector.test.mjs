@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { CHROMIUM } from "../support/chromium.mjs";
-import { SessionManager, generateKey, inspect } from "edge-session";
+import { SessionManager, generateKey, inspect } from "edge-session/full";
 
 const ROOT = new URL("../../", import.meta.url);
 const PAGE = new URL("www/index.html", ROOT).href;

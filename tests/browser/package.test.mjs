@@ -1,5 +1,5 @@
-// The npm package's browser entry (js/browser.js: ESM, top-level-await init from a URL) in
-// headless Chromium, served from 127.0.0.1 by a small static server.
+// The npm package's browser entries (js/browser.js, js/full/browser.js: ESM, top-level-await init
+// from a URL) in headless Chromium, served from 127.0.0.1 by a small static server.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -18,7 +18,7 @@ before(async () => {
       res.writeHead(200, { "content-type": "text/html" });
       return res.end("<!doctype html><title>package</title>");
     }
-    if (!/^\/(js|pkg)\/[\w.]+$/.test(path)) return res.writeHead(404).end();
+    if (!/^\/(js|pkg)\/(full\/)?[\w.]+$/.test(path)) return res.writeHead(404).end();
     try {
       const body = await readFile(new URL(`.${path}`, ROOT));
       res.writeHead(200, { "content-type": TYPES[path.slice(path.lastIndexOf("."))] ?? "application/octet-stream" });
@@ -37,11 +37,12 @@ after(async () => {
   await new Promise((r) => server?.close(r));
 });
 
-test("import from js/browser.js, seal and open a session, inspect it, handle a Request", async () => {
+test("import from js/browser.js, seal and open a session, inspect it (js/full/browser.js), handle a Request", async () => {
   const page = await browser.newPage();
   await page.goto(base);
   const result = await page.evaluate(async () => {
-    const { SessionManager, generateKey, inspect } = await import("/js/browser.js");
+    const { SessionManager, generateKey } = await import("/js/browser.js");
+    const { inspect, SessionManager: FullManager } = await import("/js/full/browser.js");
     const key = generateKey();
     const m = new SessionManager({ keys: [key], maxAge: 60 });
     const s = m.load(null);
@@ -52,8 +53,9 @@ test("import from js/browser.js, seal and open a session, inspect it, handle a R
     return {
       entries: again.entries(),
       format: inspect(setCookie, { keys: [key] }).format,
+      apache: new FullManager({ format: "apache", keys: ["a passphrase of more than thirty-two characters"] }).cookieName,
       handled: res.headers.get("x-replace-session") === null && (await res.text()) === "ok",
     };
   });
-  assert.deepEqual(result, { entries: [["user", "alice"]], format: "sealed", handled: true });
+  assert.deepEqual(result, { entries: [["user", "alice"]], format: "sealed", apache: "session", handled: true });
 });

@@ -11,7 +11,7 @@ import { freePorts } from "../support/net.mjs";
 import { APACHE, httpdConf } from "../support/apache.mjs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SessionManager, Session } from "edge-session";
+import { SessionManager, Session } from "edge-session/full";
 
 // Strong passphrases (edge-session's encrypting passphrase must be >= 32 characters), with
 // non-ASCII and punctuation; Apache's config quotes them.

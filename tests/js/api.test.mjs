@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { SessionManager, Session, generateKey } from "edge-session";
+import * as defaultEntry from "edge-session";
+import * as full from "edge-session/full";
 
 const T0 = 1_800_000_000_000; // ms
 const cookieOf = (setCookie) => setCookie.split(";")[0];
@@ -266,7 +268,7 @@ test("apache format through the JS API: reads Apache 2.4.71's encrypted vectors,
   const crypto = file.vectors.filter((v) => v.SessionCryptoPassphrase.length > 0);
   assert.equal(crypto.length, 9);
   for (const v of crypto) {
-    const m = new SessionManager({
+    const m = new full.SessionManager({
       format: "apache",
       cipher: v.SessionCryptoCipher,
       keys: [strong, ...v.SessionCryptoPassphrase],
@@ -286,17 +288,61 @@ test("apache format through the JS API: reads Apache 2.4.71's encrypted vectors,
 });
 
 test("apache format options are checked", () => {
-  assert.equal(codeOf(() => new SessionManager({ format: "apache" })), "ERR_NO_KEYS");
-  assert.equal(codeOf(() => new SessionManager({ format: "apache", keys: ["secret"] })), "ERR_WEAK_KEY");
-  assert.equal(codeOf(() => new SessionManager({ format: "apache", keys: ["x".repeat(40)] })), "ERR_WEAK_KEY");
+  assert.equal(codeOf(() => new full.SessionManager({ format: "apache" })), "ERR_NO_KEYS");
+  assert.equal(codeOf(() => new full.SessionManager({ format: "apache", keys: ["secret"] })), "ERR_WEAK_KEY");
+  assert.equal(codeOf(() => new full.SessionManager({ format: "apache", keys: ["x".repeat(40)] })), "ERR_WEAK_KEY");
   const pass = "a long passphrase for the apache format, 2026";
-  assert.equal(codeOf(() => new SessionManager({ format: "apache", keys: [pass], cipher: "3des192" })), "ERR_INVALID_OPTION");
-  assert.equal(codeOf(() => new SessionManager({ keys: [generateKey()], cipher: "aes128" })), "ERR_INVALID_OPTION");
-  assert.equal(codeOf(() => new SessionManager({ format: "apache", keys: [pass], maxLifetime: 60 })), "ERR_INVALID_OPTION");
-  assert.equal(codeOf(() => new SessionManager({ format: "apache", keys: [pass, pass] })), "ERR_DUPLICATE_KEY");
-  assert.equal(codeOf(() => new SessionManager({ format: "apache", keys: [pass, "old short one"] })), "ERR_WEAK_KEY");
-  assert.doesNotThrow(() => new SessionManager({ format: "apache", keys: [pass, "old short one"], cipher: "aes192", allowWeakPassphrases: true }));
-  assert.equal(codeOf(() => new SessionManager({ format: "apache", keys: [pass], allowWeakPassphrases: "yes" })), "ERR_INVALID_OPTION");
+  assert.equal(codeOf(() => new full.SessionManager({ format: "apache", keys: [pass], cipher: "3des192" })), "ERR_INVALID_OPTION");
+  assert.equal(codeOf(() => new full.SessionManager({ keys: [generateKey()], cipher: "aes128" })), "ERR_INVALID_OPTION");
+  assert.equal(codeOf(() => new full.SessionManager({ format: "apache", keys: [pass], maxLifetime: 60 })), "ERR_INVALID_OPTION");
+  assert.equal(codeOf(() => new full.SessionManager({ format: "apache", keys: [pass, pass] })), "ERR_DUPLICATE_KEY");
+  assert.equal(codeOf(() => new full.SessionManager({ format: "apache", keys: [pass, "old short one"] })), "ERR_WEAK_KEY");
+  assert.doesNotThrow(() => new full.SessionManager({ format: "apache", keys: [pass, "old short one"], cipher: "aes192", allowWeakPassphrases: true }));
+  assert.equal(codeOf(() => new full.SessionManager({ format: "apache", keys: [pass], allowWeakPassphrases: "yes" })), "ERR_INVALID_OPTION");
+});
+
+test("the default entry leaves the apache format and inspect to edge-session/full, and says so", () => {
+  const pass = "a long passphrase for the apache format, 2026";
+  let err;
+  try {
+    new SessionManager({ format: "apache", keys: [pass] });
+  } catch (e) {
+    err = e;
+  }
+  assert.equal(err?.name, "EdgeSessionError");
+  assert.equal(err.code, "ERR_FORMAT_UNAVAILABLE");
+  assert.match(err.message, /import \{ SessionManager \} from "edge-session\/full"/);
+  assert.equal(codeOf(() => new SessionManager({ format: "apache" })), "ERR_FORMAT_UNAVAILABLE", "before the keys");
+  assert.equal("inspect" in defaultEntry, false);
+  assert.equal(typeof full.inspect, "function");
+  // Everything else is the same API in both entries.
+  const shared = Object.keys(defaultEntry).sort();
+  assert.deepEqual(shared, ["Session", "SessionManager", "generateKey", "originFailure", "verifySessionHeader"]);
+  assert.deepEqual(Object.keys(full).filter((k) => k !== "inspect").sort(), shared);
+});
+
+test("the two entries read and write the same cookies (each its own wasm)", async () => {
+  const keys = [generateKey()];
+  const now = 1_800_000_000_000;
+  const small = new defaultEntry.SessionManager({ keys, maxAge: 600 });
+  const large = new full.SessionManager({ keys, maxAge: 600 });
+  for (const [from, to] of [[small, large], [large, small]]) {
+    const s = from.load(null, now);
+    s.applyUpdate("user=Ana+Mar%C3%ADa&role=admin");
+    const c = from.saveAll(s, now);
+    const back = to.load(c.map(cookieOf).join("; "), now + 1000);
+    assert.equal(back.status, "loaded");
+    assert.deepEqual(back.entries(), [["user", "Ana María"], ["role", "admin"]]);
+    assert.equal(back.expiry, now + 600_000);
+  }
+  // The flow is the same class over either build: the full entry's manager handles a request.
+  const bo = small.load(null);
+  bo.set("user", "bo");
+  const cookie = cookieOf(small.save(bo));
+  const res = await large.handle(new Request("https://app.example/", { headers: { cookie } }), (req) => new Response(req.headers.get("x-session")));
+  assert.match(await res.text(), /^user=bo&expiry=\d+$/);
+  // Each entry's classes are its own: a session of one build is refused by the other's manager.
+  assert.throws(() => large.save(small.load(null)), /expected instance of Session/);
 });
 
 test("a 10-key session seals to under 500 bytes", () => {

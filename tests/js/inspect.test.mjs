@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { SessionManager, generateKey, inspect } from "edge-session";
+import { SessionManager, generateKey, inspect } from "edge-session/full";
 
 const T0 = 1_800_000_000_000;
 const key = generateKey();

@@ -44,3 +44,14 @@ typed.handle(new Request("http://x/"), (_req, s) => new Response(s?.get("user") 
 // @ts-expect-error: the session handed to next is typed too
 typed.handle(new Request("http://x/"), (_req, s) => new Response(s?.get("usr") ?? ""));
 export const typedUse = [role, typedCookie, new Session().size];
+
+// The full entry: the same API, the apache format, and inspect.
+import { SessionManager as FullManager, inspect, type Inspection, type InspectOptions } from "edge-session/full";
+const apache = new FullManager({ format: "apache", keys: ["a passphrase of more than thirty-two characters"], cipher: "aes128" });
+const inspectOptions: InspectOptions = { keys: [generateKey()], cookieName: "session" };
+const inspection: Inspection = inspect("session=x", inspectOptions);
+const problem: string | undefined = inspection.problem?.code;
+const fullSession: Session = apache.load(null);
+export const fullUse = [problem, fullSession, apache.handle(new Request("http://x/"), () => new Response(""))];
+// @ts-expect-error: inspect is the full entry's
+import { inspect as notInDefault } from "edge-session";

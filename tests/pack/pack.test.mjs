@@ -25,7 +25,12 @@ const SHIPPED = [
   "LICENSE",
   "README.md",
   "bin/edge-session.js",
+  "js/api.js",
   "js/browser.js",
+  "js/full/browser.js",
+  "js/full/index.d.ts",
+  "js/full/node.js",
+  "js/full/workerd.js",
   "js/handle.js",
   "js/hono.d.ts",
   "js/hono.js",
@@ -38,6 +43,10 @@ const SHIPPED = [
   "pkg/edge_session.js",
   "pkg/edge_session_bg.wasm",
   "pkg/edge_session_bg.wasm.d.ts",
+  "pkg/full/edge_session.d.ts",
+  "pkg/full/edge_session.js",
+  "pkg/full/edge_session_bg.wasm",
+  "pkg/full/edge_session_bg.wasm.d.ts",
 ];
 
 let dir;
@@ -63,7 +72,9 @@ before(() => {
   const files = packed.files.map((f) => f.path).sort();
   assert.deepEqual(files, [...SHIPPED].sort());
   const wasm = packed.files.find((f) => f.path === "pkg/edge_session_bg.wasm");
+  const full = packed.files.find((f) => f.path === "pkg/full/edge_session_bg.wasm");
   assert.ok(wasm.size > 100_000, `the wasm is ${wasm.size} bytes`);
+  assert.ok(full.size > wasm.size + 20_000, `the full entry's wasm (${full.size} bytes) holds the apache format besides`);
   console.log(`# tarball ${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked, ${files.length} files`);
   console.log(`# ${files.map((f) => `${f} ${packed.files.find((x) => x.path === f).size}`).join("\n# ")}`);
 
@@ -196,7 +207,8 @@ test("bundled by Vite, in a page opened in Chromium", { timeout: 180_000 }, asyn
   writeFileSync(
     join(web, "main.js"),
     `
-    import { SessionManager, generateKey, inspect } from "edge-session";
+    import { SessionManager, generateKey } from "edge-session";
+    import { inspect } from "edge-session/full";
     const key = generateKey();
     const manager = new SessionManager({ keys: [key], maxAge: 60 });
     const s = manager.load(null);
@@ -233,6 +245,9 @@ test("bundled by Vite, in a page opened in Chromium", { timeout: 180_000 }, asyn
     const result = await page.evaluate(() => document.body.dataset.result);
     assert.ok(result, `the page did not run: ${errors.join("; ")}`);
     assert.deepEqual(JSON.parse(result), { user: "alice", format: "sealed" });
+    // Each entry brought its own wasm.
+    const assets = readdirSync(join(dist, "assets")).filter((f) => f.endsWith(".wasm"));
+    assert.equal(assets.length, 2, assets.join(", "));
   } finally {
     await browser.close();
     await new Promise((r) => server.close(r));

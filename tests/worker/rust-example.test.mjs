@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
-import { generateKey, inspect } from "edge-session";
+import { generateKey, inspect } from "edge-session/full";
 
 const KEY = generateKey();
 let mf;
