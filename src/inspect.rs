@@ -315,7 +315,7 @@ fn detect(value: &str) -> Option<Format> {
     let b64std = value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
     if b64url
         && !value.is_empty()
-        && let Some(raw) = base64::decode(value, Alphabet::UrlSafe, Padding::None)
+        && let Some(raw) = sealed::decode_token(value)
         && raw.first() == Some(&sealed::VERSION)
         && raw.len() >= sealed::MIN_TOKEN_BYTES
     {

@@ -35,6 +35,16 @@ const TIMES_BYTES: usize = 16;
 /// Smallest valid token, decoded.
 pub(crate) const MIN_TOKEN_BYTES: usize = HEADER_BYTES + TIMES_BYTES + TAG_BYTES;
 
+/// The token's bytes: base64url without padding, strictly (see the layout above).
+pub(crate) fn decode_token(token: &str) -> Option<Vec<u8>> {
+    base64::decode(token, Alphabet::UrlSafe, Padding::None)
+}
+
+/// The token of `bytes`: base64url without padding.
+fn encode_token(bytes: &[u8]) -> String {
+    base64::encode(bytes, Alphabet::UrlSafe, false)
+}
+
 /// Why a body could not be sealed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SealError {
@@ -66,7 +76,7 @@ impl Unsealed {
 
     /// The public key id of a token, without opening it (for inspection).
     pub(crate) fn key_id_of(token: &str) -> Option<[u8; KEY_ID_BYTES]> {
-        let raw = base64::decode(token, Alphabet::UrlSafe, Padding::None)?;
+        let raw = decode_token(token)?;
         raw.get(1..1 + KEY_ID_BYTES)?.try_into().ok()
     }
 }
@@ -129,7 +139,7 @@ pub(crate) fn seal(
     let aad = aad(VERSION, &key.id, binding);
     let tag = key.cipher.seal(&nonce, &aad, plaintext).ok_or(SealError::TooLarge)?;
     buf.extend_from_slice(&tag);
-    Ok(base64::encode(&buf, Alphabet::UrlSafe, false))
+    Ok(encode_token(&buf))
 }
 
 /// Opens a token with whichever configured key its id names.
@@ -138,7 +148,7 @@ pub(crate) fn open(keys: &KeyRing, binding: &str, token: &str) -> Result<Unseale
     if token.len() > MAX_COOKIE_BYTES * crate::chunks::MAX_CHUNKS_LIMIT {
         return Err(Rejection::TooLarge);
     }
-    let mut buf = base64::decode(token, Alphabet::UrlSafe, Padding::None).ok_or(Rejection::Malformed)?;
+    let mut buf = decode_token(token).ok_or(Rejection::Malformed)?;
     if buf.len() < MIN_TOKEN_BYTES {
         return Err(Rejection::Malformed);
     }
@@ -231,9 +241,9 @@ mod tests {
         let (a, b) = (ring(key()), ring(key()));
         let t = seal(&a.current, "s", None, None, "a=1").unwrap();
         assert_eq!(open(&b, "s", &t).err(), Some(Rejection::UnknownKey));
-        let mut raw = base64::decode(&t, Alphabet::UrlSafe, Padding::None).unwrap();
+        let mut raw = decode_token(&t).unwrap();
         raw[0] = 2;
-        let t2 = base64::encode(&raw, Alphabet::UrlSafe, false);
+        let t2 = encode_token(&raw);
         assert_eq!(open(&a, "s", &t2).err(), Some(Rejection::UnsupportedVersion));
     }
 
@@ -243,7 +253,7 @@ mod tests {
         for t in ["", "AAAA", "!!!!", "a b", &"A".repeat(MAX_COOKIE_BYTES + 1)] {
             assert!(open(&k, "s", t).is_err(), "{t:?}");
         }
-        let min = base64::encode(&[1u8; MIN_TOKEN_BYTES - 1], Alphabet::UrlSafe, false);
+        let min = encode_token(&[1u8; MIN_TOKEN_BYTES - 1]);
         assert_eq!(open(&k, "s", &min).err(), Some(Rejection::Malformed));
     }
 }
