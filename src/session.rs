@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::codec::{self, EXPIRY_KEY, Piece, REGENERATE_KEY};
 use crate::jar::Jar;
 use crate::status::LoadStatus;
+use crate::text;
 
 use crate::limits::{MAX_ENTRIES, MAX_UPDATE_BYTES};
 
@@ -424,19 +425,23 @@ impl Session {
     /// assert_eq!(s.encode_entries(), "a=1&b=x+y");
     /// ```
     pub fn encode_entries(&self) -> String {
-        codec::encode_update(self.iter())
+        self.encode(None)
     }
 
     /// The session string with `expiry` (not necessarily the session's own) last.
     pub(crate) fn encode(&self, expiry: Option<u64>) -> String {
-        let mut out = self.encode_entries();
+        // Room for the unescaped entries, their separators and an expiry: one allocation for
+        // the usual session (escaping grows it only when there is something to escape).
+        let room = self.entries.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>() + 28;
+        let mut out = String::with_capacity(room);
+        codec::encode_into(&mut out, self.iter());
         if let Some(expiry) = expiry.filter(|&e| e != 0) {
             if !out.is_empty() {
                 out.push('&');
             }
             out.push_str(EXPIRY_KEY);
             out.push('=');
-            out.push_str(&expiry.to_string());
+            text::push_decimal(&mut out, expiry);
         }
         out
     }

@@ -7,7 +7,7 @@
 use core::fmt;
 
 use crate::limits::MAX_COOKIE_BYTES;
-use crate::text::Quoted;
+use crate::text::{self, Quoted};
 
 /// The default cookie attributes.
 pub const DEFAULT_ATTRIBUTES: &str = "Path=/; HttpOnly; Secure; SameSite=Lax";
@@ -153,7 +153,7 @@ impl Attributes {
         out.push_str(value);
         if let Some(secs) = max_age {
             out.push_str("; Max-Age=");
-            out.push_str(&secs.to_string());
+            text::push_decimal(&mut out, secs);
         }
         if !self.rendered.is_empty() {
             out.push_str("; ");

@@ -25,6 +25,8 @@
 use core::fmt;
 
 use hmac::{Hmac, Mac};
+
+use crate::text;
 use sha2::Sha256;
 
 use edge_session_cipher::base64::{self, Alphabet, Padding};
@@ -102,7 +104,7 @@ fn mac(secret: &[u8], t: &str, method: &str, target: &str, session: &str) -> Hma
 
 /// The signature header's value for a request at `now` (µs).
 pub(crate) fn sign(secret: &[u8], now: u64, method: &str, target: &str, session: &str) -> String {
-    let t = (now / 1_000_000).to_string();
+    let t = text::decimal(now / 1_000_000);
     let tag = mac(secret, &t, method, target, session).finalize().into_bytes();
     format!("t={t},{VERSION_TAG}={}", base64::encode(&tag, Alphabet::UrlSafe, false))
 }

@@ -21,6 +21,29 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Appends `n` in decimal (without `core::fmt`, whose integer formatting was a few percent of
+/// every save: `Max-Age`, `expiry`).
+pub(crate) fn push_decimal(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let (mut n, mut at) = (n, digits.len());
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        at -= 1;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.get(at..).unwrap_or_default().iter().for_each(|&d| out.push(char::from(d)));
+}
+
+/// `n` in decimal (see [`push_decimal`]).
+pub(crate) fn decimal(n: u64) -> String {
+    let mut s = String::with_capacity(20);
+    push_decimal(&mut s, n);
+    s
+}
+
 /// The value of one hex digit, either case.
 pub(crate) fn hex_digit(b: u8) -> Option<u8> {
     match b {
@@ -65,6 +88,13 @@ mod tests {
         assert_eq!(hex(&[0, 0x0f, 0xab, 0xff]), "000fabff");
         assert_eq!(hex_digit(b'F'), Some(15));
         assert_eq!(hex_digit(b'g'), None);
+    }
+
+    #[test]
+    fn decimal_matches_display() {
+        for n in [0, 1, 9, 10, 99, 100, 1_700_000_000_000_000, u64::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+        }
     }
 
     #[test]
