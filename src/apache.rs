@@ -1,11 +1,8 @@
 //! The `apache` format: httpd 2.4's mod_session_crypto cookie (OpenSSL driver), byte-compatible.
 //!
+//! The value's layout is in `apache_wire.rs` (MAC | SALT | IV | CIPHERTEXT, base64); the keys:
+//!
 //! ```text
-//! value      = base64 (standard alphabet, padded)( MAC | SALT | IV | CIPHERTEXT )
-//!   MAC        8 bytes   SipHash-2-4 of (SALT | IV | CIPHERTEXT), key MD5(passphrase), little-endian
-//!   SALT      16 bytes   random (Apache: a UUID); the PBKDF2 salt
-//!   IV        16 bytes   random per cookie
-//!   CIPHERTEXT n*16      AES-CBC with PKCS#7 padding of the session string (with `expiry=`)
 //! key        = PBKDF2-HMAC-SHA1(passphrase, SALT, 4096 rounds, 16 / 24 / 32 bytes for aes128/192/256)
 //! ```
 //!
@@ -27,26 +24,18 @@ use siphasher::sip::SipHasher24;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
+use crate::apache_wire::{self, BLOCK_BYTES, HEADER_BYTES, IV_BYTES, MAC_BYTES, SALT_BYTES};
 use crate::cache::Bounded;
-use crate::cbc::{BLOCK_BYTES, cbc_decrypt, cbc_encrypt};
+use crate::cbc::{cbc_decrypt, cbc_encrypt};
 use crate::keys;
 use crate::limits::MAX_COOKIE_BYTES;
 use crate::options::ApacheCipher;
 use crate::status::Rejection;
-use edge_session_cipher::base64::{self, Alphabet, Padding};
 
 /// PBKDF2 rounds Apache uses.
 const PBKDF2_ROUNDS: u32 = 4096;
-const MAC_BYTES: usize = 8;
-const SALT_BYTES: usize = 16;
-const IV_BYTES: usize = BLOCK_BYTES;
 /// Derived keys remembered per process.
 const KEY_CACHE_SLOTS: usize = 64;
-
-/// Apache's base64: standard alphabet, padding written, tolerated when absent on read.
-pub(crate) fn base64_decode(value: &str) -> Option<Vec<u8>> {
-    base64::decode(value, Alphabet::Standard, Padding::Optional)
-}
 
 impl ApacheCipher {
     fn key_bytes(self) -> usize {
@@ -172,7 +161,7 @@ impl ApacheKeys {
     /// (0, the first, except to write a session back under the weak passphrase that opened it).
     pub(crate) fn seal(&self, plaintext: &str, index: usize) -> Result<String, EncryptError> {
         let padded = (plaintext.len() / BLOCK_BYTES + 1) * BLOCK_BYTES;
-        let len = (MAC_BYTES + SALT_BYTES + IV_BYTES + padded).div_ceil(3) * 4;
+        let len = (HEADER_BYTES + padded).div_ceil(3) * 4;
         if len > MAX_COOKIE_BYTES {
             return Err(EncryptError::TooLarge(len));
         }
@@ -194,7 +183,7 @@ impl ApacheKeys {
     ) -> Option<String> {
         let padded = (plaintext.len() / BLOCK_BYTES + 1) * BLOCK_BYTES;
         let key = self.derive(p, salt);
-        let mut out = Zeroizing::new(vec![0u8; MAC_BYTES + SALT_BYTES + IV_BYTES + padded]);
+        let mut out = Zeroizing::new(vec![0u8; HEADER_BYTES + padded]);
         let (mac, authenticated) = out.split_at_mut_checked(MAC_BYTES)?;
         let (salt_out, iv_and_ct) = authenticated.split_at_mut_checked(SALT_BYTES)?;
         let (iv_out, ct) = iv_and_ct.split_at_mut_checked(IV_BYTES)?;
@@ -203,7 +192,7 @@ impl ApacheKeys {
         // The key's length (from the cipher setting) picks AES-128, -192 or -256.
         cbc_encrypt(&key, iv, plaintext.as_bytes(), ct)?;
         mac.copy_from_slice(&p.mac(authenticated));
-        Some(base64::encode(out.as_slice(), Alphabet::Standard, true))
+        Some(apache_wire::encode(out.as_slice()))
     }
 
     /// Verifies and decrypts a cookie value.
@@ -211,8 +200,8 @@ impl ApacheKeys {
         if value.len() > MAX_COOKIE_BYTES {
             return Err(Rejection::TooLarge);
         }
-        let raw = Zeroizing::new(base64_decode(value).ok_or(Rejection::Malformed)?);
-        if raw.len() < MAC_BYTES + SALT_BYTES + IV_BYTES + BLOCK_BYTES {
+        let raw = Zeroizing::new(apache_wire::decode(value).ok_or(Rejection::Malformed)?);
+        if raw.len() < HEADER_BYTES + BLOCK_BYTES {
             return Err(Rejection::Malformed);
         }
         let (mac, authenticated) = raw.split_at_checked(MAC_BYTES).ok_or(Rejection::Malformed)?;
@@ -246,7 +235,7 @@ mod tests {
     use super::*;
 
     fn b64(bytes: impl AsRef<[u8]>) -> String {
-        base64::encode(bytes.as_ref(), Alphabet::Standard, true)
+        apache_wire::encode(bytes.as_ref())
     }
 
     fn keys(cipher: ApacheCipher, p: &[&str]) -> ApacheKeys {
@@ -269,8 +258,8 @@ mod tests {
     #[test]
     fn writer_derives_once() {
         let k = keys(ApacheCipher::Aes256, &["writer-derives-once passphrase"]);
-        let a = base64_decode(&k.seal("a=1", 0).unwrap()).unwrap();
-        let b = base64_decode(&k.seal("a=1", 0).unwrap()).unwrap();
+        let a = apache_wire::decode(&k.seal("a=1", 0).unwrap()).unwrap();
+        let b = apache_wire::decode(&k.seal("a=1", 0).unwrap()).unwrap();
         assert_eq!(a[8..24], b[8..24], "same salt");
         assert_ne!(a[24..40], b[24..40], "fresh IV");
     }
@@ -292,7 +281,7 @@ mod tests {
     fn mac_is_checked_before_anything() {
         let k = keys(ApacheCipher::Aes256, &["p"]);
         let v = k.seal("user=alice", 0).unwrap();
-        let raw = base64_decode(&v).unwrap();
+        let raw = apache_wire::decode(&v).unwrap();
         for i in 0..raw.len() {
             let mut bad = raw.clone();
             bad[i] ^= 0x01;
@@ -342,7 +331,7 @@ mod tests {
             let k = ApacheKeys::new(cipher, &passphrases).unwrap();
             let value = v["cookie_value"].as_str().unwrap();
             let opened = k.open(value).unwrap();
-            let raw = base64_decode(value).unwrap();
+            let raw = apache_wire::decode(value).unwrap();
             let salt: [u8; 16] = raw[8..24].try_into().unwrap();
             let iv: [u8; 16] = raw[24..40].try_into().unwrap();
             assert_eq!(k.seal_with(&k.first, &salt, &iv, &opened.plaintext).unwrap(), value, "{}", v["name"]);

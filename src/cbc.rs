@@ -5,8 +5,7 @@
 use aes::cipher::block_padding::Pkcs7;
 use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 
-/// AES block length in bytes (the IV's length too).
-pub(crate) const BLOCK_BYTES: usize = 16;
+use crate::apache_wire::BLOCK_BYTES;
 
 /// AES-CBC encryption with PKCS#7 padding of `pt` into `out`, with AES-128, -192 or -256 chosen by
 /// the key's length (16, 24 or 32 bytes). Returns the ciphertext's length, or `None` for another

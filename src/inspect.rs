@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 #[cfg(feature = "apache")]
 use crate::apache::ApacheKeys;
+use crate::apache_wire;
 use crate::chunks;
 use crate::codec;
 use crate::cookie_header;
@@ -18,7 +19,6 @@ use crate::session::Session;
 use crate::set_cookie::SetCookie;
 use crate::status::Rejection;
 use crate::text;
-use edge_session_cipher::base64::{self, Alphabet, Padding};
 
 /// A cookie above this many bytes is near the 4096-byte limit.
 const NEAR_LIMIT_BYTES: usize = 3584;
@@ -323,9 +323,8 @@ fn detect(value: &str) -> Option<Format> {
     }
     if b64std
         && !value.is_empty()
-        && let Some(raw) = base64::decode(value, Alphabet::Standard, Padding::Optional)
-        && raw.len() >= 56
-        && (raw.len() - 40) % 16 == 0
+        && let Some(raw) = apache_wire::decode(value)
+        && apache_wire::has_layout(&raw)
     {
         return Some(Format::Apache);
     }

@@ -34,6 +34,7 @@
 
 #[cfg(feature = "apache")]
 mod apache;
+mod apache_wire;
 mod cache;
 #[cfg(feature = "apache")]
 mod cbc;

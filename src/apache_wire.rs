@@ -1,0 +1,53 @@
+//! The `apache` format's wire layout (httpd 2.4's mod_session_crypto cookie, OpenSSL driver),
+//! compiled in every build: the format itself (`apache.rs`, the `apache` feature) writes and
+//! reads it, and `inspect` recognises it without that feature, to say which build opens it.
+//!
+//! ```text
+//! value      = base64 (standard alphabet, padded)( MAC | SALT | IV | CIPHERTEXT )
+//!   MAC        8 bytes   SipHash-2-4 of (SALT | IV | CIPHERTEXT), key MD5(passphrase), little-endian
+//!   SALT      16 bytes   random (Apache: a UUID); the PBKDF2 salt
+//!   IV        16 bytes   random per cookie
+//!   CIPHERTEXT n*16      AES-CBC with PKCS#7 padding of the session string (with `expiry=`)
+//! ```
+
+use edge_session_cipher::base64::{self, Alphabet, Padding};
+
+/// The MAC's length.
+pub(crate) const MAC_BYTES: usize = 8;
+/// The salt's length.
+pub(crate) const SALT_BYTES: usize = 16;
+/// AES's block: the IV's length and the ciphertext's unit.
+pub(crate) const BLOCK_BYTES: usize = 16;
+/// The IV's length.
+pub(crate) const IV_BYTES: usize = BLOCK_BYTES;
+/// MAC | SALT | IV: what comes before the ciphertext.
+pub(crate) const HEADER_BYTES: usize = MAC_BYTES + SALT_BYTES + IV_BYTES;
+
+/// The value's bytes. Apache's base64: standard alphabet, padding written, tolerated when absent
+/// on read.
+pub(crate) fn decode(value: &str) -> Option<Vec<u8>> {
+    base64::decode(value, Alphabet::Standard, Padding::Optional)
+}
+
+/// The value of `raw`: standard base64, padded (as Apache writes it). Only the format writes one.
+#[cfg(feature = "apache")]
+pub(crate) fn encode(raw: &[u8]) -> String {
+    base64::encode(raw, Alphabet::Standard, true)
+}
+
+/// Whether `raw` has the layout's shape: the header, then one or more whole blocks.
+pub(crate) fn has_layout(raw: &[u8]) -> bool {
+    raw.len() >= HEADER_BYTES + BLOCK_BYTES && (raw.len() - HEADER_BYTES).is_multiple_of(BLOCK_BYTES)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shortest_value_is_the_header_and_one_block() {
+        assert_eq!(HEADER_BYTES + BLOCK_BYTES, 56);
+        assert!(has_layout(&[0; 56]) && has_layout(&[0; 72]));
+        assert!(!has_layout(&[0; 40]) && !has_layout(&[0; 55]) && !has_layout(&[0; 57]) && !has_layout(&[]));
+    }
+}
