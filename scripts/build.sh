@@ -45,15 +45,19 @@ case $mode in
     ;;
 esac
 
-unoptimised=$(mktemp)
-trap 'rm -f "$unoptimised"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 # bundle FEATURES OUT: ES module glue for the runtimes' entries (js/), its TypeScript types and the
-# optimised wasm, in OUT. (Both builds write the same cargo output file: each is bundled at once.)
+# optimised wasm, in OUT. Both builds write the same cargo output file, so each is bundled at once,
+# and what the vendor step below needs is kept under $work/FEATURES-or-default: the cargo output
+# (.wasm) and wasm-bindgen's module before wasm-opt (_bg.wasm).
 bundle() {
   cargo_build "$1"
+  local kept=$work/${1:-default}
+  cp "$wasm" "$kept.wasm"
   rm -rf "$2" && mkdir -p "$2"
-  wasm-bindgen --target web --out-dir "$2" --out-name edge_session "$wasm"
-  cp "$2/edge_session_bg.wasm" "$unoptimised"
+  wasm-bindgen --target web --out-dir "$2" --out-name edge_session "$kept.wasm"
+  cp "$2/edge_session_bg.wasm" "${kept}_bg.wasm"
   wasm-opt "${WASM_OPT_FLAGS[@]}" "$2/edge_session_bg.wasm" -o "$2/edge_session_bg.wasm"
 }
 
@@ -65,8 +69,8 @@ bundle full pkg/full
 # wasm-bindgen's module is the same byte for byte (it is, today), the optimised one is reused
 # rather than optimised a second time.
 mkdir -p www/vendor
-wasm-bindgen --target no-modules --no-typescript --out-dir www/vendor --out-name edge_session "$wasm"
-if cmp -s www/vendor/edge_session_bg.wasm "$unoptimised"; then
+wasm-bindgen --target no-modules --no-typescript --out-dir www/vendor --out-name edge_session "$work/full.wasm"
+if cmp -s www/vendor/edge_session_bg.wasm "$work/full_bg.wasm"; then
   cp pkg/full/edge_session_bg.wasm www/vendor/edge_session_bg.wasm
 else
   wasm-opt "${WASM_OPT_FLAGS[@]}" www/vendor/edge_session_bg.wasm -o www/vendor/edge_session_bg.wasm
