@@ -5,7 +5,7 @@
 use core::fmt;
 
 use crate::Options;
-use crate::cache::Bounded;
+use crate::cache::{Bounded, Token, TokenRef};
 use crate::chunks;
 use crate::cookie_header::{self, Found};
 use crate::error::{ConfigError, SaveError};
@@ -47,7 +47,7 @@ pub struct SessionManager {
     /// The cookie name with the token context: what sealed tokens are bound to.
     binding: String,
     /// Cookie values opened before, by the whole value (`Options::open_cache`).
-    opened: Bounded<String, Session>,
+    opened: Bounded<Token, Session>,
 }
 
 impl fmt::Debug for SessionManager {
@@ -157,12 +157,12 @@ impl SessionManager {
         // A value seen before is the same session: the cookie (or its chunks) decrypts to the same
         // bytes under the same keys and binding. What depends on the time is checked below, on
         // every load. Chunked sessions (values over one cookie) are not kept.
-        let mut session = match self.opened.get(value) {
+        let mut session = match self.opened.get(&TokenRef(value)) {
             Some(s) => s,
             None => match self.sealer.open(value, &self.binding) {
                 Ok(s) => {
                     if value.len() <= MAX_COOKIE_BYTES {
-                        self.opened.insert(value.to_owned(), s.clone());
+                        self.opened.insert(Token(value.to_owned()), s.clone());
                     }
                     s
                 }
@@ -321,7 +321,7 @@ impl SessionManager {
             && self.opened.slots() > 0
             && let Some(opened) = self.sealer.opened_form(session, expiry, issued)
         {
-            self.opened.insert(value.clone(), opened);
+            self.opened.insert(Token(value.clone()), opened);
         }
         Ok(value)
     }
