@@ -86,28 +86,52 @@ async function timed(mf, path) {
   return performance.now() - t0;
 }
 
-/** Per-operation ms of `path` + `&n=`: (t(2N) - t(N)) / N, N sized from a first guess. */
-async function perOp(mf, path, guessUs) {
+/** N for `path` + `&n=`, from a first guess (µs per operation), after a warm-up. */
+async function sizeN(mf, path, guessUs) {
   const targetMs = QUICK ? 10 : 150;
   let n = Math.max(10, Math.round((targetMs * 1000) / Math.max(guessUs, 1)));
   await timed(mf, `${path}&n=${n}`); // prepare, warm-up (Liftoff to TurboFan)
   // The guess comes from node, where the async designs are far slower than in workerd: grow N
   // until one request holds the target time of work, well above a request's own noise.
   for (let i = 0; i < 10 && (await timed(mf, `${path}&n=${n}`)) < targetMs; i++) n *= 2;
-  for (let attempt = 0; attempt < 4; attempt++, n *= 2) {
-    const samples = [];
-    for (let r = 0; r < Math.max(ROUNDS, 2); r++) {
-      const t1 = await timed(mf, `${path}&n=${n}`);
-      const t2 = await timed(mf, `${path}&n=${2 * n}`);
-      samples.push((t2 - t1) / n);
-    }
-    // Of the quick run's two samples the median would be the lower: one sample disturbed by the
-    // machine's other work (t(2N) <= t(N)) sank a measurement. Their mean, then; a full run's
-    // three samples give a true median.
-    const perOpMs = samples.length % 2 ? median(samples) : samples.reduce((a, b) => a + b, 0) / samples.length;
-    if (perOpMs > 0) return perOpMs;
+  return n;
+}
+
+/** One sample of the per-operation ms of `path` at N: (t(2N) - t(N)) / N. */
+async function sample(mf, path, n) {
+  const t1 = await timed(mf, `${path}&n=${n}`);
+  const t2 = await timed(mf, `${path}&n=${2 * n}`);
+  return (t2 - t1) / n;
+}
+
+/** The per-operation ms of samples: their median, or of the quick run's two their mean (the median
+ * of two would be the lower: one sample disturbed by the machine's other work, t(2N) <= t(N),
+ * sank a measurement). Not positive: noise larger than the work. */
+const perOpOf = (samples) => (samples.length % 2 ? median(samples) : samples.reduce((a, b) => a + b, 0) / samples.length);
+
+/** Per-operation ms of each of `paths` (with first guesses in µs), measured in interleaved rounds
+ * as in node: a round samples every path once, so a slow stretch of the machine falls on all of
+ * them rather than on whichever was being measured then (measured one after another, the async
+ * peers' figures moved by 2-3x between runs). A path whose samples are lost in noise is measured
+ * again alone at a larger N (up to three times). */
+async function perOps(mf, paths) {
+  const ns = [];
+  for (const { path, guessUs } of paths) ns.push(await sizeN(mf, path, guessUs));
+  const samples = paths.map(() => []);
+  for (let r = 0; r < Math.max(ROUNDS, 2); r++) {
+    for (const [i, { path }] of paths.entries()) samples[i].push(await sample(mf, path, ns[i]));
   }
-  return NaN; // noise larger than the work: reported as a missing measurement
+  const out = [];
+  for (const [i, { path }] of paths.entries()) {
+    let ms = perOpOf(samples[i]);
+    for (let attempt = 0, n = ns[i] * 2; attempt < 3 && !(ms > 0); attempt++, n *= 2) {
+      const again = [];
+      for (let r = 0; r < Math.max(ROUNDS, 2); r++) again.push(await sample(mf, path, n));
+      ms = perOpOf(again);
+    }
+    out.push(ms > 0 ? ms : NaN); // NaN: reported as a missing measurement
+  }
+  return out;
 }
 
 async function workerd(nodeRows) {
@@ -122,15 +146,18 @@ async function workerd(nodeRows) {
   try {
     const rows = [];
     for (const { size, mode } of CASES) {
-      for (const [i, impl] of IMPLS.entries()) {
-        if (!supports(impl, mode)) continue;
-        const guess = nodeRows.find((r) => r.size === size && r.mode === mode && r.name === impl.name).us;
-        const ms = await perOp(mf, `/run?impl=${i}&size=${size}&mode=${mode}`, guess);
-        rows.push({ runtime: "workerd", size, mode, name: impl.name, kind: impl.kind, us: ms * 1000 });
+      const impls = [...IMPLS.entries()].filter(([, impl]) => supports(impl, mode));
+      const paths = impls.map(([i, impl]) => ({
+        path: `/run?impl=${i}&size=${size}&mode=${mode}`,
+        guessUs: nodeRows.find((r) => r.size === size && r.mode === mode && r.name === impl.name).us,
+      }));
+      const ms = await perOps(mf, paths);
+      for (const [k, [, impl]] of impls.entries()) {
+        rows.push({ runtime: "workerd", size, mode, name: impl.name, kind: impl.kind, us: ms[k] * 1000 });
       }
       log(`workerd, ${size} keys, ${mode}: done`);
     }
-    const instantiateMs = await perOp(mf, "/instantiate?x=1", 200);
+    const [instantiateMs] = await perOps(mf, [{ path: "/instantiate?x=1", guessUs: 200 }]);
     const version = await mf.dispatchFetch("http://127.0.0.1/list").then((r) => r.json());
     return { rows, instantiateMs, implsSeen: version.length };
   } finally {
@@ -502,7 +529,8 @@ function markdown(r) {
     L.push("");
   }
   L.push("In workerd the time is taken from outside the isolate (its clocks stop during computation): the");
-  L.push("difference between requests of N and 2N round trips, divided by N.", "");
+  L.push("difference between requests of N and 2N round trips, divided by N; the median of 3 rounds, each round");
+  L.push("sampling every implementation once, as in node.", "");
   L.push("## The worker under load", "");
   L.push(`wrk ${WRK.join(" ")} against \`/counter\` (read the session, count + 1, re-seal), the same client for all.`);
   L.push("The Rust worker (`build/index.js`, its embedded demo origin) runs in workerd directly (`workerd serve`,");
