@@ -50,7 +50,8 @@ const MAX_PLAINTEXT_BYTES: u64 = (1 << 36) - 32;
 /// `ghash` rather than taken from `aes-gcm`, for one reason: `aes`'s software AES enciphers four
 /// blocks at a time in one fixsliced pass and a single block in a pass of its own that costs
 /// about as much. `aes-gcm` enciphers the tag mask E(K, J0) and a message's last one to three
-/// blocks singly: a quarter of a 350-byte seal's AES ran on those. Here every counter block, J0's
+/// blocks singly: a 350-byte seal took 5 batches and 4 single blocks (in workerd's profile, 45 % of
+/// its AES time in the single blocks) where 6 batches do. Here every counter block, J0's
 /// included, goes through the four-block path (a last batch that overruns the message is
 /// enciphered whole and its surplus discarded). Wycheproof's AES-GCM vectors and the frozen
 /// `sealed` tokens hold it to the standard (`tests/`).
