@@ -78,10 +78,10 @@ impl core::fmt::Debug for Aes256Gcm {
     }
 }
 
-/// The counter-mode pass: XORs the keystream from `J0 + 1` on into `buf` and returns E(K, J0),
-/// the tag mask, every block enciphered in the backend's parallel batches.
+/// The counter-mode pass under `nonce`: XORs the keystream from `J0 + 1` on into `buf` and writes
+/// E(K, J0), the tag mask, into `mask`, every block enciphered in the backend's parallel batches.
 struct Keystream<'a> {
-    j0: [u8; BLOCK_BYTES],
+    nonce: &'a [u8; NONCE_BYTES],
     buf: &'a mut [u8],
     mask: &'a mut [u8; TAG_BYTES],
 }
@@ -92,17 +92,18 @@ impl BlockSizeUser for Keystream<'_> {
 
 impl BlockCipherEncClosure for Keystream<'_> {
     fn call<B: BlockCipherEncBackend<BlockSize = Self::BlockSize>>(self, backend: &B) {
-        let counter = u32::from_be_bytes([self.j0[12], self.j0[13], self.j0[14], self.j0[15]]);
         let mut batch = ParBlocks::<B>::default();
-        // Keystream block k is E(K, J0 + k): k = 0 is the mask, k ≥ 1 covers bytes 16(k−1)…
+        // Keystream block k is E(K, J0 + k), J0 + k = nonce | (1 + k) as a 32-bit big-endian
+        // counter: k = 0 is the mask, k ≥ 1 covers bytes 16(k−1)…
         let blocks = 1 + self.buf.len().div_ceil(BLOCK_BYTES);
         let mut k = 0;
         let mut data = self.buf.chunks_mut(BLOCK_BYTES);
         while k < blocks {
             for (i, block) in batch.iter_mut().enumerate() {
-                block.copy_from_slice(&self.j0);
-                let n = counter.wrapping_add((k + i) as u32);
-                block[12..].copy_from_slice(&n.to_be_bytes());
+                let (nonce, counter) = block.split_at_mut(NONCE_BYTES);
+                nonce.copy_from_slice(self.nonce);
+                // inc32 wraps modulo 2^32 (a message under GCM's limit never gets there).
+                counter.copy_from_slice(&((1 + k + i) as u32).to_be_bytes());
             }
             backend.encrypt_par_blocks((&mut batch).into());
             for block in batch.iter() {
@@ -156,11 +157,8 @@ impl Aes256Gcm {
 
     /// E(K, J0) for `nonce`, and `buf` run through counter mode from J0 + 1.
     fn ctr(&self, nonce: &[u8; NONCE_BYTES], buf: &mut [u8]) -> [u8; TAG_BYTES] {
-        let mut j0 = [0u8; BLOCK_BYTES];
-        j0[..NONCE_BYTES].copy_from_slice(nonce);
-        j0[BLOCK_BYTES - 1] = 1;
         let mut mask = [0u8; TAG_BYTES];
-        self.aes.encrypt_with_backend(Keystream { j0, buf, mask: &mut mask });
+        self.aes.encrypt_with_backend(Keystream { nonce, buf, mask: &mut mask });
         mask
     }
 
