@@ -25,10 +25,9 @@
 use core::fmt;
 
 use hmac::{Hmac, Mac};
-
-use crate::text;
 use sha2::Sha256;
 
+use crate::text;
 use edge_session_cipher::base64::{self, Alphabet, Padding};
 
 /// What starts the signed message: the format's name and version.
