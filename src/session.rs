@@ -105,9 +105,29 @@ impl Session {
     /// Decodes a plain session string (2.4.x rules; invalid pairs dropped). More than
     /// [`MAX_ENTRIES`] entries is an error; the caller bounds the string's length.
     pub(crate) fn decode(input: &str) -> Result<Self, SessionError> {
+        // The usual string, one this crate wrote: distinct keys, no deletions. Its entries are
+        // taken in order without a search per key (`put`'s is quadratic: 1,225 key comparisons
+        // at 50 keys). Anything else (a repeated key, a deletion, too many entries) is decoded
+        // again by the general rules, which decide what it means.
+        let mut entries = Vec::new();
+        let mut expiry = None;
+        let mut usual = true;
+        for piece in codec::pieces(input) {
+            match piece {
+                Piece::Set(k, v) if entries.len() < MAX_ENTRIES => entries.push((k, v)),
+                Piece::Expiry(e) => expiry = e,
+                Piece::Regenerate => {}
+                Piece::Set(..) | Piece::Delete(_) => {
+                    usual = false;
+                    break;
+                }
+            }
+        }
+        if usual && distinct(&entries) {
+            return Ok(Self { entries: Arc::new(entries), expiry, ..Self::default() });
+        }
         let mut session = Self::new();
         session.merge(input)?;
-        session.modified = false;
         Ok(session)
     }
 
@@ -398,7 +418,9 @@ impl Session {
     /// Decodes a stored session string into this session (a `!regenerate` in it is ignored: only
     /// an update may ask for one).
     fn merge(&mut self, input: &str) -> Result<(), SessionError> {
-        self.apply(codec::pieces(input).filter(|p| *p != Piece::Regenerate))
+        self.apply(codec::pieces(input).filter(|p| *p != Piece::Regenerate))?;
+        self.modified = false;
+        Ok(())
     }
 
     fn apply(&mut self, pieces: impl IntoIterator<Item = Piece>) -> Result<(), SessionError> {
@@ -471,6 +493,33 @@ impl fmt::Display for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.encode(self.expiry))
     }
+}
+
+/// Whether every key differs: a table of the keys' indexes, placed by their hash (FNV-1a) with
+/// linear probing, so that a key is compared only with the keys it meets in its probe. The caller
+/// caps the count ([`MAX_ENTRIES`]), which bounds the worst case (every hash the same) at `put`'s.
+fn distinct(entries: &[(String, String)]) -> bool {
+    // At most half full: a free slot ends every probe.
+    let mask = (entries.len() * 2).next_power_of_two() - 1;
+    // The index + 1 of the key placed there; 0 for a free slot.
+    let mut slots = vec![0u16; mask + 1];
+    for (index, (key, _)) in (1..).zip(entries) {
+        let hash = key.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+        let mut at = hash as usize;
+        loop {
+            at &= mask;
+            match slots.get_mut(at) {
+                Some(free @ 0) => {
+                    *free = index;
+                    break;
+                }
+                Some(other) if entries.get(usize::from(*other) - 1).is_some_and(|(k, _)| k == key) => return false,
+                Some(_) => at += 1,
+                None => return false,
+            }
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -554,5 +603,75 @@ mod tests {
         assert!(!s.is_modified(), "setting the same value changes nothing");
         s.insert("k", "").unwrap();
         assert!(s.is_empty() && s.is_modified());
+    }
+
+    /// The general rules alone (what `decode` did before its fast path).
+    fn by_the_rules(input: &str) -> Result<Session, SessionError> {
+        let mut session = Session::new();
+        session.merge(input)?;
+        Ok(session)
+    }
+
+    #[test]
+    fn decode_agrees_with_the_general_rules() {
+        // Repeated keys (one, several, far apart), deletions, expiry anywhere, regenerate, and
+        // the entry limit on both sides, with and without a repeat past it.
+        let many = |n: usize| (0..n).map(|i| format!("k{i}=v")).collect::<Vec<_>>().join("&");
+        let mut inputs: Vec<String> = [
+            "",
+            "a=1",
+            "a=1&b=2",
+            "a=1&a=2",
+            "a=1&b=2&a=3",
+            "a=1&b=&c=3",
+            "b=&a=1",
+            "a=1&expiry=5&b=2",
+            "expiry=5&expiry=0",
+            "a=1&!regenerate=1&b=2",
+            "a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9&c=0",
+            "%61=1&a=2",
+            "a=1&a=",
+            "x=1&y=2&x=&y=3",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for n in [MAX_ENTRIES - 1, MAX_ENTRIES, MAX_ENTRIES + 1] {
+            inputs.push(many(n));
+            inputs.push(format!("{}&k0=again", many(n)));
+            inputs.push(format!("{}&k0=", many(n)));
+        }
+        // Random strings of few keys, so that repeats are common.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut pairs = Vec::new();
+            for _ in 0..(x % 12) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let key = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "expiry"][(x % 11) as usize];
+                let value = ["", "1", "22", "x y"][((x >> 8) % 4) as usize];
+                pairs.push(format!("{key}={value}"));
+            }
+            inputs.push(pairs.join("&"));
+        }
+        for input in &inputs {
+            assert_eq!(Session::decode(input), by_the_rules(input), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn distinct_finds_every_repeat() {
+        let keys: Vec<(String, String)> = (0..300).map(|i| (format!("key{i}"), String::new())).collect();
+        assert!(distinct(&keys));
+        for i in 0..keys.len() {
+            for j in [0, i / 2, keys.len() - 1] {
+                if i != j {
+                    let mut k = keys.clone();
+                    k[i].0 = k[j].0.clone();
+                    assert!(!distinct(&k), "{i} {j}");
+                }
+            }
+        }
     }
 }
