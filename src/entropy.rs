@@ -1,7 +1,8 @@
 //! Randomness for nonces, salts and IVs, from the platform's CSPRNG (getrandom).
 //!
-//! On wasm32 every getrandom call crosses into JavaScript (`crypto.getRandomValues`, three JS
-//! calls in getrandom 0.2's `js` backend: ≈ 6 % of a sealed round trip per nonce), so there the
+//! On wasm32 every getrandom call crosses into JavaScript (`crypto.getRandomValues`: one call from
+//! the npm package's own source, three through getrandom 0.2's `js` backend, which the Worker uses;
+//! ≈ 6 % of a sealed round trip per nonce when drawn one by one), so there the
 //! bytes are drawn [`POOL_BYTES`] at a time and handed out once each: the read position only moves
 //! forward, every byte handed out is zeroed in the pool, and the pool is refilled from the
 //! platform when too little is left (the rest is thrown away, never reused). A wasm32 instance has

@@ -12,6 +12,8 @@ use edge_session::{
     MAX_OPEN_CACHE, MAX_SECONDS,
 };
 
+mod random;
+
 // `inspect`: in the package's `edge-session/full` entry only, with the apache format.
 #[cfg(feature = "full")]
 mod inspect;
