@@ -545,7 +545,9 @@ function markdown(r) {
   L.push("| server | req/s | p50 (ms) | p99 (ms) | requests | non-2xx | socket errors |", "| --- | ---: | ---: | ---: | ---: | ---: | --- |");
   for (const [label, w] of Object.entries(r.load)) {
     if (typeof w !== "object") continue;
-    L.push(`| ${label}${w.version ? ` (${w.version})` : ""} | ${w.rps.toFixed(0)} | ${w.p50} | ${w.p99} | ${w.requests} | ${w.non2xx} | ${w.errors ?? "none"} |`);
+    // Latencies converted from wrk's units print without the conversion's float noise (0.815, not
+    // 0.8150000000000001).
+    L.push(`| ${label}${w.version ? ` (${w.version})` : ""} | ${w.rps.toFixed(0)} | ${Number(w.p50.toPrecision(6))} | ${Number(w.p99.toPrecision(6))} | ${w.requests} | ${w.non2xx} | ${w.errors ?? "none"} |`);
   }
   const cost = (on, off) => (r.load[on] && r.load[off] ? `${sessionCostUs(r.load[on], r.load[off]).toFixed(1)} µs` : "—");
   const rounds = r.load.workerdRounds ?? 1;
