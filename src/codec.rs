@@ -249,8 +249,28 @@ fn piece(key: Option<String>, raw_value: &str, value_escaped: bool) -> Option<Pi
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// 20,000 strings of up to `max - 1` symbols drawn from `alphabet` (xorshift from `seed`),
+    /// joined by `separator`: the generated inputs of the tests that hold a parser to a reference.
+    pub(crate) fn random_strings(seed: u64, max: u64, alphabet: &[&str], separator: &str) -> Vec<String> {
+        let mut x = seed;
+        (0..20_000)
+            .map(|_| {
+                let count = x % max;
+                let symbols: Vec<&str> = (0..count)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        alphabet[(x % alphabet.len() as u64) as usize]
+                    })
+                    .collect();
+                symbols.join(separator)
+            })
+            .collect()
+    }
 
     fn esc(s: &str) -> String {
         let mut out = String::new();
@@ -345,17 +365,7 @@ mod tests {
             inputs.extend(next.iter().cloned());
             frontier = next;
         }
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        for _ in 0..20_000 {
-            let mut s = String::new();
-            for _ in 0..(x % 40) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                s.push_str(ALPHABET[(x % ALPHABET.len() as u64) as usize]);
-            }
-            inputs.push(s);
-        }
+        inputs.extend(random_strings(0x9e37_79b9_7f4a_7c15, 40, &ALPHABET, ""));
         for input in &inputs {
             assert_eq!(pieces(input).collect::<Vec<_>>(), reference_pieces(input), "{input:?}");
         }
