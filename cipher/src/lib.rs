@@ -1,9 +1,10 @@
 //! The AEAD of edge-session's `sealed` format: AES-256-GCM behind non-generic functions.
 //!
-//! GCM is composed here from RustCrypto's `aes` (the fixsliced software AES on wasm32) and
-//! `ghash` (see [`Aes256Gcm`] for why not `aes-gcm`, which the tests hold it to). Their code is
-//! generic or `#[inline]`, so it is compiled in the crate that names the concrete types: this
-//! one, which the workspace compiles for speed (`[profile.release.package.edge-session-cipher]`)
+//! GCM is composed here from RustCrypto's `aes` (the fixsliced software AES on wasm32) and this
+//! crate's GHASH (`ghash.rs`, held to RustCrypto's `ghash` by its tests; see [`Aes256Gcm`] for
+//! why not `aes-gcm`, which the tests hold the whole to). `aes`'s code is generic or `#[inline]`,
+//! so it is compiled in the crate that names the concrete types: this one, which the workspace
+//! compiles for speed (`[profile.release.package.edge-session-cipher]`)
 //! while the rest of the wasm is built for size. The `apache` format's AES-CBC stays in the core,
 //! built for size on the same `aes` crate: one AES in the binary.
 //!
@@ -23,15 +24,16 @@
 extern crate alloc;
 
 pub mod base64;
+mod ghash;
 
 use aes::Aes256;
 use aes::cipher::{
     Block, BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt, BlockSizeUser, KeyInit, ParBlocks,
 };
-use ghash::GHash;
-use ghash::universal_hash::UniversalHash;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
+
+use crate::ghash::GHash;
 
 /// AES-256 key length in bytes.
 pub const KEY_BYTES: usize = 32;
@@ -46,9 +48,10 @@ const MAX_PLAINTEXT_BYTES: u64 = (1 << 36) - 32;
 
 /// An AES-256-GCM key with its schedule expanded once. `Debug` never shows the key.
 ///
-/// GCM (NIST SP 800-38D, 96-bit nonces only) is composed here from RustCrypto's `aes` and
-/// `ghash` rather than taken from `aes-gcm`, for one reason: `aes`'s software AES enciphers four
-/// blocks at a time in one fixsliced pass and a single block in a pass of its own that costs
+/// GCM (NIST SP 800-38D, 96-bit nonces only) is composed here from RustCrypto's `aes` and this
+/// crate's GHASH rather than taken from `aes-gcm`, for two reasons. GHASH: see `ghash.rs` (H
+/// prepared once per key rather than per block). AES: `aes`'s software AES enciphers four blocks
+/// at a time in one fixsliced pass and a single block in a pass of its own that costs
 /// about as much. `aes-gcm` enciphers the tag mask E(K, J0) and a message's last one to three
 /// blocks singly: a 350-byte seal took 5 batches and 4 single blocks (in workerd's profile, 45 % of
 /// its AES time in the single blocks) where 6 batches do. Here every counter block, J0's
@@ -150,8 +153,11 @@ impl Aes256Gcm {
         // H = E(K, 0¹²⁸) through the batch path as well (see `HashKey`).
         let mut h = Block::<Aes256>::default();
         aes.encrypt_with_backend(HashKey(&mut h));
-        let ghash = GHash::new(&h);
+        let mut key = [0u8; BLOCK_BYTES];
+        key.copy_from_slice(&h);
+        let ghash = GHash::new(&key);
         h.zeroize();
+        key.zeroize();
         Self { aes, ghash }
     }
 
@@ -167,10 +173,10 @@ impl Aes256Gcm {
         let mut ghash = self.ghash.clone();
         ghash.update_padded(aad);
         ghash.update_padded(ciphertext);
-        let mut lengths = ghash::Block::default();
+        let mut lengths = [0u8; BLOCK_BYTES];
         lengths[..8].copy_from_slice(&((aad.len() as u64) * 8).to_be_bytes());
         lengths[8..].copy_from_slice(&((ciphertext.len() as u64) * 8).to_be_bytes());
-        ghash.update(&[lengths]);
+        ghash.update(&lengths);
         let s = ghash.finalize();
         mask.iter_mut().zip(s.iter()).for_each(|(m, s)| *m ^= s);
         mask
