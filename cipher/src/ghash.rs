@@ -55,31 +55,47 @@ fn mul_lo(a: u64, b: &Split) -> u64 {
     (z0 & MASK[0]) | (z1 & MASK[1]) | (z2 & MASK[2]) | (z3 & MASK[3])
 }
 
-/// GHASH under one key H: the pieces of H, and the running state.
-#[derive(Clone)]
-pub(crate) struct GHash {
+/// GHASH's key H (E(K, 0^128)), prepared once: zeroed when dropped.
+pub(crate) struct Key {
     /// h0, h1, h0 ^ h1 and their bit reversals, split.
     h: [Split; 6],
+}
+
+impl Key {
+    /// Prepares `h`.
+    pub(crate) fn new(h: &Block) -> Self {
+        let (h0, h1) = load(h);
+        let (h0r, h1r) = (reverse(h0), reverse(h1));
+        Self { h: [h0, h1, h0 ^ h1, h0r, h1r, h0r ^ h1r].map(split) }
+    }
+
+    /// A GHASH computation under this key, from the zero state.
+    pub(crate) fn start(&self) -> GHash<'_> {
+        GHash { key: self, y: (0, 0) }
+    }
+}
+
+impl Drop for Key {
+    fn drop(&mut self) {
+        self.h.iter_mut().flatten().for_each(|s| s.zeroize());
+    }
+}
+
+/// One GHASH computation: the key and the running state.
+pub(crate) struct GHash<'a> {
+    key: &'a Key,
     /// The state Y as (y0, y1).
     y: (u64, u64),
 }
 
-impl GHash {
-    /// GHASH keyed with `h` (E(K, 0^128)), from the zero state.
-    pub(crate) fn new(h: &Block) -> Self {
-        let (h0, h1) = load(h);
-        let (h0r, h1r) = (h0.reverse_bits(), h1.reverse_bits());
-        let h = [h0, h1, h0 ^ h1, h0r, h1r, h0r ^ h1r].map(split);
-        Self { h, y: (0, 0) }
-    }
-
+impl GHash<'_> {
     /// Y ← (Y ⊕ X) · H.
     fn block(&mut self, x: &Block) {
         let (x0, x1) = load(x);
         let (y0, y1) = (self.y.0 ^ x0, self.y.1 ^ x1);
         let y2 = y0 ^ y1;
         let (y0r, y1r) = (reverse(y0), reverse(y1));
-        let [h0, h1, h2, h0r, h1r, h2r] = &self.h;
+        let [h0, h1, h2, h0r, h1r, h2r] = &self.key.h;
         let (z0, z1) = (mul_lo(y0, h0), mul_lo(y1, h1));
         let z2 = mul_lo(y2, h2) ^ z0 ^ z1;
         let (z0h, z1h) = (mul_lo(y0r, h0r), mul_lo(y1r, h1r));
@@ -127,9 +143,8 @@ impl GHash {
     }
 }
 
-impl Drop for GHash {
+impl Drop for GHash<'_> {
     fn drop(&mut self) {
-        self.h.iter_mut().flatten().for_each(|s| s.zeroize());
         self.y.0.zeroize();
         self.y.1.zeroize();
     }
@@ -208,7 +223,8 @@ mod tests {
         for key in &keys {
             for len in (0..100).chain([255, 256, 1000]) {
                 let data = bytes(len);
-                let mut ours = GHash::new(key);
+                let prepared = Key::new(key);
+                let mut ours = prepared.start();
                 ours.update_padded(&data);
                 let mut theirs = ghash::GHash::new(key.into());
                 theirs.update_padded(&data);

@@ -28,12 +28,10 @@ mod ghash;
 
 use aes::Aes256;
 use aes::cipher::{
-    Block, BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt, BlockSizeUser, KeyInit, ParBlocks,
+    BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt, BlockSizeUser, KeyInit, ParBlocks,
 };
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
-
-use crate::ghash::GHash;
 
 /// AES-256 key length in bytes.
 pub const KEY_BYTES: usize = 32;
@@ -72,7 +70,7 @@ const MAX_PLAINTEXT_BYTES: u64 = (1 << 36) - 32;
 /// ```
 pub struct Aes256Gcm {
     aes: Aes256,
-    ghash: GHash,
+    ghash: ghash::Key,
 }
 
 impl core::fmt::Debug for Aes256Gcm {
@@ -124,7 +122,7 @@ impl BlockCipherEncClosure for Keystream<'_> {
 
 /// Computes GHASH's key E(K, 0¹²⁸) in a batch of zero blocks: so that nothing in the binary calls
 /// `aes`'s single-block path (a second instantiation of the fixsliced AES, 4 KB of wasm).
-struct HashKey<'a>(&'a mut Block<Aes256>);
+struct HashKey<'a>(&'a mut [u8; BLOCK_BYTES]);
 
 impl BlockSizeUser for HashKey<'_> {
     type BlockSize = <Aes256 as BlockSizeUser>::BlockSize;
@@ -151,13 +149,10 @@ impl Aes256Gcm {
     pub fn new(key: &[u8; KEY_BYTES]) -> Self {
         let aes = Aes256::new(&(*key).into());
         // H = E(K, 0¹²⁸) through the batch path as well (see `HashKey`).
-        let mut h = Block::<Aes256>::default();
+        let mut h = [0u8; BLOCK_BYTES];
         aes.encrypt_with_backend(HashKey(&mut h));
-        let mut key = [0u8; BLOCK_BYTES];
-        key.copy_from_slice(&h);
-        let ghash = GHash::new(&key);
+        let ghash = ghash::Key::new(&h);
         h.zeroize();
-        key.zeroize();
         Self { aes, ghash }
     }
 
@@ -170,7 +165,7 @@ impl Aes256Gcm {
 
     /// GHASH over `aad` and the ciphertext, then XORed with `mask`: the tag.
     fn tag(&self, aad: &[u8], ciphertext: &[u8], mut mask: [u8; TAG_BYTES]) -> [u8; TAG_BYTES] {
-        let mut ghash = self.ghash.clone();
+        let mut ghash = self.ghash.start();
         ghash.update_padded(aad);
         ghash.update_padded(ciphertext);
         let mut lengths = [0u8; BLOCK_BYTES];
