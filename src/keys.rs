@@ -25,7 +25,7 @@
 use core::fmt;
 
 use edge_session_cipher::Aes256Gcm;
-use sha2::{Digest, Sha256};
+use edge_session_cipher::sha256::{self, Sha256};
 use zeroize::Zeroizing;
 
 use crate::cache::Bounded;
@@ -152,12 +152,11 @@ static STRETCHED: Bounded<[u8; 32], Zeroizing<[u8; KEY_BYTES]>> = Bounded::new(S
 
 fn stretch(passphrase: &str) -> Zeroizing<[u8; KEY_BYTES]> {
     // The cache is indexed by a hash of the passphrase (never the passphrase itself).
-    let tag: [u8; 32] = Sha256::new().chain_update(PASSPHRASE_SALT).chain_update(passphrase).finalize().into();
+    let tag = Sha256::new().chain(PASSPHRASE_SALT).chain(passphrase.as_bytes()).finish();
     if let Some(key) = STRETCHED.get(&tag) {
         return key;
     }
-    let mut key = Zeroizing::new([0u8; KEY_BYTES]);
-    pbkdf2::pbkdf2_hmac::<Sha256>(passphrase.as_bytes(), PASSPHRASE_SALT, PASSPHRASE_ITERATIONS, key.as_mut());
+    let key = Zeroizing::new(sha256::pbkdf2(passphrase.as_bytes(), PASSPHRASE_SALT, PASSPHRASE_ITERATIONS));
     STRETCHED.insert(tag, key.clone());
     key
 }
@@ -198,7 +197,7 @@ pub(crate) struct SealKey {
 
 impl SealKey {
     pub(crate) fn new(material: &[u8; KEY_BYTES]) -> Self {
-        let digest = Sha256::new().chain_update(KEY_ID_LABEL).chain_update(material).finalize();
+        let digest = Sha256::new().chain(KEY_ID_LABEL).chain(material).finish();
         let mut id = [0u8; KEY_ID_BYTES];
         id.copy_from_slice(digest.get(..KEY_ID_BYTES).unwrap_or(&[0; KEY_ID_BYTES]));
         Self { id, cipher: Aes256Gcm::new(material), material: Zeroizing::new(*material) }
@@ -207,7 +206,7 @@ impl SealKey {
     /// `SHA-256(label | key)`: a secret for another use, independent of the sealing key for
     /// any label that is not the key-id label.
     pub(crate) fn derive(&self, label: &[u8]) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(Sha256::new().chain_update(label).chain_update(self.material.as_ref()).finalize().into())
+        Zeroizing::new(Sha256::new().chain(label).chain(self.material.as_ref()).finish())
     }
 
     /// The public id in hex.

@@ -6,7 +6,8 @@
 //! so it is compiled in the crate that names the concrete types: this one, which the workspace
 //! compiles for speed (`[profile.release.package.edge-session-cipher]`)
 //! while the rest of the wasm is built for size. The `apache` format's AES-CBC stays in the core,
-//! built for size on the same `aes` crate: one AES in the binary.
+//! built for size on the same `aes` crate: one AES in the binary. Beside it: [`sha256`] (SHA-256,
+//! HMAC and PBKDF2, for key ids, derived secrets, signatures and passphrases) and [`base64`].
 //!
 //! ```
 //! use edge_session_cipher::Aes256Gcm;
@@ -25,6 +26,7 @@ extern crate alloc;
 
 pub mod base64;
 mod ghash;
+pub mod sha256;
 
 use aes::Aes256;
 use aes::cipher::{

@@ -19,8 +19,7 @@
 
 use core::fmt;
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use edge_session_cipher::sha256::Hmac;
 use subtle::ConstantTimeEq;
 
 use edge_session::{DerivedSecret, Session};
@@ -111,15 +110,11 @@ fn hex(bytes: &[u8]) -> String {
 /// ([`HASH_KEY_LABEL`]), held as HMAC-SHA256's state after the key (its inner and outer pads
 /// hashed once, not on every hash: a logged write hashes two tokens).
 #[derive(Clone)]
-pub(crate) struct HashKey(Hmac<Sha256>);
+pub(crate) struct HashKey(Hmac);
 
 impl HashKey {
     pub(crate) fn new(secret: &DerivedSecret) -> Self {
-        // HMAC takes a key of any length: the error case cannot happen.
-        Self(
-            Hmac::<Sha256>::new_from_slice(secret.expose())
-                .unwrap_or_else(|_| Hmac::<Sha256>::new(&Default::default())),
-        )
+        Self(Hmac::new(secret.expose()))
     }
 }
 
@@ -134,7 +129,7 @@ fn keyed_hash(key: &HashKey, label: &[u8], data: &[u8]) -> String {
     let mut mac = key.0.clone();
     mac.update(label);
     mac.update(data);
-    let out = mac.finalize().into_bytes();
+    let out = mac.finish();
     hex(out.get(..16).unwrap_or_default())
 }
 
