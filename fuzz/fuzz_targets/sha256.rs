@@ -43,8 +43,12 @@ fuzz_target!(|data: &[u8]| {
     // The verifier, on arbitrary text in every place.
     let text = String::from_utf8_lossy(rest);
     let mut parts = text.splitn(4, '\n');
-    let (header, method, target, session) =
-        (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let (header, method, target, session) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    );
     let _ = verify_signature(&[SECRET, &String::from_utf8_lossy(key)], Some(header), method, target, session, NOW, 300);
 
     // What the front proxy signs, for a session from the cookie, verifies; another session does not.
