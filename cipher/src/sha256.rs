@@ -58,8 +58,8 @@ fn word(w: &mut [u32; 16], t: usize) -> u32 {
 /// The compression function over one block (FIPS 180-4 §6.2.2), its 64 rounds in a loop.
 fn compress(state: &mut [u32; 8], block: &[u8; BLOCK_BYTES]) {
     let mut w = [0u32; 16];
-    for (word, bytes) in w.iter_mut().zip(block.chunks_exact(4)) {
-        *word = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    for (word, bytes) in w.iter_mut().zip(block.as_chunks::<4>().0) {
+        *word = u32::from_be_bytes(*bytes);
     }
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
     for (t, k) in K.iter().enumerate() {
@@ -132,13 +132,10 @@ impl Sha256 {
             }
             compress(&mut self.state, &self.buffer);
         }
-        let mut blocks = data.chunks_exact(BLOCK_BYTES);
-        for block in &mut blocks {
-            if let Ok(block) = block.try_into() {
-                compress(&mut self.state, block);
-            }
+        let (blocks, rest) = data.as_chunks::<BLOCK_BYTES>();
+        for block in blocks {
+            compress(&mut self.state, block);
         }
-        let rest = blocks.remainder();
         if let Some(room) = self.buffer.get_mut(..rest.len()) {
             room.copy_from_slice(rest);
         }
@@ -314,8 +311,8 @@ pub fn pbkdf2(password: &[u8], salt: &[u8], rounds: u32) -> [u8; DIGEST_BYTES] {
 
 /// Writes `state` big-endian over the first 32 bytes of `out`.
 fn put_words(out: &mut [u8], state: &[u32; 8]) {
-    for (bytes, word) in out.chunks_exact_mut(4).zip(state) {
-        bytes.copy_from_slice(&word.to_be_bytes());
+    for (bytes, word) in out.as_chunks_mut::<4>().0.iter_mut().zip(state) {
+        *bytes = word.to_be_bytes();
     }
 }
 
