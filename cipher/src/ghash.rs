@@ -178,18 +178,12 @@ fn load(b: &Block) -> (u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{random_bytes, xorshift};
     use ghash::universal_hash::UniversalHash;
 
     /// The low 64 bits of a carry-less product, bit by bit.
     fn clmul_lo(a: u64, b: u64) -> u64 {
         (0..64).filter(|i| (b >> i) & 1 == 1).fold(0, |acc, i| acc ^ (a << i))
-    }
-
-    fn xorshift(state: &mut u64) -> u64 {
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        *state
     }
 
     #[test]
@@ -211,7 +205,7 @@ mod tests {
     #[test]
     fn matches_ghash_crate() {
         let mut s = 0x9e37_79b9_7f4a_7c15;
-        let mut bytes = |n: usize| -> alloc::vec::Vec<u8> { (0..n).map(|_| xorshift(&mut s) as u8).collect() };
+        let mut bytes = |n: usize| random_bytes(&mut s, n);
         let mut keys: alloc::vec::Vec<Block> = alloc::vec![[0; 16], [0xff; 16], {
             let mut one = [0; 16];
             one[0] = 0x80;

@@ -27,6 +27,8 @@ extern crate alloc;
 pub mod base64;
 mod ghash;
 pub mod sha256;
+#[cfg(test)]
+mod testing;
 
 use aes::Aes256;
 use aes::cipher::{
@@ -254,9 +256,7 @@ mod tests {
     /// from the GCM specification's appendix B.
     #[test]
     fn gcm_spec_test_case_16() {
-        let hex = |s: &str| -> alloc::vec::Vec<u8> {
-            (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
-        };
+        use crate::testing::hex;
         let key: [u8; 32] = hex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308").try_into().unwrap();
         let nonce: [u8; 12] = hex("cafebabefacedbaddecaf888").try_into().unwrap();
         let plaintext = hex(concat!(

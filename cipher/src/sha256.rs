@@ -319,25 +319,14 @@ fn put_words(out: &mut [u8], state: &[u32; 8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{hex, random_bytes};
     use alloc::vec::Vec;
     use hmac::Mac;
     use sha2::Digest;
 
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
-    }
-
-    /// Deterministic bytes for the comparisons.
-    fn bytes(n: usize, seed: u32) -> Vec<u8> {
-        let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                x as u8
-            })
-            .collect()
+    /// Deterministic bytes for the comparisons, a stream per seed.
+    fn bytes(n: usize, seed: u64) -> Vec<u8> {
+        random_bytes(&mut (seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1), n)
     }
 
     #[test]
@@ -370,7 +359,7 @@ mod tests {
     #[test]
     fn same_digests_as_sha2_at_every_length_and_split() {
         for len in 0..300 {
-            let data = bytes(len, len as u32);
+            let data = bytes(len, len as u64);
             let want = sha2::Sha256::digest(&data);
             assert_eq!(Sha256::new().chain(&data).finish()[..], want[..], "length {len}");
             for split in [1, len / 3, len / 2, len.saturating_sub(1)] {
@@ -413,10 +402,10 @@ mod tests {
     #[test]
     fn same_macs_as_hmac_for_every_key_length() {
         for key_len in (0..140).chain([255, 1000]) {
-            let key = bytes(key_len, 7 + key_len as u32);
+            let key = bytes(key_len, 7 + key_len as u64);
             let keyed = Hmac::new(&key);
             for len in [0, 1, 31, 32, 55, 56, 63, 64, 65, 200] {
-                let data = bytes(len, len as u32 ^ 0x55);
+                let data = bytes(len, len as u64 ^ 0x55);
                 let mut want = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&key).unwrap();
                 want.update(&data);
                 let want = want.finalize().into_bytes();
@@ -437,8 +426,8 @@ mod tests {
             hex("4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56")
         );
         for (password_len, rounds) in [(0, 1), (1, 2), (8, 3), (32, 17), (64, 5), (65, 4), (100, 1000)] {
-            let password = bytes(password_len, rounds);
-            let salt = bytes(password_len / 2 + 3, rounds + 1);
+            let password = bytes(password_len, rounds.into());
+            let salt = bytes(password_len / 2 + 3, (rounds + 1).into());
             let mut want = [0u8; 32];
             ::pbkdf2::pbkdf2_hmac::<sha2::Sha256>(&password, &salt, rounds, &mut want);
             assert_eq!(pbkdf2(&password, &salt, rounds), want, "password {password_len} rounds {rounds}");
