@@ -11,7 +11,7 @@ import { freePorts } from "../tests/support/net.mjs";
 const [inspectorPort] = await freePorts(1);
 const extra = Object.fromEntries(process.argv.slice(3).map((a) => a.split("=")));
 const mf = new Miniflare({ name: "w", modules: true, scriptPath: new URL("../build/index.js", import.meta.url).pathname, modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-  compatibilityDate: "2026-04-26", bindings: { SESSION_KEYS: generateKey(), SESSION_MAX_AGE: "3600", ...extra }, inspectorPort,
+  compatibilityDate: "2026-04-26", bindings: { SESSION_KEYS: generateKey(), SESSION_DEMO: "true", SESSION_MAX_AGE: "3600", ...extra }, inspectorPort,
   handleRuntimeStdio(o, e) { o.resume(); e.resume(); } });
 await mf.ready;
 const login = await mf.dispatchFetch("http://x/login?user=bench", { redirect: "manual" });

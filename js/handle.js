@@ -23,11 +23,46 @@ function log(notices) {
   for (const { level, line } of notices) console[level](line);
 }
 
-/** A copy of `request` with other headers (a body is streamed through). */
-function withHeaders(request, headers) {
-  const init = { headers };
-  if (request.body) init.duplex = "half";
-  return new Request(request, init);
+/**
+ * The request the origin gets: a copy of `request` at `url`, with other headers (a body is streamed
+ * through) and `redirect: "manual"`, so that an origin's redirect goes back to the client as it is
+ * (never followed here, with X-Session and its signature sent on to wherever it points), also when
+ * `next` passes it to `fetch` or builds another Request from it.
+ */
+function upstream(request, url, headers) {
+  const init = { method: request.method, headers, redirect: "manual", signal: request.signal };
+  if (request.body) {
+    init.body = request.body;
+    init.duplex = "half";
+  }
+  return new Request(url, init);
+}
+
+/** An `EdgeSessionError` with a stable `code`, as the bindings' own errors. */
+function misuse(message) {
+  const e = new TypeError(message);
+  e.name = "EdgeSessionError";
+  e.code = "ERR_INVALID_OPTION";
+  return e;
+}
+
+/** `handle`'s `origin` option, checked once per distinct value: `scheme://host[:port]`. */
+const origins = new Map();
+function originOf(value) {
+  if (value === undefined || value === null) return null;
+  let known = origins.get(value);
+  if (known) return known;
+  let url;
+  try {
+    url = typeof value === "string" ? new URL(value) : null;
+  } catch {
+    url = null;
+  }
+  const bare = url && (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password && url.pathname === "/" && !url.search && !url.hash && !/[?#]/.test(value);
+  if (!bare) throw misuse(`handle's origin must be an http(s) URL of scheme, host and port only ("https://origin.example"), not ${JSON.stringify(String(value))}`);
+  known = url.origin;
+  if (origins.size < 64) origins.set(value, known);
+  return known;
 }
 
 /** Whether `next` answered with something a response can be made from. */
@@ -74,21 +109,29 @@ export function sessionManagerClass({ SessionManager: CoreSessionManager, origin
 
     /**
      * Loads the session from the request's cookie, calls `next` with the request the origin must
-     * see (and the session, for apps), then returns its response with the session saved. Never
-     * throws: `next` throwing or answering with something that is not a Response gives a 502.
+     * see (and the session, for apps), then returns its response with the session saved. With
+     * `options.origin` (`"https://origin.example"`) that request is addressed to the origin, the
+     * same path and query: `next` may be `(req) => fetch(req)`. The origin signature covers the
+     * host and target of that request. Never rejects for what the origin does: `next` throwing or
+     * answering with something that is not a Response gives a 502 (a bad `origin` rejects with
+     * `ERR_INVALID_OPTION`).
      */
-    async handle(request, next) {
+    async handle(request, next, options = {}) {
+      const origin = originOf(options?.origin);
       let session = null;
       try {
         const now = Date.now();
         const url = new URL(request.url);
-        const plan = this.planRequest(request.method, url.pathname + url.search, request.headers, now);
+        const target = url.pathname + url.search;
+        // Concatenated, never resolved: a path such as `//other.example/x` stays a path.
+        const to = origin ? new URL(origin + target) : url;
+        const plan = this.planRequest(request.method, to.host, target, request.headers, now);
         session = plan.session;
         log(plan.notices);
-        const upstream = withHeaders(request, execute(new Headers(request.headers), plan.headers));
+        const forwarded = upstream(request, to, execute(new Headers(request.headers), plan.headers));
         let response;
         try {
-          response = await next(upstream, session ?? undefined);
+          response = await next(forwarded, session ?? undefined);
           if (!isResponse(response)) throw new TypeError(`the origin answered with ${describe(response)}, not a Response`);
         } catch (e) {
           const failure = originFailure(String(e?.message ?? e));

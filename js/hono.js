@@ -7,9 +7,11 @@ import { SessionManager } from "edge-session";
 /**
  * @param {SessionManager | import("edge-session").SessionManagerOptions} options a manager (from
  *   "edge-session" or "edge-session/full", for the apache format), or options for a default one
- * @param {{ key?: string }} [config] the context variable name (default "session")
+ * @param {{ key?: string, origin?: string }} [config] the context variable name (default
+ *   "session"); for an app that forwards to an origin, the origin (`handle`'s option): `c.req.raw`
+ *   is then addressed to it, and the origin signature covers its host
  */
-export function session(options, { key = "session" } = {}) {
+export function session(options, { key = "session", origin } = {}) {
   // Any manager with the flow: the full entry's class is another class over another build.
   const manager = typeof options?.handle === "function" ? options : new SessionManager(options);
   return async function edgeSession(c, next) {
@@ -18,7 +20,7 @@ export function session(options, { key = "session" } = {}) {
       c.set(key, s ?? null);
       await next();
       return c.res;
-    });
+    }, { origin });
     // Hono's `c.res` setter merges the previous response's headers into the new one, which would
     // bring back the SessionHeader: `res` already holds everything that should stay.
     c.res = undefined;

@@ -22,9 +22,10 @@ export type SessionHeaderVerdict =
 
 /**
  * For origins behind the front proxy: checks the signature it puts on every request with
- * `originSecret` / SESSION_ORIGIN_SECRET (`X-Session-Signature`: time, method, path and query,
- * session) and resolves to the session, or to why it was refused (forged, altered, re-targeted,
- * replayed past `tolerance` seconds, default 300).
+ * `originSecret` / SESSION_ORIGIN_SECRET (`X-Session-Signature`: time, method, host, path and
+ * query, session) and resolves to the session, or to why it was refused (forged, altered,
+ * re-targeted to another host or path, replayed past `tolerance` seconds, default 300). The host
+ * is the request URL's (a fetch Request) or the `Host` header (Node's IncomingMessage).
  */
 export declare function verifySessionHeader(
   request: Request | { method: string; url: string; headers: Headers | Record<string, string | string[] | undefined> },
@@ -71,10 +72,18 @@ export declare class SessionManager<K extends string = string> extends CoreSessi
   /**
    * The whole front-proxy flow for fetch-API runtimes: loads the session from the request's
    * cookie, calls `next` (the app or origin) with the request the origin must see (the client's
-   * SessionEnv header removed in every spelling, the session set in it) and the session itself
-   * for apps, merges the response's SessionHeader, saves, and returns the response with
-   * Set-Cookie, Cache-Control and Vary. Never rejects: if `next` throws or answers with
-   * something that is not a Response, the answer is a 502.
+   * SessionEnv header removed in every spelling, the session set in it, `redirect: "manual"` so
+   * that an origin's redirect goes back to the client) and the session itself for apps, merges
+   * the response's SessionHeader, saves, and returns the response with Set-Cookie, Cache-Control
+   * and Vary. With `options.origin` (scheme, host and port: `"https://origin.example"`) the
+   * request `next` gets is addressed to the origin, same path and query: `(req) => fetch(req)`
+   * forwards it. Never rejects for what the origin does: if `next` throws or answers with
+   * something that is not a Response, the answer is a 502 (a bad `origin` rejects with the code
+   * `ERR_INVALID_OPTION`).
    */
-  handle(request: Request, next: (request: Request, session?: Session<K>) => Response | Promise<Response>): Promise<Response>;
+  handle(
+    request: Request,
+    next: (request: Request, session?: Session<K>) => Response | Promise<Response>,
+    options?: { origin?: string },
+  ): Promise<Response>;
 }

@@ -11,13 +11,17 @@ function header(headers, name) {
   return Array.isArray(v) ? v.join(", ") : (v ?? null);
 }
 
-/** The path and query the origin received: from an absolute URL (fetch) or a request target (Node). */
-function targetOf(url) {
+/**
+ * The host and the path and query the origin received: from an absolute URL (fetch), or from a
+ * request target and the `Host` header (Node's IncomingMessage).
+ */
+function received(request) {
+  const url = String(request.url);
   if (/^[a-z][a-z0-9+.-]*:/i.test(url)) {
     const u = new URL(url);
-    return u.pathname + u.search;
+    return { host: u.host, target: u.pathname + u.search };
   }
-  return url;
+  return { host: header(request.headers, "host") ?? "", target: url };
 }
 
 /** `verifySessionHeader` over one build of the bindings (`Session` and `verifySignature`). */
@@ -33,7 +37,8 @@ export function sessionHeaderVerifier({ Session, verifySignature }) {
   async function verifySessionHeader(request, secret, { tolerance = 300, envHeader = "X-Session", now = Date.now() } = {}) {
     const value = header(request.headers, envHeader) ?? "";
     const signature = header(request.headers, `${envHeader}-Signature`);
-    const reason = verifySignature(secret, signature, String(request.method).toUpperCase(), targetOf(String(request.url)), value, now, tolerance);
+    const { host, target } = received(request);
+    const reason = verifySignature(secret, signature, String(request.method).toUpperCase(), host, target, value, now, tolerance);
     if (reason !== null) return { ok: false, reason };
     const session = Object.create(null);
     const parsed = new Session();

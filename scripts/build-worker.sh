@@ -51,28 +51,17 @@ if [ "$part" != --code ]; then
 fi
 [ "$part" != --assets ] || exit 0
 
-# The deployed build (a plain call: `wrangler deploy`, `wrangler dev`, the benchmarks) is the size
-# build: the pinned nightly (scripts/nightly.sh) rebuilds the standard library for size
-# (-Zbuild-std, optimize_for_size). Unlike the npm package's, it keeps panics' messages and
-# locations and Debug formatting, which the Worker's log shows an operator. Without that nightly the
-# stable build is made, and says so. The tests' build is stable: clippy-driver is the stable one.
-# Measured (gzip -9, names section dropped as below): 171 KB nightly, 179 KB stable.
-source scripts/nightly.sh
-toolchain=() build_std=()
+# The deployed build (a plain call: `wrangler deploy`, `wrangler dev`, the benchmarks) and the
+# tests' build (linted by clippy-driver) are both stable Rust; build/.kind tells them apart.
 if [ "$linted" = 1 ]; then
   kind="release, linted by clippy-driver"
-elif nightly_check; then
-  kind=release
-  toolchain=(env RUSTUP_TOOLCHAIN="$NIGHTLY" CARGO_TARGET_DIR="$(realpath -m "${CARGO_TARGET_DIR:-target}")/worker-size")
-  build_std=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
 else
-  kind="release, stable toolchain"
-  echo "build-worker.sh: building the Worker with the stable toolchain instead (about 8 KB more gzip)" >&2
+  kind=release
 fi
 
 # Up to date, and built the same way (wrangler dev runs this on every start): nothing to do.
 if [ -f build/index.js ] && [ -f build/index_bg.wasm ] && [ "$(cat build/.kind 2>/dev/null)" = "$kind" ] &&
-  [ -z "$(find src cipher/src cipher/Cargo.toml worker/src worker/Cargo.toml Cargo.toml Cargo.lock scripts/build-worker.sh -newer build/index_bg.wasm -print -quit)" ]; then
+  [ -z "$(find src worker/src worker/Cargo.toml Cargo.toml Cargo.lock scripts/build-worker.sh -newer build/index_bg.wasm -print -quit)" ]; then
   exit 0
 fi
 rm -f build/.kind
@@ -82,7 +71,7 @@ lint_if_asked
 # gzip; the Worker's panics log their message and location without it). This pass is the same -O
 # without it (-Oz measured 40 bytes smaller gzipped, no faster). The features are the ones workerd
 # supports, as worker-build names them.
-(cd worker && "${toolchain[@]}" worker-build --release . "${build_std[@]}")
+(cd worker && worker-build --release .)
 for f in worker/build/*; do
   [ "$(basename "$f")" = assets ] || { rm -rf "build/$(basename "$f")"; mv "$f" build/; }
 done

@@ -18,13 +18,6 @@ fi
 for c in rustfmt clippy; do
   rustup component list --installed | grep -q "^$c" || rustup component add "$c"
 done
-# The published build (scripts/build.sh --size, run by npm pack's prepack) rebuilds the standard
-# library with the machine's nightly: it needs that nightly's sources.
-if rustup toolchain list | grep -q '^nightly' &&
-  ! rustup component list --toolchain nightly --installed | grep -q '^rust-src'; then
-  log "adding rust-src to the nightly toolchain"
-  rustup component add rust-src --toolchain nightly
-fi
 
 # --- cargo-installed tools (debug builds install in half the time and work the same) ------------
 have_version() { # binary version

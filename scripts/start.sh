@@ -7,22 +7,36 @@ bash scripts/setup.sh
 bash scripts/build.sh
 bash scripts/build-worker.sh
 
+# .dev.vars holds the key: readable by its owner only (mode 0600), never on a command line.
 if [ ! -f .dev.vars ]; then
   key=$(node bin/edge-session.js keygen)
-  {
-    echo "# Local secrets for wrangler dev (git-ignored). Made by scripts/start.sh; see .dev.vars.example."
-    echo "SESSION_KEYS=\"$key\""
-    echo "# http://127.0.0.1 has no TLS: without Secure, curl's cookie jar sends the cookie back,"
-    echo "# and production's __Host- cookie name (wrangler.toml) would need Secure."
-    echo "SESSION_COOKIE_NAME=\"session\""
-    echo "SESSION_COOKIE_ATTRIBUTES=\"Path=/; HttpOnly; SameSite=Lax\""
-  } > .dev.vars
+  (
+    umask 077
+    {
+      echo "# Local secrets for wrangler dev (git-ignored). Made by scripts/start.sh; see .dev.vars.example."
+      echo "SESSION_KEYS=\"$key\""
+      echo "# http://127.0.0.1 has no TLS: without Secure, curl's cookie jar sends the cookie back,"
+      echo "# and production's __Host- cookie name (wrangler.toml) would need Secure."
+      echo "SESSION_COOKIE_NAME=\"session\""
+      echo "SESSION_COOKIE_ATTRIBUTES=\"Path=/; HttpOnly; SameSite=Lax\""
+      echo "# The embedded demo origin: /login?user=NAME logs anyone in as anyone. Local only."
+      echo "SESSION_DEMO=\"true\""
+    } > .dev.vars
+  )
   echo "[start] created .dev.vars with a fresh key"
-elif ! grep -q '^SESSION_COOKIE_NAME=' .dev.vars; then
-  # .dev.vars from before wrangler.toml named the cookie __Host-session.
-  echo 'SESSION_COOKIE_NAME="session"' >> .dev.vars
-  echo "[start] .dev.vars: added SESSION_COOKIE_NAME=\"session\" (http has no Secure cookies)"
+else
+  if ! grep -q '^SESSION_COOKIE_NAME=' .dev.vars; then
+    # .dev.vars from before wrangler.toml named the cookie __Host-session.
+    echo 'SESSION_COOKIE_NAME="session"' >> .dev.vars
+    echo "[start] .dev.vars: added SESSION_COOKIE_NAME=\"session\" (http has no Secure cookies)"
+  fi
+  if ! grep -q '^SESSION_DEMO=' .dev.vars && ! grep -q '^ORIGIN=' .dev.vars; then
+    # .dev.vars from before the demo origin had to be asked for.
+    echo 'SESSION_DEMO="true"' >> .dev.vars
+    echo "[start] .dev.vars: added SESSION_DEMO=\"true\" (the local demo origin)"
+  fi
 fi
+chmod 600 .dev.vars
 node scripts/check-keys.mjs .dev.vars
 
 PORT=${PORT:-8787}

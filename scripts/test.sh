@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test, layer by layer: `bash scripts/test.sh` runs them all (what CI runs);
 # `bash scripts/test.sh core|js|interop|pack|worker|browser|bench [...]` runs only those layers.
-#   core     format, docs, the core's and the cipher's tests, the Worker's pure tests, clippy on all
-#            they compile
+#   core     format, docs, the core's tests (and its seal/ crate's), the Worker's pure tests, clippy on
+#            all they compile
 #   js       the npm package: build, types, node tests, the demo, wasm32 tests in node, clippy on
 #            js-api (wasm32) and on the core's wasm32 test build
 #   interop  live Apache httpd on 127.0.0.1, both ways
@@ -16,8 +16,8 @@
 # The full run goes in two lanes, one per core of a CI machine: the npm package's build, core, js,
 # interop and browser (whose wasm32 tests reuse what the js layer compiled) in one; in the other the
 # Worker (its build in a target directory of its own so that neither lane waits on cargo's lock,
-# its workerd tests), the benchmarks and pack (its clean clone's build uses the package build's
-# target/size/, idle by then). The Worker lane waits for the npm package (its JS-Worker faces and the
+# its workerd tests), the benchmarks and pack (its clean clone's build reuses the package build's
+# release artifacts in target/). The Worker lane waits for the npm package (its JS-Worker faces and the
 # inspector's assets use it), browser for the Worker (the DevTools panel's test serves it). The
 # Worker lane's output is printed when it ends. EDGE_SESSION_SERIAL=1 runs the layers one after
 # another instead.
@@ -69,7 +69,7 @@ await_marker() {
   done
 }
 need_pkg() {
-  if [ -n "$pkg_ready" ]; then await_marker "$pkg_ready"; else [ -d pkg ] || bash scripts/build.sh --size; fi
+  if [ -n "$pkg_ready" ]; then await_marker "$pkg_ready"; else [ -d pkg ] || bash scripts/build.sh; fi
 }
 need_worker() {
   if [ -n "$worker_ready" ]; then await_marker "$worker_ready"; else [ -f build/index_bg.wasm ] || bash scripts/build-worker.sh; fi
@@ -79,11 +79,11 @@ core() {
   step "format" cargo fmt --all --check
   step "docs (core)" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
   # Clippy, -D warnings, runs in the test builds over what they compile (scripts/clippy-wrap.sh):
-  # the core and its cipher (library, unit tests, integration tests), the Worker's pure modules.
+  # the core (library, unit tests, integration tests), the Worker's pure modules.
   # js-api is linted in the js layer, the Worker's and the example's wasm32 code as the worker layer
   # builds them.
-  step "core and cipher tests (unit, known-answer, tamper, doc), clippy on them" \
-    with_clippy cargo test --locked -p edge-session -p edge-session-cipher
+  step "core tests and the sealed token's hot path (unit, known-answer, tamper, doc), clippy on them" \
+    with_clippy cargo test --locked -p edge-session -p edge-session-seal
   # The core as the package's default entry builds it: without the apache format.
   step "core tests without the apache feature (the package's default entry), clippy on them" \
     with_clippy cargo test --locked -p edge-session --no-default-features
@@ -102,7 +102,7 @@ js() {
   # browser layer's as well, so that it reuses this one's build rather than compiling the
   # workspace's crates again without the wrapper).
   step "wasm32 tests (wasm-pack test --node), clippy on them" with_clippy wasm-pack test --node -- --locked --test '*'
-  # js-api (the package's bindings: the size build above is the nightly's, without clippy) is
+  # js-api (the package's bindings: the release build above runs without clippy) is
   # linted in a debug wasm32 build beside the tests', whose wasm-bindgen and js-sys it reuses: a
   # library alone, no tests, benches or examples of its own. (Natively, as `cargo clippy`, it
   # checked its dependencies again: ~30 s of CPU.)
@@ -115,11 +115,9 @@ js_api_clippy() {
 }
 
 # The published build (the one `npm pack` makes): the tests run what ships, and the pack layer's
-# clean clone then rebuilds only this repository's crates, its dependencies and the rebuilt standard
-# library already compiled (measured: 13 s instead of 43 s, for 12 s more here than the stable build).
-# The stable build (`bash scripts/build.sh`, the contributors' default) is the same source.
+# clean clone then rebuilds only this repository's crates, its dependencies already compiled.
 js_build() {
-  step "build the npm package (the published build: scripts/build.sh --size)" bash scripts/build.sh --size
+  step "build the npm package (the published build: scripts/build.sh)" bash scripts/build.sh
   [ -z "$pkg_ready" ] || touch "$pkg_ready"
 }
 

@@ -17,7 +17,6 @@
 
 use core::fmt;
 
-use edge_session_cipher::sha256::Sha256;
 use md5::{Digest as _, Md5};
 use sha1::Sha1;
 use siphasher::sip::SipHasher24;
@@ -74,7 +73,7 @@ impl Passphrase {
     fn new(p: &str) -> Self {
         let mut mac_key = Zeroizing::new([0u8; 16]);
         mac_key.copy_from_slice(&Md5::digest(p.as_bytes()));
-        let tag = Sha256::new().chain(b"edge-session/apache/passphrase").chain(p.as_bytes()).finish();
+        let tag = keys::labelled_hash(b"edge-session/apache/passphrase", p.as_bytes());
         Self { bytes: Zeroizing::new(p.as_bytes().to_vec()), mac_key, tag }
     }
 

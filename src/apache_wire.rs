@@ -10,7 +10,9 @@
 //!   CIPHERTEXT n*16      AES-CBC with PKCS#7 padding of the session string (with `expiry=`)
 //! ```
 
-use edge_session_cipher::base64::{self, Alphabet, Padding};
+#[cfg(feature = "apache")]
+use base64ct::Base64;
+use base64ct::{Base64Unpadded, Encoding};
 
 /// The MAC's length.
 pub(crate) const MAC_BYTES: usize = 8;
@@ -23,16 +25,17 @@ pub(crate) const IV_BYTES: usize = BLOCK_BYTES;
 /// MAC | SALT | IV: what comes before the ciphertext.
 pub(crate) const HEADER_BYTES: usize = MAC_BYTES + SALT_BYTES + IV_BYTES;
 
-/// The value's bytes. Apache's base64: standard alphabet, padding written, tolerated when absent
-/// on read.
+/// The value's bytes. Apache's base64: the standard alphabet, padding written, tolerated when
+/// absent on read (`base64ct`: strict and canonical either way; `=` is padding only when it
+/// completes the last quad).
 pub(crate) fn decode(value: &str) -> Option<Vec<u8>> {
-    base64::decode(value, Alphabet::Standard, Padding::Optional)
+    if value.ends_with('=') { base64ct::Base64::decode_vec(value).ok() } else { Base64Unpadded::decode_vec(value).ok() }
 }
 
 /// The value of `raw`: standard base64, padded (as Apache writes it). Only the format writes one.
 #[cfg(feature = "apache")]
 pub(crate) fn encode(raw: &[u8]) -> String {
-    base64::encode(raw, Alphabet::Standard, true)
+    Base64::encode_string(raw)
 }
 
 /// Whether `raw` has the layout's shape: the header, then one or more whole blocks.
@@ -43,6 +46,18 @@ pub(crate) fn has_layout(raw: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Padded as Apache writes it, or with the padding left off; never a partial or misplaced `=`.
+    #[test]
+    fn apache_base64_with_or_without_padding() {
+        assert_eq!(decode("Zm8=").as_deref(), Some(&b"fo"[..]));
+        assert_eq!(decode("Zm8").as_deref(), Some(&b"fo"[..]));
+        assert_eq!(decode("Zg==").as_deref(), Some(&b"f"[..]));
+        assert_eq!(decode("Zg").as_deref(), Some(&b"f"[..]));
+        for bad in ["Zg=", "Zm9=", "Zh==", "Z", "Zg==Zg==", " Zg==", "Zm8-", "Zm_v"] {
+            assert_eq!(decode(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn the_shortest_value_is_the_header_and_one_block() {

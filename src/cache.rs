@@ -1,6 +1,7 @@
 //! One bounded cache, least recently used evicted first, safe to share across threads: derived
 //! keys (stretched passphrases, Apache's PBKDF2 keys; keyed by hashes of the secrets, never the
-//! secrets) and opened cookies (keyed by the whole cookie value, a [`Token`]).
+//! secrets) and opened cookies (keyed by the whole cookie value, a [`Token`]). Bounded in entries
+//! and, where entries differ in size (opened cookies), in bytes.
 
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::{Mutex, MutexGuard};
@@ -65,16 +66,27 @@ impl Equivalent<Token> for TokenRef<'_> {
     }
 }
 
-/// Up to `slots` entries. A hit marks its entry as the most recently used; an insert into a full
-/// cache evicts the entries used longest ago (see `EVICT_DIVISOR`).
+/// Up to `slots` entries weighing at most `bytes` together. A hit marks its entry as the most
+/// recently used; an insert into a full cache evicts the entries used longest ago (see
+/// `EVICT_DIVISOR`) until the new one fits.
 pub(crate) struct Bounded<K, V> {
     slots: usize,
+    bytes: usize,
     inner: Mutex<Inner<K, V>>,
 }
 
+/// A value, when it was last used (the cache's clock) and what it weighs (bytes).
+struct Entry<V> {
+    value: V,
+    used: u64,
+    weight: usize,
+}
+
 struct Inner<K, V> {
-    entries: HashMap<K, (V, u64), BuildHasherDefault<TailHasher>>,
+    entries: HashMap<K, Entry<V>, BuildHasherDefault<TailHasher>>,
     clock: u64,
+    /// The entries' weights together.
+    weight: usize,
 }
 
 /// The bucket hash: the length and the last 16 bytes of each piece written. The keys are random
@@ -115,21 +127,37 @@ impl Hasher for TailHasher {
 const EVICT_DIVISOR: u64 = 8;
 
 impl<K: Eq + Hash, V> Inner<K, V> {
+    /// Drops the oldest span of entries (at least one, unless the cache is empty).
     fn evict_oldest(&mut self) {
-        let clocks = self.entries.values().map(|(_, used)| *used);
+        let clocks = self.entries.values().map(|e| e.used);
         let (Some(oldest), Some(newest)) = (clocks.clone().min(), clocks.max()) else {
             return;
         };
         let cut = oldest + (newest - oldest) / EVICT_DIVISOR;
-        self.entries.retain(|_, (_, used)| *used > cut);
+        let mut dropped = 0;
+        self.entries.retain(|_, e| {
+            let keep = e.used > cut;
+            if !keep {
+                dropped += e.weight;
+            }
+            keep
+        });
+        self.weight = self.weight.saturating_sub(dropped);
     }
 }
 
 impl<K: Eq + Hash, V: Clone> Bounded<K, V> {
-    /// An empty cache of `slots` entries (0: stores nothing). The map allocates on its first insert.
+    /// An empty cache of `slots` entries (0: stores nothing), unbounded in bytes: for entries of
+    /// one small size. The map allocates on its first insert.
     pub(crate) const fn new(slots: usize) -> Self {
+        Self::with_budget(slots, usize::MAX)
+    }
+
+    /// An empty cache of `slots` entries weighing at most `bytes` together (either 0: stores
+    /// nothing).
+    pub(crate) const fn with_budget(slots: usize, bytes: usize) -> Self {
         let entries = HashMap::with_hasher(BuildHasherDefault::new());
-        Self { slots, inner: Mutex::new(Inner { entries, clock: 0 }) }
+        Self { slots, bytes, inner: Mutex::new(Inner { entries, clock: 0, weight: 0 }) }
     }
 
     /// How many entries it keeps at most (0: it is switched off).
@@ -150,28 +178,45 @@ impl<K: Eq + Hash, V: Clone> Bounded<K, V> {
         let mut guard = self.lock();
         let inner = &mut *guard;
         inner.clock += 1;
-        let (value, used) = inner.entries.get_mut(key)?;
-        *used = inner.clock;
-        Some(value.clone())
+        let entry = inner.entries.get_mut(key)?;
+        entry.used = inner.clock;
+        Some(entry.value.clone())
     }
 
     /// Stores `value` under `key` (replacing), evicting the least recently used past the bound.
     pub(crate) fn insert(&self, key: K, value: V) {
-        if self.slots == 0 {
+        self.insert_weighing(key, value, 0);
+    }
+
+    /// Stores `value` under `key` (replacing) as `weight` bytes, evicting the least recently used
+    /// until both bounds hold; a value heavier than the whole budget is not stored.
+    pub(crate) fn insert_weighing(&self, key: K, value: V, weight: usize) {
+        if self.slots == 0 || weight > self.bytes {
             return;
         }
         let mut guard = self.lock();
         let inner = &mut *guard;
         inner.clock += 1;
-        if inner.entries.len() >= self.slots && !inner.entries.contains_key(&key) {
+        if let Some(old) = inner.entries.remove(&key) {
+            inner.weight = inner.weight.saturating_sub(old.weight);
+        }
+        while !inner.entries.is_empty()
+            && (inner.entries.len() >= self.slots || inner.weight.saturating_add(weight) > self.bytes)
+        {
             inner.evict_oldest();
         }
-        inner.entries.insert(key, (value, inner.clock));
+        inner.weight += weight;
+        inner.entries.insert(key, Entry { value, used: inner.clock, weight });
     }
 
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.lock().entries.len()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn weight(&self) -> usize {
+        self.lock().weight
     }
 }
 
@@ -202,6 +247,28 @@ mod tests {
         c.insert(16, 16);
         assert_eq!(c.len(), 15);
         assert_eq!((c.get(&1), c.get(&2), c.get(&0), c.get(&3), c.get(&16)), (None, None, Some(0), Some(3), Some(16)));
+    }
+
+    /// Entries of different sizes: the budget in bytes holds whatever the count allows.
+    #[test]
+    fn bounded_in_bytes_too() {
+        let c: Bounded<u32, u32> = Bounded::with_budget(100, 1000);
+        for i in 0..50 {
+            c.insert_weighing(i, i, 100);
+            assert!(c.weight() <= 1000 && c.len() <= 10, "{i}: {} bytes, {} entries", c.weight(), c.len());
+        }
+        assert_eq!(c.get(&49), Some(49), "the newest is kept");
+        assert_eq!(c.get(&0), None, "the oldest went");
+        // Replacing an entry counts its weight once.
+        c.insert_weighing(49, 0, 300);
+        assert!(c.weight() <= 1000);
+        // Heavier than the whole budget: not stored, nothing evicted for it.
+        let before = c.len();
+        c.insert_weighing(1000, 1, 1001);
+        assert_eq!((c.get(&1000), c.len()), (None, before));
+        let none: Bounded<u8, u8> = Bounded::with_budget(4, 0);
+        none.insert_weighing(1, 1, 1);
+        assert_eq!(none.len(), 0);
     }
 
     #[test]

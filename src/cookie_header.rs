@@ -2,40 +2,43 @@
 //! loader, the chunk bookkeeping, SessionCookieRemove, `inspect`, the Worker).
 //!
 //! ```text
-//! Cookie = piece *( ( ";" / "," ) piece )
+//! Cookie = piece *( ";" piece )
 //! piece  = OWS name "=" value OWS        ; names starting with "$" are RFC 2965 attributes: skipped
 //!                                        ; pieces without "=" are skipped
 //! ```
 //!
-//! This is how mod_session_cookie reads it (`;` **and** `,` separate cookies). Whatever removes
-//! a cookie must split the same way: a remover that split only on `;` would leave `session=…`
-//! inside `a=1, session=…` for the origin while the loader found it.
+//! **A deliberate difference from httpd.** mod_session_cookie splits on `;` **and** `,`. Browsers
+//! never put `,` between cookies (RFC 6265, section 5.4: the user agent joins them with `"; "`),
+//! and a `,` is a legal character of a cookie's value, so splitting on it lets a cookie hide
+//! another inside its value: a sibling subdomain that sets `prefs=dark,__Host-session=<token>` would
+//! have that token read as the session ("cookie tossing"), or cause a conflict with the real one.
+//! Here a `,` is part of the value it stands in, never a separator. Whatever reads or removes a
+//! cookie splits the same way (this module is the one grammar).
 
 use crate::limits::MAX_COOKIE_HEADER_BYTES;
 
-/// The first `;` or `,` in `bytes`. Eight bytes at a time where there is none (a sealed cookie's
-/// value is hundreds of bytes without one): a word holds a separator exactly when
+/// The separator of cookies in a `Cookie` header.
+const SEPARATOR: u8 = b';';
+
+/// The first `;` in `bytes`. Eight bytes at a time where there is none (a sealed cookie's value is
+/// hundreds of bytes without one): a word holds a separator exactly when
 /// `word ^ separator-in-every-byte` has a zero byte, which `(x - 0x01…01) & !x & 0x80…80` tells.
 fn find_separator(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
     let has_zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
-    let mut clear = 0;
-    for chunk in bytes.chunks_exact(8) {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([b';'; 8]));
-        if has_zero_byte(word ^ (ONES * u64::from(b';'))) || has_zero_byte(word ^ (ONES * u64::from(b','))) {
-            break;
-        }
-        clear += 8;
-    }
+    let (words, _) = bytes.as_chunks::<8>();
+    let clear =
+        words.iter().take_while(|w| !has_zero_byte(u64::from_le_bytes(**w) ^ (ONES * u64::from(SEPARATOR)))).count()
+            * 8;
     let tail = bytes.get(clear..).unwrap_or_default();
-    tail.iter().position(|&b| b == b';' || b == b',').map(|i| clear + i)
+    tail.iter().position(|&b| b == SEPARATOR).map(|i| clear + i)
 }
 
-/// Splits on both separators, each piece with the separator that came before it.
+/// Splits on the separator, each piece with whether a separator came before it.
 fn raw_pieces(header: &str) -> impl Iterator<Item = (Option<u8>, &str)> {
-    // Byte-wise: both separators are ASCII, so every piece is still a `str` (the char-wise
-    // `split([';', ','])` decoded each character and was a tenth of a round trip in wasm).
+    // Byte-wise: the separator is ASCII, so every piece is still a `str` (the char-wise `split`
+    // decoded each character and was a tenth of a round trip in wasm).
     let bytes = header.as_bytes();
     let (mut start, mut before, mut done) = (0usize, None, false);
     core::iter::from_fn(move || {
@@ -131,8 +134,10 @@ pub(crate) fn find_seeing<'a>(header: &'a str, name: &str, mut seen: impl FnMut(
 /// [`MAX_COOKIE_HEADER_BYTES`].
 ///
 /// ```
-/// assert_eq!(edge_session::find_cookie("a=1, session=abc", "session"), Some("abc"));
+/// assert_eq!(edge_session::find_cookie("a=1; session=abc", "session"), Some("abc"));
 /// assert_eq!(edge_session::find_cookie("session=a; session=b", "session"), None);
+/// // A `,` belongs to the value it stands in: no cookie hides inside another's value.
+/// assert_eq!(edge_session::find_cookie("prefs=dark,session=abc", "session"), None);
 /// ```
 pub fn find_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     match find(header, name) {
@@ -157,8 +162,8 @@ pub(crate) fn remove(header: &str, drop: impl Fn(&str) -> bool) -> Option<String
             out.push_str(piece);
         }
     }
-    let kept = out.trim_end_matches([' ', '\t', ';', ',']);
-    (!kept.trim_start_matches([' ', '\t', ';', ',']).is_empty()).then(|| kept.to_owned())
+    let kept = out.trim_end_matches([' ', '\t', ';']);
+    (!kept.trim_start_matches([' ', '\t', ';']).is_empty()).then(|| kept.to_owned())
 }
 
 #[cfg(test)]
@@ -168,7 +173,7 @@ mod tests {
     #[test]
     fn finds_the_cookie_among_others() {
         assert_eq!(find("a=1; session=abc; b=2", "session"), Found::Value("abc"));
-        assert_eq!(find("a=1,session=abc", "session"), Found::Value("abc"));
+        assert_eq!(find("a=1;session=abc", "session"), Found::Value("abc"));
         assert_eq!(find("$Version=1; session=x=y&z=1; $Path=/", "session"), Found::Value("x=y&z=1"));
         assert_eq!(find("sessions=1; xsession=2", "session"), Found::Absent);
         assert_eq!(find("", "session"), Found::Absent);
@@ -181,19 +186,22 @@ mod tests {
     fn separator_search() {
         for len in 0..40 {
             for at in 0..=len {
-                for sep in [b';', b','] {
+                for other in [b',', b':', b'='] {
                     let mut v: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
                     if at < len {
-                        v[at] = sep;
+                        v[at] = b';';
                     }
-                    let want = v.iter().position(|&b| b == b';' || b == b',');
+                    if at > 0 {
+                        v[at - 1] = other;
+                    }
+                    let want = v.iter().position(|&b| b == b';');
                     assert_eq!(find_separator(&v), want, "len {len} at {at}");
                 }
             }
         }
-        // Bytes next to the separators (':' 0x3a, '<' 0x3c, '+' 0x2b, '-' 0x2d) and high bytes.
-        let v = b":<+-\xff\x80;,".to_vec();
-        assert_eq!(find_separator(&v), Some(6));
+        // Bytes next to the separator (':' 0x3a, '<' 0x3c, ',' 0x2c) and high bytes.
+        let v = b":<,+-\xff\x80;".to_vec();
+        assert_eq!(find_separator(&v), Some(7));
     }
 
     /// Whitespace: around pieces and around `=` (space and tab only), never inside a value.
@@ -222,13 +230,27 @@ mod tests {
         assert_eq!(find(&h, "session"), Found::HeaderTooLarge);
     }
 
+    /// Cookie tossing: a cookie set by a sibling subdomain (or any page that can set one cookie)
+    /// whose value holds `,` and a session cookie is one cookie, never the session, and never a
+    /// conflict with the real session cookie beside it.
+    #[test]
+    fn a_comma_never_separates_cookies() {
+        let tossed = "prefs=dark,__Host-session=ATTACKERS";
+        assert_eq!(find(tossed, "__Host-session"), Found::Absent);
+        assert_eq!(find(tossed, "prefs"), Found::Value("dark,__Host-session=ATTACKERS"));
+        let both = format!("{tossed}; __Host-session=REAL");
+        assert_eq!(find(&both, "__Host-session"), Found::Value("REAL"));
+        assert_eq!(find("a=1, session=abc", "session"), Found::Absent);
+        assert_eq!(pairs("a=x,y; b=2").collect::<Vec<_>>(), [("a", "x,y"), ("b", "2")]);
+    }
+
     #[test]
     fn remove_splits_like_the_reader() {
         let is = |n: &str| n == "session";
-        // The drift bug: a comma-separated session cookie was found by the loader and still
-        // forwarded by a remover that split on ";" only.
-        assert_eq!(remove("a=1, session=TOKEN", is).as_deref(), Some("a=1"));
-        assert_eq!(remove("session=TOKEN,a=1", is).as_deref(), Some("a=1"));
+        // The remover splits exactly as the reader: what the reader would not take for the session
+        // (a `,` inside another cookie's value) is another cookie's value, kept.
+        assert_eq!(remove("a=1, session=TOKEN", is).as_deref(), Some("a=1, session=TOKEN"));
+        assert_eq!(remove("a=1; session=TOKEN", is).as_deref(), Some("a=1"));
         assert_eq!(remove("a=1; session=x; b=2", is).as_deref(), Some("a=1; b=2"));
         assert_eq!(remove("a=x,y; session=T; b=2", is).as_deref(), Some("a=x,y; b=2"), "other values kept as sent");
         assert_eq!(remove(" session=x ", is), None);

@@ -4,7 +4,7 @@
 use core::fmt;
 
 use crate::keys::KeyError;
-use crate::limits::{MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_SECONDS};
+use crate::limits::{MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_OPEN_CACHE_BYTES, MAX_SECONDS};
 use crate::options::Format;
 use crate::set_cookie::CookieError;
 use crate::text::Quoted;
@@ -51,6 +51,8 @@ pub enum ConfigError {
     ChunksOutOfRange(usize),
     /// `open_cache` must be at most [`MAX_OPEN_CACHE`].
     OpenCacheOutOfRange(usize),
+    /// `open_cache_bytes` must be at most [`MAX_OPEN_CACHE_BYTES`].
+    OpenCacheBytesOutOfRange(usize),
     /// The format is left out of this build: the `apache` format needs the crate's `apache`
     /// feature (on by default; the npm package's default entry leaves it out).
     FormatUnavailable(Format),
@@ -81,6 +83,9 @@ impl fmt::Display for ConfigError {
             Self::ContextNeedsSealed => f.write_str("token_context needs the sealed format"),
             Self::ChunksOutOfRange(n) => write!(f, "max_chunks must be from 1 to {MAX_CHUNKS_LIMIT}, not {n}"),
             Self::OpenCacheOutOfRange(n) => write!(f, "open_cache must be from 0 to {MAX_OPEN_CACHE}, not {n}"),
+            Self::OpenCacheBytesOutOfRange(n) => {
+                write!(f, "open_cache_bytes must be from 0 to {MAX_OPEN_CACHE_BYTES}, not {n}")
+            }
             Self::FormatUnavailable(format) => {
                 let name = format.as_str();
                 write!(f, "the {name} format is not in this build (the crate's \"{name}\" feature)")

@@ -77,7 +77,7 @@ impl HeaderOp {
 /// o.keys = vec![edge_session::generate_key().unwrap()];
 /// o.cookie_remove = true;
 /// let m = SessionManager::new(o).unwrap();
-/// let plan = m.plan_request("GET", "/", &[("cookie", "a=1; session=garbage"), ("x_session", "user=admin")], 0);
+/// let plan = m.plan_request("GET", "app.example", "/", &[("cookie", "a=1; session=garbage"), ("x_session", "user=admin")], 0);
 /// assert!(plan.headers.contains(&HeaderOp::Delete("x_session".into())));
 /// assert!(plan.headers.contains(&HeaderOp::Set("x-session".into(), String::new())));
 /// assert!(plan.headers.contains(&HeaderOp::Set("cookie".into(), "a=1".into())));
@@ -100,7 +100,7 @@ pub struct RequestPlan {
 /// let mut o = Options::default();
 /// o.keys = vec![edge_session::generate_key().unwrap()];
 /// let m = SessionManager::new(o).unwrap();
-/// let mut session = m.plan_request("GET", "/", &[] as &[(&str, &str)], 0).session.unwrap();
+/// let mut session = m.plan_request("GET", "app.example", "/", &[] as &[(&str, &str)], 0).session.unwrap();
 /// let plan = m.plan_response(Some(&mut session), &[("x-replace-session", "user=alice"), ("vary", "Accept")], 0);
 /// assert_eq!(plan.headers[0], HeaderOp::Delete("x-replace-session".into()));
 /// assert!(matches!(&plan.headers[1], HeaderOp::Append(n, _) if n == "set-cookie"));
@@ -116,11 +116,10 @@ pub struct ResponsePlan {
     pub notices: Vec<Notice>,
 }
 
-/// What the signature covers of the request besides its session.
+/// What the signature covers of the request besides its session, and when.
 #[derive(Clone, Copy)]
 struct Request<'a> {
-    method: &'a str,
-    target: &'a str,
+    signed: signature::Signed<'a>,
     now: u64,
 }
 
@@ -165,29 +164,32 @@ impl SessionManager {
         format!("{}-signature", self.options().env_header.to_ascii_lowercase())
     }
 
-    /// Decides what happens to a request (its method, its target: path and query as the origin
-    /// receives them, and its headers, name and value) at `now` (µs): loads the session where
-    /// sessions apply.
+    /// Decides what happens to a request (its method; the host, with the port if not the
+    /// scheme's default, and the target, path and query, as the origin receives them; its
+    /// headers, name and value) at `now` (µs): loads the session where sessions apply. The
+    /// origin signature covers the method, host and target.
     ///
     /// ```
     /// let mut o = edge_session::Options::default();
     /// o.keys = vec![edge_session::generate_key().unwrap()];
     /// o.exclude = vec!["/static".into()];
     /// let m = edge_session::SessionManager::new(o).unwrap();
-    /// let plan = m.plan_request("GET", "/static/a.css?v=2", &[("X-Session", "user=admin")], 0);
+    /// let plan = m.plan_request("GET", "app.example", "/static/a.css?v=2", &[("X-Session", "user=admin")], 0);
     /// assert!(plan.session.is_none());
     /// assert_eq!(plan.headers[0], edge_session::HeaderOp::Delete("x-session".into()));
     /// ```
     pub fn plan_request<H: AsRef<str>, V: AsRef<str>>(
         &self,
         method: &str,
+        host: &str,
         target: &str,
         headers: &[(H, V)],
         now: u64,
     ) -> RequestPlan {
         let cookie = value(headers, "cookie", "; ");
         let session = self.applies_to(path_of(target)).then(|| self.load(cookie.as_deref(), now));
-        self.plan(session, Request { method, target, now }, headers, cookie)
+        let signed = signature::Signed { method, host, target };
+        self.plan(session, Request { signed, now }, headers, cookie)
     }
 
     /// [`plan_request`](Self::plan_request) for a session the face loaded itself (from a
@@ -199,18 +201,20 @@ impl SessionManager {
     /// let m = edge_session::SessionManager::new(o).unwrap();
     /// let mut s = edge_session::Session::new();
     /// s.insert("user", "alice").unwrap();
-    /// let plan = m.plan_request_for(Some(s), "GET", "/", &[] as &[(&str, &str)], 0);
+    /// let plan = m.plan_request_for(Some(s), "GET", "app.example", "/", &[] as &[(&str, &str)], 0);
     /// assert!(plan.headers.contains(&edge_session::HeaderOp::Set("x-session".into(), "user=alice".into())));
     /// ```
     pub fn plan_request_for<H: AsRef<str>, V: AsRef<str>>(
         &self,
         session: Option<Session>,
         method: &str,
+        host: &str,
         target: &str,
         headers: &[(H, V)],
         now: u64,
     ) -> RequestPlan {
-        self.plan(session, Request { method, target, now }, headers, value(headers, "cookie", "; "))
+        let signed = signature::Signed { method, host, target };
+        self.plan(session, Request { signed, now }, headers, value(headers, "cookie", "; "))
     }
 
     /// The request's operations, with its `Cookie` header already read (once).
@@ -237,8 +241,8 @@ impl SessionManager {
         }
         let value = session.as_ref().map(Session::to_string);
         if !o.origin_secret.is_empty() {
-            let Request { method, target, now } = request;
-            let sig = signature::sign(o.origin_secret.as_bytes(), now, method, target, value.as_deref().unwrap_or(""));
+            let Request { signed, now } = request;
+            let sig = signature::sign(o.origin_secret.as_bytes(), now, signed, value.as_deref().unwrap_or(""));
             ops.push(HeaderOp::Set(signature_header, sig));
         }
         let (Some(session), Some(value)) = (session, value) else {
@@ -360,7 +364,7 @@ mod tests {
     }
 
     fn login(m: &SessionManager) -> String {
-        let mut s = m.plan_request("GET", "/", &Headers::new(), 0).session.unwrap();
+        let mut s = m.plan_request("GET", "app.example", "/", &Headers::new(), 0).session.unwrap();
         let plan = m.plan_response(Some(&mut s), &[("x-replace-session", "user=alice")], 0);
         let HeaderOp::Append(_, line) = &plan.headers[1] else { panic!("{plan:?}") };
         line.split(';').next().unwrap().to_owned()
@@ -379,7 +383,7 @@ mod tests {
             o.include = vec!["/app".into()];
             o.cookie_remove = true;
         });
-        let p = m.plan_request("GET", "/other", &[("cookie", "a=1, session=x")], 0);
+        let p = m.plan_request("GET", "app.example", "/other", &[("cookie", "a=1; session=x")], 0);
         assert_eq!(
             p.headers,
             [
@@ -393,7 +397,8 @@ mod tests {
     #[test]
     fn outside_include_only_the_env_header_goes() {
         let m = manager(|o| o.include = vec!["/app".into()]);
-        let p = m.plan_request("GET", "/other", &[("cookie", "session=x"), ("X_SESSION", "user=admin")], 0);
+        let p =
+            m.plan_request("GET", "app.example", "/other", &[("cookie", "session=x"), ("X_SESSION", "user=admin")], 0);
         assert!(p.session.is_none());
         assert_eq!(
             p.headers,
@@ -410,7 +415,7 @@ mod tests {
         let m = manager(|o| o.env_header = "X-Edge-Session".into());
         let sent =
             [("x_edge-session", "a"), ("X_EDGE_SESSION", "b"), ("x-edge-session", "c"), ("x-edge-sessions", "d")];
-        let p = m.plan_request("GET", "/", &sent, 0);
+        let p = m.plan_request("GET", "app.example", "/", &sent, 0);
         let deleted: Vec<&str> =
             p.headers.iter().filter(|o| matches!(o, HeaderOp::Delete(_))).map(HeaderOp::name).collect();
         assert_eq!(deleted, ["x-edge-session", "x_edge-session", "x_edge_session", "x-edge-session-signature"]);
@@ -425,14 +430,14 @@ mod tests {
             o.include = vec!["/app".into()];
         });
         let now = 1_800_000_000_000_000;
-        let mut s = m.plan_request("GET", "/app", &Headers::new(), 0).session.unwrap();
+        let mut s = m.plan_request("GET", "app.example", "/app", &Headers::new(), 0).session.unwrap();
         s.insert("user", "alice").unwrap();
         let c = m.save(&mut s, 0).unwrap().unwrap().split(';').next().unwrap().to_owned();
         let forged = [("X_Session_Signature", "t=1,v1=x"), ("x-session-signature", "t=2,v1=y")];
         for (target, session) in [("/app/page?x=1", Some("user=alice")), ("/static/a.css", None)] {
             let mut sent: Vec<(&str, &str)> = forged.to_vec();
             sent.push(("cookie", &c));
-            let p = m.plan_request("POST", target, &sent, now);
+            let p = m.plan_request("POST", "app.example", target, &sent, now);
             let deleted: Vec<&str> =
                 p.headers.iter().filter(|o| matches!(o, HeaderOp::Delete(_))).map(HeaderOp::name).collect();
             assert!(
@@ -442,35 +447,42 @@ mod tests {
             let sig = set(&p.headers, "x-session-signature").expect("signed on every path");
             let env = session.unwrap_or("");
             assert_eq!(set(&p.headers, "x-session").as_deref().unwrap_or(""), env);
-            let ok = crate::verify_signature(&[SECRET], Some(&sig), "POST", target, env, now, 300);
+            let ok = crate::verify_signature(&[SECRET], Some(&sig), "POST", "app.example", target, env, now, 300);
             assert_eq!(ok, Ok(()), "{target}");
-            let other = crate::verify_signature(&[SECRET], Some(&sig), "POST", "/app/admin", env, now, 300);
+            let other =
+                crate::verify_signature(&[SECRET], Some(&sig), "POST", "app.example", "/app/admin", env, now, 300);
             assert_eq!(other, Err(crate::SignatureError::Mismatch));
+            let elsewhere =
+                crate::verify_signature(&[SECRET], Some(&sig), "POST", "staging.example", target, env, now, 300);
+            assert_eq!(elsewhere, Err(crate::SignatureError::Mismatch), "the host is signed");
         }
         let unsigned = manager(|_| {});
-        assert!(set(&unsigned.plan_request("GET", "/", &forged, now).headers, "x-session-signature").is_none());
+        assert!(
+            set(&unsigned.plan_request("GET", "app.example", "/", &forged, now).headers, "x-session-signature")
+                .is_none()
+        );
     }
 
     #[test]
     fn env_value_is_the_session_string() {
         let m = manager(|_| {});
         let c = login(&m);
-        let p = m.plan_request("GET", "/", &[("cookie", c)], 0);
+        let p = m.plan_request("GET", "app.example", "/", &[("cookie", c)], 0);
         assert_eq!(set(&p.headers, "x-session").as_deref(), Some("user=alice"));
         assert!(p.headers.iter().all(|o| o.name() != "cookie"), "cookie kept without cookie_remove");
     }
 
     #[test]
-    fn cookie_remove_strips_the_session_cookie_and_chunks_in_both_separators() {
+    fn cookie_remove_strips_the_session_cookie_and_chunks() {
         let m = manager(|o| o.cookie_remove = true);
         let c = login(&m);
-        let p = m.plan_request("GET", "/", &[("cookie", format!("a=1, {c}"))], 0);
+        let p = m.plan_request("GET", "app.example", "/", &[("cookie", format!("a=1; {c}"))], 0);
         assert_eq!(p.session.unwrap().get("user"), Some("alice"), "the loader reads it …");
         assert_eq!(set(&p.headers, "cookie").as_deref(), Some("a=1"), "… and the origin does not get it");
-        let p = m.plan_request("GET", "/", &[("cookie", "session=x")], 0);
+        let p = m.plan_request("GET", "app.example", "/", &[("cookie", "session=x")], 0);
         assert!(p.headers.contains(&HeaderOp::Delete("cookie".into())));
         let chunked = "a=1; session.0=2*x; session.15=y; session.x=keep; session.123=keep; session.16=keep";
-        let p = m.plan_request("GET", "/", &[("cookie", chunked)], 0);
+        let p = m.plan_request("GET", "app.example", "/", &[("cookie", chunked)], 0);
         assert_eq!(
             set(&p.headers, "cookie").as_deref(),
             Some("a=1; session.x=keep; session.123=keep; session.16=keep")
@@ -491,12 +503,12 @@ mod tests {
     fn carried_session_without_change_is_private_no_cache() {
         let m = manager(|_| {});
         let c = login(&m);
-        let mut s = m.plan_request("GET", "/", &[("cookie", c.clone())], 0).session.unwrap();
+        let mut s = m.plan_request("GET", "app.example", "/", &[("cookie", c.clone())], 0).session.unwrap();
         let p = m.plan_response(Some(&mut s), &[("cache-control", "public, max-age=600"), ("vary", "Accept")], 0);
         assert!(p.headers.iter().all(|o| o.name() != "set-cookie"));
         assert_eq!(set(&p.headers, "cache-control").as_deref(), Some("private, no-cache"));
         assert_eq!(set(&p.headers, "vary").as_deref(), Some("Accept, Cookie"));
-        let mut s = m.plan_request("GET", "/", &[("cookie", c)], 0).session.unwrap();
+        let mut s = m.plan_request("GET", "app.example", "/", &[("cookie", c)], 0).session.unwrap();
         let p = m.plan_response(Some(&mut s), &[("Cache-Control", "No-Store"), ("Vary", "cookie")], 0);
         assert_eq!(p.headers, [HeaderOp::Delete("x-replace-session".into())]);
     }
@@ -505,7 +517,7 @@ mod tests {
     fn oversized_update_is_refused_and_the_session_kept() {
         let m = manager(|_| {});
         let c = login(&m);
-        let mut s = m.plan_request("GET", "/", &[("cookie", c)], 0).session.unwrap();
+        let mut s = m.plan_request("GET", "app.example", "/", &[("cookie", c)], 0).session.unwrap();
         let big = format!("k={}", "v".repeat(MAX_UPDATE_BYTES));
         let p = m.plan_response(Some(&mut s), &[("x-replace-session", big)], 0);
         assert!(matches!(p.notices[..], [Notice::UpdateRefused(SessionError::UpdateTooLarge { .. })]));
@@ -516,12 +528,12 @@ mod tests {
     fn too_large_to_save_is_reported_not_sent() {
         let update: Vec<String> = (0..7).map(|i| format!("k{i}={}", "v".repeat(1000))).collect();
         let one = manager(|o| o.max_chunks = 1);
-        let mut s = one.plan_request("GET", "/", &Headers::new(), 0).session.unwrap();
+        let mut s = one.plan_request("GET", "app.example", "/", &Headers::new(), 0).session.unwrap();
         let p = one.plan_response(Some(&mut s), &[("x-replace-session", update.join("&"))], 0);
         assert!(matches!(p.notices[..], [Notice::NotSaved(SaveError::CookieTooLarge { .. })]));
         assert!(p.headers.iter().all(|o| o.name() != "set-cookie"));
         let m = manager(|_| {});
-        let mut s = m.plan_request("GET", "/", &Headers::new(), 0).session.unwrap();
+        let mut s = m.plan_request("GET", "app.example", "/", &Headers::new(), 0).session.unwrap();
         let p = m.plan_response(Some(&mut s), &[("x-replace-session", update.join("&"))], 0);
         assert_eq!(p.headers.iter().filter(|o| o.name() == "set-cookie").count(), 3, "chunked by default");
     }
@@ -529,7 +541,7 @@ mod tests {
     #[test]
     fn rejections_are_notices() {
         let m = manager(|_| {});
-        let p = m.plan_request("GET", "/", &[("cookie", "session=garbage")], 0);
+        let p = m.plan_request("GET", "app.example", "/", &[("cookie", "session=garbage")], 0);
         assert_eq!(p.notices, [Notice::Rejected(crate::Rejection::Malformed)]);
     }
 }

@@ -67,9 +67,11 @@ mod tests {
 
     #[test]
     fn records_the_whole_cookie_and_every_chunk() {
-        let j = Jar::of("s=1; s.0=2*a; s.1=b, s.3=x; s.15=y; s.16=z", "s");
+        let j = Jar::of("s=1; s.0=2*a; s.1=b; s.3=x; s.15=y; s.16=z", "s");
         assert!(j.whole);
         assert_eq!(j.chunks, 0b1000_0000_0000_1011);
+        // `s.4` hides in `s.1`'s value: no cookie of its own (a `,` never separates cookies).
+        assert_eq!(Jar::of("s.1=b,s.4=x", "s").chunks, 0b10);
         assert_eq!(Jar::of("x=1", "s"), Jar::default());
         assert_eq!(Jar::chunked(3).chunks, 0b111);
         assert!(Jar::chunked(3).has_chunk(2) && !Jar::chunked(3).has_chunk(3));

@@ -24,13 +24,13 @@
 
 use core::fmt;
 
-use edge_session_cipher::Aes256Gcm;
-use edge_session_cipher::sha256::{self, Sha256};
+use base64ct::{Base64, Base64Unpadded, Base64Url, Base64UrlUnpadded, Encoding};
+use edge_session_seal::Aes256Gcm;
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::cache::Bounded;
 use crate::text;
-use edge_session_cipher::base64::{self, Alphabet, Padding};
 
 /// Bytes in a raw key.
 pub const KEY_BYTES: usize = 32;
@@ -101,10 +101,16 @@ impl fmt::Display for KeyError {
 
 impl std::error::Error for KeyError {}
 
-/// Fills `buf` from the platform's CSPRNG (`crypto.getRandomValues` on wasm, in batches: see
-/// entropy.rs).
+/// Fills `buf` from the platform's CSPRNG through getrandom, on every call (`crypto.getRandomValues`
+/// on wasm32): nothing is drawn ahead and kept, so no two seals can be handed the same bytes, even
+/// from a snapshot of the module's memory.
 pub(crate) fn random(buf: &mut [u8]) -> Result<(), KeyError> {
-    crate::entropy::fill(buf).map_err(|_| KeyError::Random)
+    getrandom::getrandom(buf).map_err(|_| KeyError::Random)
+}
+
+/// `SHA-256(label | data)`.
+pub(crate) fn labelled_hash(label: &[u8], data: &[u8]) -> [u8; 32] {
+    Sha256::new().chain_update(label).chain_update(data).finalize().into()
 }
 
 /// A fresh random key in its written form: [`RAW_KEY_PREFIX`] and 32 bytes from getrandom in
@@ -118,7 +124,7 @@ pub(crate) fn random(buf: &mut [u8]) -> Result<(), KeyError> {
 pub fn generate_key() -> Result<String, KeyError> {
     let mut raw = Zeroizing::new([0u8; KEY_BYTES]);
     random(raw.as_mut())?;
-    Ok(format!("{RAW_KEY_PREFIX}{}", base64::encode(raw.as_ref(), Alphabet::Standard, true)))
+    Ok(format!("{RAW_KEY_PREFIX}{}", Base64::encode_string(raw.as_ref())))
 }
 
 fn decode_raw(s: &str) -> Option<Zeroizing<[u8; KEY_BYTES]>> {
@@ -126,11 +132,16 @@ fn decode_raw(s: &str) -> Option<Zeroizing<[u8; KEY_BYTES]>> {
     if !(43..=44).contains(&s.len()) {
         return None;
     }
-    // Any spelling: either alphabet, padded or not.
-    let alphabet = if s.contains(['-', '_']) { Alphabet::UrlSafe } else { Alphabet::Standard };
-    let padding = if s.len() == 44 { Padding::Canonical } else { Padding::None };
+    // Any spelling: either alphabet, padded or not; each strictly (canonical, constant-time).
+    let url_safe = s.contains(['-', '_']);
     let mut out = Zeroizing::new([0u8; KEY_BYTES]);
-    (base64::decode_into(s, alphabet, padding, out.as_mut()) == Some(KEY_BYTES)).then_some(out)
+    let decoded = match (url_safe, s.len() == 44) {
+        (false, true) => Base64::decode(s, out.as_mut()).map(|d| d.len()),
+        (false, false) => Base64Unpadded::decode(s, out.as_mut()).map(|d| d.len()),
+        (true, true) => Base64Url::decode(s, out.as_mut()).map(|d| d.len()),
+        (true, false) => Base64UrlUnpadded::decode(s, out.as_mut()).map(|d| d.len()),
+    };
+    (decoded == Ok(KEY_BYTES)).then_some(out)
 }
 
 /// Whether `items` hold at least [`MIN_DISTINCT`] distinct values (stops as soon as they do).
@@ -152,11 +163,12 @@ static STRETCHED: Bounded<[u8; 32], Zeroizing<[u8; KEY_BYTES]>> = Bounded::new(S
 
 fn stretch(passphrase: &str) -> Zeroizing<[u8; KEY_BYTES]> {
     // The cache is indexed by a hash of the passphrase (never the passphrase itself).
-    let tag = Sha256::new().chain(PASSPHRASE_SALT).chain(passphrase.as_bytes()).finish();
+    let tag = labelled_hash(PASSPHRASE_SALT, passphrase.as_bytes());
     if let Some(key) = STRETCHED.get(&tag) {
         return key;
     }
-    let key = Zeroizing::new(sha256::pbkdf2(passphrase.as_bytes(), PASSPHRASE_SALT, PASSPHRASE_ITERATIONS));
+    let mut key = Zeroizing::new([0u8; KEY_BYTES]);
+    pbkdf2::pbkdf2_hmac::<Sha256>(passphrase.as_bytes(), PASSPHRASE_SALT, PASSPHRASE_ITERATIONS, key.as_mut());
     STRETCHED.insert(tag, key.clone());
     key
 }
@@ -188,7 +200,8 @@ pub(crate) fn material(s: &str) -> Result<Zeroizing<[u8; KEY_BYTES]>, KeyError> 
     Ok(stretch(s))
 }
 
-/// One sealing key: the AES-256-GCM cipher (key schedule done once) and its public id.
+/// One sealing key: the AES-256-GCM cipher (`aes-gcm` through `edge-session-seal`; key schedule
+/// and GHASH key done once, both zeroed on drop) and its public id.
 pub(crate) struct SealKey {
     pub(crate) id: [u8; KEY_ID_BYTES],
     pub(crate) cipher: Aes256Gcm,
@@ -197,7 +210,7 @@ pub(crate) struct SealKey {
 
 impl SealKey {
     pub(crate) fn new(material: &[u8; KEY_BYTES]) -> Self {
-        let digest = Sha256::new().chain(KEY_ID_LABEL).chain(material).finish();
+        let digest = labelled_hash(KEY_ID_LABEL, material);
         let mut id = [0u8; KEY_ID_BYTES];
         id.copy_from_slice(digest.get(..KEY_ID_BYTES).unwrap_or(&[0; KEY_ID_BYTES]));
         Self { id, cipher: Aes256Gcm::new(material), material: Zeroizing::new(*material) }
@@ -206,7 +219,7 @@ impl SealKey {
     /// `SHA-256(label | key)`: a secret for another use, independent of the sealing key for
     /// any label that is not the key-id label.
     pub(crate) fn derive(&self, label: &[u8]) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(Sha256::new().chain(label).chain(self.material.as_ref()).finish())
+        Zeroizing::new(labelled_hash(label, self.material.as_ref()))
     }
 
     /// The public id in hex.

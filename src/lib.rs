@@ -41,7 +41,6 @@ mod cbc;
 mod chunks;
 mod codec;
 mod cookie_header;
-mod entropy;
 mod error;
 mod flow;
 mod inspect;
@@ -67,8 +66,8 @@ pub use flow::{FAILURE_CONTENT_TYPE, HeaderOp, ORIGIN_FAILURE_BODY, ORIGIN_FAILU
 pub use inspect::{InspectOptions, Inspection, Reading, Warning, inspect};
 pub use keys::{DerivedSecret, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS, RAW_KEY_PREFIX, generate_key};
 pub use limits::{
-    DEFAULT_MAX_CHUNKS, DEFAULT_OPEN_CACHE, MAX_CHUNKS_LIMIT, MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES, MAX_ENTRIES,
-    MAX_OPEN_CACHE, MAX_SECONDS, MAX_UPDATE_BYTES,
+    DEFAULT_MAX_CHUNKS, DEFAULT_OPEN_CACHE, DEFAULT_OPEN_CACHE_BYTES, MAX_CHUNKS_LIMIT, MAX_COOKIE_BYTES,
+    MAX_COOKIE_HEADER_BYTES, MAX_ENTRIES, MAX_OPEN_CACHE, MAX_OPEN_CACHE_BYTES, MAX_SECONDS, MAX_UPDATE_BYTES,
 };
 pub use manager::SessionManager;
 pub use notice::{Level, Notice, log_line};

@@ -13,6 +13,10 @@ pub const DEFAULT_MAX_CHUNKS: usize = 4;
 pub const DEFAULT_OPEN_CACHE: usize = 256;
 /// The most `open_cache` may allow (each entry holds at most a 4 KiB cookie and its session).
 pub const MAX_OPEN_CACHE: usize = 4096;
+/// The default `open_cache_bytes`: what the open cache of one manager may hold, 4 MiB.
+pub const DEFAULT_OPEN_CACHE_BYTES: usize = 4 << 20;
+/// The most `open_cache_bytes` may allow, 64 MiB.
+pub const MAX_OPEN_CACHE_BYTES: usize = 64 << 20;
 /// Most entries a session may hold (loaded, set or merged).
 pub const MAX_ENTRIES: usize = 256;
 /// Largest SessionHeader update accepted, in bytes (CVE-2021-26691 class: bound it first).

@@ -70,7 +70,8 @@ impl SessionManager {
         let binding = sealed::binding(&options.cookie_name, &options.token_context);
         // The plain format has nothing to decrypt: decoding is the cheap part.
         let slots = if sealer.decrypts() { options.open_cache } else { 0 };
-        Ok(Self { options, attributes, sealer, binding, opened: Bounded::new(slots) })
+        let opened = Bounded::with_budget(slots, options.open_cache_bytes);
+        Ok(Self { options, attributes, sealer, binding, opened })
     }
 
     /// The options this manager runs with.
@@ -162,7 +163,7 @@ impl SessionManager {
             None => match self.sealer.open(value, &self.binding) {
                 Ok(s) => {
                     if value.len() <= MAX_COOKIE_BYTES {
-                        self.opened.insert(Token(value.to_owned()), s.clone());
+                        self.remember(value.to_owned(), s.clone());
                     }
                     s
                 }
@@ -321,9 +322,15 @@ impl SessionManager {
             && self.opened.slots() > 0
             && let Some(opened) = self.sealer.opened_form(session, expiry, issued)
         {
-            self.opened.insert(Token(value.clone()), opened);
+            self.remember(value.clone(), opened);
         }
         Ok(value)
+    }
+
+    /// Keeps an opened cookie value in the open cache, weighed as the value and its session.
+    fn remember(&self, value: String, session: Session) {
+        let weight = value.len() + session.heap_bytes();
+        self.opened.insert_weighing(Token(value), session, weight);
     }
 
     /// The `Set-Cookie` value that deletes the session cookie.
@@ -849,5 +856,36 @@ mod tests {
         o.keys = vec![crate::generate_key().unwrap()];
         o.open_cache = crate::MAX_OPEN_CACHE + 1;
         assert_eq!(SessionManager::new(o).unwrap_err(), ConfigError::OpenCacheOutOfRange(crate::MAX_OPEN_CACHE + 1));
+    }
+
+    /// The open cache is bounded in bytes, not only in entries: 4096 sessions of 2.5 KB would
+    /// otherwise be held whole (over 20 MiB per manager).
+    #[test]
+    fn open_cache_bounded_in_bytes() {
+        let value = "x".repeat(2500);
+        let fill = |m: &SessionManager| {
+            for i in 0..crate::MAX_OPEN_CACHE as u64 {
+                let mut s = m.load(None, T0 + i);
+                s.insert("user", &value).unwrap();
+                m.save(&mut s, T0 + i).unwrap().unwrap();
+            }
+        };
+        let m = manager(|o| o.open_cache = crate::MAX_OPEN_CACHE);
+        fill(&m);
+        assert!(m.opened.weight() <= crate::DEFAULT_OPEN_CACHE_BYTES, "{} bytes", m.opened.weight());
+        assert!(m.opened.len() > 500 && m.opened.len() < crate::MAX_OPEN_CACHE, "{} entries", m.opened.len());
+        let small = manager(|o| {
+            o.open_cache = crate::MAX_OPEN_CACHE;
+            o.open_cache_bytes = 64 * 1024;
+        });
+        fill(&small);
+        assert!(small.opened.weight() <= 64 * 1024 && small.opened.len() >= 8, "{}", small.opened.len());
+        let mut o = Options::default();
+        o.keys = vec![crate::generate_key().unwrap()];
+        o.open_cache_bytes = crate::MAX_OPEN_CACHE_BYTES + 1;
+        assert_eq!(
+            SessionManager::new(o).unwrap_err(),
+            ConfigError::OpenCacheBytesOutOfRange(crate::MAX_OPEN_CACHE_BYTES + 1)
+        );
     }
 }

@@ -4,7 +4,10 @@ use core::fmt;
 
 use crate::error::ConfigError;
 use crate::keys;
-use crate::limits::{DEFAULT_MAX_CHUNKS, DEFAULT_OPEN_CACHE, MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_SECONDS};
+use crate::limits::{
+    DEFAULT_MAX_CHUNKS, DEFAULT_OPEN_CACHE, DEFAULT_OPEN_CACHE_BYTES, MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE,
+    MAX_OPEN_CACHE_BYTES, MAX_SECONDS,
+};
 use crate::set_cookie::{self, Attributes, DEFAULT_ATTRIBUTES};
 use crate::text;
 
@@ -165,9 +168,13 @@ pub struct Options {
     /// found only by the whole cookie value, holds the session exactly as decrypting gives it, and
     /// is subject to every check a decrypted one is (expiry, lifetime, and the caller's
     /// revocation); the least recently used is dropped first. Each entry holds at most a 4 KiB
-    /// value and its session, so the default keeps under 2 MiB. Default 256, at most 4096;
-    /// 0 = off.
+    /// value and its session; together they are also bounded in bytes (`open_cache_bytes`).
+    /// Default 256, at most 4096; 0 = off.
     pub open_cache: usize,
+    /// The most bytes the open cache holds (cookie values and their sessions, as counted by the
+    /// cache), whatever `open_cache` allows: past it the least recently used go first. Default
+    /// 4 MiB ([`DEFAULT_OPEN_CACHE_BYTES`](crate::DEFAULT_OPEN_CACHE_BYTES)), at most 64 MiB; 0 = off.
+    pub open_cache_bytes: usize,
     /// A secret shared with the origin (at least 32 characters): when set, every request the
     /// front proxy forwards carries a signature header (`X-Session-Signature` beside
     /// `X-Session`) over its time, method, path and query and SessionEnv value, which the origin
@@ -199,6 +206,7 @@ impl Default for Options {
             max_chunks: DEFAULT_MAX_CHUNKS,
             allow_weak_passphrases: false,
             open_cache: DEFAULT_OPEN_CACHE,
+            open_cache_bytes: DEFAULT_OPEN_CACHE_BYTES,
             origin_secret: String::new(),
             token_context: String::new(),
         }
@@ -224,6 +232,7 @@ impl fmt::Debug for Options {
             .field("max_chunks", &self.max_chunks)
             .field("allow_weak_passphrases", &self.allow_weak_passphrases)
             .field("open_cache", &self.open_cache)
+            .field("open_cache_bytes", &self.open_cache_bytes)
             .field("origin_secret", &if self.origin_secret.is_empty() { "" } else { "[redacted]" })
             .field("token_context", &self.token_context)
             .finish()
@@ -259,6 +268,9 @@ impl Options {
         }
         if self.open_cache > MAX_OPEN_CACHE {
             return Err(ConfigError::OpenCacheOutOfRange(self.open_cache));
+        }
+        if self.open_cache_bytes > MAX_OPEN_CACHE_BYTES {
+            return Err(ConfigError::OpenCacheBytesOutOfRange(self.open_cache_bytes));
         }
         if self.max_lifetime > 0 && self.format != Format::Sealed {
             return Err(ConfigError::LifetimeNeedsSealed);

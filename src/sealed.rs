@@ -17,16 +17,21 @@
 //!   BODY        n bytes   the entries as a session string (codec.rs), without `expiry`
 //! ```
 //!
-//! Random 96-bit nonces are safe for about 2^32 seals per key; rotate keys well before that.
+//! The AEAD is `aes-gcm`'s `Aes256Gcm` (NIST SP 800-38D with 96-bit nonces and 128-bit tags). Random
+//! 96-bit nonces, drawn from getrandom for every seal, are safe for about 2^32 seals per key;
+//! rotate keys well before that. The base64 is `base64ct`'s, strict: a token has one spelling, and
+//! any other (padding, the standard alphabet, non-zero trailing bits, whitespace) is malformed. Both
+//! are called through `edge-session-seal`, which only names their types where they are compiled
+//! for speed.
 
-use edge_session_cipher::{NONCE_BYTES, TAG_BYTES};
+pub(crate) use edge_session_seal::decode_token;
+use edge_session_seal::{NONCE_BYTES, TAG_BYTES, encode_token};
 use zeroize::Zeroize;
 
 use crate::keys::{self, KEY_ID_BYTES, KeyRing, SealKey};
 use crate::limits::MAX_COOKIE_BYTES;
 use crate::session::Session;
 use crate::status::Rejection;
-use edge_session_cipher::base64::{self, Alphabet, Padding};
 
 /// The format version written and read.
 pub(crate) const VERSION: u8 = 0x01;
@@ -34,16 +39,6 @@ const HEADER_BYTES: usize = 1 + KEY_ID_BYTES + NONCE_BYTES;
 const TIMES_BYTES: usize = 16;
 /// Smallest valid token, decoded.
 pub(crate) const MIN_TOKEN_BYTES: usize = HEADER_BYTES + TIMES_BYTES + TAG_BYTES;
-
-/// The token's bytes: base64url without padding, strictly (see the layout above).
-pub(crate) fn decode_token(token: &str) -> Option<Vec<u8>> {
-    base64::decode(token, Alphabet::UrlSafe, Padding::None)
-}
-
-/// The token of `bytes`: base64url without padding.
-fn encode_token(bytes: &[u8]) -> String {
-    base64::encode(bytes, Alphabet::UrlSafe, false)
-}
 
 /// Why a body could not be sealed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +160,8 @@ pub(crate) fn open(keys: &KeyRing, binding: &str, token: &str) -> Result<Unseale
     let aad = aad(version, key_id, binding);
     let nonce: [u8; NONCE_BYTES] = nonce.try_into().map_err(|_| Rejection::Malformed)?;
     let tag: [u8; TAG_BYTES] = (&*tag).try_into().map_err(|_| Rejection::Malformed)?;
-    // On a mismatch nothing is decrypted and the buffer is zeroed (RUSTSEC-2023-0096).
+    // The tag is checked (in constant time) before anything is decrypted: on a mismatch the buffer
+    // still holds the ciphertext, never plaintext (RUSTSEC-2023-0096).
     if !key.cipher.open(&nonce, &aad, ciphertext, &tag) {
         return Err(Rejection::Tampered);
     }
@@ -245,6 +241,42 @@ mod tests {
         raw[0] = 2;
         let t2 = encode_token(&raw);
         assert_eq!(open(&a, "s", &t2).err(), Some(Rejection::UnsupportedVersion));
+    }
+
+    /// One spelling per token: padding, the standard alphabet, non-zero trailing bits and
+    /// whitespace are malformed, never read as the same bytes.
+    #[test]
+    fn non_canonical_spellings_are_refused() {
+        let k = ring(key());
+        let t = seal(&k.current, "s", None, None, "a=1").unwrap();
+        assert!(open(&k, "s", &t).is_ok());
+        let raw = decode_token(&t).unwrap();
+        use base64ct::Encoding as _;
+        let standard = base64ct::Base64Unpadded::encode_string(&raw);
+        let padded = base64ct::Base64Url::encode_string(&raw);
+        let mut spellings = vec![format!(" {t}"), format!("{t}\n"), format!("{t}=")];
+        if padded != t {
+            spellings.push(padded);
+        }
+        if standard != t {
+            spellings.push(standard);
+        }
+        // The last symbol's unused low bits set: the same bytes by a lenient decoder.
+        let unused_bits = match raw.len() % 3 {
+            1 => 4,
+            2 => 2,
+            _ => 0,
+        };
+        if unused_bits > 0 {
+            let last = t.as_bytes()[t.len() - 1];
+            let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            let value = alphabet.iter().position(|&c| c == last).unwrap();
+            let bumped = char::from(alphabet[value | 1]);
+            spellings.push(format!("{}{bumped}", &t[..t.len() - 1]));
+        }
+        for s in spellings {
+            assert_eq!(open(&k, "s", &s).err(), Some(Rejection::Malformed), "{s:?}");
+        }
     }
 
     #[test]

@@ -93,6 +93,13 @@ pub struct Session {
 }
 
 impl Session {
+    /// About how many bytes of memory the session holds (what the open cache counts): the
+    /// entries' text, their strings' bookkeeping and the value itself.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let per_entry = 2 * core::mem::size_of::<String>();
+        self.entries.iter().map(|(k, v)| k.len() + v.len() + per_entry).sum::<usize>() + core::mem::size_of::<Self>()
+    }
+
     /// An empty, unmodified session.
     ///
     /// ```

@@ -59,6 +59,7 @@ fn cve_2018_1283_origin_sees_only_the_verified_session() {
     let m = sealed(|_| {});
     let plan = m.plan_request(
         "GET",
+        "app.example",
         "/",
         &[("cookie", "session=user=admin"), ("X-Session", "user=admin"), ("x_session", "user=admin")],
         NOW,
@@ -152,7 +153,7 @@ fn cve_2023_30861_session_responses_are_private_and_vary_on_cookie() {
             _ => None,
         })
     };
-    let mut s = m.plan_request("GET", "/", &[] as &[(&str, &str)], NOW).session.unwrap();
+    let mut s = m.plan_request("GET", "app.example", "/", &[] as &[(&str, &str)], NOW).session.unwrap();
     let plan = m.plan_response(
         Some(&mut s),
         &[("x-replace-session", "user=alice"), ("cache-control", "public, max-age=3600")],
@@ -173,7 +174,7 @@ fn cve_2023_30861_session_responses_are_private_and_vary_on_cookie() {
     let mut o = m.options().clone();
     o.max_age = 0;
     let quiet = SessionManager::new(o).unwrap();
-    let mut s = quiet.plan_request("GET", "/", &[("cookie", cookie)], NOW).session.unwrap();
+    let mut s = quiet.plan_request("GET", "app.example", "/", &[("cookie", cookie)], NOW).session.unwrap();
     let carried = quiet.plan_response(
         Some(&mut s),
         &[("cache-control", "public, max-age=3600"), ("vary", "Accept-Encoding")],

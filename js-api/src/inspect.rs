@@ -6,7 +6,9 @@ use wasm_bindgen::prelude::*;
 
 use edge_session::{Format, InspectOptions};
 
-use crate::{entries_array, get, micros, millis, number_or_null, object, string_opt, string_or_null, strings_opt};
+use crate::{
+    entries_array, get, micros, millis, number_or_null, object, string_opt, string_or_null, strings_opt, text,
+};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_INSPECT: &'static str = r#"
@@ -57,7 +59,11 @@ extern "C" {
 /// Inspects a cookie value, a `Cookie` header or a whole `Set-Cookie` line: its format, what it
 /// holds (decrypted locally when keys are given), its size, and warnings.
 #[wasm_bindgen]
-pub fn inspect(input: &str, options: Option<JsInspectOptions>) -> Result<JsInspection, JsValue> {
+pub fn inspect(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+    options: Option<JsInspectOptions>,
+) -> Result<JsInspection, JsValue> {
+    let input = text(&input, "the cookie")?;
     let js: JsValue = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
     let mut o = InspectOptions::default();
     if !js.is_undefined() && !js.is_null() {
@@ -67,7 +73,7 @@ pub fn inspect(input: &str, options: Option<JsInspectOptions>) -> Result<JsInspe
     } else {
         o.now = micros(None)?;
     }
-    let i = edge_session::inspect(input, &o);
+    let i = edge_session::inspect(&input, &o);
     let format = i.format.map(Format::as_str);
     let cipher = i.cipher.map(edge_session::ApacheCipher::as_str);
     // Warnings, the problem and the reading all cross as `{ code, message }`.

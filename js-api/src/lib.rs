@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use edge_session::{
     ConfigError, CookieError, Format, HeaderOp, KeyError, Notice, Options, SaveError, SessionError, MAX_CHUNKS_LIMIT,
-    MAX_OPEN_CACHE, MAX_SECONDS,
+    MAX_OPEN_CACHE, MAX_OPEN_CACHE_BYTES, MAX_SECONDS,
 };
 
 mod random;
@@ -52,6 +52,8 @@ export interface SessionManagerOptions {
   maxChunks?: number;
   /** Opened cookies kept per SessionManager (per isolate), found by the whole cookie value, so a cookie sent again is not decrypted again; expiry, lifetime and revocation are still checked on every load. Default 256, at most 4096; 0 = off. */
   openCache?: number;
+  /** The most bytes the open cache holds (cookie values and their sessions), whatever openCache allows: the least recently used go first. Default 4194304 (4 MiB), at most 67108864; 0 = off. */
+  openCacheBytes?: number;
   /** A secret shared with the origin (>= 32 characters): every request `handle` forwards then carries `X-Session-Signature` (envHeader + "-Signature") over its time, method, path and query and session, which the origin checks with `verifySessionHeader`. Default: none. */
   originSecret?: string;
   /** "apache" format only: admit SessionCryptoPassphrases below the strength rule (to share cookies both ways with a live httpd). Warns at construction; sessions they open have `weakKey` true. Default false. */
@@ -146,7 +148,8 @@ fn string_or_null(v: Option<String>) -> JsStringOrNull {
 }
 
 /// The core's option names and the JavaScript API's.
-const CAMEL_CASE: [(&str, &str); 12] = [
+const CAMEL_CASE: [(&str, &str); 13] = [
+    ("open_cache_bytes", "openCacheBytes"),
     ("open_cache", "openCache"),
     ("allow_weak_passphrases", "allowWeakPassphrases"),
     ("expiry_update_interval", "expiryUpdateInterval"),
@@ -232,7 +235,28 @@ fn invalid(message: String) -> JsValue {
     error("ERR_INVALID_OPTION", &message)
 }
 
-const OPTION_NAMES: [&str; 17] = [
+/// A string argument, or an `EdgeSessionError` with the code `ERR_INVALID_ARG_TYPE` naming it.
+/// wasm-bindgen's own string parameters take any value for a string (a number crossed into
+/// WebAssembly as a pointer and a length that were not: out of bounds, or a crash of node), so
+/// every string parameter of the API crosses as a `JsValue` and is checked here, before anything
+/// is read from it.
+fn text(value: &JsValue, name: &str) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| {
+        let kind = if value.is_null() { "null".to_owned() } else { value.js_typeof().as_string().unwrap_or_default() };
+        error("ERR_INVALID_ARG_TYPE", &format!("{name} must be a string, not {kind}"))
+    })
+}
+
+/// [`text`] for a parameter that may also be `null` or `undefined`.
+fn optional_text(value: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        Ok(None)
+    } else {
+        text(value, name).map(Some)
+    }
+}
+
+const OPTION_NAMES: [&str; 18] = [
     "cookieName",
     "cookieAttributes",
     "format",
@@ -248,6 +272,7 @@ const OPTION_NAMES: [&str; 17] = [
     "cookieRemove",
     "maxChunks",
     "openCache",
+    "openCacheBytes",
     "allowWeakPassphrases",
     "originSecret",
 ];
@@ -367,6 +392,9 @@ fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
     if let Some(n) = count_opt(js, "openCache", 0, MAX_OPEN_CACHE)? {
         o.open_cache = n;
     }
+    if let Some(n) = count_opt(js, "openCacheBytes", 0, MAX_OPEN_CACHE_BYTES)? {
+        o.open_cache_bytes = n;
+    }
     if let Some(n) = count_opt(js, "maxChunks", 1, MAX_CHUNKS_LIMIT)? {
         o.max_chunks = n;
     }
@@ -407,7 +435,12 @@ impl SessionManager {
 
     /// Loads the session from a `Cookie` header (string, null or undefined). Never throws on a
     /// bad cookie: a missing, invalid, tampered or expired one gives an empty session.
-    pub fn load(&self, cookie_header: Option<String>, now_ms: Option<f64>) -> Result<Session, JsValue> {
+    pub fn load(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | null")] cookie_header: JsValue,
+        now_ms: Option<f64>,
+    ) -> Result<Session, JsValue> {
+        let cookie_header = optional_text(&cookie_header, "the Cookie header")?;
         let now = micros(now_ms)?;
         Ok(Session { inner: self.inner.load(cookie_header.as_deref(), now) })
     }
@@ -442,8 +475,8 @@ impl SessionManager {
 
     /// Whether sessions apply to a request path (`include` / `exclude`).
     #[wasm_bindgen(js_name = appliesTo)]
-    pub fn applies_to(&self, path: &str) -> bool {
-        self.inner.applies_to(path)
+    pub fn applies_to(&self, #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue) -> Result<bool, JsValue> {
+        Ok(self.inner.applies_to(&text(&path, "path")?))
     }
 
     /// The `Set-Cookie` value that deletes the session cookie.
@@ -477,20 +510,23 @@ impl SessionManager {
         self.inner.options().env_header.clone()
     }
 
-    /// The front proxy's decisions for a request (its method, its target: the path and query the
-    /// origin receives, and its headers, `[...request.headers]`): the session (null outside
-    /// include/exclude), the operations on the headers before the request goes to the origin
-    /// (with `originSecret`, its signature), and what to log. The core's, shared with every face.
+    /// The front proxy's decisions for a request (its method; the host, `url.host`, and target,
+    /// path and query, the origin receives; and its headers, `[...request.headers]`): the session
+    /// (null outside include/exclude), the operations on the headers before the request goes to
+    /// the origin (with `originSecret`, its signature over method, host and target), and what to
+    /// log. The core's, shared with every face.
     #[wasm_bindgen(js_name = planRequest)]
     pub fn plan_request(
         &self,
-        method: &str,
-        target: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] method: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] host: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] target: JsValue,
         headers: JsHeaders,
         now_ms: Option<f64>,
     ) -> Result<JsRequestPlan, JsValue> {
+        let (method, host, target) = (text(&method, "method")?, text(&host, "host")?, text(&target, "target")?);
         let headers = header_list(&headers)?;
-        let plan = self.inner.plan_request(method, target, &headers, micros(now_ms)?);
+        let plan = self.inner.plan_request(&method, &host, &target, &headers, micros(now_ms)?);
         let session = plan.session.map_or(JsValue::NULL, |inner| Session { inner }.into());
         Ok(object(&[
             ("session", session),
@@ -567,31 +603,39 @@ fn notices(list: &[Notice]) -> Array {
 /// What a face answers when the origin cannot be reached, throws, or answers with something
 /// that is not a Response: the status, the body and the log line (`error` is its message).
 #[wasm_bindgen(js_name = originFailure)]
-pub fn origin_failure(error: &str) -> JsOriginFailure {
-    object(&[
+pub fn origin_failure(
+    #[wasm_bindgen(unchecked_param_type = "string")] error: JsValue,
+) -> Result<JsOriginFailure, JsValue> {
+    let error = text(&error, "error")?;
+    Ok(object(&[
         ("status", edge_session::ORIGIN_FAILURE_STATUS.into()),
         ("body", edge_session::ORIGIN_FAILURE_BODY.into()),
         ("contentType", edge_session::FAILURE_CONTENT_TYPE.into()),
-        ("notice", notice(&Notice::OriginFailed(error.to_owned()))),
+        ("notice", notice(&Notice::OriginFailed(error))),
     ])
-    .unchecked_into()
+    .unchecked_into())
 }
 
 /// Checks the front proxy's signature header (`header`, null when absent) against what the
-/// origin received: method, target (path and query), SessionEnv value ("" when absent), at
-/// `nowMs`, allowing `toleranceSeconds` (default 300). `secrets`: the origin secret, or several
+/// origin received: method, host (`Host`), target (path and query), SessionEnv value ("" when
+/// absent), at `nowMs`, allowing `toleranceSeconds` (default 300). `secrets`: the origin secret, or several
 /// while one is rotated. Null when it verifies, else the reason: "missing", "malformed",
 /// "expired" or "mismatch". `verifySessionHeader` (the package's) reads these from a request.
 #[wasm_bindgen(js_name = verifySignature, unchecked_return_type = "\"missing\" | \"malformed\" | \"expired\" | \"mismatch\" | null")]
+#[allow(clippy::too_many_arguments)]
 pub fn verify_signature(
     #[wasm_bindgen(unchecked_param_type = "string | string[]")] secrets: JsValue,
-    header: Option<String>,
-    method: &str,
-    target: &str,
-    session: &str,
+    #[wasm_bindgen(unchecked_param_type = "string | null")] header: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] method: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] host: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] target: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] session: JsValue,
     now_ms: Option<f64>,
     tolerance_seconds: Option<f64>,
 ) -> Result<JsValue, JsValue> {
+    let header = optional_text(&header, "the signature header")?;
+    let (method, host) = (text(&method, "method")?, text(&host, "host")?);
+    let (target, session) = (text(&target, "target")?, text(&session, "session")?);
     let secrets: Vec<String> = match secrets.as_string() {
         Some(one) => vec![one],
         None if Array::is_array(&secrets) => Array::from(&secrets).iter().filter_map(|v| v.as_string()).collect(),
@@ -607,10 +651,21 @@ pub fn verify_signature(
     };
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let now = micros(now_ms)?;
-    Ok(match edge_session::verify_signature(&secrets, header.as_deref(), method, target, session, now, tolerance) {
-        Ok(()) => JsValue::NULL,
-        Err(e) => JsValue::from_str(e.as_str()),
-    })
+    Ok(
+        match edge_session::verify_signature(
+            &secrets,
+            header.as_deref(),
+            &method,
+            &host,
+            &target,
+            &session,
+            now,
+            tolerance,
+        ) {
+            Ok(()) => JsValue::NULL,
+            Err(e) => JsValue::from_str(e.as_str()),
+        },
+    )
 }
 
 /// A session: ordered string entries and an expiry.
@@ -628,23 +683,31 @@ impl Session {
     }
 
     /// The value of `key`, or `undefined`.
-    pub fn get(&self, key: &str) -> Option<String> {
-        self.inner.get(key).map(str::to_owned)
+    pub fn get(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+    ) -> Result<Option<String>, JsValue> {
+        Ok(self.inner.get(&text(&key, "key")?).map(str::to_owned))
     }
 
     /// Whether `key` is set.
-    pub fn has(&self, key: &str) -> bool {
-        self.inner.get(key).is_some()
+    pub fn has(&self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> Result<bool, JsValue> {
+        Ok(self.inner.get(&text(&key, "key")?).is_some())
     }
 
     /// Sets `key` to `value` (an empty value deletes). Throws on an empty or reserved key.
-    pub fn set(&mut self, key: &str, value: &str) -> Result<(), JsValue> {
-        self.inner.insert(key, value).map(|_| ()).map_err(|e| session_error(&e))
+    pub fn set(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
+    ) -> Result<(), JsValue> {
+        let (key, value) = (text(&key, "key")?, text(&value, "value")?);
+        self.inner.insert(&key, &value).map(|_| ()).map_err(|e| session_error(&e))
     }
 
     /// Deletes `key`; whether it was set.
-    pub fn delete(&mut self, key: &str) -> bool {
-        self.inner.remove(key).is_some()
+    pub fn delete(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> Result<bool, JsValue> {
+        Ok(self.inner.remove(&text(&key, "key")?).is_some())
     }
 
     /// Removes every entry (the next save deletes the cookie).
@@ -714,8 +777,11 @@ impl Session {
 
     /// Merges a SessionHeader value (`k=v&k2=`): set, delete on empty, `expiry=` honoured.
     #[wasm_bindgen(js_name = applyUpdate)]
-    pub fn apply_update(&mut self, header_value: &str) -> Result<(), JsValue> {
-        self.inner.apply_update(header_value).map_err(|e| session_error(&e))
+    pub fn apply_update(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] header_value: JsValue,
+    ) -> Result<(), JsValue> {
+        self.inner.apply_update(&text(&header_value, "the SessionHeader value")?).map_err(|e| session_error(&e))
     }
 
     /// Re-issues the session on its next save (after a login or a privilege change), keeping

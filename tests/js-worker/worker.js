@@ -15,14 +15,14 @@ function build(env) {
     include: (env.SESSION_INCLUDE ?? "/").split(/[\s,]+/).filter(Boolean),
     exclude: (env.SESSION_EXCLUDE ?? "").split(/[\s,]+/).filter(Boolean),
     cookieRemove: env.SESSION_COOKIE_REMOVE === "true",
+    ...(env.SESSION_ORIGIN_SECRET ? { originSecret: env.SESSION_ORIGIN_SECRET } : {}),
   });
-  const toOrigin = (request) => {
-    const url = new URL(request.url);
-    return fetch(new Request(`${env.ORIGIN}${url.pathname}${url.search}`, request), { redirect: "manual" });
-  };
+  // The request each face hands on is addressed to the origin already (`origin`), redirects not
+  // followed: forwarding is a plain fetch.
+  const toOrigin = (request) => fetch(request);
   if (env.FACE === "hono") {
     const app = new Hono();
-    app.use("*", session(manager));
+    app.use("*", session(manager, { origin: env.ORIGIN }));
     app.all("*", (c) => toOrigin(c.req.raw));
     // An error the app does not handle itself is the origin's failure.
     app.onError((e) => {
@@ -30,7 +30,7 @@ function build(env) {
     });
     return (request) => app.fetch(request, env);
   }
-  return (request) => manager.handle(request, toOrigin);
+  return (request) => manager.handle(request, toOrigin, { origin: env.ORIGIN });
 }
 
 export default {

@@ -66,6 +66,57 @@ test("any Cookie header string loads: non-ASCII, lone surrogates, long headers, 
   assert.equal(m.load(`${"z".repeat(70_000)}; ${cookie}`, T0 + 1000).status, "rejected");
 });
 
+test("a value that is not a string is an error with a code, never a trap of the WebAssembly", async () => {
+  const m = new SessionManager({ keys: [generateKey()] });
+  const s = m.load(null, T0);
+  const fm = new full.SessionManager({ keys: [generateKey()] });
+  const { originFailure, verifySessionHeader } = defaultEntry;
+  const others = [1, 1.5, 0, -1, 2 ** 40, NaN, true, {}, [], ["a"], { toString: () => "x" }, Symbol("s"), 10n, () => "f", new Uint8Array(4)];
+  // Every string parameter of the API (keys and headers stay strings).
+  const calls = {
+    "session.get": (v) => s.get(v),
+    "session.has": (v) => s.has(v),
+    "session.delete": (v) => s.delete(v),
+    "session.set key": (v) => s.set(v, "x"),
+    "session.set value": (v) => s.set("k", v),
+    "session.applyUpdate": (v) => s.applyUpdate(v),
+    "manager.load": (v) => m.load(v),
+    "full manager.load": (v) => fm.load(v),
+    "manager.appliesTo": (v) => m.appliesTo(v),
+    "manager.planRequest method": (v) => m.planRequest(v, "h", "/", []),
+    "manager.planRequest host": (v) => m.planRequest("GET", v, "/", []),
+    "manager.planRequest target": (v) => m.planRequest("GET", "h", v, []),
+    "originFailure": (v) => originFailure(v),
+    "inspect": (v) => full.inspect(v),
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    for (const v of others) {
+      if (name.endsWith("load") && v === undefined) continue;
+      let code;
+      try {
+        call(v);
+      } catch (e) {
+        assert.ok(!(e instanceof WebAssembly.RuntimeError), `${name}(${String(typeof v)}): ${e}`);
+        code = e.code;
+      }
+      assert.equal(code, "ERR_INVALID_ARG_TYPE", `${name}(${typeof v === "symbol" ? "symbol" : String(v)})`);
+    }
+  }
+  // A Node request whose signature header is not a string (an array is joined, as node does).
+  for (const v of others.filter((v) => !Array.isArray(v))) {
+    const request = { method: "GET", url: "/", headers: { host: "h", "x-session-signature": v } };
+    await assert.rejects(verifySessionHeader(request, "a secret of at least thirty-two characters"), { code: "ERR_INVALID_ARG_TYPE" }, typeof v);
+  }
+  // Thousands of them (on node 20 a few thousand traps took the process down), and the manager
+  // and its sessions still work afterwards.
+  for (let i = 0; i < 20_000; i++) assert.throws(() => s.set(i, "x"), { code: "ERR_INVALID_ARG_TYPE" });
+  s.set("user", "alice");
+  const again = m.load(cookieOf(m.save(s, T0)), T0);
+  assert.equal(again.get("user"), "alice");
+  assert.throws(() => s.get(1), (e) => e.name === "EdgeSessionError" && /key must be a string, not number/.test(e.message));
+  assert.throws(() => m.load(123), /the Cookie header must be a string, not number/);
+});
+
 test("the session API: set, delete, clear, applyUpdate, expiry", () => {
   const s = new Session();
   s.set("a", "1");
@@ -373,7 +424,7 @@ test("options are own properties: a polluted Object.prototype changes no setting
     const m = new SessionManager({ keys: [key], cookieRemove: true });
     assert.equal(m.envHeader, "X-Session");
     let seen;
-    const res = await m.handle(new Request("http://x/login", { headers: { "x-session": "user=admin", cookie: "a=1, session=x" } }), (req) => {
+    const res = await m.handle(new Request("http://x/login", { headers: { "x-session": "user=admin", cookie: "a=1; session=x" } }), (req) => {
       seen = req;
       return new Response("ok", { headers: { "x-replace-session": "user=alice" } });
     });

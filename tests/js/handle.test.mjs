@@ -104,3 +104,42 @@ test("a bad cookie is an empty session, and the stale cookie is removed", async 
   assert.match(env, /^expiry=\d+$/);
   assert.match(res.headers.getSetCookie()[0], /^session=; Max-Age=0/);
 });
+
+test("an origin's redirect goes back to the client as it is: never followed, and a logout by redirect logs out", async () => {
+  const { createServer } = await import("node:http");
+  const hits = [];
+  const origin = createServer((req, res) => {
+    hits.push({ url: req.url, session: req.headers["x-session"] ?? null });
+    if (req.url === "/logout") {
+      res.writeHead(303, { location: "/goodbye", "x-replace-session": "user=" });
+      return res.end();
+    }
+    if (req.url.startsWith("/login")) {
+      res.writeHead(302, { location: "/home", "x-replace-session": "user=alice" });
+      return res.end();
+    }
+    res.end(`page ${req.url}`);
+  });
+  await new Promise((resolve) => origin.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${origin.address().port}`;
+  try {
+    const m = new SessionManager({ keys: [generateKey()], maxAge: 600 });
+    const login = await m.handle(new Request("https://app.example/login?user=alice"), (req) => fetch(req), { origin: base });
+    assert.equal(login.status, 302, "the redirect itself, not the page it points to");
+    assert.equal(login.headers.get("location"), "/home");
+    const cookie = cookieOf(login);
+    assert.ok(cookie, "the login's session is saved on the redirect");
+    const logout = await m.handle(new Request("https://app.example/logout", { headers: { cookie } }), (req) => fetch(req), { origin: base });
+    assert.equal(logout.status, 303);
+    assert.match(logout.headers.getSetCookie().join("\n"), /^session=;.*Max-Age=0/m, "logged out");
+    // The README's own pattern, a new Request built from the one handle gives: still not followed.
+    const again = await m.handle(new Request("https://app.example/login?user=alice"), (req) => {
+      const url = new URL(req.url);
+      return fetch(new Request(base + url.pathname + url.search, req));
+    });
+    assert.equal(again.status, 302);
+    assert.deepEqual(hits.map((h) => h.url), ["/login?user=alice", "/logout", "/login?user=alice"], "no request to /home or /goodbye");
+  } finally {
+    origin.close();
+  }
+});

@@ -59,6 +59,6 @@ test("handlers see the rewritten request: no client X-Session in any spelling, n
   // A typical proxy app: forwards the raw request to its origin.
   a.get("/forward", (c) => c.json({ session: c.req.raw.headers.get("x-session"), x_session: c.req.header("x_session") ?? null, cookie: c.req.header("cookie") ?? null }));
   const cookie = cookieOf(await a.request("/login"));
-  const res = await a.request("/forward", { headers: { cookie: `a=1, ${cookie}`, "x-session": "user=admin", x_session: "user=admin" } });
+  const res = await a.request("/forward", { headers: { cookie: `a=1; ${cookie}`, "x-session": "user=admin", x_session: "user=admin" } });
   assert.deepEqual(await res.json(), { session: "user=alice", x_session: null, cookie: "a=1" });
 });

@@ -26,7 +26,7 @@ const running = [];
 after(() => running.forEach((w) => w.stop()));
 
 async function start(vars) {
-  const w = await serveWorker({ SESSION_KEYS: KEY, SESSION_MAX_AGE: "3600", ...vars });
+  const w = await serveWorker({ SESSION_KEYS: KEY, SESSION_DEMO: "true", SESSION_MAX_AGE: "3600", ...vars });
   running.push(w);
   return w;
 }

@@ -1,5 +1,5 @@
 // The package as users get it: a clean clone of this repository's HEAD is packed with `npm pack`
-// (whose prepack step builds what the package ships: scripts/build.sh --size), the tarball is
+// (whose prepack step builds what the package ships with stable Rust: scripts/build.sh), the tarball is
 // installed into an empty project, and that project uses it: from node (sessions, the Hono
 // middleware, the origin's verifier, the command line), as a JavaScript Worker under
 // `wrangler dev` (a counter through `handle`), and bundled by Vite for a page opened in Chromium.
@@ -58,13 +58,16 @@ before(() => {
   run("git", ["clone", "--quiet", "--no-hardlinks", ROOT, repo], dir);
   // The clone has no build output; its tools (wasm-opt from binaryen) come from the repository's
   // node_modules, and cargo reuses the repository's target directory (where the test run's own
-  // published build compiled the dependencies and the standard library: only this repository's
-  // crates are compiled again, from the clone).
+  // published build compiled the dependencies: only this repository's crates are compiled again,
+  // from the clone). The stable toolchain, named: the published build needs no other.
   symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"));
   let packed;
   try {
     packed = JSON.parse(
-      run("npm", ["pack", "--json", "--pack-destination", dir], repo, { CARGO_TARGET_DIR: join(ROOT, "target") }),
+      run("npm", ["pack", "--json", "--pack-destination", dir], repo, {
+        CARGO_TARGET_DIR: join(ROOT, "target"),
+        RUSTUP_TOOLCHAIN: "stable",
+      }),
     )[0];
   } finally {
     forgetClonesCrates();
@@ -98,10 +101,10 @@ after(() => {
  * dependencies and the standard library stay shared).
  */
 function forgetClonesCrates() {
-  const fingerprints = join(ROOT, "target/size/wasm32-unknown-unknown/release/.fingerprint");
+  const fingerprints = join(ROOT, "target/wasm32-unknown-unknown/release/.fingerprint");
   if (!existsSync(fingerprints)) return;
   for (const name of readdirSync(fingerprints)) {
-    if (/^edge-session(-cipher|-js)?-[0-9a-f]+$/.test(name)) rmSync(join(fingerprints, name), { recursive: true, force: true });
+    if (/^edge-session(-js)?-[0-9a-f]+$/.test(name)) rmSync(join(fingerprints, name), { recursive: true, force: true });
   }
 }
 

@@ -15,14 +15,19 @@ export const dropStdout = (onStderr) => (stdout, stderr) => {
   stderr.on("data", onStderr);
 };
 
-/** The built worker (build/index.js) in workerd with these bindings (and Miniflare options). */
+/**
+ * The built worker (build/index.js) in workerd with these bindings (and Miniflare options). Bindings
+ * that name no ORIGIN (nor SESSION_DEMO) serve the embedded demo origin, which a deployment must ask
+ * for with SESSION_DEMO.
+ */
 export function worker(bindings, options = {}) {
+  const demo = "ORIGIN" in bindings || "SESSION_DEMO" in bindings ? {} : { SESSION_DEMO: "true" };
   return new Miniflare({
     modules: true,
     scriptPath: new URL("build/index.js", ROOT).pathname,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-26",
-    bindings,
+    bindings: { ...demo, ...bindings },
     ...options,
   });
 }
@@ -56,14 +61,14 @@ export async function configError(bindings, options = {}) {
 /**
  * A local origin on 127.0.0.1. `respond(req, url)` returns { status, reason, headers, body } or
  * nothing (then 200, the received headers as JSON), or { drop: true } to close the connection
- * without an answer. Every request's headers are kept in `received`.
+ * without an answer. Every request's method, target and headers are kept in `received`.
  */
 export async function origin(respond = () => undefined) {
   const received = [];
   // Large request headers pass (node's default is 16 KB): the bad-input tests forward 50 KB ones.
   const server = createServer({ maxHeaderSize: 1 << 20 }, (req, res) => {
     const url = new URL(req.url, "http://origin");
-    received.push({ path: url.pathname, headers: req.headers });
+    received.push({ path: url.pathname, method: req.method, url: req.url, headers: req.headers });
     const out = respond(req, url) ?? {};
     if (out.drop) return req.socket.destroy();
     const headers = { "content-type": "application/json", ...(out.headers ?? {}) };

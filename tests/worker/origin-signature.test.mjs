@@ -3,6 +3,7 @@
 // the README, so the documented lines are the tested ones). The origin trusts what the Worker
 // forwards, and refuses a client that reaches it directly with its own X-Session, a signature
 // replayed past the tolerance, or one re-targeted to another path.
+import { request } from "node:http";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -84,19 +85,30 @@ test("a client at the origin directly: no signature, forged, re-targeted, replay
   // Learn a real signature: ask the origin to echo what the Worker sent.
   const real = await new Promise((resolve) => {
     const echo = worker(
-      { SESSION_KEYS: generateKey(), ORIGIN: "http://127.0.0.1:9", SESSION_ORIGIN_SECRET: SECRET },
+      { SESSION_KEYS: generateKey(), ORIGIN: originUrl, SESSION_ORIGIN_SECRET: SECRET },
       { outboundService: (req) => resolve(Object.fromEntries(req.headers)) ?? new Response("x") },
     );
     echo.dispatchFetch("http://127.0.0.1/account?tab=2").catch(() => {}).finally(() => echo.dispose());
   });
   const sig = real["x-session-signature"];
-  assert.match(sig, /^t=\d+,v1=/);
+  assert.match(sig, /^t=\d+,v2=/);
   const direct = async (path, headers) => (await fetch(`${originUrl}${path}`, { headers })).json();
   const refused = { verified: false, session: null };
   assert.deepEqual(await direct("/account", { "x-session": "user=admin" }), refused, "no signature");
   assert.deepEqual(await direct("/account?tab=2", { "x-session": "user=admin", "x-session-signature": sig }), refused, "forged session");
   assert.deepEqual(await direct("/admin", { "x-session-signature": sig }), refused, "re-targeted");
   assert.deepEqual(await direct("/account?tab=2", { "x-session-signature": sig }), { verified: true, session: "" }, "as signed");
+  // The same request to the same server under another name (another origin sharing the secret):
+  // the host is signed.
+  const renamed = await new Promise((resolve, reject) => {
+    const { port } = new URL(originUrl);
+    const req = request({ host: "127.0.0.1", port, path: "/account?tab=2", headers: { host: `staging.example:${port}`, "x-session-signature": sig } }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d)).on("end", () => resolve(JSON.parse(body)));
+    });
+    req.on("error", reject).end();
+  });
+  assert.deepEqual(renamed, refused, "another host");
   const old = sig.replace(/^t=(\d+)/, (_, t) => `t=${Number(t) - 301}`);
   assert.deepEqual(await direct("/account?tab=2", { "x-session-signature": old }), refused, "replayed past the tolerance");
 });

@@ -227,3 +227,23 @@ test("a missing or weak key is a clear configuration error, not a silent default
     assert.ok(!error.includes(KEY) && !body.includes(KEY));
   }
 });
+
+test("the demo origin answers only when asked for; ORIGIN's host is decided on the URL as workerd parses it", async () => {
+  for (const [bindings, pattern] of [
+    // No ORIGIN and no SESSION_DEMO: refused, naming both (an empty ORIGIN served the demo before,
+    // whose /login?user=NAME logs anyone in as anyone with the deployment's keys).
+    [{ SESSION_KEYS: KEY, SESSION_DEMO: "false" }, /^ORIGIN: not set.*SESSION_DEMO/],
+    [{ SESSION_KEYS: KEY, ORIGIN: "" }, /^ORIGIN: not set.*SESSION_DEMO/],
+    [{ SESSION_KEYS: KEY, ORIGIN: "https://app.example", SESSION_DEMO: "true" }, /^SESSION_DEMO: /],
+    // Not a loopback host: the host is what follows the credentials.
+    [{ SESSION_KEYS: KEY, ORIGIN: "http://127.0.0.1:1@app.example" }, /^ORIGIN: must not hold credentials/],
+    [{ SESSION_KEYS: KEY, ORIGIN: "http://localhost.app.example" }, /^ORIGIN: must be an https:\/\/ URL/],
+    [{ SESSION_KEYS: KEY, ORIGIN: "https://app.example/?a=1" }, /^ORIGIN: must not hold a query/],
+  ]) {
+    const { status, body, error } = await configError(bindings);
+    assert.equal(status, 500);
+    assert.equal(body, CONFIG_ERROR_BODY, "the reason goes to the log, not to every client");
+    assert.match(error, pattern);
+    assert.ok(!error.includes(KEY) && !body.includes(KEY));
+  }
+});

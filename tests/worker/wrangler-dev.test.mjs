@@ -19,11 +19,12 @@ before(async () => {
   const key = generateKey();
   const envFile = join(dir, "test.env");
   // What scripts/start.sh writes to .dev.vars (local http: no Secure, so not the __Host- name).
-  writeFileSync(envFile, `SESSION_KEYS="${key}"\nSESSION_COOKIE_NAME="session"\nSESSION_COOKIE_ATTRIBUTES="Path=/; HttpOnly; SameSite=Lax"\n`);
+  // The key in a file of mode 0600, as secrets are kept: never on a command line.
+  writeFileSync(envFile, `SESSION_KEYS="${key}"\nSESSION_COOKIE_NAME="session"\nSESSION_COOKIE_ATTRIBUTES="Path=/; HttpOnly; SameSite=Lax"\nSESSION_DEMO="true"\n`, { mode: 0o600 });
   dev = spawn(
     "npx",
     ["--no-install", "wrangler", "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-      "--show-interactive-dev-session=false", "--env-file", envFile, "--var", `SESSION_KEYS:${key}`, "--log-level", "warn"],
+      "--show-interactive-dev-session=false", "--env-file", envFile, "--log-level", "warn"],
     {
       cwd: ROOT,
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },

@@ -3,13 +3,15 @@
 
 use core::fmt;
 
-use edge_session::{ApacheCipher, ConfigError, Format, Options, SessionManager, MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE};
+use edge_session::{
+    ApacheCipher, ConfigError, Format, Options, SessionManager, MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_OPEN_CACHE_BYTES,
+};
 
 use crate::records::{self, HashKey, HASH_KEY_LABEL, MAX_SESSIONS_LIMIT};
 use crate::sessions::StoreSessions;
 
 /// The variables the Worker reads, after Apache's directives.
-pub(crate) const VARS: [&str; 27] = [
+pub(crate) const VARS: [&str; 29] = [
     "SESSION_KEYS",
     "SESSION_COOKIE_NAME",
     "SESSION_COOKIE_ATTRIBUTES",
@@ -25,6 +27,7 @@ pub(crate) const VARS: [&str; 27] = [
     "SESSION_COOKIE_REMOVE",
     "SESSION_MAX_CHUNKS",
     "SESSION_OPEN_CACHE",
+    "SESSION_OPEN_CACHE_BYTES",
     "SESSION_LOG_WRITES",
     "SESSION_REVOCATION_KV",
     "SESSION_USER_KEY",
@@ -36,6 +39,7 @@ pub(crate) const VARS: [&str; 27] = [
     "SESSION_ALLOW_WEAK_PASSPHRASES",
     "SESSION_ALLOW_HTTP_ORIGIN",
     "SESSION_ORIGIN_SECRET",
+    "SESSION_DEMO",
     "ORIGIN",
 ];
 
@@ -81,8 +85,10 @@ pub(crate) enum Backend {
 #[derive(Debug)]
 pub(crate) struct WorkerConfig {
     pub(crate) manager: SessionManager,
-    /// The origin's base URL; `None` serves the embedded demo origin.
+    /// The origin's base URL; `None` serves the embedded demo origin (only with `SESSION_DEMO`).
     pub(crate) origin: Option<String>,
+    /// `ORIGIN`'s `host[:port]`, as the origin receives it in `Host`.
+    pub(crate) origin_authority: Option<String>,
     /// Stateless revocation, when a KV namespace is named.
     pub(crate) revocation: Option<Revocation>,
     /// The server-side store (`None`: the session lives in the cookie), with its token manager.
@@ -167,7 +173,11 @@ fn list(v: &str) -> Vec<String> {
 }
 
 /// Reads the configuration through `get` (an unset or empty variable takes its default).
-pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig, WorkerConfigError> {
+/// `parse_url` is the platform's WHATWG URL parser (see [`ParsedOrigin`]).
+pub(crate) fn parse(
+    get: impl Fn(&str) -> Option<String>,
+    parse_url: impl Fn(&str) -> Option<ParsedOrigin>,
+) -> Result<WorkerConfig, WorkerConfigError> {
     let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
     let mut o = Options::default();
     if let Some(v) = var("SESSION_KEYS") {
@@ -206,6 +216,9 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
     if let Some(v) = var("SESSION_OPEN_CACHE") {
         o.open_cache = count("SESSION_OPEN_CACHE", &v, 0, MAX_OPEN_CACHE)?;
     }
+    if let Some(v) = var("SESSION_OPEN_CACHE_BYTES") {
+        o.open_cache_bytes = count("SESSION_OPEN_CACHE_BYTES", &v, 0, MAX_OPEN_CACHE_BYTES)?;
+    }
     if let Some(v) = var("SESSION_HEADER") {
         o.header = v.trim().to_owned();
     }
@@ -231,9 +244,6 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
         o.origin_secret = v.trim().to_owned();
     }
     let origin = var("ORIGIN").map(|v| v.trim().trim_end_matches('/').to_owned());
-    if let Some(o) = &origin {
-        check_origin(o, flag("SESSION_ALLOW_HTTP_ORIGIN")?)?;
-    }
     let user_key = var("SESSION_USER_KEY").map_or_else(|| "user".to_owned(), |v| v.trim().to_owned());
     let revocation = match var("SESSION_REVOCATION_KV") {
         None => None,
@@ -319,6 +329,27 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
         },
         e => WorkerConfigError::Session(e),
     })?;
+    // Where requests go: checked once the keys are (a Worker with nothing set hears of its key first).
+    let demo = flag("SESSION_DEMO")?;
+    let origin_authority = match (&origin, demo) {
+        (Some(o), false) => Some(check_origin(parse_url(o), flag("SESSION_ALLOW_HTTP_ORIGIN")?)?),
+        (None, true) => None,
+        (Some(_), true) => {
+            return Err(WorkerConfigError::Invalid {
+                var: "SESSION_DEMO",
+                reason: "the demo origin is served only without ORIGIN: set one of them".into(),
+            })
+        }
+        (None, false) => {
+            return Err(WorkerConfigError::Invalid {
+                var: "ORIGIN",
+                reason:
+                    "not set: set ORIGIN to your origin's URL (https://…), or SESSION_DEMO = \"true\" to serve the \
+                         embedded demo origin, whose /login?user=NAME logs anyone in as anyone (never in production)"
+                        .into(),
+            })
+        }
+    };
     let store = match store {
         None => None,
         Some(backend) => Some((backend, StoreSessions::new(manager.options()).map_err(WorkerConfigError::Session)?)),
@@ -330,6 +361,7 @@ pub(crate) fn parse(get: impl Fn(&str) -> Option<String>) -> Result<WorkerConfig
     Ok(WorkerConfig {
         manager,
         origin,
+        origin_authority,
         revocation,
         store,
         hash_key,
@@ -369,25 +401,66 @@ pub(crate) fn origin_target(origin: Option<&str>, path: &str, query: Option<&str
     }
 }
 
-/// `ORIGIN` is an `https://` URL: the plain session (and, signed or not, who the user is) crosses
-/// the network to it. `http://` only to a loopback host, or with `SESSION_ALLOW_HTTP_ORIGIN`.
-fn check_origin(origin: &str, allow_http: bool) -> Result<(), WorkerConfigError> {
-    let invalid = |reason: &str| WorkerConfigError::Invalid { var: "ORIGIN", reason: reason.into() };
-    if origin.starts_with("https://") {
-        return Ok(());
+/// `ORIGIN` as a WHATWG URL parser reads it: workerd's own `URL` in the Worker (the parser `fetch`
+/// itself uses, so the host decided on here is the host requests go to), the `url` crate in the
+/// native tests. The host and port are as the parser serialises them (lowercase, IPv4 in dotted
+/// decimal, IPv6 in brackets, a scheme's default port left out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ParsedOrigin {
+    /// Without the colon: `https`.
+    pub(crate) scheme: String,
+    pub(crate) host: String,
+    /// Empty for the scheme's default port.
+    pub(crate) port: String,
+    /// A user name or password before the host.
+    pub(crate) credentials: bool,
+    /// A query or fragment.
+    pub(crate) query_or_fragment: bool,
+}
+
+impl ParsedOrigin {
+    /// `host[:port]`: what the origin receives as `Host`, and what the origin signature binds.
+    pub(crate) fn authority(&self) -> String {
+        if self.port.is_empty() {
+            self.host.clone()
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
     }
-    let Some(rest) = origin.strip_prefix("http://") else {
-        return Err(invalid("must be an https:// URL"));
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
-    };
-    let loopback =
-        host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    if loopback || allow_http {
-        return Ok(());
+
+    /// Whether the host is a loopback one: `localhost`, 127.0.0.0/8 or `[::1]`.
+    fn is_loopback(&self) -> bool {
+        let host = self.host.as_str();
+        if host == "localhost" {
+            return true;
+        }
+        if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            return v6.parse::<std::net::Ipv6Addr>().is_ok_and(|ip| ip.is_loopback());
+        }
+        host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    }
+}
+
+/// `ORIGIN` is an `https://` URL: the plain session (and, signed or not, who the user is) crosses
+/// the network to it. `http://` only to a loopback host, or with `SESSION_ALLOW_HTTP_ORIGIN`. The
+/// host is decided on as the URL parser reads it: `http://127.0.0.1:1@host` names `host`, not a
+/// loopback address. A base URL has no credentials, query or fragment. Returns the authority.
+fn check_origin(parsed: Option<ParsedOrigin>, allow_http: bool) -> Result<String, WorkerConfigError> {
+    let invalid = |reason: &str| WorkerConfigError::Invalid { var: "ORIGIN", reason: reason.into() };
+    let url = parsed.ok_or_else(|| invalid("not a URL: give the origin's base URL, https://…"))?;
+    if url.credentials {
+        return Err(invalid("must not hold credentials (user:password@): give the origin's own URL"));
+    }
+    if url.query_or_fragment {
+        return Err(invalid("must not hold a query or fragment: it is a base URL the request's path is added to"));
+    }
+    match url.scheme.as_str() {
+        "https" => return Ok(url.authority()),
+        "http" => {}
+        _ => return Err(invalid("must be an https:// URL")),
+    }
+    if url.is_loopback() || allow_http {
+        return Ok(url.authority());
     }
     Err(invalid(
         "must be an https:// URL: the session crosses the network in clear over http (loopback hosts are allowed; \
@@ -400,28 +473,70 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn parse_map(pairs: &[(&str, &str)]) -> Result<WorkerConfig, WorkerConfigError> {
+    /// What workerd's `URL` gives, from the `url` crate (the same WHATWG rules).
+    fn whatwg(s: &str) -> Option<ParsedOrigin> {
+        let u = url::Url::parse(s).ok()?;
+        Some(ParsedOrigin {
+            scheme: u.scheme().to_owned(),
+            host: u.host_str().unwrap_or_default().to_owned(),
+            port: u.port().map(|p| p.to_string()).unwrap_or_default(),
+            credentials: !u.username().is_empty() || u.password().is_some(),
+            query_or_fragment: u.query().is_some() || u.fragment().is_some(),
+        })
+    }
+
+    /// The configuration of exactly these variables.
+    fn parse_exactly(pairs: &[(&str, &str)]) -> Result<WorkerConfig, WorkerConfigError> {
         let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        parse(|k| map.get(k).cloned())
+        parse(|k| map.get(k).cloned(), whatwg)
+    }
+
+    /// The configuration of these variables, serving the demo origin when they name no origin.
+    fn parse_map(pairs: &[(&str, &str)]) -> Result<WorkerConfig, WorkerConfigError> {
+        let mut v = pairs.to_vec();
+        if !pairs.iter().any(|(k, _)| *k == "ORIGIN" || *k == "SESSION_DEMO") {
+            v.push(("SESSION_DEMO", "true"));
+        }
+        parse_exactly(&v)
     }
 
     #[test]
-    fn defaults_need_only_a_key() {
+    fn defaults_need_only_a_key_and_an_origin() {
         let key = edge_session::generate_key().unwrap();
-        let c = parse_map(&[("SESSION_KEYS", &key)]).unwrap();
+        let c = parse_map(&[("SESSION_KEYS", &key), ("SESSION_DEMO", "true")]).unwrap();
         assert_eq!(c.manager.options().env_header, "X-Session");
         assert!(!c.manager.options().cookie_remove);
         assert_eq!(c.origin, None);
         assert_eq!(c.manager.options().header, "X-Replace-Session");
         assert!(c.log_writes);
         assert_eq!(c.manager.options().open_cache, edge_session::DEFAULT_OPEN_CACHE);
-        let bad = parse_map(&[("SESSION_KEYS", &key), ("SESSION_LOG_WRITES", "sometimes")]);
+        let bad = parse_map(&[("SESSION_KEYS", &key), ("SESSION_DEMO", "true"), ("SESSION_LOG_WRITES", "sometimes")]);
         assert!(bad.err().is_some_and(|e| e.to_string().contains("SESSION_LOG_WRITES")));
+    }
+
+    /// The demo origin logs anyone in as anyone: never served by accident. Without ORIGIN and
+    /// without SESSION_DEMO the Worker refuses to start, naming both.
+    #[test]
+    fn the_demo_origin_only_when_asked_for() {
+        let key = edge_session::generate_key().unwrap();
+        let e = parse_exactly(&[("SESSION_KEYS", &key)]).unwrap_err().to_string();
+        assert!(e.starts_with("ORIGIN: not set") && e.contains("SESSION_DEMO"), "{e}");
+        let e = parse_exactly(&[("SESSION_KEYS", &key), ("SESSION_DEMO", "false")]).unwrap_err().to_string();
+        assert!(e.starts_with("ORIGIN: not set"), "{e}");
+        let both = [("SESSION_KEYS", key.as_str()), ("SESSION_DEMO", "true"), ("ORIGIN", "https://app.example")];
+        assert!(parse_map(&both).unwrap_err().to_string().starts_with("SESSION_DEMO: "));
+        let origin = parse_map(&[("SESSION_KEYS", &key), ("ORIGIN", "https://App.Example:443/base/")]).unwrap();
+        assert_eq!(origin.origin.as_deref(), Some("https://App.Example:443/base"));
+        assert_eq!(origin.origin_authority.as_deref(), Some("app.example"), "as the Host header names it");
+        let port = parse_map(&[("SESSION_KEYS", &key), ("ORIGIN", "http://127.1:8080")]).unwrap();
+        assert_eq!(port.origin_authority.as_deref(), Some("127.0.0.1:8080"));
+        let demo = parse_map(&[("SESSION_KEYS", &key)]).unwrap();
+        assert_eq!(demo.origin_authority, None);
     }
 
     #[test]
     fn missing_key_is_a_clear_startup_error() {
-        let e = parse_map(&[]).unwrap_err().to_string();
+        let e = parse_exactly(&[]).unwrap_err().to_string();
         assert!(e.contains("SESSION_KEYS is not set") && e.contains("keygen"), "{e}");
         let e = parse_map(&[("SESSION_KEYS", "short")]).unwrap_err().to_string();
         assert!(e.starts_with("SESSION_KEYS, key #0: key too short"), "{e}");
@@ -538,14 +653,37 @@ mod tests {
         ] {
             assert!(parse_map(&[("SESSION_KEYS", &key), ("ORIGIN", ok)]).is_ok(), "{ok}");
         }
-        for bad in ["http://app.example", "http://10.0.0.2:8080", "http://127.0.0.1.evil.example", "http://[::2]"] {
+        for bad in [
+            "http://app.example",
+            "http://10.0.0.2:8080",
+            "http://127.0.0.1.evil.example",
+            "http://[::2]",
+            // The host is what follows the credentials: not a loopback address.
+            "http://127.0.0.1:1@app.example",
+            "http://localhost@app.example",
+            "http://[::1]:80@app.example",
+        ] {
             let e = parse_map(&[("SESSION_KEYS", &key), ("ORIGIN", bad)]).unwrap_err().to_string();
-            assert!(
-                e.starts_with("ORIGIN: must be an https:// URL") && e.contains("SESSION_ALLOW_HTTP_ORIGIN"),
-                "{bad}: {e}"
-            );
-            let allowed = [("SESSION_KEYS", key.as_str()), ("ORIGIN", bad), ("SESSION_ALLOW_HTTP_ORIGIN", "true")];
-            assert!(parse_map(&allowed).is_ok(), "{bad}");
+            let why = if bad.contains('@') { "credentials" } else { "SESSION_ALLOW_HTTP_ORIGIN" };
+            assert!(e.starts_with("ORIGIN: must") && e.contains(why), "{bad}: {e}");
+            if !bad.contains('@') {
+                let allowed = [("SESSION_KEYS", key.as_str()), ("ORIGIN", bad), ("SESSION_ALLOW_HTTP_ORIGIN", "true")];
+                assert!(parse_map(&allowed).is_ok(), "{bad}");
+            }
+        }
+        for (bad, why) in [
+            ("https://user:pw@app.example", "credentials"),
+            ("http://127.0.0.1:1@app.example", "credentials"),
+            ("https://app.example/?a=1", "query"),
+            ("https://app.example/#x", "query or fragment"),
+            ("app.example", "not a URL"),
+            ("https://", "not a URL"),
+            ("ftp://app.example", "https://"),
+        ] {
+            let e = parse_map(&[("SESSION_KEYS", &key), ("ORIGIN", bad), ("SESSION_ALLOW_HTTP_ORIGIN", "true")])
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("ORIGIN: ") && e.contains(why), "{bad}: {e}");
         }
     }
 

@@ -49,6 +49,18 @@ fn env_value(env: &Env, name: &str) -> Option<String> {
     v.as_bool().map(|b| b.to_string())
 }
 
+/// `url` as workerd's own `URL` (the WHATWG parser its `fetch` uses) reads it.
+fn whatwg_url(url: &str) -> Option<config::ParsedOrigin> {
+    let u = web_sys::Url::new(url).ok()?;
+    Some(config::ParsedOrigin {
+        scheme: u.protocol().trim_end_matches(':').to_owned(),
+        host: u.hostname(),
+        port: u.port(),
+        credentials: !u.username().is_empty() || !u.password().is_empty(),
+        query_or_fragment: !u.search().is_empty() || !u.hash().is_empty() || url.contains(['?', '#']),
+    })
+}
+
 /// The configuration, built once per isolate (key schedules and stretching happen here).
 fn state(env: &Env) -> std::result::Result<Rc<WorkerConfig>, String> {
     let values: Vec<Option<String>> = VARS.iter().map(|name| env_value(env, name)).collect();
@@ -59,9 +71,11 @@ fn state(env: &Env) -> std::result::Result<Rc<WorkerConfig>, String> {
     {
         return Ok(cached);
     }
-    let parsed =
-        config::parse(|name| VARS.iter().position(|v| *v == name).and_then(|i| values.get(i).cloned().flatten()))
-            .map_err(|e| e.to_string())?;
+    let parsed = config::parse(
+        |name| VARS.iter().position(|v| *v == name).and_then(|i| values.get(i).cloned().flatten()),
+        whatwg_url,
+    )
+    .map_err(|e| e.to_string())?;
     if let Some(notice) = parsed.manager.startup_notice() {
         print(&notice);
     }
@@ -217,7 +231,12 @@ async fn handle(
     };
     let method = req.method();
     let target = config::origin_target(config.origin.as_deref(), path, query);
-    let plan = config.manager.plan_request_for(session, &method, &target, &request_headers, now);
+    // The Host the origin receives: ORIGIN's; the demo origin is served under the request's own.
+    let host = match &config.origin_authority {
+        Some(authority) => authority.clone(),
+        None => web_sys::Url::new(&href).map(|u| u.host()).unwrap_or_default(),
+    };
+    let plan = config.manager.plan_request_for(session, &method, &host, &target, &request_headers, now);
     for n in &plan.notices {
         note(n, state.token_hash(config).as_deref());
     }

@@ -19,7 +19,8 @@
 
 use core::fmt;
 
-use edge_session_cipher::sha256::Hmac;
+use hmac::{KeyInit, Mac};
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use edge_session::{DerivedSecret, Session};
@@ -106,6 +107,9 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().flat_map(|b| [b >> 4, b & 0x0f]).filter_map(|n| char::from_digit(u32::from(n), 16)).collect()
 }
 
+/// HMAC-SHA256 (`hmac`, `sha2`).
+type Hmac = hmac::Hmac<Sha256>;
+
 /// The secret that keys log hashes and Durable Object names: derived from a sealing key
 /// ([`HASH_KEY_LABEL`]), held as HMAC-SHA256's state after the key (its inner and outer pads
 /// hashed once, not on every hash: a logged write hashes two tokens).
@@ -114,7 +118,14 @@ pub(crate) struct HashKey(Hmac);
 
 impl HashKey {
     pub(crate) fn new(secret: &DerivedSecret) -> Self {
-        Self(Hmac::new(secret.expose()))
+        // HMAC zero-pads a key shorter than the hash's block (RFC 2104, section 2): the 32-byte
+        // secret padded to SHA-256's 64-byte block is the same key, and `KeyInit::new` takes a
+        // whole block with no fallible length check.
+        let mut block = zeroize::Zeroizing::new([0u8; 64]);
+        if let Some(head) = block.get_mut(..32) {
+            head.copy_from_slice(secret.expose());
+        }
+        Self(Hmac::new(&(*block).into()))
     }
 }
 
@@ -129,7 +140,7 @@ fn keyed_hash(key: &HashKey, label: &[u8], data: &[u8]) -> String {
     let mut mac = key.0.clone();
     mac.update(label);
     mac.update(data);
-    let out = mac.finish();
+    let out = mac.finalize().into_bytes();
     hex(out.get(..16).unwrap_or_default())
 }
 
