@@ -92,3 +92,32 @@ test("revocation needs the sealed format; garbage in KV is no revocation", async
   await kv.put("revoke:user:dave", "not a time");
   assert.equal((await whoami(mf, jar)).session, "user=dave");
 });
+
+test("a user name over 256 bytes is revocable too: by the admin logout, and by its SHA-256 key", async () => {
+  const { createHash } = await import("node:crypto");
+  const ADMIN = generateKey();
+  const mf = start({ SESSION_REVOCATION_CACHE: "1", SESSION_ADMIN_TOKEN: ADMIN });
+  const kv = await mf.getKVNamespace("REVOCATIONS");
+  const long = `${"a".repeat(300)}@example.com`;
+  const other = `${"b".repeat(300)}@example.com`;
+  const [jar, bystander] = [new CookieJar(), new CookieJar()];
+  await (await get(mf, jar, `/login?user=${encodeURIComponent(long)}`)).text();
+  await (await get(mf, bystander, `/login?user=${encodeURIComponent(other)}`)).text();
+  assert.equal((await whoami(mf, jar)).session, `user=${encodeURIComponent(long)}`);
+  await sleep(5);
+  // The operator's logout takes the long name (it answered 400 before) ...
+  const res = await mf.dispatchFetch(`http://127.0.0.1/__edge-session/logout?user=${encodeURIComponent(long)}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}` },
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.equal((await res.json()).ended, null, "no Durable Object store here");
+  // ... and stores its not-before under the name's SHA-256, which an operator can compute too.
+  const hashed = `revoke:user-sha256:${createHash("sha256").update(long).digest("hex")}`;
+  assert.ok(Number(await kv.get(hashed)) > 0, hashed);
+  await sleep(1100);
+  const r = await whoami(mf, jar);
+  assert.equal(r.session, "", "the long-named user's session ended");
+  assert.match(r.setCookies[0] ?? "", /^session=; Max-Age=0/);
+  assert.match((await whoami(mf, bystander)).session, /^user=b{300}/, "another long name stays");
+});

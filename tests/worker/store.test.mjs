@@ -285,3 +285,95 @@ test("configuration errors name their variable", async () => {
     assert.match(error, want);
   }
 });
+
+test("Durable Objects: a logout everywhere holds against a request in flight, and across a restart", async () => {
+  // An origin that holds /slow until told to answer: the attacker's request, loaded before the
+  // logout and answered after it, with a change (a write) or a plain read (the expiry slides: a
+  // write of the same id).
+  const { createServer } = await import("node:http");
+  // One gate per held request: `arrived` resolves when the origin has it, `release` lets it answer.
+  let gate;
+  const newGate = () => {
+    const g = {};
+    g.reached = new Promise((r) => (g.arrived = r));
+    g.held = new Promise((r) => (g.release = r));
+    return g;
+  };
+  const slow = createServer(async (req, res) => {
+    const url = new URL(req.url, "http://origin");
+    if (url.pathname === "/login") {
+      res.writeHead(200, { "x-replace-session": `!regenerate=1&user=${url.searchParams.get("user")}` });
+      return res.end("in");
+    }
+    if (url.pathname.startsWith("/slow")) {
+      gate.arrived();
+      await gate.held;
+      res.writeHead(200, url.pathname === "/slow-change" ? { "x-replace-session": "cart=2" } : {});
+      return res.end("late");
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ session: req.headers["x-session"] ?? "" }));
+  });
+  await new Promise((r) => slow.listen(0, "127.0.0.1", r));
+  const originUrl = `http://127.0.0.1:${slow.address().port}`;
+  let persist;
+  const boot = () => {
+    const mf = worker(
+      {
+        SESSION_KEYS: KEY,
+        ORIGIN: originUrl,
+        SESSION_MAX_AGE: "3600",
+        SESSION_EXPIRY_UPDATE_INTERVAL: "0",
+        SESSION_ADMIN_TOKEN: ADMIN,
+        SESSION_STORE: "durable-object",
+      },
+      { durableObjects: { SESSIONS: "SessionStore" }, durableObjectsPersist: persist },
+    );
+    open.push(mf);
+    return mf;
+  };
+  const sessionAt = async (mf, jar) => (await (await get(mf, jar, "/")).json()).session.replace(/&?expiry=\d+/, "");
+  try {
+    for (const path of ["/slow-change", "/slow-read"]) {
+      // Each case in storage of its own, persisted across the restart below.
+      if (persist) rmSync(persist, { recursive: true, force: true });
+      persist = mkdtempSync(join(tmpdir(), "edge-session-logout-"));
+      let mf = boot();
+      const alice = new CookieJar();
+      await (await get(mf, alice, "/login?user=alice")).text();
+      assert.equal(await sessionAt(mf, alice), "user=alice");
+      const stolen = alice.header();
+      // The attacker's request, held open at the origin with alice's session loaded.
+      const attacker = new CookieJar();
+      attacker.cookies = new Map(alice.cookies);
+      gate = newGate();
+      const late = get(mf, attacker, path);
+      await gate.reached;
+      const logout = await admin(mf, "logout?user=alice");
+      assert.deepEqual(await logout.json(), { ended: 1, notBefore: null }, path);
+      gate.release();
+      const answer = await late;
+      await answer.text();
+      assert.equal(answer.status, 200);
+      assert.match(answer.headers.getSetCookie().join("\n"), /^session=; Max-Age=0/m, `${path}: the cookie goes`);
+      // The stolen copy does not work again: nothing was written back.
+      const replay = new CookieJar();
+      replay.cookies.set("session", stolen.split("=").slice(1).join("="));
+      assert.equal(await sessionAt(mf, replay), "", `${path}: the stolen cookie is no session`);
+      assert.deepEqual(await (await userObject(mf, "alice")).stats(), { stored: 0, live: 0, alarm: 0 });
+      // Persisted: after a restart the logout still holds, and alice can log in again.
+      await mf.dispose();
+      open.splice(open.indexOf(mf), 1);
+      mf = boot();
+      assert.equal(await sessionAt(mf, replay), "", `${path}: after a restart too`);
+      const again = new CookieJar();
+      await (await get(mf, again, "/login?user=alice")).text();
+      assert.equal(await sessionAt(mf, again), "user=alice", `${path}: a new login works`);
+      await mf.dispose();
+      open.splice(open.indexOf(mf), 1);
+    }
+  } finally {
+    slow.close();
+    if (persist) rmSync(persist, { recursive: true, force: true });
+  }
+});

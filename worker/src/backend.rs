@@ -5,16 +5,25 @@
 //! from the Internet: only a binding can address a Durable Object):
 //!
 //! ```text
-//! GET    /get?id=<sid>                        -> 200 record | 404
-//! PUT    /put?id=<sid>&old=<sid>&created=<ms>&expires=<ms>&limit=<n>   body: record
+//! GET    /get?id=<sid>                        -> 200 record | 404; x-generation: <n> either way
+//! PUT    /put?id=<sid>&old=<sid>&created=<ms>&expires=<ms>&limit=<n>[&gen=<n>]   body: record
 //!        [x-elsewhere: <sid>:<created ms>,…]  the user's live sessions held by other objects
 //!                                             (named under older keys), counted by the limit
 //!                                             -> 200, x-evicted: <sids evicted, comma-separated>
+//!                                             -> 409 when `gen` is not the object's generation
 //! GET    /list                                -> 200, body: `<sid> <created ms>` per live session
-//! DELETE /delete?id=<sid>                     -> 200
+//! DELETE /delete?id=<sid>[&gen=<n>]           -> 200 | 409 when `gen` is not the generation
 //! POST   /clear                               -> 200, body: how many sessions ended
 //! GET    /stats                               -> 200, body: `<stored> <live> <alarm ms or 0>`
 //! ```
+//!
+//! **Generations: a logout that holds.** An object's generation (storage key [`GENERATION_KEY`],
+//! 0 when absent) goes up with every `/clear` ("log out everywhere") and is kept when the object
+//! empties. A read answers with it; a write of a session that was read from this object carries
+//! the generation it was read under (`gen`), and is refused (409) if the object was cleared since:
+//! a request held open across a logout (an attacker's, on purpose) cannot write the session back.
+//! A session created in the meantime (a login after the logout) reads nothing and carries no
+//! `gen`. So an object that was ever cleared keeps one small key (its generation) for good.
 
 use std::collections::HashMap;
 
@@ -30,7 +39,31 @@ use crate::sessions::StoreWrite;
 pub(crate) struct Written {
     /// Sessions evicted by the concurrent-session limit (their ids).
     pub(crate) evicted: Vec<String>,
+    /// The session was ended ("log out everywhere") after this request read it: nothing was
+    /// written, and the cookie must go.
+    pub(crate) logged_out: bool,
 }
+
+/// What a read found: the record, and (Durable Objects) the generation of the object it was read
+/// from, which a write of the same session must carry.
+#[derive(Debug, Default)]
+pub(crate) struct Read {
+    pub(crate) record: Option<String>,
+    pub(crate) generation: Option<Generation>,
+}
+
+/// The generation of an object a session was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Generation {
+    /// The object's name.
+    pub(crate) home: String,
+    pub(crate) n: u64,
+}
+
+/// The storage key of an object's generation (not a session: sessions are under [`DO_PREFIX`]).
+pub(crate) const GENERATION_KEY: &str = "generation";
+/// The header a read answers with the generation in.
+const GENERATION_HEADER: &str = "x-generation";
 
 const BASE: &str = "https://session-store.internal";
 
@@ -67,31 +100,39 @@ async fn call(
 }
 
 /// The record the cookie names, if the store holds one.
-pub(crate) async fn read(env: &Env, backend: &Backend, r: &StoreRef) -> Result<Option<String>> {
+pub(crate) async fn read(env: &Env, backend: &Backend, r: &StoreRef) -> Result<Read> {
     match backend {
-        Backend::Kv { binding } => Ok(env.kv(binding)?.get(&r.kv_key()).text().await?),
+        Backend::Kv { binding } => {
+            Ok(Read { record: env.kv(binding)?.get(&r.kv_key()).text().await?, generation: None })
+        }
         Backend::Durable { binding, .. } => {
-            let Some(home) = &r.home else { return Ok(None) };
+            let Some(home) = &r.home else { return Ok(Read::default()) };
             let mut resp =
                 call(env, binding, home, Method::Get, &format!("/get?id={}", r.id.hex()), None, None).await?;
-            if resp.status_code() == 200 {
-                Ok(Some(resp.text().await?))
-            } else {
-                Ok(None)
-            }
+            let n = resp.headers().get(GENERATION_HEADER)?.and_then(|g| g.parse().ok()).unwrap_or(0);
+            let generation = Some(Generation { home: home.clone(), n });
+            let record = if resp.status_code() == 200 { Some(resp.text().await?) } else { None };
+            Ok(Read { record, generation })
         }
     }
+}
+
+/// `&gen=<n>` when the session was read from `home` (its generation must still hold there).
+fn generation_param(read_from: Option<&Generation>, home: &str) -> String {
+    read_from.filter(|g| g.home == home).map(|g| format!("&gen={}", g.n)).unwrap_or_default()
 }
 
 /// Carries out a save: stores the record, deletes the replaced or ended one.
 /// `elsewhere`: with a concurrent-session limit, the other objects that may hold the same user's
 /// sessions (named under older keys, after a rotation): a new session counts those too, and the
-/// oldest are evicted wherever they are.
+/// oldest are evicted wherever they are. `read_from`: the generation of the object the session
+/// was read from (Durable Objects), which every write of it there carries.
 pub(crate) async fn write(
     env: &Env,
     backend: &Backend,
     w: &StoreWrite,
     elsewhere: &[String],
+    read_from: Option<&Generation>,
     issued_ms: u64,
     now: u64,
 ) -> Result<Written> {
@@ -115,15 +156,23 @@ pub(crate) async fn write(
         (Backend::Durable { binding, max_sessions }, StoreWrite::Put { new, old, record, expiry, reissued, .. }) => {
             let home = new.home.as_deref().unwrap_or_default();
             let expires = expiry.map_or(u64::MAX, |e| e / 1000);
-            // Moved to another object (an anonymous session signing in): delete it there.
+            // Moved to another object (an anonymous session signing in, a session made under an
+            // older key): delete it there, first, under the generation it was read with.
             let old_here = old.as_ref().filter(|o| *reissued && o.home.as_deref() == Some(home));
             if let Some(o) = old.as_ref().filter(|o| *reissued && o.home.as_deref() != Some(home)) {
                 if let Some(h) = &o.home {
-                    call(env, binding, h, Method::Delete, &format!("/delete?id={}", o.id.hex()), None, None).await?;
+                    let path = format!("/delete?id={}{}", o.id.hex(), generation_param(read_from, h));
+                    if call(env, binding, h, Method::Delete, &path, None, None).await?.status_code() == 409 {
+                        written.logged_out = true;
+                        return Ok(written);
+                    }
                 }
             }
-            let mut path =
-                format!("/put?id={}&created={issued_ms}&expires={expires}&limit={max_sessions}", new.id.hex());
+            let mut path = format!(
+                "/put?id={}&created={issued_ms}&expires={expires}&limit={max_sessions}{}",
+                new.id.hex(),
+                generation_param(read_from, home)
+            );
             if let Some(o) = old_here {
                 path.push_str(&format!("&old={}", o.id.hex()));
             }
@@ -141,6 +190,10 @@ pub(crate) async fn write(
             let elsewhere = listed.join(",");
             let header = (!elsewhere.is_empty()).then_some(("x-elsewhere", elsewhere.as_str()));
             let resp = call(env, binding, home, Method::Put, &path, Some(record), header).await?;
+            if resp.status_code() == 409 {
+                written.logged_out = true;
+                return Ok(written);
+            }
             if let Some(ids) = resp.headers().get("x-evicted")? {
                 written.evicted = ids.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect();
             }
@@ -154,7 +207,9 @@ pub(crate) async fn write(
         }
         (Backend::Durable { binding, .. }, StoreWrite::Remove { old: Some(old), .. }) => {
             if let Some(h) = &old.home {
-                call(env, binding, h, Method::Delete, &format!("/delete?id={}", old.id.hex()), None, None).await?;
+                // 409: cleared since the read; the record is gone either way.
+                let path = format!("/delete?id={}{}", old.id.hex(), generation_param(read_from, h));
+                call(env, binding, h, Method::Delete, &path, None, None).await?;
             }
         }
         (_, StoreWrite::Remove { old: None, .. }) => {}
@@ -181,6 +236,33 @@ fn now_ms() -> u64 {
 }
 
 impl SessionStore {
+    /// This object's generation: how many times it was cleared (0: never).
+    async fn generation(&self) -> Result<u64> {
+        let stored: Option<String> = self.state.storage().get(GENERATION_KEY).await?;
+        Ok(stored.and_then(|g| g.parse().ok()).unwrap_or(0))
+    }
+
+    /// Whether the request's `gen`, if it carries one, is this object's generation.
+    async fn generation_holds(&self, query: &str) -> Result<bool> {
+        match form_value(query, "gen") {
+            None => Ok(true),
+            Some(g) => Ok(g.parse::<u64>().ok() == Some(self.generation().await?)),
+        }
+    }
+
+    /// Deletes every session (and the alarm), keeping the generation: an object that was cleared
+    /// keeps that one key.
+    async fn empty(&self) -> Result<()> {
+        let storage = self.state.storage();
+        storage.delete_alarm().await?;
+        let generation = self.generation().await?;
+        storage.delete_all().await?;
+        if generation > 0 {
+            storage.put(GENERATION_KEY, generation.to_string()).await?;
+        }
+        Ok(())
+    }
+
     /// Every session held, by storage key (expired ones included).
     async fn held(&self) -> Result<HashMap<String, Held>> {
         let opts = worker::ListOptions::new().prefix(DO_PREFIX);
@@ -204,9 +286,7 @@ impl SessionStore {
         let (gone, live): (Vec<_>, Vec<_>) = held.into_iter().partition(|(_, h)| h.expires <= now);
         let storage = self.state.storage();
         if live.is_empty() {
-            storage.delete_alarm().await?;
-            storage.delete_all().await?;
-            return Ok(());
+            return self.empty().await;
         }
         if !gone.is_empty() {
             storage.delete_multiple(gone.into_iter().map(|(k, _)| k).collect::<Vec<_>>()).await?;
@@ -239,10 +319,13 @@ impl worker::DurableObject for SessionStore {
             (Method::Get, "/get") => {
                 let Some(key) = id_key(query, "id") else { return Response::error("bad id", 400) };
                 let held: Option<String> = storage.get(&key).await?;
-                match held.as_deref().and_then(Held::decode).filter(|h| h.expires > now) {
-                    Some(h) => Response::ok(h.record),
-                    None => Response::error("no such session", 404),
-                }
+                let resp = match held.as_deref().and_then(Held::decode).filter(|h| h.expires > now) {
+                    Some(h) => Response::ok(h.record)?,
+                    None => Response::error("no such session", 404)?,
+                };
+                let headers = worker::Headers::new();
+                headers.set(GENERATION_HEADER, &self.generation().await?.to_string())?;
+                Ok(resp.with_headers(headers))
             }
             (Method::Put, "/put") => {
                 let Some(key) = id_key(query, "id") else { return Response::error("bad id", 400) };
@@ -251,6 +334,9 @@ impl worker::DurableObject for SessionStore {
                     return Response::error("bad times", 400);
                 };
                 let limit = num("limit").map_or(0, |l| usize::try_from(l).unwrap_or(usize::MAX));
+                if !self.generation_holds(query).await? {
+                    return Response::error("logged out since the session was read", 409);
+                }
                 let record = req.text().await?;
                 if records::record_body(&record).is_none() {
                     return Response::error("bad record", 400);
@@ -287,6 +373,9 @@ impl worker::DurableObject for SessionStore {
             }
             (Method::Delete, "/delete") => {
                 let Some(key) = id_key(query, "id") else { return Response::error("bad id", 400) };
+                if !self.generation_holds(query).await? {
+                    return Response::error("logged out since the session was read", 409);
+                }
                 storage.delete(&key).await?;
                 self.sweep(now).await?;
                 Response::ok("deleted")
@@ -302,8 +391,10 @@ impl worker::DurableObject for SessionStore {
             }
             (Method::Post, "/clear") => {
                 let n = self.held().await?.values().filter(|h| h.expires > now).count();
-                storage.delete_alarm().await?;
-                storage.delete_all().await?;
+                // The next generation first: a write read under the old one is refused from here on.
+                let next = self.generation().await?.saturating_add(1);
+                storage.put(GENERATION_KEY, next.to_string()).await?;
+                self.empty().await?;
                 Response::ok(n.to_string())
             }
             (Method::Get, "/stats") => {

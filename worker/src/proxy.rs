@@ -201,6 +201,9 @@ struct RequestState<'a> {
     cookie_header: Option<&'a str>,
     /// Server-side store: the cookie named no stored session (logged as such when read).
     missing: bool,
+    /// Durable Objects: the generation of the object the session was read from, which its
+    /// write must still find there (a "log out everywhere" in between refuses the write).
+    read_from: Option<backend::Generation>,
 }
 
 async fn handle(
@@ -281,7 +284,10 @@ async fn load<'a>(
             state.token_hash = loaded.sref.as_ref().and_then(|r| id_hash(config, r));
             let (session, missing) = match &loaded.sref {
                 Some(r) => match backend::read(env, backend, r).await {
-                    Ok(record) => store.session(&loaded, record.as_deref()),
+                    Ok(read) => {
+                        state.read_from = read.generation;
+                        store.session(&loaded, read.record.as_deref())
+                    }
                     Err(e) => {
                         // The session cannot be known: the origin gets none, and nothing is
                         // saved or removed (an outage of the store logs nobody out).
@@ -382,7 +388,13 @@ async fn store_response(
         _ => Vec::new(),
     };
     let saved = match store.save(loaded, session, homes, now) {
-        Ok(w) => match backend::write(env, backend, &w, &elsewhere, issued_ms, now).await {
+        Ok(w) => match backend::write(env, backend, &w, &elsewhere, state.read_from.as_ref(), issued_ms, now).await {
+            Ok(written) if written.logged_out => {
+                // Logged out everywhere while this request was in flight: nothing was written
+                // back, and the cookie goes.
+                emit(Event::Rejected(Why::NotStored), state.token_hash(config).as_deref(), None, None);
+                Ok(config.manager.removal_cookies())
+            }
             Ok(written) => {
                 log_store_write(config, &w, &written, state.token_hash(config).as_deref(), before);
                 Ok(match w {

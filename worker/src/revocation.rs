@@ -4,8 +4,10 @@
 //! under a key; a session issued before it is refused. Store layout (Workers KV, our convention):
 //!
 //! ```text
-//! revoke:global        -> not-before, decimal milliseconds since the epoch: every session
-//! revoke:user:<user>   -> not-before for sessions whose user key holds <user>
+//! revoke:global                -> not-before, decimal milliseconds since the epoch: every session
+//! revoke:user:<user>           -> not-before for sessions whose user key holds <user> (up to 256 bytes)
+//! revoke:user-sha256:<64 hex>  -> the same for a longer <user>, named by SHA-256(<user>) in
+//!                                 lowercase hex (a KV key holds at most 512 bytes)
 //! ```
 //!
 //! The lookups are cached per isolate for a few seconds ([`NotBeforeCache`]): a revocation takes
@@ -18,14 +20,26 @@ use std::collections::HashMap;
 pub(crate) const GLOBAL_KEY: &str = "revoke:global";
 /// The prefix of a user's not-before key.
 pub(crate) const USER_PREFIX: &str = "revoke:user:";
+/// The prefix of the not-before key of a user longer than [`MAX_PLAIN_USER_BYTES`].
+pub(crate) const USER_HASH_PREFIX: &str = "revoke:user-sha256:";
 /// Most cached keys per isolate; past it, the stalest entries go first.
 const MAX_CACHED: usize = 4096;
-/// Longest user name looked up (longer ones are not revocable per user: refused by the store).
-pub(crate) const MAX_USER_BYTES: usize = 256;
+/// Longest user name written into its key as it is; a longer one is named by its SHA-256.
+pub(crate) const MAX_PLAIN_USER_BYTES: usize = 256;
 
-/// The store key for `user`, or `None` for an empty or over-long name.
+/// The store key for `user` (`None` only for an empty name): every user is revocable, however
+/// long the name.
 pub(crate) fn user_key(user: &str) -> Option<String> {
-    (!user.is_empty() && user.len() <= MAX_USER_BYTES).then(|| format!("{USER_PREFIX}{user}"))
+    use sha2::{Digest, Sha256};
+    if user.is_empty() {
+        return None;
+    }
+    if user.len() <= MAX_PLAIN_USER_BYTES {
+        return Some(format!("{USER_PREFIX}{user}"));
+    }
+    let digest = Sha256::digest(user.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    Some(format!("{USER_HASH_PREFIX}{hex}"))
 }
 
 /// A stored not-before value: decimal milliseconds since the epoch, as µs. Anything else
@@ -87,7 +101,16 @@ mod tests {
         assert_eq!(user_key("alice").as_deref(), Some("revoke:user:alice"));
         assert_eq!(GLOBAL_KEY, "revoke:global");
         assert_eq!(user_key(""), None);
-        assert_eq!(user_key(&"u".repeat(MAX_USER_BYTES + 1)), None);
+        let at_limit = "u".repeat(MAX_PLAIN_USER_BYTES);
+        assert_eq!(user_key(&at_limit), Some(format!("revoke:user:{at_limit}")));
+        // Longer names were not revocable at all; now they are keyed by their SHA-256 (what
+        // `printf %s "$user" | sha256sum` prints), well within KV's 512-byte keys.
+        let long = "u".repeat(MAX_PLAIN_USER_BYTES + 1);
+        assert_eq!(
+            user_key(&long).as_deref(),
+            Some("revoke:user-sha256:36868c95693f7961e19205254a6e613547eeb4375b384159e91a462f70e8af26")
+        );
+        assert!(user_key(&"é".repeat(100_000)).is_some_and(|k| k.len() == USER_HASH_PREFIX.len() + 64));
     }
 
     #[test]
