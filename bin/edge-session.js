@@ -3,9 +3,12 @@
 //   edge-session inspect [--key K | --key-file F]... [--name NAME] [--json] [COOKIE | -]
 //   edge-session seal --key K [--name NAME] [--max-age S] k=v...
 //   edge-session keygen
-// Keys also come from EDGE_SESSION_KEYS (separated by spaces or new lines, like SESSION_KEYS).
-// Exit status: 0 the session was decoded or opened (inspect) / done; 1 it cannot be opened;
-// 2 a usage error. Keys are never printed.
+// Keys also come from EDGE_SESSION_KEYS (separated by spaces or new lines, like SESSION_KEYS);
+// prefer it or --key-file to --key, which leaves the key in the shell's history and the process
+// list (a warning says so). Exit status: 0 the session was decoded or opened (inspect) / done;
+// 1 it cannot be opened; 2 a usage error. Keys are never printed; what a cookie holds is printed
+// with its control characters escaped (a session is attacker-controlled text: it must not move
+// the terminal's cursor, recolour it, or reorder what is shown).
 import { readFileSync } from "node:fs";
 import { SessionManager, generateKey, inspect } from "../js/full/node.js";
 
@@ -19,10 +22,36 @@ const USAGE = `usage:
       print the Set-Cookie line(s) of a sealed session holding k=v..., for tests
   edge-session keygen
       print a fresh 256-bit key (base64:...) for the \`keys\` option or SESSION_KEYS
-Keys (--key, --key-file, or EDGE_SESSION_KEYS separated by spaces or new lines) are never printed.
+Keys (--key-file, EDGE_SESSION_KEYS separated by spaces or new lines, or --key, which shell
+history keeps) are never printed. Control characters in what is printed are escaped (\\xNN, \\u{NNNN}).
 `;
 
 class UsageError extends Error {}
+
+/**
+ * Characters a terminal acts on rather than shows: C0 and C1 controls, DEL, and Unicode's
+ * invisible formatting and direction marks (bidi overrides and isolates reorder a line as it is
+ * displayed: "Trojan Source"), line and paragraph separators.
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/gu;
+
+/** `s` safe to print on a terminal: a backslash doubled, every unsafe character escaped. */
+function printable(s) {
+  return String(s)
+    .replace(/\\/g, "\\\\")
+    .replace(UNSAFE, (c) => {
+      const n = c.codePointAt(0);
+      return n < 0x100 ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u{${n.toString(16)}}`;
+    });
+}
+
+/**
+ * JSON with the same characters as `\\uNNNN` escapes (the same JSON once parsed). JSON.stringify
+ * escapes C0 controls itself: the only ones left in its output are its own line breaks.
+ */
+function safeJson(value) {
+  return JSON.stringify(value, null, 2).replace(UNSAFE, (c) => (c === "\n" ? c : `\\u${c.codePointAt(0).toString(16).padStart(4, "0")}`));
+}
 
 /** `--flag value` / `--flag=value` options and positional arguments. */
 function parse(args, spec) {
@@ -57,6 +86,11 @@ function parse(args, spec) {
 /** The keys given, in order: --key and --key-file as they come, then EDGE_SESSION_KEYS. */
 function keysOf(opts) {
   const keys = [...(opts["--key"] ?? [])];
+  if (keys.length) {
+    process.stderr.write(
+      "edge-session: warning: a key given with --key stays in your shell's history and shows in the process list; use --key-file or EDGE_SESSION_KEYS\n",
+    );
+  }
   for (const file of opts["--key-file"] ?? []) {
     let text;
     try {
@@ -98,15 +132,16 @@ function table(i, now) {
     ["issued", when(i.issued, now)],
     ["expires", when(i.expiry, now)],
     ["entries", String(i.entries.length)],
-  ];
+  ].map(([k, v]) => [k, printable(v)]);
   const width = Math.max(...lines.map(([k]) => k.length));
   const out = lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
-  const keyWidth = Math.max(0, ...i.entries.map(([k]) => k.length));
-  for (const [k, v] of i.entries) out.push(`  ${k.padEnd(keyWidth)}  ${v}`);
+  const entries = i.entries.map(([k, v]) => [printable(k), printable(v)]);
+  const keyWidth = Math.max(0, ...entries.map(([k]) => k.length));
+  for (const [k, v] of entries) out.push(`  ${k.padEnd(keyWidth)}  ${v}`);
   if (i.warnings.length) {
     out.push("warnings");
     const codeWidth = Math.max(...i.warnings.map((w) => w.code.length));
-    for (const w of i.warnings) out.push(`  ${w.code.padEnd(codeWidth)}  ${w.message}`);
+    for (const w of i.warnings) out.push(`  ${w.code.padEnd(codeWidth)}  ${printable(w.message)}`);
   }
   return `${out.join("\n")}\n`;
 }
@@ -125,7 +160,7 @@ function inspectCommand(args) {
   } catch (e) {
     throw new UsageError(e.message);
   }
-  process.stdout.write(opts["--json"] ? `${JSON.stringify(result, null, 2)}\n` : table(result, now));
+  process.stdout.write(opts["--json"] ? `${safeJson(result)}\n` : table(result, now));
   return result.ok ? 0 : 1;
 }
 
@@ -154,7 +189,7 @@ function sealCommand(args) {
       if (eq <= 0) throw new UsageError(`not a k=v entry: ${JSON.stringify(entry)}`);
       session.set(entry.slice(0, eq), entry.slice(eq + 1));
     }
-    for (const line of manager.saveAll(session)) process.stdout.write(`${line}\n`);
+    for (const line of manager.saveAll(session)) process.stdout.write(`${printable(line)}\n`);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`${e.code ? `${e.code}: ` : ""}${e.message}`);
@@ -190,6 +225,6 @@ try {
   process.exitCode = main(process.argv.slice(2));
 } catch (e) {
   if (!(e instanceof UsageError)) throw e;
-  process.stderr.write(`edge-session: ${e.message}\n\n${USAGE}`);
+  process.stderr.write(`edge-session: ${printable(e.message)}\n\n${USAGE}`);
   process.exitCode = 2;
 }

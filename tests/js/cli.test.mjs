@@ -120,3 +120,45 @@ test("usage errors exit 2 with the usage", () => {
   assert.equal(cli(["inspect"], { input: "" }).code, 2, "no cookie on standard input");
   assert.equal(cli(["--help"]).code, 0);
 });
+
+test("what a cookie holds is printed with its control characters escaped; a key on the command line is warned of", () => {
+  // A session is text anyone can put there (a plain cookie, an origin's update): escape sequences
+  // that recolour or move the terminal, a carriage return that overwrites the line, bidi
+  // overrides that reorder what is shown, a C1 control, DEL.
+  const hostile = "al\u001b[2J\u001b]0;pwned\u0007ice\rroot\u202egnp.exe\u0085\u007f\\x41";
+  const dir = mkdtempSync(join(tmpdir(), "edge-session-cli-"));
+  try {
+    const file = join(dir, "keys");
+    writeFileSync(file, `${key}\n`, { mode: 0o600 });
+    const sealed = cli(["seal", "--key-file", file, `user=${hostile}`, `k\u001bey=1`]);
+    assert.equal(sealed.code, 0, sealed.err);
+    assert.equal(sealed.err, "", "no warning for a key file");
+    for (const args of [["inspect", "--key-file", file, sealed.out.trim()], ["inspect", "--json", "--key-file", file, sealed.out.trim()]]) {
+      const r = cli(args);
+      assert.equal(r.code, 0, r.err);
+      assert.doesNotMatch(r.out, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u, `${args[1]}: a raw control character was printed`);
+      if (args[1] === "--json") {
+        // Still the same JSON: the escapes are JSON's own.
+        assert.deepEqual(JSON.parse(r.out).entries, [["user", hostile], ["k\u001bey", "1"]]);
+      } else {
+        assert.match(r.out, /^ {2}user +al\\x1b\[2J\\x1b\]0;pwned\\x07ice\\x0droot\\u\{202e\}gnp\.exe\\x85\\x7f\\\\x41$/m);
+        assert.match(r.out, /^ {2}k\\x1bey +1$/m);
+      }
+    }
+    // A plain cookie (anyone can write one), inspected without a key.
+    const plain = cli(["inspect", `session=user=${encodeURIComponent("\u001b[31mred")}`]);
+    assert.doesNotMatch(plain.out, /\u001b/);
+    // Error messages that quote what was given are escaped too.
+    const bad = cli(["seal", "--key-file", file, "no\u001b[31mequals"]);
+    assert.equal(bad.code, 2);
+    assert.doesNotMatch(bad.err, /\u001b/);
+    // --key still works, and says where the key now is.
+    const onArgv = cli(["seal", "--key", key, "a=1"]);
+    assert.equal(onArgv.code, 0);
+    assert.match(onArgv.err, /warning: a key given with --key stays in your shell's history .* use --key-file or EDGE_SESSION_KEYS/);
+    assert.ok(!onArgv.err.includes(key.slice(7)));
+    assert.equal(cli(["seal", "a=1"], { env: { EDGE_SESSION_KEYS: key } }).err, "", "no warning for EDGE_SESSION_KEYS");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
