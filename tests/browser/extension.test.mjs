@@ -45,7 +45,18 @@ after(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-test("the panel lists the page's HttpOnly session cookie, opens it with a typed key, and follows changes", async () => {
+test("the extension asks nothing at install, and its pages run under a CSP of default-src 'none'", () => {
+  const manifest = JSON.parse(readFileSync(join(EXT, "manifest.json"), "utf8"));
+  assert.equal(manifest.host_permissions, undefined, "no host access at install (was <all_urls>)");
+  assert.deepEqual(manifest.permissions.sort(), ["cookies", "storage"]);
+  assert.deepEqual(manifest.optional_host_permissions, ["http://*/*", "https://*/*"], "asked for at run time, one site at a time");
+  const csp = manifest.content_security_policy.extension_pages;
+  assert.match(csp, /^default-src 'none'; /);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.match(csp, /connect-src 'none'/);
+});
+
+test("the panel asks for the inspected site only, then lists its HttpOnly session cookie, opens it with a typed key, and follows changes", async () => {
   const site = await context.newPage();
   await site.goto(`${base}/login?user=alice`);
   const cookies = await context.cookies(base);
@@ -55,6 +66,24 @@ test("the panel lists the page's HttpOnly session cookie, opens it with a typed 
   const errors = [];
   panel.on("pageerror", (e) => errors.push(e.message));
   await panel.goto(`chrome-extension://${extensionId(EXT)}/panel.html?url=${encodeURIComponent(`${base}/`)}`);
+  // No access yet: the panel says which site it would read, and reads nothing.
+  await panel.locator("#access").waitFor({ state: "visible", timeout: 15_000 });
+  const host = `${new URL(base).protocol}//${new URL(base).hostname}`;
+  assert.equal(await panel.locator("#access-origin").innerText(), host);
+  assert.equal(await panel.locator(".card").count(), 0, "no cookie read before access is given");
+  assert.deepEqual((await panel.evaluate(() => chrome.permissions.getAll())).origins, []);
+  // The button asks Chrome for this one site. Chrome's prompt cannot be driven in an automated
+  // browser: the user's yes is given where Chrome's own settings give it (chrome://extensions,
+  // "Site access: on specific sites", through the API that page uses), and then the panel's request
+  // is granted.
+  const settings = await context.newPage();
+  await settings.goto("chrome://extensions");
+  await settings.evaluate(([id, host]) => chrome.developerPrivate.addHostPermission(id, host), [extensionId(EXT), `${host}/*`]);
+  await settings.close();
+  assert.deepEqual((await panel.evaluate(() => chrome.permissions.getAll())).origins, [], "still nothing until the panel asks");
+  await panel.click("#grant");
+  await panel.locator("#access").waitFor({ state: "hidden", timeout: 10_000 });
+  assert.deepEqual((await panel.evaluate(() => chrome.permissions.getAll())).origins, [`${host}/*`], "that site only");
   const card = panel.locator(".card", { has: panel.locator("h2", { hasText: /^session$/ }) });
   await card.waitFor({ timeout: 15_000 }).catch(() => {});
   assert.equal(await card.count(), 1, `no card for the session cookie; page errors: ${errors.join("; ")}`);

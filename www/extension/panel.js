@@ -1,6 +1,8 @@
 // The edge-session DevTools panel: the inspected page's cookies (HttpOnly ones included, through
 // chrome.cookies), the session cookies among them recognised and inspected with the same
-// WebAssembly and inspect() as the paste-in page (www/), updated as cookies change.
+// WebAssembly and inspect() as the paste-in page (www/), updated as cookies change. The extension
+// holds no host access when installed: it asks for the inspected site's, at run time, when you
+// press the panel's button (chrome.permissions.request), and reads that site's cookies only.
 "use strict";
 (function () {
   const bytes = Uint8Array.from(atob(self.EDGE_SESSION_WASM), (c) => c.charCodeAt(0));
@@ -66,12 +68,38 @@
     return box;
   }
 
+  /**
+   * The host permission pattern of a page: its scheme and host, every port and path
+   * (`https://a.example/*`). Cookies belong to a host, not to a port: chrome.cookies checks the
+   * permission on the cookie's host.
+   */
+  const originPattern = (url) => {
+    const u = new URL(url);
+    return `${u.protocol}//${u.hostname}/*`;
+  };
+
+  /** Whether the extension may read `url`'s cookies; when not, the button that asks is shown. */
+  async function mayRead(url) {
+    if (!/^https?:/.test(url)) return false;
+    const origins = [originPattern(url)];
+    const granted = await chrome.permissions.contains({ origins });
+    $("access").hidden = granted;
+    $("access-origin").textContent = originPattern(url).slice(0, -2);
+    return granted;
+  }
+
+  $("grant").addEventListener("click", async () => {
+    // A user gesture: Chrome shows its own prompt for this one site.
+    const url = await pageUrl();
+    if (/^https?:/.test(url) && (await chrome.permissions.request({ origins: [originPattern(url)] }))) schedule();
+  });
+
   let pending = false;
   async function render() {
     pending = false;
     const url = await pageUrl();
     $("url").textContent = url;
-    const cookies = /^https?:/.test(url) ? await chrome.cookies.getAll({ url }) : [];
+    const cookies = (await mayRead(url)) ? await chrome.cookies.getAll({ url }) : [];
     const now = Date.now();
     const cards = [];
     const others = [];
@@ -102,5 +130,7 @@
     schedule();
   });
   chrome.cookies.onChanged.addListener(schedule);
+  chrome.permissions.onAdded.addListener(schedule);
+  chrome.permissions.onRemoved.addListener(schedule);
   if (chrome.devtools?.network?.onNavigated) chrome.devtools.network.onNavigated.addListener(schedule);
 })();
