@@ -89,6 +89,21 @@ core() {
     with_clippy cargo test --locked -p edge-session --no-default-features
   step "Worker crate tests (native: config, store flow, events), clippy on them" \
     with_clippy cargo test --locked -p edge-session-worker
+  step "the cryptography is RustCrypto's crates, in both package entries and the Worker (cargo tree)" crypto_crates
+}
+
+# What the package's two builds and the Worker's link: RustCrypto's AEAD, hash, MAC, KDF and base64
+# crates (no primitive of this project's own: docs/ASVS.md 11.2.1).
+crypto_crates() {
+  local args tree c
+  for args in "-p edge-session-js" "-p edge-session-js --features full" "-p edge-session-worker"; do
+    # shellcheck disable=SC2086
+    tree=$(cargo tree --locked -e normal --target wasm32-unknown-unknown --prefix none $args)
+    for c in aes-gcm aes sha2 hmac pbkdf2 base64ct getrandom; do
+      grep -q "^$c v" <<<"$tree" || { echo "$args: $c is not in the tree" >&2; return 1; }
+    done
+    echo "$args: $(grep -oE '^(aes-gcm|aes|sha2|hmac|pbkdf2|base64ct|getrandom) v[0-9.]+' <<<"$tree" | sort -u | tr '\n' ' ')"
+  done
 }
 
 # The npm package first (the Worker lane waits for it), then its checks.
