@@ -10,7 +10,7 @@
 # scripts/build-worker.sh).
 #
 #   with_clippy CMD [ARG...]   runs CMD with the wrapper (the active toolchain's clippy-driver, so
-#                              for cargo of that toolchain: not the nightly size build)
+#                              for cargo of that toolchain)
 #   clippy_export              sets the wrapper for the rest of the calling script
 clippy_driver=$(rustup which clippy-driver)
 # cargo-clippy's interface to clippy-driver: its arguments, each followed by this separator.

@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let header = String::from_utf8_lossy(data);
     for m in managers() {
         let headers = [("cookie", header.as_ref()), ("x_session", header.as_ref())];
-        let plan = m.plan_request("GET", "/", &headers, 1_800_000_000_000_000);
+        let plan = m.plan_request("GET", "app.example", "/", &headers, 1_800_000_000_000_000);
         for op in &plan.headers {
             if let HeaderOp::Set(name, value) = op {
                 if name == "cookie" {

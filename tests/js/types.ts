@@ -22,10 +22,13 @@ new SessionManager({ keys: "one" });
 import { Hono } from "hono";
 import { session as sessionMiddleware } from "edge-session/hono";
 const proxied: Promise<Response> = manager.handle(new Request("http://x/"), (req: Request, s?: Session) => new Response(s?.get("user") ?? req.url));
+const forwarded: Promise<Response> = manager.handle(new Request("http://x/"), (req) => fetch(req), { origin: "https://origin.example" });
+// @ts-expect-error: the origin is a URL string
+manager.handle(new Request("http://x/"), (req) => fetch(req), { origin: 443 });
 const app = new Hono<{ Variables: { session: Session | null } }>();
-app.use("*", sessionMiddleware({ keys: [generateKey()] }));
+app.use("*", sessionMiddleware({ keys: [generateKey()], openCacheBytes: 1 << 20 }, { origin: "https://origin.example" }));
 app.get("/", (c) => c.text(c.get("session")?.get("user") ?? "stranger"));
-export const more = [proxied, app];
+export const more = [proxied, forwarded, app];
 
 // Typed sessions: SessionManager<K> hands out Session<K>, whose keys are checked.
 type Keys = "user" | "role";
