@@ -7,7 +7,7 @@
 //                            test-artifacts/bench/ and checks that every measurement produced a number
 // Needs the built package (npm run build), the built worker (scripts/build-worker.sh; a full run
 // rebuilds it if it is stale or the test command's linted build), wrk and
-// apache2 (scripts/setup.sh installs them, and the peers as dev dependencies).
+// apache2 (scripts/setup.sh --test installs them, and the peers as dev dependencies).
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, chmodSync, existsSync } from "node:fs";

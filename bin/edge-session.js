@@ -10,6 +10,7 @@
 // with its control characters escaped (a session is attacker-controlled text: it must not move
 // the terminal's cursor, recolour it, or reorder what is shown).
 import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 import { SessionManager, generateKey, inspect } from "../js/full/node.js";
 
 const USAGE = `usage:
@@ -53,34 +54,25 @@ function safeJson(value) {
   return JSON.stringify(value, null, 2).replace(UNSAFE, (c) => (c === "\n" ? c : `\\u${c.codePointAt(0).toString(16).padStart(4, "0")}`));
 }
 
-/** `--flag value` / `--flag=value` options and positional arguments. */
+/**
+ * The options (`--flag value`, `--flag=value`) and positional arguments of a command, read by
+ * node's `util.parseArgs` against `spec` ({ name: "list" | "value" | "bool" }): `opts` is keyed by
+ * the option's name with its dashes (`opts["--key"]`), a "list" option an array.
+ */
 function parse(args, spec) {
-  const opts = { keys: [] };
-  const rest = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === "-" || !arg.startsWith("-")) {
-      rest.push(arg);
-      continue;
-    }
-    if (arg === "--") {
-      rest.push(...args.slice(i + 1));
-      break;
-    }
-    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const kind = spec[flag];
-    if (kind === undefined) throw new UsageError(`unknown option ${flag}`);
-    if (kind === "bool") {
-      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
-      opts[flag] = true;
-      continue;
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    if (kind === "list") (opts[flag] ??= []).push(value);
-    else opts[flag] = value;
+  const options = Object.fromEntries(
+    Object.entries(spec).map(([flag, kind]) => [flag.slice(2), { type: kind === "bool" ? "boolean" : "string", multiple: kind === "list" }]),
+  );
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    // ERR_PARSE_ARGS_UNKNOWN_OPTION, ERR_PARSE_ARGS_INVALID_OPTION_VALUE: the user's mistake.
+    if (String(e.code).startsWith("ERR_PARSE_ARGS")) throw new UsageError(e.message);
+    throw e;
   }
-  return { opts, rest };
+  const opts = Object.fromEntries(Object.entries(parsed.values).map(([name, value]) => [`--${name}`, value]));
+  return { opts, rest: parsed.positionals };
 }
 
 /** The keys given, in order: --key and --key-file as they come, then EDGE_SESSION_KEYS. */

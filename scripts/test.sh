@@ -11,7 +11,8 @@
 #            face's parity), load without loss
 #   browser  wasm32 tests in headless Chromium, the inspector and the package in Chromium (Playwright)
 #   bench    every benchmark measurement in quick mode
-# Set-up (toolchains, Debian packages, npm) is scripts/setup.sh; it is run first and skips what is there.
+# Set-up (toolchains, Debian packages, npm) is scripts/setup.sh --test; it is run first and skips what
+# is there.
 #
 # The full run goes in two lanes, one per core of a CI machine: the npm package's build, core, js,
 # interop and browser (whose wasm32 tests reuse what the js layer compiled) in one; in the other the
@@ -29,7 +30,7 @@ layers=("$@")
 for l in "${layers[@]}"; do
   [[ " ${all[*]} " == *" $l "* ]] || { echo "unknown layer '$l' (one of: ${all[*]})" >&2; exit 2; }
 done
-bash scripts/setup.sh
+bash scripts/setup.sh --test
 
 log=$(mktemp)
 trap 'rm -f "$log" "$log".*; [ -z "${lane_pid:-}" ] || kill -- -"$lane_pid" 2>/dev/null || true' EXIT

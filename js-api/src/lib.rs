@@ -8,8 +8,8 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use edge_session::{
-    ConfigError, CookieError, Format, HeaderOp, KeyError, Notice, Options, SaveError, SessionError, MAX_CHUNKS_LIMIT,
-    MAX_OPEN_CACHE, MAX_OPEN_CACHE_BYTES, MAX_SECONDS,
+    ConfigError, CookieError, Format, HeaderOp, KeyError, MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_OPEN_CACHE_BYTES,
+    MAX_SECONDS, Notice, Options, SaveError, SessionError,
 };
 
 mod random;
@@ -249,11 +249,7 @@ fn text(value: &JsValue, name: &str) -> Result<String, JsValue> {
 
 /// [`text`] for a parameter that may also be `null` or `undefined`.
 fn optional_text(value: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        Ok(None)
-    } else {
-        text(value, name).map(Some)
-    }
+    if value.is_undefined() || value.is_null() { Ok(None) } else { text(value, name).map(Some) }
 }
 
 const OPTION_NAMES: [&str; 18] = [

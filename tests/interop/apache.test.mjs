@@ -1,4 +1,4 @@
-// Live interop with a real Apache httpd 2.4 (Debian's apache2, installed by scripts/setup.sh):
+// Live interop with a real Apache httpd 2.4 (Debian's apache2, installed by scripts/setup.sh --test):
 // mod_session + mod_session_cookie + mod_session_crypto + a CGI (mod_cgid) that echoes its query
 // string into X-Replace-Session and prints HTTP_SESSION. Both ways, for plain and each cipher:
 // Apache writes -> edge-session reads the same entries; edge-session writes -> Apache's
@@ -81,7 +81,7 @@ async function get(path, cookie) {
 }
 
 before(async () => {
-  assert.ok(existsSync(APACHE), "apache2 is installed by scripts/setup.sh");
+  assert.ok(existsSync(APACHE), "apache2 is installed by scripts/setup.sh --test");
   dir = mkdtempSync(join(tmpdir(), "edge-session-apache-"));
   chmodSync(dir, 0o755);
   [port] = await freePorts(1);

@@ -12,12 +12,12 @@
 //! Without the token the paths are not special: the request goes to the origin like any other.
 
 use wasm_bindgen::JsValue;
-use worker::{console_error, Date, Env, Method, Request, Response, Result};
+use worker::{Date, Env, Method, Request, Response, Result, console_error};
 
 use crate::backend;
 use crate::config::{Backend, WorkerConfig};
 use crate::events::Event;
-use crate::proxy::{emit, COUNTERS};
+use crate::proxy::{COUNTERS, emit};
 use crate::revocation;
 
 /// The prefix of the admin paths.

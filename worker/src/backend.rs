@@ -28,10 +28,10 @@
 use std::collections::HashMap;
 
 use edge_session::form_value;
-use worker::{durable_object, Date, Env, Method, Request, RequestInit, Response, Result, State};
+use worker::{Date, Env, Method, Request, RequestInit, Response, Result, State, durable_object};
 
 use crate::config::Backend;
-use crate::records::{self, Held, StoreRef, DO_PREFIX};
+use crate::records::{self, DO_PREFIX, Held, StoreRef};
 use crate::sessions::StoreWrite;
 
 /// What a write did, for the logs and counters.
@@ -159,13 +159,13 @@ pub(crate) async fn write(
             // Moved to another object (an anonymous session signing in, a session made under an
             // older key): delete it there, first, under the generation it was read with.
             let old_here = old.as_ref().filter(|o| *reissued && o.home.as_deref() == Some(home));
-            if let Some(o) = old.as_ref().filter(|o| *reissued && o.home.as_deref() != Some(home)) {
-                if let Some(h) = &o.home {
-                    let path = format!("/delete?id={}{}", o.id.hex(), generation_param(read_from, h));
-                    if call(env, binding, h, Method::Delete, &path, None, None).await?.status_code() == 409 {
-                        written.logged_out = true;
-                        return Ok(written);
-                    }
+            if let Some(o) = old.as_ref().filter(|o| *reissued && o.home.as_deref() != Some(home))
+                && let Some(h) = &o.home
+            {
+                let path = format!("/delete?id={}{}", o.id.hex(), generation_param(read_from, h));
+                if call(env, binding, h, Method::Delete, &path, None, None).await?.status_code() == 409 {
+                    written.logged_out = true;
+                    return Ok(written);
                 }
             }
             let mut path = format!(
@@ -271,10 +271,10 @@ impl SessionStore {
         for entry in map.entries() {
             let Ok(pair) = entry else { continue };
             let pair = js_sys::Array::from(&pair);
-            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                if let Some(h) = Held::decode(&v) {
-                    out.insert(k, h);
-                }
+            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string())
+                && let Some(h) = Held::decode(&v)
+            {
+                out.insert(k, h);
             }
         }
         Ok(out)

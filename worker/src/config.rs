@@ -4,10 +4,10 @@
 use core::fmt;
 
 use edge_session::{
-    ApacheCipher, ConfigError, Format, Options, SessionManager, MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_OPEN_CACHE_BYTES,
+    ApacheCipher, ConfigError, Format, MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_OPEN_CACHE_BYTES, Options, SessionManager,
 };
 
-use crate::records::{self, HashKey, HASH_KEY_LABEL, MAX_SESSIONS_LIMIT};
+use crate::records::{self, HASH_KEY_LABEL, HashKey, MAX_SESSIONS_LIMIT};
 use crate::sessions::StoreSessions;
 
 /// The variables the Worker reads, after Apache's directives.
@@ -305,7 +305,7 @@ pub(crate) fn parse(
             return Err(WorkerConfigError::Invalid {
                 var: "SESSION_STORE",
                 reason: format!("\"{other}\" is not cookie, kv or durable-object"),
-            })
+            });
         }
     };
     let admin_token = match var("SESSION_ADMIN_TOKEN") {
@@ -314,7 +314,7 @@ pub(crate) fn parse(
             return Err(WorkerConfigError::Invalid {
                 var: "SESSION_ADMIN_TOKEN",
                 reason: format!("too short: at least {MIN_ADMIN_TOKEN_CHARS} characters (run `edge-session keygen`)"),
-            })
+            });
         }
         Some(t) => Some(AdminToken(t.trim().to_owned())),
     };
@@ -338,7 +338,7 @@ pub(crate) fn parse(
             return Err(WorkerConfigError::Invalid {
                 var: "SESSION_DEMO",
                 reason: "the demo origin is served only without ORIGIN: set one of them".into(),
-            })
+            });
         }
         (None, false) => {
             return Err(WorkerConfigError::Invalid {
@@ -347,7 +347,7 @@ pub(crate) fn parse(
                     "not set: set ORIGIN to your origin's URL (https://…), or SESSION_DEMO = \"true\" to serve the \
                          embedded demo origin, whose /login?user=NAME logs anyone in as anyone (never in production)"
                         .into(),
-            })
+            });
         }
     };
     let store = match store {
@@ -421,11 +421,7 @@ pub(crate) struct ParsedOrigin {
 impl ParsedOrigin {
     /// `host[:port]`: what the origin receives as `Host`, and what the origin signature binds.
     pub(crate) fn authority(&self) -> String {
-        if self.port.is_empty() {
-            self.host.clone()
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
+        if self.port.is_empty() { self.host.clone() } else { format!("{}:{}", self.host, self.port) }
     }
 
     /// Whether the host is a loopback one: `localhost`, 127.0.0.0/8 or `[::1]`.

@@ -8,7 +8,7 @@
 //! - `/counter` increments a counter kept in the session (the body is the new value);
 //! - `/logout` deletes every key it was sent.
 
-use edge_session::{encode_update, form_value, Options, Session};
+use edge_session::{Options, Session, encode_update, form_value};
 use worker::{Headers, Response, Result};
 
 fn html_escape(s: &str) -> String {

@@ -15,7 +15,7 @@
 
 use core::fmt::Write as _;
 
-use edge_session::{log_line, Rejection};
+use edge_session::{Rejection, log_line};
 
 /// Why a cookie gave no session: the core's reasons, and the store's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,14 +12,14 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use edge_session::{
-    find_cookie, log_line, HeaderOp, LoadStatus, Notice, ResponsePlan, Session, SetCookie, FAILURE_CONTENT_TYPE,
-    ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS,
+    FAILURE_CONTENT_TYPE, HeaderOp, LoadStatus, Notice, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS, ResponsePlan,
+    Session, SetCookie, find_cookie, log_line,
 };
 use wasm_bindgen::{JsCast, JsValue};
-use worker::{console_error, console_log, console_warn, event, Context, Date, Env, Headers, Request, Response, Result};
+use worker::{Context, Date, Env, Headers, Request, Response, Result, console_error, console_log, console_warn, event};
 
 use crate::backend;
-use crate::config::{Backend, Revocation, WorkerConfig, VARS};
+use crate::config::{Backend, Revocation, VARS, WorkerConfig};
 use crate::events::{self, Counters, Event, KeyOp, Why};
 use crate::records::{self, StoreRef};
 use crate::revocation::{self, NotBeforeCache};
@@ -168,10 +168,11 @@ fn respond(raw: web_sys::Response, headers: Headers) -> Result<web_sys::Response
     init.set_status_text(&raw.status_text());
     init.set_headers(&headers.0.into());
     let key = JsValue::from_str("webSocket");
-    if let Ok(ws) = js_sys::Reflect::get(&raw, &key) {
-        if !ws.is_null() && !ws.is_undefined() {
-            js_sys::Reflect::set(&init, &key, &ws)?;
-        }
+    if let Ok(ws) = js_sys::Reflect::get(&raw, &key)
+        && !ws.is_null()
+        && !ws.is_undefined()
+    {
+        js_sys::Reflect::set(&init, &key, &ws)?;
     }
     Ok(web_sys::Response::new_with_opt_readable_stream_and_init(raw.body().as_ref(), &init)?)
 }
@@ -440,11 +441,11 @@ fn emit_write(config: &WorkerConfig, event: Event, sid: Option<&str>, prev: Opti
     if config.log_writes {
         console_log!("{}", events::line(event, sid, prev, None, key.as_deref()));
     }
-    if let Some(id) = key {
-        if COUNTERS.with(|c| c.borrow_mut().count_key(&id, KeyOp::Seal)) {
-            let n = events::SEALS_WARN_PER_ISOLATE.to_string();
-            console_warn!("{}", log_line("key-seal-budget", &[("key", &id), ("seals", &n), ("advice", SEAL_ADVICE)]));
-        }
+    if let Some(id) = key
+        && COUNTERS.with(|c| c.borrow_mut().count_key(&id, KeyOp::Seal))
+    {
+        let n = events::SEALS_WARN_PER_ISOLATE.to_string();
+        console_warn!("{}", log_line("key-seal-budget", &[("key", &id), ("seals", &n), ("advice", SEAL_ADVICE)]));
     }
 }
 
@@ -591,10 +592,10 @@ async fn forward(
     init.set_method(method);
     init.set_headers(&headers.0);
     init.set_redirect(web_sys::RequestRedirect::Manual);
-    if !matches!(method, "GET" | "HEAD") {
-        if let Some(body) = req.body() {
-            init.set_body(&body);
-        }
+    if !matches!(method, "GET" | "HEAD")
+        && let Some(body) = req.body()
+    {
+        init.set_body(&body);
     }
     let upstream = web_sys::Request::new_with_str_and_init(&target, &init)?;
     let global = js_sys::global();

@@ -7,7 +7,7 @@
 
 use edge_session::{ConfigError, LoadStatus, Options, Session, SessionManager};
 
-use crate::records::{self, HashKey, SessionId, StoreRef, MAX_RECORD_BYTES};
+use crate::records::{self, HashKey, MAX_RECORD_BYTES, SessionId, StoreRef};
 
 /// What a save writes with a server-side store.
 #[derive(Debug)]
@@ -157,7 +157,7 @@ impl StoreSessions {
             None => StoreWrite::Remove { old, cookies },
             Some(_) if cookies.is_empty() => StoreWrite::Nothing,
             Some(new) => {
-                let reissued = old.as_ref().map_or(true, |o| !o.id.same(&new.id));
+                let reissued = old.as_ref().is_none_or(|o| !o.id.same(&new.id));
                 StoreWrite::Put { new, old, record: records::record(&body), expiry: token.expiry(), cookies, reissued }
             }
         })

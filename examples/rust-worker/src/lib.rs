@@ -14,7 +14,7 @@ mod app {
     use std::rc::Rc;
 
     use edge_session::{Options, SessionManager};
-    use worker::{event, Context, Date, Env, Request, Response, Result};
+    use worker::{Context, Date, Env, Request, Response, Result, event};
 
     thread_local! {
         /// The manager, built on the first request (keys are prepared once per isolate).
