@@ -24,6 +24,7 @@
 
 use crate::error::SaveError;
 use crate::notice::Notice;
+use crate::saved::Saved;
 use crate::session::Session;
 use crate::signature;
 use crate::status::LoadStatus;
@@ -114,6 +115,9 @@ pub struct ResponsePlan {
     pub headers: Vec<HeaderOp>,
     /// What to log.
     pub notices: Vec<Notice>,
+    /// What the save did ([`plan_response`](SessionManager::plan_response)'s; `Saved::Nothing`
+    /// from [`plan_response_saved`](SessionManager::plan_response_saved), whose caller saved).
+    pub saved: Saved,
 }
 
 /// What the signature covers of the request besides its session, and when.
@@ -278,9 +282,13 @@ impl SessionManager {
             return self.plan_response_saved(None, headers, Ok(Vec::new()));
         };
         let refused = self.merge_update(session, headers);
-        let saved = self.save_all(session, now);
-        let mut plan = self.plan_response_saved(Some(session), headers, saved);
+        let (lines, saved) = match self.save_lines(session, now) {
+            Ok((lines, saved)) => (Ok(lines), saved),
+            Err(e) => (Err(e), Saved::Nothing),
+        };
+        let mut plan = self.plan_response_saved(Some(session), headers, lines);
         plan.notices.splice(0..0, refused);
+        plan.saved = saved;
         plan
     }
 
@@ -344,7 +352,7 @@ impl SessionManager {
                 ops.push(HeaderOp::Set("vary".into(), v));
             }
         }
-        ResponsePlan { headers: ops, notices }
+        ResponsePlan { headers: ops, notices, saved: Saved::Nothing }
     }
 }
 

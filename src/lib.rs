@@ -51,6 +51,7 @@ mod manager;
 mod notice;
 mod options;
 mod policy;
+mod saved;
 mod sealed;
 mod sealer;
 mod session;
@@ -72,6 +73,7 @@ pub use limits::{
 pub use manager::SessionManager;
 pub use notice::{Level, Notice, log_line};
 pub use options::{ApacheCipher, Format, Options};
+pub use saved::{Saved, Written};
 pub use session::{Session, SessionError};
 pub use set_cookie::{CookieError, DEFAULT_ATTRIBUTES, SetCookie};
 pub use signature::{DEFAULT_TOLERANCE_SECS, SignatureError, verify_signature};

@@ -13,6 +13,7 @@ use crate::jar::Jar;
 use crate::keys::DerivedSecret;
 use crate::limits::MAX_COOKIE_BYTES;
 use crate::policy::{self, Decision};
+use crate::saved::{Saved, Written};
 use crate::sealed;
 use crate::sealer::Sealer;
 use crate::session::Session;
@@ -268,26 +269,46 @@ impl SessionManager {
     /// assert_eq!(m.load(Some(&header.join("; ")), 1).get("big").map(str::len), Some(5000));
     /// ```
     pub fn save_all(&self, session: &mut Session, now: u64) -> Result<Vec<String>, SaveError> {
+        self.save_lines(session, now).map(|(lines, _)| lines)
+    }
+
+    /// [`save_all`](Self::save_all), with what the save did ([`Saved`]).
+    pub(crate) fn save_lines(&self, session: &mut Session, now: u64) -> Result<(Vec<String>, Saved), SaveError> {
         let name = &self.options.cookie_name;
         let held = session.jar;
+        let carried = session.status() == LoadStatus::Loaded;
+        let changed = session.is_modified();
         let (expiry, issued) = match policy::decide(&self.options, session, now) {
-            Decision::Nothing => return Ok(Vec::new()),
+            Decision::Nothing => return Ok((Vec::new(), Saved::Nothing)),
             Decision::Remove => {
                 let mut lines: Vec<String> =
                     (held.whole || held.chunks == 0).then(|| self.removal_cookie()).into_iter().collect();
                 lines.extend(held.stale(&self.attributes, name, 0));
                 session.jar = Jar::default();
-                return Ok(lines);
+                let saved = match (lines.is_empty(), carried) {
+                    (true, _) => Saved::Nothing,
+                    (false, true) => Saved::Ended,
+                    (false, false) => Saved::Removed,
+                };
+                return Ok((lines, saved));
             }
             Decision::Write { expiry, issued } => (expiry, issued),
         };
         let value = self.seal(session, expiry, issued)?;
+        let written = |chunks: usize| {
+            let w = Written { bytes: value.len(), chunks, key_id: self.sealing_key_id(), value: value.clone() };
+            match (carried, changed) {
+                (false, _) => Saved::Created(w),
+                (true, false) => Saved::Renewed(w),
+                (true, true) => Saved::Rotated(w),
+            }
+        };
         let max_age = policy::max_age(expiry, now);
         if let Ok(line) = self.attributes.line(name, &value, max_age) {
             let mut lines = vec![line];
             lines.extend(held.stale(&self.attributes, name, 0));
             saved(session, expiry, issued, Jar { whole: true, chunks: 0 });
-            return Ok(lines);
+            return Ok((lines, written(0)));
         }
         if !self.chunking() {
             let len = name.len() + 1 + value.len();
@@ -302,7 +323,7 @@ impl SessionManager {
         }
         lines.extend(held.stale(&self.attributes, name, n));
         saved(session, expiry, issued, Jar::chunked(n));
-        Ok(lines)
+        Ok((lines, written(n)))
     }
 
     /// The cookie value of `session`, for a write with this expiry and issue time.
@@ -856,6 +877,49 @@ mod tests {
         o.keys = vec![crate::generate_key().unwrap()];
         o.open_cache = crate::MAX_OPEN_CACHE + 1;
         assert_eq!(SessionManager::new(o).unwrap_err(), ConfigError::OpenCacheOutOfRange(crate::MAX_OPEN_CACHE + 1));
+    }
+
+    /// What each save did, as data: what the faces count and log (never reading `Set-Cookie` back).
+    #[test]
+    fn saves_say_what_they_did() {
+        let m = manager(|o| {
+            o.max_age = 60;
+            o.expiry_update_interval = 0;
+        });
+        let kind = |saved: &Saved| match saved {
+            Saved::Nothing => "nothing",
+            Saved::Created(_) => "created",
+            Saved::Renewed(_) => "renewed",
+            Saved::Rotated(_) => "rotated",
+            Saved::Ended => "ended",
+            Saved::Removed => "removed",
+        };
+        let mut s = m.load(None, T0);
+        assert_eq!(kind(&m.save_lines(&mut s, T0).unwrap().1), "nothing", "no session, nothing sent");
+        s.insert("user", "alice").unwrap();
+        let (lines, saved) = m.save_lines(&mut s, T0).unwrap();
+        let Saved::Created(w) = &saved else { panic!("{saved:?}") };
+        assert_eq!(lines[0], format!("session={}; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Lax", w.value));
+        assert_eq!((w.bytes, w.chunks, w.key_id.clone()), (w.value.len(), 0, m.sealing_key_id()));
+        let cookie = format!("session={}", w.value);
+        let mut s = m.load(Some(&cookie), T0 + SEC);
+        assert_eq!(kind(&m.save_lines(&mut s, T0 + SEC).unwrap().1), "renewed", "only the expiry slid");
+        let mut s = m.load(Some(&cookie), T0 + SEC);
+        s.insert("cart", "3").unwrap();
+        assert_eq!(kind(&m.save_lines(&mut s, T0 + SEC).unwrap().1), "rotated");
+        let mut s = m.load(Some(&cookie), T0 + SEC);
+        s.regenerate();
+        assert_eq!(kind(&m.save_lines(&mut s, T0 + SEC).unwrap().1), "rotated", "regenerated");
+        let mut s = m.load(Some(&cookie), T0 + SEC);
+        s.clear();
+        assert_eq!(kind(&m.save_lines(&mut s, T0 + SEC).unwrap().1), "ended");
+        let mut s = m.load(Some("session=garbage"), T0);
+        assert_eq!(kind(&m.save_lines(&mut s, T0).unwrap().1), "removed", "a cookie that held no session");
+        let mut s = m.load(None, T0);
+        s.insert("big", &"x".repeat(6000)).unwrap();
+        let (lines, saved) = m.save_lines(&mut s, T0).unwrap();
+        let Saved::Created(w) = saved else { panic!() };
+        assert_eq!((w.chunks, lines.len()), (3, 3), "chunked: 6000 bytes are 8000 of base64");
     }
 
     /// The open cache is bounded in bytes, not only in entries: 4096 sessions of 2.5 KB would

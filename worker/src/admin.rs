@@ -14,11 +14,11 @@
 use wasm_bindgen::JsValue;
 use worker::{Date, Env, Method, Request, Response, Result, console_error};
 
-use crate::backend;
 use crate::config::{Backend, WorkerConfig};
 use crate::events::Event;
-use crate::proxy::{COUNTERS, emit};
 use crate::revocation;
+use crate::store;
+use crate::telemetry::{COUNTERS, emit};
 
 /// The prefix of the admin paths.
 pub(crate) const PREFIX: &str = "/__edge-session/";
@@ -76,7 +76,7 @@ async fn logout(config: &WorkerConfig, env: &Env, query: &str) -> Result<Respons
         // Every object the user's sessions may live in: the current key's and, after a key
         // rotation, those named under older keys (sessions not written since).
         for home in config.user_homes(&user) {
-            match backend::clear(env, binding, &home).await {
+            match store::clear(env, binding, &home).await {
                 Ok(n) => ended = Some(ended.unwrap_or(0) + n),
                 Err(e) => {
                     console_error!("edge-session: logout: the session store failed: {e}");

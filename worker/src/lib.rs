@@ -20,14 +20,28 @@ mod records;
 mod revocation;
 mod sessions;
 
+// The Worker itself, wasm32 only, in rooms that read one way: `entry` (fetch, the isolate's
+// configuration) -> `admin` | `request` (a proxied request) -> `store` (KV and Durable Object I/O),
+// `revoke` (KV not-before lookups), `http` (headers, responses, the origin's fetch; `demo`),
+// `telemetry` (event lines and counters). `session_store` is the Durable Object class.
 #[cfg(target_arch = "wasm32")]
 mod admin;
 #[cfg(target_arch = "wasm32")]
-mod backend;
-#[cfg(target_arch = "wasm32")]
 mod demo;
 #[cfg(target_arch = "wasm32")]
-mod proxy;
+mod entry;
+#[cfg(target_arch = "wasm32")]
+mod http;
+#[cfg(target_arch = "wasm32")]
+mod request;
+#[cfg(target_arch = "wasm32")]
+mod revoke;
+#[cfg(target_arch = "wasm32")]
+mod session_store;
+#[cfg(target_arch = "wasm32")]
+mod store;
+#[cfg(target_arch = "wasm32")]
+mod telemetry;
 
 #[cfg(target_arch = "wasm32")]
-pub use backend::SessionStore;
+pub use session_store::SessionStore;
