@@ -3,7 +3,11 @@
 // the Rust Worker and the Hono middleware); this file only executes the header operations they
 // return on Request / Response objects, and answers the core's failure status when `next` fails.
 // The same flow over either build of the bindings (the default entry's, or the full entry's with
-// the apache format): `sessionManagerClass(bindings)` makes the class of that build.
+// the apache format): `sessionManagerClass(bindings)` makes the class of that build, and each of
+// its managers carries that build's plans under FLOW, for `edge-session/flow` (js/flow.js).
+
+/** Where a manager keeps its build's plan functions (shared by both entries' classes). */
+export const FLOW = Symbol.for("edge-session.flow");
 
 /** Ours, not the origin's: never expected on any input (kept apart from the origin's 502). */
 const INTERNAL_ERROR = "edge-session: internal error\n";
@@ -92,8 +96,14 @@ let scratch = new Uint8Array(1024);
  * The session manager of the npm package, with the front proxy's flow for fetch-API runtimes, over
  * one build of the bindings (`SessionManager` and `originFailure` of pkg/ or pkg/full/).
  */
-export function sessionManagerClass({ SessionManager: CoreSessionManager, originFailure }) {
+export function sessionManagerClass({ SessionManager: CoreSessionManager, originFailure, planRequest, planResponse, planPassthrough }) {
+  const plans = { planRequest, planResponse, planPassthrough, originFailure };
   return class SessionManager extends CoreSessionManager {
+    /** This build's plan functions (`edge-session/flow`). */
+    get [FLOW]() {
+      return plans;
+    }
+
     /**
      * Loads the session from a `Cookie` header (see the types). The header crosses into
      * WebAssembly as UTF-8 written by `TextEncoder` (native) rather than by wasm-bindgen's
@@ -125,7 +135,7 @@ export function sessionManagerClass({ SessionManager: CoreSessionManager, origin
         const target = url.pathname + url.search;
         // Concatenated, never resolved: a path such as `//other.example/x` stays a path.
         const to = origin ? new URL(origin + target) : url;
-        const plan = this.planRequest(request.method, to.host, target, request.headers, now);
+        const plan = planRequest(this, request.method, to.host, target, request.headers, now);
         session = plan.session;
         log(plan.notices);
         const forwarded = upstream(request, to, execute(new Headers(request.headers), plan.headers));
@@ -138,7 +148,7 @@ export function sessionManagerClass({ SessionManager: CoreSessionManager, origin
           log([failure.notice]);
           return new Response(failure.body, { status: failure.status, headers: { "content-type": failure.contentType } });
         }
-        const r = session ? this.planResponse(session, response.headers, now) : this.planPassthrough(response.headers);
+        const r = session ? planResponse(this, session, response.headers, now) : planPassthrough(this, response.headers);
         log(r.notices);
         const init = { status: response.status, statusText: response.statusText, headers: execute(new Headers(response.headers), r.headers) };
         if (response.webSocket) init.webSocket = response.webSocket; // workerd

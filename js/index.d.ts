@@ -3,17 +3,7 @@
 // defined in js/handle.js.
 import type { Session as CoreSession, SessionManager as CoreSessionManager } from "../pkg/edge_session.js";
 
-export {
-  SessionManagerOptions,
-  SessionStatus,
-  RequestPlan,
-  ResponsePlan,
-  HeaderOp,
-  LogNotice,
-  OriginFailure,
-  generateKey,
-  originFailure,
-} from "../pkg/edge_session.js";
+export { SessionManagerOptions, SessionStatus, generateKey } from "../pkg/edge_session.js";
 
 /** What `verifySessionHeader` found. */
 export type SessionHeaderVerdict =

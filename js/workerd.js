@@ -6,5 +6,5 @@ import { api } from "./api.js";
 
 bindings.initSync({ module: wasm });
 
-export { Session, generateKey, originFailure } from "../pkg/edge_session.js";
+export { Session, generateKey } from "../pkg/edge_session.js";
 export const { SessionManager, verifySessionHeader } = api(bindings);

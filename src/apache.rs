@@ -26,9 +26,9 @@ use zeroize::Zeroizing;
 use crate::apache_wire::{self, BLOCK_BYTES, HEADER_BYTES, IV_BYTES, MAC_BYTES, SALT_BYTES};
 use crate::cache::Bounded;
 use crate::cbc::{cbc_decrypt, cbc_encrypt};
+use crate::format::ApacheCipher;
 use crate::keys;
 use crate::limits::MAX_COOKIE_BYTES;
-use crate::options::ApacheCipher;
 use crate::status::Rejection;
 
 /// PBKDF2 rounds Apache uses.

@@ -1,19 +1,29 @@
 //! The manager's errors: options that cannot work ([`ConfigError`]) and a session that cannot be
-//! written ([`SaveError`]). A bad cookie is never an error (it is an empty session).
+//! written ([`SaveError`]). A bad cookie is never an error (it is an empty session). Each error
+//! names the option it is about ([`Opt`]), and renders its message in a face's spelling
+//! ([`Spelling`]): `maxAge` in JavaScript, `SESSION_MAX_AGE` in the Worker, `max_age` in Rust
+//! (`Display`).
 
 use core::fmt;
 
+use crate::format::Format;
 use crate::keys::KeyError;
-use crate::limits::{MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_OPEN_CACHE_BYTES, MAX_SECONDS};
-use crate::options::Format;
+use crate::option_table::{self, Kind, Opt, Spelling};
 use crate::set_cookie::CookieError;
 use crate::text::Quoted;
 
 /// Options that cannot make a working manager.
 ///
 /// ```
-/// use edge_session::{ConfigError, Options, SessionManager};
+/// use edge_session::{ConfigError, Opt, Options, SessionManager, Spelling};
 /// assert_eq!(SessionManager::new(Options::default()).unwrap_err(), ConfigError::NoKeys);
+/// let mut o = Options::default();
+/// o.keys = vec![edge_session::generate_key().unwrap()];
+/// o.max_chunks = 0;
+/// let e = SessionManager::new(o).unwrap_err();
+/// assert_eq!(e.option(), Some(Opt::MaxChunks));
+/// assert_eq!(e.message(Spelling::Js), "maxChunks: must be from 1 to 16, not 0");
+/// assert_eq!(e.message(Spelling::Env), "SESSION_MAX_CHUNKS: must be from 1 to 16, not 0");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -31,14 +41,26 @@ pub enum ConfigError {
         /// What is wrong with it.
         error: KeyError,
     },
-    /// `header` or `env_header` is not an HTTP header name.
-    InvalidHeaderName(String),
+    /// `header` or `env_header` (the option) is not an HTTP header name.
+    InvalidHeaderName(Opt, String),
     /// `header` and `env_header` are the same header.
     SameHeader,
-    /// An include / exclude prefix does not start with `/`.
-    InvalidPathPrefix(String),
-    /// A time setting (named) is over [`MAX_SECONDS`].
-    TimeOutOfRange(&'static str),
+    /// An `include` / `exclude` prefix (the option) does not start with `/`.
+    InvalidPathPrefix(Opt, String),
+    /// A number (time, count, size) outside the option's bounds ([`Opt::spec`]'s kind).
+    OutOfRange {
+        /// The option.
+        option: Opt,
+        /// What it was given.
+        value: u64,
+    },
+    /// A value the option cannot take: not one of its choices, or not of its kind.
+    InvalidValue {
+        /// The option.
+        option: Opt,
+        /// What it was given, as text.
+        value: String,
+    },
     /// `max_lifetime` needs a format that carries the issue time (`sealed`).
     LifetimeNeedsSealed,
     /// `allow_weak_passphrases` is for the `apache` format only.
@@ -47,50 +69,94 @@ pub enum ConfigError {
     OriginSecret(KeyError),
     /// `token_context` needs the `sealed` format (the others have no associated data).
     ContextNeedsSealed,
-    /// `max_chunks` must be from 1 to [`MAX_CHUNKS_LIMIT`].
-    ChunksOutOfRange(usize),
-    /// `open_cache` must be at most [`MAX_OPEN_CACHE`].
-    OpenCacheOutOfRange(usize),
-    /// `open_cache_bytes` must be at most [`MAX_OPEN_CACHE_BYTES`].
-    OpenCacheBytesOutOfRange(usize),
     /// The format is left out of this build: the `apache` format needs the crate's `apache`
     /// feature (on by default; the npm package's default entry leaves it out).
     FormatUnavailable(Format),
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ConfigError {
+    /// The option the error is about.
+    ///
+    /// ```
+    /// assert_eq!(edge_session::ConfigError::NoKeys.option(), Some(edge_session::Opt::Keys));
+    /// ```
+    pub fn option(&self) -> Option<Opt> {
+        Some(match self {
+            Self::Cookie(CookieError::InvalidName(_)) => Opt::CookieName,
+            Self::Cookie(_) => Opt::CookieAttributes,
+            Self::NoKeys | Self::KeysUnused | Self::Key { .. } => Opt::Keys,
+            Self::InvalidHeaderName(opt, _) | Self::InvalidPathPrefix(opt, _) => *opt,
+            Self::OutOfRange { option, .. } | Self::InvalidValue { option, .. } => *option,
+            Self::SameHeader => Opt::EnvHeader,
+            Self::LifetimeNeedsSealed => Opt::MaxLifetime,
+            Self::WeakNeedsApache => Opt::AllowWeakPassphrases,
+            Self::OriginSecret(_) => Opt::OriginSecret,
+            Self::ContextNeedsSealed => Opt::TokenContext,
+            Self::FormatUnavailable(_) => Opt::Format,
+        })
+    }
+
+    /// The message: the option's name in `spelling`, then what is wrong with it.
+    ///
+    /// ```
+    /// use edge_session::{ConfigError, Opt, Spelling};
+    /// let e = ConfigError::OutOfRange { option: Opt::MaxAge, value: u64::MAX };
+    /// assert!(e.message(Spelling::Js).starts_with("maxAge: must be from 0 to "));
+    /// assert!(e.message(Spelling::Env).starts_with("SESSION_MAX_AGE: must be from 0 to "));
+    /// ```
+    pub fn message(&self, spelling: Spelling) -> String {
+        match self.option() {
+            Some(opt) => format!("{}: {}", opt.name(spelling), self.reason(spelling)),
+            None => self.reason(spelling),
+        }
+    }
+
+    /// What is wrong, without the option's name (other options it mentions in `spelling`).
+    ///
+    /// ```
+    /// use edge_session::{ConfigError, Spelling};
+    /// assert_eq!(ConfigError::SameHeader.reason(Spelling::Js), "must be a header other than header");
+    /// ```
+    pub fn reason(&self, spelling: Spelling) -> String {
+        let name = |o: Opt| o.name(spelling);
         match self {
-            Self::Cookie(e) => e.fmt(f),
+            Self::Cookie(e) => e.message(spelling),
             Self::NoKeys => {
-                f.write_str("the sealed and apache formats need at least one key (run `edge-session keygen`)")
+                "the sealed and apache formats need at least one key (run `edge-session keygen`)".to_owned()
             }
             Self::KeysUnused => {
-                f.write_str("the plain format does not encrypt: remove the keys or use format \"sealed\"")
+                format!("the plain format does not encrypt: remove the keys or set {} to \"sealed\"", name(Opt::Format))
             }
-            Self::Key { index, error } => write!(f, "key #{index}: {error}"),
-            Self::InvalidHeaderName(h) => write!(f, "invalid header name {}", Quoted(h)),
-            Self::SameHeader => f.write_str("the session header and the session env header must differ"),
-            Self::InvalidPathPrefix(p) => write!(f, "path prefix {} must start with \"/\"", Quoted(p)),
-            Self::TimeOutOfRange(name) => write!(f, "{name} is over {MAX_SECONDS} seconds"),
-            Self::OriginSecret(e) => write!(f, "origin_secret: {e}"),
-            Self::WeakNeedsApache => {
-                f.write_str("allow_weak_passphrases is for the apache format only (other formats take strong keys)")
+            Self::Key { index, error } => format!("key #{index}: {error}"),
+            Self::InvalidHeaderName(_, h) => format!("invalid header name {}", Quoted(h)),
+            Self::SameHeader => format!("must be a header other than {}", name(Opt::Header)),
+            Self::InvalidPathPrefix(_, p) => format!("path prefix {} must start with \"/\"", Quoted(p)),
+            Self::OutOfRange { option, value } => {
+                let (min, max) = option.bounds();
+                format!("must be from {min} to {max}, not {value}")
             }
-            Self::LifetimeNeedsSealed => {
-                f.write_str("max_lifetime needs the sealed format (it carries the issue time)")
-            }
-            Self::ContextNeedsSealed => f.write_str("token_context needs the sealed format"),
-            Self::ChunksOutOfRange(n) => write!(f, "max_chunks must be from 1 to {MAX_CHUNKS_LIMIT}, not {n}"),
-            Self::OpenCacheOutOfRange(n) => write!(f, "open_cache must be from 0 to {MAX_OPEN_CACHE}, not {n}"),
-            Self::OpenCacheBytesOutOfRange(n) => {
-                write!(f, "open_cache_bytes must be from 0 to {MAX_OPEN_CACHE_BYTES}, not {n}")
-            }
+            Self::InvalidValue { option, value } => match option.spec().kind {
+                Kind::Choice(choices) => {
+                    let list: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
+                    format!("must be {}, not {}", list.join(", "), Quoted(value))
+                }
+                kind => format!("must be {}, not {}", kind.describe(), Quoted(value)),
+            },
+            Self::OriginSecret(e) => e.to_string(),
+            Self::WeakNeedsApache => "is for the apache format only (other formats take strong keys)".to_owned(),
+            Self::LifetimeNeedsSealed => "needs the sealed format (it carries the issue time)".to_owned(),
+            Self::ContextNeedsSealed => "needs the sealed format".to_owned(),
             Self::FormatUnavailable(format) => {
-                let name = format.as_str();
-                write!(f, "the {name} format is not in this build (the crate's \"{name}\" feature)")
+                let f = format.as_str();
+                format!("the {f} format is not in this build (the crate's \"{f}\" feature)")
             }
         }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Spelling::Rust))
     }
 }
 
@@ -147,21 +213,35 @@ pub enum SaveError {
     },
 }
 
-impl fmt::Display for SaveError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl SaveError {
+    /// The message, with option and method names in `spelling`.
+    ///
+    /// ```
+    /// use edge_session::{SaveError, Spelling};
+    /// assert!(SaveError::ChunkedSession.message(Spelling::Js).contains("saveAll"));
+    /// assert!(SaveError::TooManyChunks { needed: 5, max: 4 }.message(Spelling::Env).contains("SESSION_MAX_CHUNKS"));
+    /// ```
+    pub fn message(&self, spelling: Spelling) -> String {
         match self {
             Self::CookieTooLarge { len, max } => {
-                write!(f, "session cookie of {len} bytes exceeds the {max}-byte limit: store less in the session")
+                format!("session cookie of {len} bytes exceeds the {max}-byte limit: store less in the session")
             }
-            Self::Random => f.write_str("the platform's random number generator failed"),
-            Self::ChunkedSession => f.write_str(
-                "the session is split across several cookies (or must be): save it with save_all, which writes and removes every chunk",
+            Self::Random => "the platform's random number generator failed".to_owned(),
+            Self::ChunkedSession => format!(
+                "the session is split across several cookies (or must be): save it with {}, which writes and removes every chunk",
+                option_table::method("save_all", spelling)
             ),
-            Self::TooManyChunks { needed, max } => write!(
-                f,
-                "session needs {needed} cookies of 4096 bytes, more than max_chunks ({max}): store less in the session"
+            Self::TooManyChunks { needed, max } => format!(
+                "session needs {needed} cookies of 4096 bytes, more than {} ({max}): store less in the session",
+                Opt::MaxChunks.name(spelling)
             ),
         }
+    }
+}
+
+impl fmt::Display for SaveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Spelling::Rust))
     }
 }
 

@@ -721,7 +721,7 @@ mod tests {
             assert!(m.is_ok());
             assert_eq!(
                 unavailable.to_string(),
-                "the apache format is not in this build (the crate's \"apache\" feature)"
+                "format: the apache format is not in this build (the crate's \"apache\" feature)"
             );
         } else {
             assert_eq!(m.err(), Some(unavailable));
@@ -738,9 +738,18 @@ mod tests {
         };
         assert_eq!(err(&|o| o.keys.clear()), ConfigError::NoKeys);
         assert!(matches!(err(&|o| o.cookie_name = "a b".into()), ConfigError::Cookie(CookieError::InvalidName(_))));
-        assert_eq!(err(&|o| o.header = "X Bad".into()), ConfigError::InvalidHeaderName("X Bad".into()));
-        assert_eq!(err(&|o| o.include = vec!["app".into()]), ConfigError::InvalidPathPrefix("app".into()));
-        assert_eq!(err(&|o| o.max_age = MAX_SECONDS + 1), ConfigError::TimeOutOfRange("max_age"));
+        assert_eq!(
+            err(&|o| o.header = "X Bad".into()),
+            ConfigError::InvalidHeaderName(crate::Opt::Header, "X Bad".into())
+        );
+        assert_eq!(
+            err(&|o| o.include = vec!["app".into()]),
+            ConfigError::InvalidPathPrefix(crate::Opt::Include, "app".into())
+        );
+        assert_eq!(
+            err(&|o| o.max_age = MAX_SECONDS + 1),
+            ConfigError::OutOfRange { option: crate::Opt::MaxAge, value: MAX_SECONDS + 1 }
+        );
         assert_eq!(err(&|o| o.format = Format::Plain), ConfigError::KeysUnused);
         assert_eq!(
             err(&|o| {
@@ -876,7 +885,10 @@ mod tests {
         let mut o = Options::default();
         o.keys = vec![crate::generate_key().unwrap()];
         o.open_cache = crate::MAX_OPEN_CACHE + 1;
-        assert_eq!(SessionManager::new(o).unwrap_err(), ConfigError::OpenCacheOutOfRange(crate::MAX_OPEN_CACHE + 1));
+        assert_eq!(
+            SessionManager::new(o).unwrap_err(),
+            ConfigError::OutOfRange { option: crate::Opt::OpenCache, value: crate::MAX_OPEN_CACHE as u64 + 1 }
+        );
     }
 
     /// What each save did, as data: what the faces count and log (never reading `Set-Cookie` back).
@@ -949,7 +961,10 @@ mod tests {
         o.open_cache_bytes = crate::MAX_OPEN_CACHE_BYTES + 1;
         assert_eq!(
             SessionManager::new(o).unwrap_err(),
-            ConfigError::OpenCacheBytesOutOfRange(crate::MAX_OPEN_CACHE_BYTES + 1)
+            ConfigError::OutOfRange {
+                option: crate::Opt::OpenCacheBytes,
+                value: crate::MAX_OPEN_CACHE_BYTES as u64 + 1
+            }
         );
     }
 }

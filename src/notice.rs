@@ -10,6 +10,7 @@
 use core::fmt::Write as _;
 
 use crate::error::SaveError;
+use crate::option_table::{self, Opt, Spelling};
 use crate::session::SessionError;
 use crate::status::Rejection;
 
@@ -72,7 +73,13 @@ pub enum Notice {
 }
 
 /// What the weak-passphrase warning says beside the positions.
-const WEAK_NOTE: &str = "passphrases below the strength rule are admitted (allow_weak_passphrases): whoever guesses one can forge the sessions it opens (weak_key)";
+fn weak_note(spelling: Spelling) -> String {
+    format!(
+        "passphrases below the strength rule are admitted ({}): whoever guesses one can forge the sessions it opens ({})",
+        Opt::AllowWeakPassphrases.name(spelling),
+        option_table::method("weak_key", spelling)
+    )
+}
 
 impl Notice {
     /// The event name in the log line.
@@ -111,9 +118,22 @@ impl Notice {
     /// assert_eq!(n.to_json_with(&[("sid", "ab")]), r#"{"edge_session":"expired","sid":"ab"}"#);
     /// ```
     pub fn to_json_with(&self, extra: &[(&str, &str)]) -> String {
+        self.line(Spelling::Rust, extra)
+    }
+
+    /// The log line with option and method names in a face's `spelling`, and `extra` fields
+    /// after the notice's own.
+    ///
+    /// ```
+    /// use edge_session::{Notice, SaveError, Spelling};
+    /// let n = Notice::NotSaved(SaveError::TooManyChunks { needed: 5, max: 4 });
+    /// assert!(n.line(Spelling::Env, &[]).contains("more than SESSION_MAX_CHUNKS (4)"));
+    /// ```
+    pub fn line(&self, spelling: Spelling, extra: &[(&str, &str)]) -> String {
         if let Self::WeakPassphrases(at) = self {
             let keys = at.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
-            let mut fields = vec![("keys", keys.as_str()), ("note", WEAK_NOTE)];
+            let note = weak_note(spelling);
+            let mut fields = vec![("keys", keys.as_str()), ("note", note.as_str())];
             fields.extend_from_slice(extra);
             return log_line(self.event(), &fields);
         }
@@ -121,7 +141,7 @@ impl Notice {
             Self::Rejected(why) => Some(("why", why.as_str().to_owned())),
             Self::Expired => None,
             Self::UpdateRefused(e) => Some(("error", e.to_string())),
-            Self::NotSaved(e) => Some(("error", e.to_string())),
+            Self::NotSaved(e) => Some(("error", e.message(spelling))),
             Self::OriginFailed(e) => Some(("error", e.clone())),
             Self::WeakPassphrases(_) => None,
         };

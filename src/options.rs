@@ -3,109 +3,12 @@
 use core::fmt;
 
 use crate::error::ConfigError;
+use crate::format::{ApacheCipher, Format};
 use crate::keys;
-use crate::limits::{
-    DEFAULT_MAX_CHUNKS, DEFAULT_OPEN_CACHE, DEFAULT_OPEN_CACHE_BYTES, MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE,
-    MAX_OPEN_CACHE_BYTES, MAX_SECONDS,
-};
+use crate::limits::{DEFAULT_MAX_CHUNKS, DEFAULT_OPEN_CACHE, DEFAULT_OPEN_CACHE_BYTES};
+use crate::option_table::{Kind, Opt};
 use crate::set_cookie::{self, Attributes, DEFAULT_ATTRIBUTES};
 use crate::text;
-
-/// The cookie format.
-///
-/// ```
-/// assert_eq!(edge_session::Format::default(), edge_session::Format::Sealed);
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Format {
-    /// AES-256-GCM sealed token (the default): confidential, tamper-proof, name-bound.
-    #[default]
-    Sealed,
-    /// mod_session's unencrypted session string: readable and **forgeable** by the client. For
-    /// interop with Apache (`SessionCryptoPassphrase` unset) and for testing only.
-    Plain,
-    /// mod_session_crypto's encrypted cookie (AES-CBC + SipHash MAC), byte-compatible with
-    /// Apache httpd 2.4: `keys` are the `SessionCryptoPassphrase`s, `cipher` the
-    /// `SessionCryptoCipher`.
-    Apache,
-}
-
-impl Format {
-    /// Parses `"sealed"`, `"plain"` or `"apache"`.
-    ///
-    /// ```
-    /// assert_eq!(edge_session::Format::parse("plain"), Some(edge_session::Format::Plain));
-    /// ```
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "sealed" => Some(Self::Sealed),
-            "plain" => Some(Self::Plain),
-            "apache" => Some(Self::Apache),
-            _ => None,
-        }
-    }
-
-    /// `"sealed"`, `"plain"` or `"apache"`.
-    ///
-    /// ```
-    /// assert_eq!(edge_session::Format::Apache.as_str(), "apache");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sealed => "sealed",
-            Self::Plain => "plain",
-            Self::Apache => "apache",
-        }
-    }
-}
-
-/// `SessionCryptoCipher`: the AES key size of the `apache` format.
-///
-/// ```
-/// assert_eq!(edge_session::ApacheCipher::parse("aes128"), Some(edge_session::ApacheCipher::Aes128));
-/// assert_eq!(edge_session::ApacheCipher::default(), edge_session::ApacheCipher::Aes256);
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ApacheCipher {
-    /// `aes128`
-    Aes128,
-    /// `aes192`
-    Aes192,
-    /// `aes256`, Apache's default.
-    #[default]
-    Aes256,
-}
-
-impl ApacheCipher {
-    /// Parses Apache's cipher names `aes128`, `aes192`, `aes256`.
-    ///
-    /// ```
-    /// assert_eq!(edge_session::ApacheCipher::parse("3des192"), None);
-    /// ```
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "aes128" => Some(Self::Aes128),
-            "aes192" => Some(Self::Aes192),
-            "aes256" => Some(Self::Aes256),
-            _ => None,
-        }
-    }
-
-    /// Apache's name: `aes128`, `aes192` or `aes256`.
-    ///
-    /// ```
-    /// assert_eq!(edge_session::ApacheCipher::Aes192.as_str(), "aes192");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Aes128 => "aes128",
-            Self::Aes192 => "aes192",
-            Self::Aes256 => "aes256",
-        }
-    }
-}
 
 /// Settings, named after Apache's directives. Start from [`Options::default`] and set fields.
 ///
@@ -239,38 +142,119 @@ impl fmt::Debug for Options {
     }
 }
 
+/// A value a face read for one option (its [`Kind`](crate::Kind)), for [`Options::set`]: text for
+/// strings and choices, a list of strings, a whole number, or a flag.
+///
+/// ```
+/// use edge_session::{Opt, OptionValue, Options};
+/// let mut o = Options::default();
+/// o.set(Opt::MaxAge, OptionValue::Number(3600)).unwrap();
+/// o.set(Opt::Format, OptionValue::Text("plain".into())).unwrap();
+/// assert_eq!((o.max_age, o.format), (3600, edge_session::Format::Plain));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OptionValue {
+    /// A string, or one of a choice's strings.
+    Text(String),
+    /// A list of strings.
+    Texts(Vec<String>),
+    /// A whole number.
+    Number(u64),
+    /// True or false.
+    Flag(bool),
+}
+
+impl OptionValue {
+    /// What was given, for a message (a secret is not repeated).
+    fn shown(&self, option: Opt) -> String {
+        match (self, option.spec().kind) {
+            (_, Kind::Secret | Kind::Secrets) => "[redacted]".to_owned(),
+            (Self::Text(s), _) => s.clone(),
+            (Self::Texts(v), _) => format!("a list of {}", v.len()),
+            (Self::Number(n), _) => n.to_string(),
+            (Self::Flag(b), _) => b.to_string(),
+        }
+    }
+}
+
 impl Options {
+    /// Sets one option from a value a face read: the one place an option's name meets its field.
+    /// A value of another kind, a choice it does not have or a number out of its bounds is an
+    /// error naming the option.
+    ///
+    /// ```
+    /// use edge_session::{ConfigError, Opt, OptionValue, Options, Spelling};
+    /// let mut o = Options::default();
+    /// let e = o.set(Opt::MaxChunks, OptionValue::Number(17)).unwrap_err();
+    /// assert_eq!(e.message(Spelling::Js), "maxChunks: must be from 1 to 16, not 17");
+    /// let e = o.set(Opt::Format, OptionValue::Text("rot13".into())).unwrap_err();
+    /// assert_eq!(e.message(Spelling::Env), r#"SESSION_FORMAT: must be "sealed", "plain", "apache", not "rot13""#);
+    /// ```
+    pub fn set(&mut self, option: Opt, value: OptionValue) -> Result<(), ConfigError> {
+        use OptionValue as V;
+        let invalid = |v: &V| ConfigError::InvalidValue { option, value: v.shown(option) };
+        let number = |n: u64| {
+            let (min, max) = option.bounds();
+            if (min..=max).contains(&n) { Ok(n) } else { Err(ConfigError::OutOfRange { option, value: n }) }
+        };
+        let count = |n: u64| number(n).map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        match (option, value) {
+            (Opt::CookieName, V::Text(s)) => self.cookie_name = s,
+            (Opt::CookieAttributes, V::Text(s)) => self.cookie_attributes = s,
+            (Opt::Format, V::Text(s)) => self.format = Format::parse(&s).ok_or_else(|| invalid(&V::Text(s)))?,
+            (Opt::Keys, V::Texts(v)) => self.keys = v,
+            (Opt::Cipher, V::Text(s)) => self.cipher = ApacheCipher::parse(&s).ok_or_else(|| invalid(&V::Text(s)))?,
+            (Opt::MaxAge, V::Number(n)) => self.max_age = number(n)?,
+            (Opt::MaxLifetime, V::Number(n)) => self.max_lifetime = number(n)?,
+            (Opt::ExpiryUpdateInterval, V::Number(n)) => self.expiry_update_interval = number(n)?,
+            (Opt::Header, V::Text(s)) => self.header = s,
+            (Opt::Include, V::Texts(v)) => self.include = v,
+            (Opt::Exclude, V::Texts(v)) => self.exclude = v,
+            (Opt::EnvHeader, V::Text(s)) => self.env_header = s,
+            (Opt::CookieRemove, V::Flag(b)) => self.cookie_remove = b,
+            (Opt::MaxChunks, V::Number(n)) => self.max_chunks = count(n)?,
+            (Opt::OpenCache, V::Number(n)) => self.open_cache = count(n)?,
+            (Opt::OpenCacheBytes, V::Number(n)) => self.open_cache_bytes = count(n)?,
+            (Opt::AllowWeakPassphrases, V::Flag(b)) => self.allow_weak_passphrases = b,
+            (Opt::OriginSecret, V::Text(s)) => self.origin_secret = s,
+            (Opt::TokenContext, V::Text(s)) => self.token_context = s,
+            (_, v) => return Err(invalid(&v)),
+        }
+        Ok(())
+    }
+
     /// Checks everything but the keys (the format's own business) and returns the cookie's
     /// canonical attributes.
     pub(crate) fn check(&self) -> Result<Attributes, ConfigError> {
         set_cookie::validate_name(&self.cookie_name)?;
         let attributes = Attributes::parse(&self.cookie_attributes, &self.cookie_name)?;
-        if let Some(h) = [&self.header, &self.env_header].into_iter().find(|h| !set_cookie::is_token(h)) {
-            return Err(ConfigError::InvalidHeaderName(h.clone()));
+        for (opt, h) in [(Opt::Header, &self.header), (Opt::EnvHeader, &self.env_header)] {
+            if !set_cookie::is_token(h) {
+                return Err(ConfigError::InvalidHeaderName(opt, h.clone()));
+            }
         }
         if text::same_header(&self.header, &self.env_header) {
             return Err(ConfigError::SameHeader);
         }
-        if let Some(p) = self.include.iter().chain(&self.exclude).find(|p| !p.starts_with('/')) {
-            return Err(ConfigError::InvalidPathPrefix(p.clone()));
-        }
-        for (name, v) in [
-            ("max_age", self.max_age),
-            ("max_lifetime", self.max_lifetime),
-            ("expiry_update_interval", self.expiry_update_interval),
-        ] {
-            if v > MAX_SECONDS {
-                return Err(ConfigError::TimeOutOfRange(name));
+        for (opt, prefixes) in [(Opt::Include, &self.include), (Opt::Exclude, &self.exclude)] {
+            if let Some(p) = prefixes.iter().find(|p| !p.starts_with('/')) {
+                return Err(ConfigError::InvalidPathPrefix(opt, p.clone()));
             }
         }
-        if self.max_chunks == 0 || self.max_chunks > MAX_CHUNKS_LIMIT {
-            return Err(ConfigError::ChunksOutOfRange(self.max_chunks));
-        }
-        if self.open_cache > MAX_OPEN_CACHE {
-            return Err(ConfigError::OpenCacheOutOfRange(self.open_cache));
-        }
-        if self.open_cache_bytes > MAX_OPEN_CACHE_BYTES {
-            return Err(ConfigError::OpenCacheBytesOutOfRange(self.open_cache_bytes));
+        // Every number against the bounds the option table gives it.
+        for (option, value) in [
+            (Opt::MaxAge, self.max_age),
+            (Opt::MaxLifetime, self.max_lifetime),
+            (Opt::ExpiryUpdateInterval, self.expiry_update_interval),
+            (Opt::MaxChunks, self.max_chunks as u64),
+            (Opt::OpenCache, self.open_cache as u64),
+            (Opt::OpenCacheBytes, self.open_cache_bytes as u64),
+        ] {
+            let (min, max) = option.bounds();
+            if !(min..=max).contains(&value) {
+                return Err(ConfigError::OutOfRange { option, value });
+            }
         }
         if self.max_lifetime > 0 && self.format != Format::Sealed {
             return Err(ConfigError::LifetimeNeedsSealed);

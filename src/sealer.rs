@@ -5,11 +5,12 @@
 #[cfg(feature = "apache")]
 use crate::apache::{ApacheKeys, EncryptError};
 use crate::error::{ConfigError, SaveError};
+use crate::format::Format;
 use crate::keys::KeyRing;
 #[cfg(feature = "apache")]
 use crate::keys::{self, KeyError};
 use crate::limits::MAX_COOKIE_BYTES;
-use crate::options::{Format, Options};
+use crate::options::Options;
 use crate::sealed::{self, SealError};
 use crate::session::Session;
 use crate::status::Rejection;

@@ -7,6 +7,7 @@
 use core::fmt;
 
 use crate::limits::MAX_COOKIE_BYTES;
+use crate::option_table::{Opt, Spelling};
 use crate::text::{self, Quoted};
 
 /// The default cookie attributes.
@@ -42,19 +43,34 @@ pub enum CookieError {
     SameSiteNoneWithoutSecure,
 }
 
-impl fmt::Display for CookieError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl CookieError {
+    /// The message, with option names in `spelling`.
+    ///
+    /// ```
+    /// use edge_session::{CookieError, Spelling};
+    /// let e = CookieError::ManagedAttribute("Max-Age=5".into());
+    /// assert!(e.message(Spelling::Js).ends_with("use maxAge instead"));
+    /// ```
+    pub fn message(&self, spelling: Spelling) -> String {
         match self {
             Self::InvalidName(n) => {
-                write!(f, "invalid cookie name {}: use letters, digits and !#$%&'*+-.^_`|~", Quoted(n))
+                format!("invalid cookie name {}: use letters, digits and !#$%&'*+-.^_`|~", Quoted(n))
             }
-            Self::InvalidAttribute(a) => write!(f, "invalid cookie attribute {}", Quoted(a)),
-            Self::ManagedAttribute(a) => {
-                write!(f, "cookie attribute {} is set from the session expiry: use max_age instead", Quoted(a))
-            }
-            Self::PrefixRule { prefix, needs } => write!(f, "a {prefix} cookie needs {needs}"),
-            Self::SameSiteNoneWithoutSecure => f.write_str("SameSite=None needs Secure"),
+            Self::InvalidAttribute(a) => format!("invalid cookie attribute {}", Quoted(a)),
+            Self::ManagedAttribute(a) => format!(
+                "cookie attribute {} is set from the session expiry: use {} instead",
+                Quoted(a),
+                Opt::MaxAge.name(spelling)
+            ),
+            Self::PrefixRule { prefix, needs } => format!("a {prefix} cookie needs {needs}"),
+            Self::SameSiteNoneWithoutSecure => "SameSite=None needs Secure".to_owned(),
         }
+    }
+}
+
+impl fmt::Display for CookieError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Spelling::Rust))
     }
 }
 

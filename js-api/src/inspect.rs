@@ -6,9 +6,8 @@ use wasm_bindgen::prelude::*;
 
 use edge_session::{Format, InspectOptions};
 
-use crate::{
-    entries_array, get, micros, millis, number_or_null, object, string_opt, string_or_null, strings_opt, text,
-};
+use crate::options::{get, string_opt, strings_opt};
+use crate::values::{entries_array, micros, millis, number_or_null, object, string_or_null, text};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_INSPECT: &'static str = r#"

@@ -5,5 +5,5 @@ import { api } from "../api.js";
 
 await bindings.default({ module_or_path: new URL("../../pkg/full/edge_session_bg.wasm", import.meta.url) });
 
-export { Session, generateKey, inspect, originFailure } from "../../pkg/full/edge_session.js";
+export { Session, generateKey, inspect } from "../../pkg/full/edge_session.js";
 export const { SessionManager, verifySessionHeader } = api(bindings);

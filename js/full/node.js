@@ -6,5 +6,5 @@ import { api } from "../api.js";
 
 bindings.initSync({ module: readFileSync(new URL("../../pkg/full/edge_session_bg.wasm", import.meta.url)) });
 
-export { Session, generateKey, inspect, originFailure } from "../../pkg/full/edge_session.js";
+export { Session, generateKey, inspect } from "../../pkg/full/edge_session.js";
 export const { SessionManager, verifySessionHeader } = api(bindings);

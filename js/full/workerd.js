@@ -7,5 +7,5 @@ import { api } from "../api.js";
 
 bindings.initSync({ module: wasm });
 
-export { Session, generateKey, inspect, originFailure } from "../../pkg/full/edge_session.js";
+export { Session, generateKey, inspect } from "../../pkg/full/edge_session.js";
 export const { SessionManager, verifySessionHeader } = api(bindings);

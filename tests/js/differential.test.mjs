@@ -9,6 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createCipheriv, createDecipheriv, createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import { SessionManager, generateKey, verifySessionHeader } from "edge-session";
+import { flow } from "edge-session/flow";
 
 const NAME = "session";
 const NOW = 1_800_000_000_000; // ms
@@ -128,7 +129,7 @@ test("HMAC-SHA256: the origin signature equals node's, for secrets and messages 
       const cookie = t ? m.save(s, NOW).split(";")[0] : null;
       s.free();
       const host = t % 2 ? "App.Example:8443" : "origin.internal";
-      const plan = m.planRequest("POST", host, target, cookie ? [["cookie", cookie]] : [], NOW);
+      const plan = flow(m).planRequest("POST", host, target, cookie ? [["cookie", cookie]] : [], NOW);
       const set = (name) => plan.headers.find(([op, n]) => op === "set" && n === name)?.[2];
       const session = set("x-session") ?? "";
       const header = set("x-session-signature");

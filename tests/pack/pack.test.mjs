@@ -27,6 +27,8 @@ const SHIPPED = [
   "bin/edge-session.js",
   "js/api.js",
   "js/browser.js",
+  "js/flow.d.ts",
+  "js/flow.js",
   "js/full/browser.js",
   "js/full/index.d.ts",
   "js/full/node.js",

@@ -217,7 +217,7 @@ test("an unreachable origin is a 502, reported as the origin's failure", async (
 test("a missing or weak key is a clear configuration error, not a silent default", async () => {
   for (const [bindings, pattern] of [
     [{}, /SESSION_KEYS is not set/],
-    [{ SESSION_KEYS: "short" }, /SESSION_KEYS, key #0: key too short/],
+    [{ SESSION_KEYS: "short" }, /SESSION_KEYS: key #0: key too short/],
     [{ SESSION_KEYS: KEY, SESSION_MAX_AGE: "soon" }, /SESSION_MAX_AGE/],
   ]) {
     const { status, body, error } = await configError(bindings);

@@ -3,9 +3,7 @@
 
 use core::fmt;
 
-use edge_session::{
-    ApacheCipher, ConfigError, Format, MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_OPEN_CACHE_BYTES, Options, SessionManager,
-};
+use edge_session::{ConfigError, Format, Kind, OPTIONS, OptionSpec, OptionValue, Options, SessionManager, Spelling};
 
 use crate::records::{self, HASH_KEY_LABEL, HashKey, MAX_SESSIONS_LIMIT};
 use crate::sessions::StoreSessions;
@@ -63,10 +61,8 @@ impl fmt::Display for WorkerConfigError {
                 "SESSION_KEYS is not set: run `npx edge-session keygen` and store the key with \
                  `wrangler secret put SESSION_KEYS` (or in .dev.vars for local runs)",
             ),
-            Self::Session(ConfigError::Key { index, error }) => {
-                write!(f, "SESSION_KEYS, key #{index}: {error}")
-            }
-            Self::Session(e) => e.fmt(f),
+            // The option's variable, then what is wrong: the core's message in the Worker's spelling.
+            Self::Session(e) => f.write_str(&e.message(Spelling::Env)),
         }
     }
 }
@@ -159,17 +155,36 @@ fn seconds(var: &'static str, v: &str) -> Result<u64, WorkerConfigError> {
         .map_err(|_| WorkerConfigError::Invalid { var, reason: format!("not a whole number of seconds: \"{v}\"") })
 }
 
-/// A whole number from `lo` to `hi` (the range is checked by the core; it is named here so the
-/// message says what is expected).
-fn count(var: &'static str, v: &str, lo: usize, hi: usize) -> Result<usize, WorkerConfigError> {
-    v.trim().parse().map_err(|_| WorkerConfigError::Invalid {
-        var,
-        reason: format!("not a whole number from {lo} to {hi}: \"{v}\""),
-    })
-}
-
 fn list(v: &str) -> Vec<String> {
     v.split(|c: char| c.is_whitespace() || c == ',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+/// A true-or-false variable (unset: false).
+fn flag_value(var: &'static str, v: Option<&str>) -> Result<bool, WorkerConfigError> {
+    match v.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("false" | "off" | "0" | "no") => Ok(false),
+        Some("true" | "on" | "1" | "yes") => Ok(true),
+        Some(other) => Err(WorkerConfigError::Invalid { var, reason: format!("\"{other}\" is not true or false") }),
+    }
+}
+
+/// A variable's text read as its option's kind: lists split on spaces or commas (keys on white
+/// space only, as a key never holds one), numbers in decimal, flags as true / false words.
+fn value_of(spec: &OptionSpec, v: &str) -> Result<OptionValue, WorkerConfigError> {
+    let var = spec.env;
+    Ok(match spec.kind {
+        Kind::Text | Kind::Choice(_) | Kind::Secret => OptionValue::Text(v.trim().to_owned()),
+        Kind::Secrets => OptionValue::Texts(v.split_whitespace().map(str::to_owned).collect()),
+        Kind::Texts => OptionValue::Texts(list(v)),
+        Kind::Seconds | Kind::Count { .. } => {
+            OptionValue::Number(v.trim().parse().map_err(|_| WorkerConfigError::Invalid {
+                var,
+                reason: format!("must be {}, not \"{}\"", spec.kind.describe(), v.trim()),
+            })?)
+        }
+        Kind::Flag => OptionValue::Flag(flag_value(var, Some(v))?),
+        _ => return Err(WorkerConfigError::Invalid { var, reason: "this kind of variable is not read here".into() }),
+    })
 }
 
 /// Reads the configuration through `get` (an unset or empty variable takes its default).
@@ -179,70 +194,14 @@ pub(crate) fn parse(
     parse_url: impl Fn(&str) -> Option<ParsedOrigin>,
 ) -> Result<WorkerConfig, WorkerConfigError> {
     let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+    // The session's own options, by the core's table: each variable read as its kind says.
     let mut o = Options::default();
-    if let Some(v) = var("SESSION_KEYS") {
-        o.keys = v.split_whitespace().map(str::to_owned).collect();
-    }
-    if let Some(v) = var("SESSION_COOKIE_NAME") {
-        o.cookie_name = v.trim().to_owned();
-    }
-    if let Some(v) = var("SESSION_COOKIE_ATTRIBUTES") {
-        o.cookie_attributes = v;
-    }
-    if let Some(v) = var("SESSION_FORMAT") {
-        o.format = Format::parse(v.trim()).ok_or_else(|| WorkerConfigError::Invalid {
-            var: "SESSION_FORMAT",
-            reason: format!("\"{v}\" is not sealed, apache or plain"),
-        })?;
-    }
-    if let Some(v) = var("SESSION_CIPHER") {
-        o.cipher = ApacheCipher::parse(v.trim()).ok_or_else(|| WorkerConfigError::Invalid {
-            var: "SESSION_CIPHER",
-            reason: format!("\"{v}\" is not aes128, aes192 or aes256"),
-        })?;
-    }
-    if let Some(v) = var("SESSION_MAX_AGE") {
-        o.max_age = seconds("SESSION_MAX_AGE", &v)?;
-    }
-    if let Some(v) = var("SESSION_MAX_LIFETIME") {
-        o.max_lifetime = seconds("SESSION_MAX_LIFETIME", &v)?;
-    }
-    if let Some(v) = var("SESSION_EXPIRY_UPDATE_INTERVAL") {
-        o.expiry_update_interval = seconds("SESSION_EXPIRY_UPDATE_INTERVAL", &v)?;
-    }
-    if let Some(v) = var("SESSION_MAX_CHUNKS") {
-        o.max_chunks = count("SESSION_MAX_CHUNKS", &v, 1, MAX_CHUNKS_LIMIT)?;
-    }
-    if let Some(v) = var("SESSION_OPEN_CACHE") {
-        o.open_cache = count("SESSION_OPEN_CACHE", &v, 0, MAX_OPEN_CACHE)?;
-    }
-    if let Some(v) = var("SESSION_OPEN_CACHE_BYTES") {
-        o.open_cache_bytes = count("SESSION_OPEN_CACHE_BYTES", &v, 0, MAX_OPEN_CACHE_BYTES)?;
-    }
-    if let Some(v) = var("SESSION_HEADER") {
-        o.header = v.trim().to_owned();
-    }
-    if let Some(v) = var("SESSION_INCLUDE") {
-        o.include = list(&v);
-    }
-    if let Some(v) = var("SESSION_EXCLUDE") {
-        o.exclude = list(&v);
-    }
-    if let Some(v) = var("SESSION_ENV_HEADER") {
-        o.env_header = v.trim().to_owned();
-    }
-    let flag = |name: &'static str| match var(name).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("false" | "off" | "0" | "no") => Ok(false),
-        Some("true" | "on" | "1" | "yes") => Ok(true),
-        Some(other) => {
-            Err(WorkerConfigError::Invalid { var: name, reason: format!("\"{other}\" is not true or false") })
+    for spec in OPTIONS.iter().filter(|s| !s.env.is_empty()) {
+        if let Some(v) = var(spec.env) {
+            o.set(spec.opt, value_of(spec, &v)?).map_err(WorkerConfigError::Session)?;
         }
-    };
-    o.cookie_remove = flag("SESSION_COOKIE_REMOVE")?;
-    o.allow_weak_passphrases = flag("SESSION_ALLOW_WEAK_PASSPHRASES")?;
-    if let Some(v) = var("SESSION_ORIGIN_SECRET") {
-        o.origin_secret = v.trim().to_owned();
     }
+    let flag = |name: &'static str| flag_value(name, var(name).as_deref());
     let origin = var("ORIGIN").map(|v| v.trim().trim_end_matches('/').to_owned());
     let user_key = var("SESSION_USER_KEY").map_or_else(|| "user".to_owned(), |v| v.trim().to_owned());
     let revocation = match var("SESSION_REVOCATION_KV") {
@@ -322,10 +281,6 @@ pub(crate) fn parse(
         ConfigError::OriginSecret(k) => WorkerConfigError::Invalid {
             var: "SESSION_ORIGIN_SECRET",
             reason: format!("{k} (it is a secret: `wrangler secret put SESSION_ORIGIN_SECRET`)"),
-        },
-        ConfigError::InvalidHeaderName(_) | ConfigError::SameHeader => WorkerConfigError::Invalid {
-            var: "SESSION_ENV_HEADER",
-            reason: format!("{e} (SESSION_HEADER / SESSION_ENV_HEADER)"),
         },
         e => WorkerConfigError::Session(e),
     })?;
@@ -535,7 +490,7 @@ mod tests {
         let e = parse_exactly(&[]).unwrap_err().to_string();
         assert!(e.contains("SESSION_KEYS is not set") && e.contains("keygen"), "{e}");
         let e = parse_map(&[("SESSION_KEYS", "short")]).unwrap_err().to_string();
-        assert!(e.starts_with("SESSION_KEYS, key #0: key too short"), "{e}");
+        assert!(e.starts_with("SESSION_KEYS: key #0: key too short"), "{e}");
         assert!(!e.contains("short\""), "the key is not echoed: {e}");
     }
 
@@ -581,10 +536,36 @@ mod tests {
             ("SESSION_COOKIE_REMOVE", "maybe"),
             ("ORIGIN", "ftp://x"),
             ("SESSION_ENV_HEADER", "X-Replace-Session"),
+            ("SESSION_MAX_AGE", "99999999999999"),
+            ("SESSION_MAX_LIFETIME", "-1"),
+            ("SESSION_COOKIE_ATTRIBUTES", "Path=/; Max-Age=5"),
+            ("SESSION_HEADER", "bad header"),
+            ("SESSION_INCLUDE", "app"),
+            ("SESSION_MAX_CHUNKS", "0"),
+            ("SESSION_OPEN_CACHE_BYTES", "999999999999"),
+            ("SESSION_CIPHER", "des"),
         ] {
             let e = parse_map(&[("SESSION_KEYS", &key), (var, value)]).unwrap_err().to_string();
-            assert!(e.starts_with(var), "{e}");
+            assert!(e.starts_with(&format!("{var}: ")), "{var}={value}: {e}");
+            // In the Worker's own names: no Rust field or JavaScript key in the message.
+            for spec in edge_session::OPTIONS.iter().filter(|s| !s.env.is_empty() && s.rust.contains('_')) {
+                assert!(!e.contains(spec.rust) && !e.contains(spec.js), "{var}={value}: {e}");
+            }
         }
+    }
+
+    /// The core's option table is what the Worker reads: every option that has a variable is one
+    /// of `VARS`, read as its kind says.
+    #[test]
+    fn every_option_of_the_table_is_a_variable() {
+        for spec in edge_session::OPTIONS.iter().filter(|s| !s.env.is_empty()) {
+            assert!(VARS.contains(&spec.env), "{} is not read", spec.env);
+        }
+        let key = edge_session::generate_key().unwrap();
+        let set = |var: &'static str, value: &'static str| parse_map(&[("SESSION_KEYS", &key), (var, value)]).unwrap();
+        assert_eq!(set("SESSION_OPEN_CACHE_BYTES", "65536").manager.options().open_cache_bytes, 65536);
+        assert_eq!(set("SESSION_COOKIE_NAME", " sid ").manager.options().cookie_name, "sid");
+        assert_eq!(set("SESSION_EXCLUDE", "/a,/b /c").manager.options().exclude, ["/a", "/b", "/c"]);
     }
 
     /// The expected values are what `url::Url::path` / `query` give for the same URLs (checked
@@ -693,13 +674,13 @@ mod tests {
             parse_map(&v)
         };
         let e = with(&[("SESSION_KEYS", "secret")]).unwrap_err().to_string();
-        assert!(e.starts_with("SESSION_KEYS, key #0: key too short"), "{e}");
+        assert!(e.starts_with("SESSION_KEYS: key #0: key too short"), "{e}");
         let c = with(&[("SESSION_KEYS", "secret"), ("SESSION_ALLOW_WEAK_PASSPHRASES", "true")]).unwrap();
         assert_eq!(c.manager.weak_keys(), [0]);
         let key = edge_session::generate_key().unwrap();
         let e =
             parse_map(&[("SESSION_KEYS", &key), ("SESSION_ALLOW_WEAK_PASSPHRASES", "true")]).unwrap_err().to_string();
-        assert!(e.contains("allow_weak_passphrases is for the apache format only"), "{e}");
+        assert!(e.starts_with("SESSION_ALLOW_WEAK_PASSPHRASES: is for the apache format only"), "{e}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 
-use edge_session::{Notice, Session, log_line};
+use edge_session::{Notice, Session, Spelling, log_line};
 use worker::{console_error, console_log, console_warn};
 
 use crate::config::WorkerConfig;
@@ -16,7 +16,7 @@ use edge_session::LoadStatus;
 
 /// Prints a notice of the core's flow with the console method of its level.
 pub(crate) fn print(notice: &Notice) {
-    let line = notice.to_json();
+    let line = notice.line(Spelling::Env, &[]);
     match notice.level() {
         edge_session::Level::Info => console_log!("{line}"),
         edge_session::Level::Warn => console_warn!("{line}"),

@@ -1,0 +1,151 @@
+//! `Session`: the session's entries, expiry, issue time and status, for JavaScript.
+
+use wasm_bindgen::prelude::*;
+
+use crate::errors::session_error;
+use crate::values::{
+    JsEntries, JsNumberOrNull, JsStringOrNull, entries_array, micros, millis, number_or_null, string_or_null, text,
+};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `SessionStatus` on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "SessionStatus")]
+    pub type JsStatus;
+}
+
+/// A session: ordered string entries and an expiry.
+#[wasm_bindgen]
+pub struct Session {
+    pub(crate) inner: edge_session::Session,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// An empty session.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Session {
+        Self { inner: edge_session::Session::new() }
+    }
+
+    /// The value of `key`, or `undefined`.
+    pub fn get(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+    ) -> Result<Option<String>, JsValue> {
+        Ok(self.inner.get(&text(&key, "key")?).map(str::to_owned))
+    }
+
+    /// Whether `key` is set.
+    pub fn has(&self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> Result<bool, JsValue> {
+        Ok(self.inner.get(&text(&key, "key")?).is_some())
+    }
+
+    /// Sets `key` to `value` (an empty value deletes). Throws on an empty or reserved key.
+    pub fn set(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
+    ) -> Result<(), JsValue> {
+        let (key, value) = (text(&key, "key")?, text(&value, "value")?);
+        self.inner.insert(&key, &value).map(|_| ()).map_err(|e| session_error(&e))
+    }
+
+    /// Deletes `key`; whether it was set.
+    pub fn delete(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> Result<bool, JsValue> {
+        Ok(self.inner.remove(&text(&key, "key")?).is_some())
+    }
+
+    /// Removes every entry (the next save deletes the cookie).
+    pub fn clear(&mut self) {
+        self.inner.clear();
+    }
+
+    /// The entries as `[key, value]` pairs, in order.
+    pub fn entries(&self) -> JsEntries {
+        entries_array(Some(&self.inner)).unchecked_into()
+    }
+
+    /// How many entries.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Expiry in milliseconds since the epoch, or `null`.
+    #[wasm_bindgen(getter)]
+    pub fn expiry(&self) -> JsNumberOrNull {
+        number_or_null(self.inner.expiry().map(millis))
+    }
+
+    /// Sets the expiry (ms, or `null` for none). A configured `maxAge` overrides it on save.
+    #[wasm_bindgen(setter)]
+    pub fn set_expiry(&mut self, expiry_ms: Option<f64>) -> Result<(), JsValue> {
+        let us = expiry_ms.map(|ms| micros(Some(ms))).transpose()?;
+        self.inner.set_expiry(us);
+        Ok(())
+    }
+
+    /// When the session was first issued (ms), or `null`.
+    #[wasm_bindgen(getter)]
+    pub fn issued(&self) -> JsNumberOrNull {
+        number_or_null(self.inner.issued().map(millis))
+    }
+
+    /// Whether a passphrase below the strength rule (`allowWeakPassphrases`) opened this
+    /// session: anyone who guesses it could have forged it. It is written back under that same
+    /// passphrase, so it ends when the passphrase is dropped (or the session cleared).
+    #[wasm_bindgen(getter, js_name = weakKey)]
+    pub fn weak_key(&self) -> bool {
+        self.inner.weak_key()
+    }
+
+    /// Whether the session changed since it was loaded or saved.
+    #[wasm_bindgen(getter, js_name = isModified)]
+    pub fn is_modified(&self) -> bool {
+        self.inner.is_modified()
+    }
+
+    /// `"new"`, `"loaded"`, `"expired"` or `"rejected"`.
+    #[wasm_bindgen(getter)]
+    pub fn status(&self) -> JsStatus {
+        JsValue::from_str(self.inner.status().as_str()).unchecked_into()
+    }
+
+    /// Why a cookie was rejected (`"tampered"`, `"unknown-key"`, `"malformed"`, …), or `null`.
+    #[wasm_bindgen(getter)]
+    pub fn rejection(&self) -> JsStringOrNull {
+        string_or_null(match self.inner.status() {
+            edge_session::LoadStatus::Rejected(why) => Some(why.as_str().to_owned()),
+            _ => None,
+        })
+    }
+
+    /// Merges a SessionHeader value (`k=v&k2=`): set, delete on empty, `expiry=` honoured.
+    #[wasm_bindgen(js_name = applyUpdate)]
+    pub fn apply_update(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] header_value: JsValue,
+    ) -> Result<(), JsValue> {
+        self.inner.apply_update(&text(&header_value, "the SessionHeader value")?).map_err(|e| session_error(&e))
+    }
+
+    /// Re-issues the session on its next save (after a login or a privilege change), keeping
+    /// its entries: a new token and a new issue time. An origin asks for it with `!regenerate=1`
+    /// in its SessionHeader.
+    pub fn regenerate(&mut self) {
+        self.inner.regenerate();
+    }
+
+    /// The plain session string, as Apache's `HTTP_SESSION` (with `expiry=` in µs).
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_js_string(&self) -> String {
+        self.inner.to_string()
+    }
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
