@@ -91,6 +91,8 @@ core() {
   step "Worker crate tests (native: config, store flow, events), clippy on them" \
     with_clippy cargo test --locked -p edge-session-worker
   step "the cryptography is RustCrypto's crates, in both package entries and the Worker (cargo tree)" crypto_crates
+  step "the code's shape: no import cycle, file sizes, the core's public face, one edition (tests/structure)" \
+    node --test tests/structure/
 }
 
 # What the package's two builds and the Worker's link: RustCrypto's AEAD, hash, MAC, KDF and base64

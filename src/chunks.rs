@@ -132,7 +132,7 @@ fn try_split(attributes: &Attributes, base: &str, token: &str, max_age: Option<u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::set_cookie::DEFAULT_ATTRIBUTES;
+    use crate::limits::DEFAULT_ATTRIBUTES;
 
     fn attrs() -> Attributes {
         Attributes::parse(DEFAULT_ATTRIBUTES, "s").unwrap()

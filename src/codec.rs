@@ -28,7 +28,7 @@ pub(crate) const EXPIRY_KEY: &str = "expiry";
 /// ([`crate::Session::regenerate`]); never stored, and ignored in a cookie.
 ///
 /// ```
-/// assert_eq!(edge_session::REGENERATE_KEY, "!regenerate");
+/// assert_eq!(edge_session::wire::REGENERATE_KEY, "!regenerate");
 /// ```
 pub const REGENERATE_KEY: &str = "!regenerate";
 
@@ -37,7 +37,7 @@ pub const REGENERATE_KEY: &str = "!regenerate";
 /// empty value deleting the key, escaped the way mod_session escapes.
 ///
 /// ```
-/// let update = edge_session::encode_update([("user", "alice smith"), ("cart", "")]);
+/// let update = edge_session::wire::encode_update([("user", "alice smith"), ("cart", "")]);
 /// assert_eq!(update, "user=alice+smith&cart=");
 /// let mut s = edge_session::Session::new();
 /// s.apply_update(&update).unwrap();
@@ -67,9 +67,9 @@ pub(crate) fn encode_into<'a>(out: &mut String, pairs: impl IntoIterator<Item = 
 ///
 /// ```
 /// let query = "id=7f&user=alice+smith&bad=%zz";
-/// assert_eq!(edge_session::form_value(query, "user").as_deref(), Some("alice smith"));
-/// assert_eq!(edge_session::form_value(query, "bad"), None);
-/// assert_eq!(edge_session::form_value(query, "none"), None);
+/// assert_eq!(edge_session::wire::form_value(query, "user").as_deref(), Some("alice smith"));
+/// assert_eq!(edge_session::wire::form_value(query, "bad"), None);
+/// assert_eq!(edge_session::wire::form_value(query, "none"), None);
 /// ```
 pub fn form_value(form: &str, name: &str) -> Option<String> {
     form.split('&').find_map(|pair| {

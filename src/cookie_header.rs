@@ -134,10 +134,10 @@ pub(crate) fn find_seeing<'a>(header: &'a str, name: &str, mut seen: impl FnMut(
 /// [`MAX_COOKIE_HEADER_BYTES`].
 ///
 /// ```
-/// assert_eq!(edge_session::find_cookie("a=1; session=abc", "session"), Some("abc"));
-/// assert_eq!(edge_session::find_cookie("session=a; session=b", "session"), None);
+/// assert_eq!(edge_session::wire::find_cookie("a=1; session=abc", "session"), Some("abc"));
+/// assert_eq!(edge_session::wire::find_cookie("session=a; session=b", "session"), None);
 /// // A `,` belongs to the value it stands in: no cookie hides inside another's value.
-/// assert_eq!(edge_session::find_cookie("prefs=dark,session=abc", "session"), None);
+/// assert_eq!(edge_session::wire::find_cookie("prefs=dark,session=abc", "session"), None);
 /// ```
 pub fn find_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     match find(header, name) {

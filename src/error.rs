@@ -15,7 +15,8 @@ use crate::text::Quoted;
 /// Options that cannot make a working manager.
 ///
 /// ```
-/// use edge_session::{ConfigError, Opt, Options, SessionManager, Spelling};
+/// use edge_session::{ConfigError, Options, SessionManager};
+/// use edge_session::option_table::{Opt, Spelling};
 /// assert_eq!(SessionManager::new(Options::default()).unwrap_err(), ConfigError::NoKeys);
 /// let mut o = Options::default();
 /// o.keys = vec![edge_session::generate_key().unwrap()];
@@ -78,7 +79,7 @@ impl ConfigError {
     /// The option the error is about.
     ///
     /// ```
-    /// assert_eq!(edge_session::ConfigError::NoKeys.option(), Some(edge_session::Opt::Keys));
+    /// assert_eq!(edge_session::ConfigError::NoKeys.option(), Some(edge_session::option_table::Opt::Keys));
     /// ```
     pub fn option(&self) -> Option<Opt> {
         Some(match self {
@@ -99,7 +100,8 @@ impl ConfigError {
     /// The message: the option's name in `spelling`, then what is wrong with it.
     ///
     /// ```
-    /// use edge_session::{ConfigError, Opt, Spelling};
+    /// use edge_session::ConfigError;
+    /// use edge_session::option_table::{Opt, Spelling};
     /// let e = ConfigError::OutOfRange { option: Opt::MaxAge, value: u64::MAX };
     /// assert!(e.message(Spelling::Js).starts_with("maxAge: must be from 0 to "));
     /// assert!(e.message(Spelling::Env).starts_with("SESSION_MAX_AGE: must be from 0 to "));
@@ -114,7 +116,8 @@ impl ConfigError {
     /// What is wrong, without the option's name (other options it mentions in `spelling`).
     ///
     /// ```
-    /// use edge_session::{ConfigError, Spelling};
+    /// use edge_session::ConfigError;
+    /// use edge_session::option_table::Spelling;
     /// assert_eq!(ConfigError::SameHeader.reason(Spelling::Js), "must be a header other than header");
     /// ```
     pub fn reason(&self, spelling: Spelling) -> String {
@@ -217,7 +220,8 @@ impl SaveError {
     /// The message, with option and method names in `spelling`.
     ///
     /// ```
-    /// use edge_session::{SaveError, Spelling};
+    /// use edge_session::SaveError;
+    /// use edge_session::option_table::Spelling;
     /// assert!(SaveError::ChunkedSession.message(Spelling::Js).contains("saveAll"));
     /// assert!(SaveError::TooManyChunks { needed: 5, max: 4 }.message(Spelling::Env).contains("SESSION_MAX_CHUNKS"));
     /// ```

@@ -42,7 +42,7 @@ pub const FAILURE_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
 /// One header operation, for a face to execute in order. Names are lowercase.
 ///
 /// ```
-/// let op = edge_session::HeaderOp::Delete("x-session".into());
+/// let op = edge_session::proxy::HeaderOp::Delete("x-session".into());
 /// assert_eq!(op.name(), "x-session");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,7 @@ impl HeaderOp {
     /// The header's name (lowercase).
     ///
     /// ```
-    /// let op = edge_session::HeaderOp::Set("vary".into(), "Cookie".into());
+    /// let op = edge_session::proxy::HeaderOp::Set("vary".into(), "Cookie".into());
     /// assert_eq!(op.name(), "vary");
     /// ```
     pub fn name(&self) -> &str {
@@ -73,7 +73,8 @@ impl HeaderOp {
 /// What to do with a request before it reaches the origin.
 ///
 /// ```
-/// use edge_session::{HeaderOp, Options, SessionManager};
+/// use edge_session::{Options, SessionManager};
+/// use edge_session::proxy::HeaderOp;
 /// let mut o = Options::default();
 /// o.keys = vec![edge_session::generate_key().unwrap()];
 /// o.cookie_remove = true;
@@ -97,7 +98,8 @@ pub struct RequestPlan {
 /// What to do with the origin's response before it reaches the client.
 ///
 /// ```
-/// use edge_session::{HeaderOp, Options, SessionManager};
+/// use edge_session::{Options, SessionManager};
+/// use edge_session::proxy::HeaderOp;
 /// let mut o = Options::default();
 /// o.keys = vec![edge_session::generate_key().unwrap()];
 /// let m = SessionManager::new(o).unwrap();
@@ -180,7 +182,7 @@ impl SessionManager {
     /// let m = edge_session::SessionManager::new(o).unwrap();
     /// let plan = m.plan_request("GET", "app.example", "/static/a.css?v=2", &[("X-Session", "user=admin")], 0);
     /// assert!(plan.session.is_none());
-    /// assert_eq!(plan.headers[0], edge_session::HeaderOp::Delete("x-session".into()));
+    /// assert_eq!(plan.headers[0], edge_session::proxy::HeaderOp::Delete("x-session".into()));
     /// ```
     pub fn plan_request<H: AsRef<str>, V: AsRef<str>>(
         &self,
@@ -206,7 +208,7 @@ impl SessionManager {
     /// let mut s = edge_session::Session::new();
     /// s.insert("user", "alice").unwrap();
     /// let plan = m.plan_request_for(Some(s), "GET", "app.example", "/", &[] as &[(&str, &str)], 0);
-    /// assert!(plan.headers.contains(&edge_session::HeaderOp::Set("x-session".into(), "user=alice".into())));
+    /// assert!(plan.headers.contains(&edge_session::proxy::HeaderOp::Set("x-session".into(), "user=alice".into())));
     /// ```
     pub fn plan_request_for<H: AsRef<str>, V: AsRef<str>>(
         &self,
@@ -270,7 +272,7 @@ impl SessionManager {
     /// o.keys = vec![edge_session::generate_key().unwrap()];
     /// let m = edge_session::SessionManager::new(o).unwrap();
     /// let plan = m.plan_response(None, &[("X-Replace-Session", "user=admin")], 0);
-    /// assert_eq!(plan.headers, [edge_session::HeaderOp::Delete("x-replace-session".into())]);
+    /// assert_eq!(plan.headers, [edge_session::proxy::HeaderOp::Delete("x-replace-session".into())]);
     /// ```
     pub fn plan_response<H: AsRef<str>, V: AsRef<str>>(
         &self,
@@ -360,7 +362,8 @@ impl SessionManager {
 #[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
-    use crate::{MAX_UPDATE_BYTES, Options, SessionError};
+    use crate::limits::MAX_UPDATE_BYTES;
+    use crate::{Options, SessionError};
 
     type Headers = Vec<(&'static str, String)>;
 
@@ -455,14 +458,31 @@ mod tests {
             let sig = set(&p.headers, "x-session-signature").expect("signed on every path");
             let env = session.unwrap_or("");
             assert_eq!(set(&p.headers, "x-session").as_deref().unwrap_or(""), env);
-            let ok = crate::verify_signature(&[SECRET], Some(&sig), "POST", "app.example", target, env, now, 300);
+            let ok =
+                crate::signature::verify_signature(&[SECRET], Some(&sig), "POST", "app.example", target, env, now, 300);
             assert_eq!(ok, Ok(()), "{target}");
-            let other =
-                crate::verify_signature(&[SECRET], Some(&sig), "POST", "app.example", "/app/admin", env, now, 300);
-            assert_eq!(other, Err(crate::SignatureError::Mismatch));
-            let elsewhere =
-                crate::verify_signature(&[SECRET], Some(&sig), "POST", "staging.example", target, env, now, 300);
-            assert_eq!(elsewhere, Err(crate::SignatureError::Mismatch), "the host is signed");
+            let other = crate::signature::verify_signature(
+                &[SECRET],
+                Some(&sig),
+                "POST",
+                "app.example",
+                "/app/admin",
+                env,
+                now,
+                300,
+            );
+            assert_eq!(other, Err(crate::signature::SignatureError::Mismatch));
+            let elsewhere = crate::signature::verify_signature(
+                &[SECRET],
+                Some(&sig),
+                "POST",
+                "staging.example",
+                target,
+                env,
+                now,
+                300,
+            );
+            assert_eq!(elsewhere, Err(crate::signature::SignatureError::Mismatch), "the host is signed");
         }
         let unsigned = manager(|_| {});
         assert!(

@@ -1,5 +1,11 @@
 //! Inspecting a cookie: which format it is, what it holds (when keys are given), and what is
 //! risky about it. For the browser inspector and for debugging; never used to serve requests.
+//!
+//! ```
+//! use edge_session::inspect::{InspectOptions, inspect};
+//! let i = inspect("session=user=alice", &InspectOptions::default());
+//! assert_eq!(i.session.map(|s| s.to_string()).as_deref(), Some("user=alice"));
+//! ```
 
 use core::fmt;
 
@@ -26,7 +32,7 @@ const NEAR_LIMIT_BYTES: usize = 3584;
 /// What to inspect with.
 ///
 /// ```
-/// let mut o = edge_session::InspectOptions::default();
+/// let mut o = edge_session::inspect::InspectOptions::default();
 /// o.keys = vec![edge_session::generate_key().unwrap()];
 /// o.now = 1_800_000_000_000_000;
 /// assert_eq!(o.cookie_name, None);
@@ -56,7 +62,7 @@ impl fmt::Debug for InspectOptions {
 /// Something worth knowing about an inspected cookie.
 ///
 /// ```
-/// assert_eq!(edge_session::Warning::Unencrypted.code(), "unencrypted");
+/// assert_eq!(edge_session::inspect::Warning::Unencrypted.code(), "unencrypted");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -101,7 +107,7 @@ impl Warning {
     /// A stable short code.
     ///
     /// ```
-    /// assert_eq!(edge_session::Warning::MissingHttpOnly.code(), "missing-httponly");
+    /// assert_eq!(edge_session::inspect::Warning::MissingHttpOnly.code(), "missing-httponly");
     /// ```
     pub fn code(&self) -> &'static str {
         match self {
@@ -156,7 +162,7 @@ impl fmt::Display for Warning {
 /// decided here once.
 ///
 /// ```
-/// use edge_session::{inspect, InspectOptions, Reading};
+/// use edge_session::inspect::{inspect, InspectOptions, Reading};
 /// let i = inspect("session=user=alice", &InspectOptions::default());
 /// assert_eq!(i.reading, Some(Reading::Decoded));
 /// assert_eq!(Reading::Decoded.code(), "decoded");
@@ -175,7 +181,7 @@ impl Reading {
     /// A stable short code: `opened` or `decoded`.
     ///
     /// ```
-    /// assert_eq!(edge_session::Reading::Opened.code(), "opened");
+    /// assert_eq!(edge_session::inspect::Reading::Opened.code(), "opened");
     /// ```
     pub fn code(self) -> &'static str {
         match self {
@@ -197,11 +203,12 @@ impl fmt::Display for Reading {
 /// What a cookie is and holds.
 ///
 /// ```
-/// use edge_session::{inspect, Format, InspectOptions};
+/// use edge_session::Format;
+/// use edge_session::inspect::{inspect, InspectOptions};
 /// let i = inspect("session=user=alice&expiry=5; Path=/", &InspectOptions::default());
 /// assert_eq!(i.format, Some(Format::Plain));
 /// assert!(i.ok);
-/// assert_eq!(i.reading, Some(edge_session::Reading::Decoded));
+/// assert_eq!(i.reading, Some(edge_session::inspect::Reading::Decoded));
 /// assert_eq!(i.session.unwrap().get("user"), Some("alice"));
 /// assert!(i.warnings.iter().any(|w| w.code() == "missing-httponly"));
 /// ```
@@ -347,7 +354,7 @@ fn ambiguous_keys(session_string: &str) -> Vec<String> {
 /// Inspects a cookie value, a `Cookie` header or a whole `Set-Cookie` line.
 ///
 /// ```
-/// use edge_session::{inspect, InspectOptions};
+/// use edge_session::inspect::{inspect, InspectOptions};
 /// let i = inspect("session=AQID", &InspectOptions::default());
 /// assert!(!i.ok);
 /// ```
@@ -544,7 +551,7 @@ mod tests {
     fn the_problem_is_set_exactly_when_unread() {
         let key = crate::generate_key().unwrap();
         let line = sealed_cookie(&key);
-        let too_many: String = (0..=crate::MAX_ENTRIES).map(|n| format!("k{n}=v&")).collect();
+        let too_many: String = (0..=crate::limits::MAX_ENTRIES).map(|n| format!("k{n}=v&")).collect();
         let too_many = format!("session={too_many}");
         let cases: [(&str, &[&str], Result<Reading, Warning>); 7] = [
             (&line, &[&key], Ok(Reading::Opened)),

@@ -30,6 +30,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::cache::Bounded;
+use crate::limits::MIN_PASSPHRASE_CHARS;
 use crate::text;
 
 /// Bytes in a raw key.
@@ -38,11 +39,9 @@ pub const KEY_BYTES: usize = 32;
 ///
 /// ```
 /// let key = edge_session::generate_key().unwrap();
-/// assert!(key.starts_with(edge_session::RAW_KEY_PREFIX));
+/// assert!(key.starts_with(edge_session::wire::RAW_KEY_PREFIX));
 /// ```
 pub const RAW_KEY_PREFIX: &str = "base64:";
-/// Shortest passphrase accepted, in characters.
-pub const MIN_PASSPHRASE_CHARS: usize = 32;
 /// PBKDF2-HMAC-SHA256 rounds for a passphrase.
 pub const PASSPHRASE_ITERATIONS: u32 = 100_000;
 /// PBKDF2 salt for passphrases (fixed: the passphrase itself must be secret and long).

@@ -44,44 +44,67 @@ mod cookie_header;
 mod error;
 mod flow;
 mod format;
-mod inspect;
+pub mod inspect;
 mod jar;
 mod keys;
-mod limits;
+pub mod limits;
 mod manager;
 mod notice;
-mod option_table;
+pub mod option_table;
 mod options;
 mod policy;
+mod provenance;
 mod saved;
 mod sealed;
 mod sealer;
 mod session;
 mod set_cookie;
-mod signature;
+pub mod signature;
 mod status;
 mod text;
 
-pub use codec::{REGENERATE_KEY, encode_update, form_value};
-pub use cookie_header::find_cookie;
 pub use error::{ConfigError, SaveError};
-pub use flow::{FAILURE_CONTENT_TYPE, HeaderOp, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS, RequestPlan, ResponsePlan};
 pub use format::{ApacheCipher, Format};
-pub use inspect::{InspectOptions, Inspection, Reading, Warning, inspect};
-pub use keys::{DerivedSecret, KeyError, MIN_PASSPHRASE_CHARS, PASSPHRASE_ITERATIONS, RAW_KEY_PREFIX, generate_key};
-pub use limits::{
-    DEFAULT_MAX_CHUNKS, DEFAULT_OPEN_CACHE, DEFAULT_OPEN_CACHE_BYTES, MAX_CHUNKS_LIMIT, MAX_COOKIE_BYTES,
-    MAX_COOKIE_HEADER_BYTES, MAX_ENTRIES, MAX_OPEN_CACHE, MAX_OPEN_CACHE_BYTES, MAX_SECONDS, MAX_UPDATE_BYTES,
-};
+pub use keys::{DerivedSecret, KeyError, generate_key};
 pub use manager::SessionManager;
-pub use notice::{Level, Notice, log_line};
-pub use option_table::{Kind, OPTIONS, Opt, OptionSpec, Spelling};
-pub use options::{OptionValue, Options};
-pub use saved::{Saved, Written};
+pub use options::Options;
 pub use session::{Session, SessionError};
-pub use set_cookie::{CookieError, DEFAULT_ATTRIBUTES, SetCookie};
-pub use signature::{DEFAULT_TOLERANCE_SECS, SignatureError, verify_signature};
+pub use set_cookie::CookieError;
 pub use status::{LoadStatus, Rejection};
+
+/// The front proxy's flow as data, for the faces that execute it (the Worker, `handle`, Hono):
+/// the plans of [`SessionManager::plan_request`] and [`SessionManager::plan_response`] (header
+/// operations in order, log notices, what the save did) and the answer to a failing origin.
+///
+/// ```
+/// use edge_session::proxy::{HeaderOp, ORIGIN_FAILURE_STATUS};
+/// let op = HeaderOp::Delete("X-Session".into());
+/// assert!(matches!(op, HeaderOp::Delete(_)));
+/// assert_eq!(ORIGIN_FAILURE_STATUS, 502);
+/// ```
+pub mod proxy {
+    pub use crate::flow::{
+        FAILURE_CONTENT_TYPE, HeaderOp, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS, RequestPlan, ResponsePlan,
+    };
+    pub use crate::notice::{Level, Notice, log_line};
+    pub use crate::saved::{Saved, Written};
+}
+
+/// The wire formats' pieces a face or an origin writes or reads: SessionHeader updates and form
+/// values (mod_session's urlencoding), the `Cookie` header's grammar, `Set-Cookie` lines and the
+/// written form of a key.
+///
+/// ```
+/// use edge_session::wire::{REGENERATE_KEY, encode_update, find_cookie};
+/// assert_eq!(encode_update([("user", "alice smith"), (REGENERATE_KEY, "1")]), "user=alice+smith&%21regenerate=1");
+/// assert_eq!(find_cookie("a=1; session=xyz", "session"), Some("xyz"));
+/// ```
+pub mod wire {
+    pub use crate::codec::{REGENERATE_KEY, encode_update, form_value};
+    pub use crate::cookie_header::find_cookie;
+    pub use crate::keys::{PASSPHRASE_ITERATIONS, RAW_KEY_PREFIX};
+    pub use crate::set_cookie::SetCookie;
+}
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -1,5 +1,10 @@
 //! Every bound the core enforces, in one place (the faces and the inspector read them from here
 //! rather than retyping them).
+//!
+//! ```
+//! use edge_session::limits::{MAX_COOKIE_BYTES, MAX_ENTRIES};
+//! assert_eq!((MAX_COOKIE_BYTES, MAX_ENTRIES), (4096, 256));
+//! ```
 
 /// Largest `Set-Cookie` value written: name + value + attributes (browsers keep 4096 bytes).
 pub const MAX_COOKIE_BYTES: usize = 4096;
@@ -7,6 +12,8 @@ pub const MAX_COOKIE_BYTES: usize = 4096;
 pub const MAX_COOKIE_HEADER_BYTES: usize = 64 * 1024;
 /// The most chunks `max_chunks` may allow.
 pub const MAX_CHUNKS_LIMIT: usize = 16;
+/// The default cookie attributes (`cookie_attributes`).
+pub const DEFAULT_ATTRIBUTES: &str = "Path=/; HttpOnly; Secure; SameSite=Lax";
 /// The default `max_chunks`.
 pub const DEFAULT_MAX_CHUNKS: usize = 4;
 /// The default `open_cache`: cookies kept opened per manager.
@@ -21,5 +28,7 @@ pub const MAX_OPEN_CACHE_BYTES: usize = 64 << 20;
 pub const MAX_ENTRIES: usize = 256;
 /// Largest SessionHeader update accepted, in bytes (CVE-2021-26691 class: bound it first).
 pub const MAX_UPDATE_BYTES: usize = 16_384;
+/// Shortest passphrase accepted, in characters.
+pub const MIN_PASSPHRASE_CHARS: usize = 32;
 /// Longest time setting accepted, in seconds (100 years): keeps µs arithmetic far from overflow.
 pub const MAX_SECONDS: u64 = 100 * 366 * 24 * 3600;

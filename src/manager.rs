@@ -4,7 +4,6 @@
 
 use core::fmt;
 
-use crate::Options;
 use crate::cache::{Bounded, Token, TokenRef};
 use crate::chunks;
 use crate::cookie_header::{self, Found};
@@ -12,7 +11,9 @@ use crate::error::{ConfigError, SaveError};
 use crate::jar::Jar;
 use crate::keys::DerivedSecret;
 use crate::limits::MAX_COOKIE_BYTES;
+use crate::options::Options;
 use crate::policy::{self, Decision};
+use crate::provenance::Provenance;
 use crate::saved::{Saved, Written};
 use crate::sealed;
 use crate::sealer::Sealer;
@@ -140,10 +141,8 @@ impl SessionManager {
                 (session, jar)
             }
         };
-        session.jar = jar;
-        session.set_expiry(policy::loaded_expiry(&self.options, &session, now));
-        session.loaded_expiry = session.expiry();
-        session.clean();
+        let expiry = policy::loaded_expiry(&self.options, &session, now);
+        session.arrived(jar, expiry);
         session
     }
 
@@ -159,7 +158,7 @@ impl SessionManager {
         // A value seen before is the same session: the cookie (or its chunks) decrypts to the same
         // bytes under the same keys and binding. What depends on the time is checked below, on
         // every load. Chunked sessions (values over one cookie) are not kept.
-        let mut session = match self.opened.get(&TokenRef(value)) {
+        let session = match self.opened.get(&TokenRef(value)) {
             Some(s) => s,
             None => match self.sealer.open(value, &self.binding) {
                 Ok(s) => {
@@ -172,11 +171,8 @@ impl SessionManager {
             },
         };
         if policy::expired(&self.options, &session, now) {
-            let mut gone = Session::new();
-            gone.status = Some(LoadStatus::Expired);
-            return gone;
+            return Session::ended(Provenance::ended(LoadStatus::Expired, Jar::default()));
         }
-        session.status = Some(LoadStatus::Loaded);
         session
     }
 
@@ -204,9 +200,8 @@ impl SessionManager {
         if session.status() != LoadStatus::Loaded || session.issued().is_some_and(|i| i >= not_before) {
             return false;
         }
-        let jar = session.jar;
-        *session = rejected(Rejection::Revoked);
-        session.jar = jar;
+        let jar = session.provenance().jar;
+        *session = Session::ended(Provenance::ended(LoadStatus::Rejected(Rejection::Revoked), jar));
         true
     }
 
@@ -226,7 +221,7 @@ impl SessionManager {
     /// ```
     pub fn save(&self, session: &mut Session, now: u64) -> Result<Option<String>, SaveError> {
         let decision = policy::decide(&self.options, session, now);
-        if session.jar.chunks != 0 && decision != Decision::Nothing {
+        if session.provenance().jar.chunks != 0 && decision != Decision::Nothing {
             return Err(SaveError::ChunkedSession);
         }
         let (expiry, issued) = match decision {
@@ -247,7 +242,7 @@ impl SessionManager {
                 }
             })?;
         // No chunks are held here (refused above): the browser holds the one cookie.
-        saved(session, expiry, issued, Jar { whole: true, chunks: 0 });
+        session.mark_saved(expiry, issued, Jar { whole: true, chunks: 0 });
         Ok(Some(line))
     }
 
@@ -275,7 +270,7 @@ impl SessionManager {
     /// [`save_all`](Self::save_all), with what the save did ([`Saved`]).
     pub(crate) fn save_lines(&self, session: &mut Session, now: u64) -> Result<(Vec<String>, Saved), SaveError> {
         let name = &self.options.cookie_name;
-        let held = session.jar;
+        let held = session.provenance().jar;
         let carried = session.status() == LoadStatus::Loaded;
         let changed = session.is_modified();
         let (expiry, issued) = match policy::decide(&self.options, session, now) {
@@ -284,7 +279,7 @@ impl SessionManager {
                 let mut lines: Vec<String> =
                     (held.whole || held.chunks == 0).then(|| self.removal_cookie()).into_iter().collect();
                 lines.extend(held.stale(&self.attributes, name, 0));
-                session.jar = Jar::default();
+                session.mark_removed();
                 let saved = match (lines.is_empty(), carried) {
                     (true, _) => Saved::Nothing,
                     (false, true) => Saved::Ended,
@@ -307,7 +302,7 @@ impl SessionManager {
         if let Ok(line) = self.attributes.line(name, &value, max_age) {
             let mut lines = vec![line];
             lines.extend(held.stale(&self.attributes, name, 0));
-            saved(session, expiry, issued, Jar { whole: true, chunks: 0 });
+            session.mark_saved(expiry, issued, Jar { whole: true, chunks: 0 });
             return Ok((lines, written(0)));
         }
         if !self.chunking() {
@@ -322,7 +317,7 @@ impl SessionManager {
             lines.push(self.removal_cookie());
         }
         lines.extend(held.stale(&self.attributes, name, n));
-        saved(session, expiry, issued, Jar::chunked(n));
+        session.mark_saved(expiry, issued, Jar::chunked(n));
         Ok((lines, written(n)))
     }
 
@@ -439,10 +434,11 @@ impl SessionManager {
     }
 
     /// The warning every face logs once when it starts with this manager, if any: today only
-    /// [`Notice::WeakPassphrases`](crate::Notice::WeakPassphrases).
+    /// [`Notice::WeakPassphrases`](crate::notice::Notice::WeakPassphrases).
     ///
     /// ```
-    /// use edge_session::{Format, Notice, Options, SessionManager};
+    /// use edge_session::{Format, Options, SessionManager};
+    /// use edge_session::proxy::Notice;
     /// # if cfg!(not(feature = "apache")) { return; } // the format is the `apache` feature's
     /// let mut o = Options::default();
     /// o.format = Format::Apache;
@@ -451,23 +447,14 @@ impl SessionManager {
     /// let n = SessionManager::new(o).unwrap().startup_notice().unwrap();
     /// assert!(n.to_json().starts_with(r#"{"edge_session":"weak-passphrase","keys":"0","#));
     /// ```
-    pub fn startup_notice(&self) -> Option<crate::Notice> {
+    pub fn startup_notice(&self) -> Option<crate::notice::Notice> {
         let weak = self.weak_keys();
-        (!weak.is_empty()).then(|| crate::Notice::WeakPassphrases(weak.to_vec()))
+        (!weak.is_empty()).then(|| crate::notice::Notice::WeakPassphrases(weak.to_vec()))
     }
 }
 
-/// After a write: the session as written, and what the browser now holds.
-fn saved(session: &mut Session, expiry: Option<u64>, issued: u64, jar: Jar) {
-    session.mark_saved(expiry, issued);
-    session.status = Some(LoadStatus::Loaded);
-    session.jar = jar;
-}
-
 fn rejected(why: Rejection) -> Session {
-    let mut s = Session::new();
-    s.status = Some(LoadStatus::Rejected(why));
-    s
+    Session::ended(Provenance::ended(LoadStatus::Rejected(why), Jar::default()))
 }
 
 #[cfg(test)]
@@ -475,7 +462,9 @@ fn rejected(why: Rejection) -> Session {
 #[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
-    use crate::{CookieError, DEFAULT_ATTRIBUTES, Format, KeyError, MAX_SECONDS};
+    use crate::limits::DEFAULT_ATTRIBUTES;
+    use crate::limits::MAX_SECONDS;
+    use crate::{CookieError, Format, KeyError};
 
     const T0: u64 = 1_800_000_000_000_000;
     const SEC: u64 = 1_000_000;
@@ -677,10 +666,10 @@ mod tests {
         let s = m.load(Some(&fresh), T0 + 150 * SEC);
         assert_eq!((s.get("user"), s.get("role"), s.issued()), (Some("alice"), Some("admin"), Some(T0 + 90 * SEC)));
         assert!(m.load(Some(&c), T0 + 150 * SEC).is_empty(), "the old one ended with its own lifetime");
-        assert!(s.iter().all(|(k, _)| k != crate::REGENERATE_KEY), "never stored");
+        assert!(s.iter().all(|(k, _)| k != crate::codec::REGENERATE_KEY), "never stored");
         // Reserved for the session API, and ignored inside a stored session.
         let mut s = m.load(None, T0);
-        assert_eq!(s.insert(crate::REGENERATE_KEY, "1"), Err(crate::SessionError::ReservedKey));
+        assert_eq!(s.insert(crate::codec::REGENERATE_KEY, "1"), Err(crate::SessionError::ReservedKey));
         let plain = manager(|o| {
             o.format = Format::Plain;
             o.keys.clear();
@@ -740,15 +729,15 @@ mod tests {
         assert!(matches!(err(&|o| o.cookie_name = "a b".into()), ConfigError::Cookie(CookieError::InvalidName(_))));
         assert_eq!(
             err(&|o| o.header = "X Bad".into()),
-            ConfigError::InvalidHeaderName(crate::Opt::Header, "X Bad".into())
+            ConfigError::InvalidHeaderName(crate::option_table::Opt::Header, "X Bad".into())
         );
         assert_eq!(
             err(&|o| o.include = vec!["app".into()]),
-            ConfigError::InvalidPathPrefix(crate::Opt::Include, "app".into())
+            ConfigError::InvalidPathPrefix(crate::option_table::Opt::Include, "app".into())
         );
         assert_eq!(
             err(&|o| o.max_age = MAX_SECONDS + 1),
-            ConfigError::OutOfRange { option: crate::Opt::MaxAge, value: MAX_SECONDS + 1 }
+            ConfigError::OutOfRange { option: crate::option_table::Opt::MaxAge, value: MAX_SECONDS + 1 }
         );
         assert_eq!(err(&|o| o.format = Format::Plain), ConfigError::KeysUnused);
         assert_eq!(
@@ -884,10 +873,13 @@ mod tests {
         }
         let mut o = Options::default();
         o.keys = vec![crate::generate_key().unwrap()];
-        o.open_cache = crate::MAX_OPEN_CACHE + 1;
+        o.open_cache = crate::limits::MAX_OPEN_CACHE + 1;
         assert_eq!(
             SessionManager::new(o).unwrap_err(),
-            ConfigError::OutOfRange { option: crate::Opt::OpenCache, value: crate::MAX_OPEN_CACHE as u64 + 1 }
+            ConfigError::OutOfRange {
+                option: crate::option_table::Opt::OpenCache,
+                value: crate::limits::MAX_OPEN_CACHE as u64 + 1
+            }
         );
     }
 
@@ -940,30 +932,30 @@ mod tests {
     fn open_cache_bounded_in_bytes() {
         let value = "x".repeat(2500);
         let fill = |m: &SessionManager| {
-            for i in 0..crate::MAX_OPEN_CACHE as u64 {
+            for i in 0..crate::limits::MAX_OPEN_CACHE as u64 {
                 let mut s = m.load(None, T0 + i);
                 s.insert("user", &value).unwrap();
                 m.save(&mut s, T0 + i).unwrap().unwrap();
             }
         };
-        let m = manager(|o| o.open_cache = crate::MAX_OPEN_CACHE);
+        let m = manager(|o| o.open_cache = crate::limits::MAX_OPEN_CACHE);
         fill(&m);
-        assert!(m.opened.weight() <= crate::DEFAULT_OPEN_CACHE_BYTES, "{} bytes", m.opened.weight());
-        assert!(m.opened.len() > 500 && m.opened.len() < crate::MAX_OPEN_CACHE, "{} entries", m.opened.len());
+        assert!(m.opened.weight() <= crate::limits::DEFAULT_OPEN_CACHE_BYTES, "{} bytes", m.opened.weight());
+        assert!(m.opened.len() > 500 && m.opened.len() < crate::limits::MAX_OPEN_CACHE, "{} entries", m.opened.len());
         let small = manager(|o| {
-            o.open_cache = crate::MAX_OPEN_CACHE;
+            o.open_cache = crate::limits::MAX_OPEN_CACHE;
             o.open_cache_bytes = 64 * 1024;
         });
         fill(&small);
         assert!(small.opened.weight() <= 64 * 1024 && small.opened.len() >= 8, "{}", small.opened.len());
         let mut o = Options::default();
         o.keys = vec![crate::generate_key().unwrap()];
-        o.open_cache_bytes = crate::MAX_OPEN_CACHE_BYTES + 1;
+        o.open_cache_bytes = crate::limits::MAX_OPEN_CACHE_BYTES + 1;
         assert_eq!(
             SessionManager::new(o).unwrap_err(),
             ConfigError::OutOfRange {
-                option: crate::Opt::OpenCacheBytes,
-                value: crate::MAX_OPEN_CACHE_BYTES as u64 + 1
+                option: crate::option_table::Opt::OpenCacheBytes,
+                value: crate::limits::MAX_OPEN_CACHE_BYTES as u64 + 1
             }
         );
     }

@@ -17,7 +17,7 @@ use crate::status::Rejection;
 /// How loud a notice is.
 ///
 /// ```
-/// assert_eq!(edge_session::Level::Warn.as_str(), "warn");
+/// assert_eq!(edge_session::proxy::Level::Warn.as_str(), "warn");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -34,7 +34,7 @@ impl Level {
     /// `info`, `warn` or `error` (the `console` method a JavaScript face logs with).
     ///
     /// ```
-    /// assert_eq!(edge_session::Level::Error.as_str(), "error");
+    /// assert_eq!(edge_session::proxy::Level::Error.as_str(), "error");
     /// ```
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,7 +48,8 @@ impl Level {
 /// Something worth a log line that happened to a request's session.
 ///
 /// ```
-/// use edge_session::{Notice, Rejection};
+/// use edge_session::Rejection;
+/// use edge_session::proxy::Notice;
 /// let n = Notice::Rejected(Rejection::Tampered);
 /// assert_eq!(n.to_json(), r#"{"edge_session":"rejected","why":"tampered"}"#);
 /// ```
@@ -85,7 +86,7 @@ impl Notice {
     /// The event name in the log line.
     ///
     /// ```
-    /// assert_eq!(edge_session::Notice::Expired.event(), "expired");
+    /// assert_eq!(edge_session::proxy::Notice::Expired.event(), "expired");
     /// ```
     pub fn event(&self) -> &'static str {
         match self {
@@ -101,7 +102,7 @@ impl Notice {
     /// How loud it is.
     ///
     /// ```
-    /// assert_eq!(edge_session::Notice::OriginFailed("timeout".into()).level(), edge_session::Level::Error);
+    /// assert_eq!(edge_session::proxy::Notice::OriginFailed("timeout".into()).level(), edge_session::proxy::Level::Error);
     /// ```
     pub fn level(&self) -> Level {
         match self {
@@ -114,7 +115,7 @@ impl Notice {
     /// The log line, with `extra` fields after the notice's own.
     ///
     /// ```
-    /// let n = edge_session::Notice::Expired;
+    /// let n = edge_session::proxy::Notice::Expired;
     /// assert_eq!(n.to_json_with(&[("sid", "ab")]), r#"{"edge_session":"expired","sid":"ab"}"#);
     /// ```
     pub fn to_json_with(&self, extra: &[(&str, &str)]) -> String {
@@ -125,7 +126,9 @@ impl Notice {
     /// after the notice's own.
     ///
     /// ```
-    /// use edge_session::{Notice, SaveError, Spelling};
+    /// use edge_session::SaveError;
+    /// use edge_session::option_table::Spelling;
+    /// use edge_session::proxy::Notice;
     /// let n = Notice::NotSaved(SaveError::TooManyChunks { needed: 5, max: 4 });
     /// assert!(n.line(Spelling::Env, &[]).contains("more than SESSION_MAX_CHUNKS (4)"));
     /// ```
@@ -153,7 +156,7 @@ impl Notice {
     /// The log line.
     ///
     /// ```
-    /// assert!(edge_session::Notice::Expired.to_json().starts_with("{\"edge_session\""));
+    /// assert!(edge_session::proxy::Notice::Expired.to_json().starts_with("{\"edge_session\""));
     /// ```
     pub fn to_json(&self) -> String {
         self.to_json_with(&[])
@@ -164,7 +167,7 @@ impl Notice {
 /// writer of log lines (the Worker's session events use it too).
 ///
 /// ```
-/// let line = edge_session::log_line("created", &[("sid", "ab\"c")]);
+/// let line = edge_session::proxy::log_line("created", &[("sid", "ab\"c")]);
 /// assert_eq!(line, r#"{"edge_session":"created","sid":"ab\"c"}"#);
 /// ```
 pub fn log_line(event: &str, fields: &[(&str, &str)]) -> String {

@@ -3,6 +3,13 @@
 //! kind, default and bounds. The faces read options by this table, and errors carry an [`Opt`] that
 //! each face spells its own way ([`Spelling`]): no face keeps a list of names of its own, and no
 //! message is rewritten by string replacement.
+//!
+//! ```
+//! use edge_session::option_table::{OPTIONS, Opt, Spelling};
+//! let row = OPTIONS.iter().find(|o| o.env == "SESSION_MAX_AGE").unwrap();
+//! assert_eq!((row.opt, row.js, row.default), (Opt::MaxAge, "maxAge", "0"));
+//! assert_eq!(Opt::MaxAge.name(Spelling::Rust), "max_age");
+//! ```
 
 use crate::format::{ApacheCipher, Format};
 #[cfg(test)]
@@ -12,7 +19,7 @@ use crate::limits::{MAX_CHUNKS_LIMIT, MAX_OPEN_CACHE, MAX_OPEN_CACHE_BYTES, MAX_
 /// One option of a session manager.
 ///
 /// ```
-/// use edge_session::{Opt, Spelling};
+/// use edge_session::option_table::{Opt, Spelling};
 /// assert_eq!(Opt::MaxAge.name(Spelling::Rust), "max_age");
 /// assert_eq!(Opt::MaxAge.name(Spelling::Js), "maxAge");
 /// assert_eq!(Opt::MaxAge.name(Spelling::Env), "SESSION_MAX_AGE");
@@ -30,6 +37,8 @@ pub enum Opt {
     Keys,
     /// `cipher`
     Cipher,
+    /// `allow_weak_passphrases`
+    AllowWeakPassphrases,
     /// `max_age`
     MaxAge,
     /// `max_lifetime`
@@ -46,16 +55,14 @@ pub enum Opt {
     EnvHeader,
     /// `cookie_remove`
     CookieRemove,
+    /// `origin_secret`
+    OriginSecret,
     /// `max_chunks`
     MaxChunks,
     /// `open_cache`
     OpenCache,
     /// `open_cache_bytes`
     OpenCacheBytes,
-    /// `allow_weak_passphrases`
-    AllowWeakPassphrases,
-    /// `origin_secret`
-    OriginSecret,
     /// `token_context` (the Worker's own: neither a JavaScript option nor a variable)
     TokenContext,
 }
@@ -63,7 +70,7 @@ pub enum Opt {
 /// Whose names a message uses.
 ///
 /// ```
-/// assert_eq!(edge_session::Opt::CookieRemove.name(edge_session::Spelling::Js), "cookieRemove");
+/// assert_eq!(edge_session::option_table::Opt::CookieRemove.name(edge_session::option_table::Spelling::Js), "cookieRemove");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -79,7 +86,7 @@ pub enum Spelling {
 /// What an option holds, and the bounds a face checks before it reaches the core.
 ///
 /// ```
-/// use edge_session::{Kind, Opt};
+/// use edge_session::option_table::{Kind, Opt};
 /// assert_eq!(Opt::MaxChunks.spec().kind, Kind::Count { min: 1, max: 16 });
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,10 +116,25 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The least and the most a number of this kind may be; `None` for a kind that is not a number.
+    ///
+    /// ```
+    /// use edge_session::option_table::Kind;
+    /// assert_eq!(Kind::Count { min: 1, max: 16 }.bounds(), Some((1, 16)));
+    /// assert_eq!(Kind::Flag.bounds(), None);
+    /// ```
+    pub fn bounds(self) -> Option<(u64, u64)> {
+        match self {
+            Self::Seconds => Some((0, MAX_SECONDS)),
+            Self::Count { min, max } => Some((min, max)),
+            _ => None,
+        }
+    }
+
     /// What a value of this kind is, for a message: `a whole number from 1 to 16`.
     ///
     /// ```
-    /// assert_eq!(edge_session::Kind::Flag.describe(), "true or false");
+    /// assert_eq!(edge_session::option_table::Kind::Flag.describe(), "true or false");
     /// ```
     pub fn describe(self) -> String {
         match self {
@@ -132,7 +154,7 @@ impl Kind {
 /// One row of the table.
 ///
 /// ```
-/// let spec = edge_session::Opt::OpenCache.spec();
+/// let spec = edge_session::option_table::Opt::OpenCache.spec();
 /// assert_eq!((spec.js, spec.env, spec.default), ("openCache", "SESSION_OPEN_CACHE", "256"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,7 +195,7 @@ const fn count(min: usize, max: usize) -> Kind {
 /// Every option, in the order the docs list them.
 ///
 /// ```
-/// let names: Vec<&str> = edge_session::OPTIONS.iter().map(|o| o.js).filter(|n| !n.is_empty()).collect();
+/// let names: Vec<&str> = edge_session::option_table::OPTIONS.iter().map(|o| o.js).filter(|n| !n.is_empty()).collect();
 /// assert!(names.contains(&"cookieName") && names.contains(&"openCacheBytes"));
 /// ```
 pub const OPTIONS: [OptionSpec; 19] = [
@@ -184,11 +206,19 @@ pub const OPTIONS: [OptionSpec; 19] = [
         "cookieAttributes",
         "SESSION_COOKIE_ATTRIBUTES",
         Kind::Text,
-        crate::set_cookie::DEFAULT_ATTRIBUTES,
+        crate::limits::DEFAULT_ATTRIBUTES,
     ),
     row(Opt::Format, "format", "format", "SESSION_FORMAT", Kind::Choice(FORMATS), "sealed"),
     row(Opt::Keys, "keys", "keys", "SESSION_KEYS", Kind::Secrets, ""),
     row(Opt::Cipher, "cipher", "cipher", "SESSION_CIPHER", Kind::Choice(CIPHERS), "aes256"),
+    row(
+        Opt::AllowWeakPassphrases,
+        "allow_weak_passphrases",
+        "allowWeakPassphrases",
+        "SESSION_ALLOW_WEAK_PASSPHRASES",
+        Kind::Flag,
+        "false",
+    ),
     row(Opt::MaxAge, "max_age", "maxAge", "SESSION_MAX_AGE", Kind::Seconds, "0"),
     row(Opt::MaxLifetime, "max_lifetime", "maxLifetime", "SESSION_MAX_LIFETIME", Kind::Seconds, "0"),
     row(
@@ -204,6 +234,7 @@ pub const OPTIONS: [OptionSpec; 19] = [
     row(Opt::Exclude, "exclude", "exclude", "SESSION_EXCLUDE", Kind::Texts, ""),
     row(Opt::EnvHeader, "env_header", "envHeader", "SESSION_ENV_HEADER", Kind::Text, "X-Session"),
     row(Opt::CookieRemove, "cookie_remove", "cookieRemove", "SESSION_COOKIE_REMOVE", Kind::Flag, "false"),
+    row(Opt::OriginSecret, "origin_secret", "originSecret", "SESSION_ORIGIN_SECRET", Kind::Secret, ""),
     row(Opt::MaxChunks, "max_chunks", "maxChunks", "SESSION_MAX_CHUNKS", count(1, MAX_CHUNKS_LIMIT), "4"),
     row(Opt::OpenCache, "open_cache", "openCache", "SESSION_OPEN_CACHE", count(0, MAX_OPEN_CACHE), "256"),
     row(
@@ -214,23 +245,51 @@ pub const OPTIONS: [OptionSpec; 19] = [
         count(0, MAX_OPEN_CACHE_BYTES),
         "4194304",
     ),
-    row(
-        Opt::AllowWeakPassphrases,
-        "allow_weak_passphrases",
-        "allowWeakPassphrases",
-        "SESSION_ALLOW_WEAK_PASSPHRASES",
-        Kind::Flag,
-        "false",
-    ),
-    row(Opt::OriginSecret, "origin_secret", "originSecret", "SESSION_ORIGIN_SECRET", Kind::Secret, ""),
     row(Opt::TokenContext, "token_context", "", "", Kind::Text, ""),
 ];
+
+/// A value a face read for one option (its [`Kind`]), for [`Options::set`](crate::Options::set): text for
+/// strings and choices, a list of strings, a whole number, or a flag.
+///
+/// ```
+/// use edge_session::Options;
+/// use edge_session::option_table::{Opt, OptionValue};
+/// let mut o = Options::default();
+/// o.set(Opt::MaxAge, OptionValue::Number(3600)).unwrap();
+/// o.set(Opt::Format, OptionValue::Text("plain".into())).unwrap();
+/// assert_eq!((o.max_age, o.format), (3600, edge_session::Format::Plain));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OptionValue {
+    /// A string, or one of a choice's strings.
+    Text(String),
+    /// A list of strings.
+    Texts(Vec<String>),
+    /// A whole number.
+    Number(u64),
+    /// True or false.
+    Flag(bool),
+}
+
+impl OptionValue {
+    /// What was given, for a message (a secret is not repeated).
+    pub(crate) fn shown(&self, option: Opt) -> String {
+        match (self, option.spec().kind) {
+            (_, Kind::Secret | Kind::Secrets) => "[redacted]".to_owned(),
+            (Self::Text(s), _) => s.clone(),
+            (Self::Texts(v), _) => format!("a list of {}", v.len()),
+            (Self::Number(n), _) => n.to_string(),
+            (Self::Flag(b), _) => b.to_string(),
+        }
+    }
+}
 
 impl Opt {
     /// Its row of [`OPTIONS`].
     ///
     /// ```
-    /// assert_eq!(edge_session::Opt::Keys.spec().env, "SESSION_KEYS");
+    /// assert_eq!(edge_session::option_table::Opt::Keys.spec().env, "SESSION_KEYS");
     /// ```
     pub fn spec(self) -> &'static OptionSpec {
         // The table lists every option once, in the enum's order (a test holds it so).
@@ -241,7 +300,7 @@ impl Opt {
     /// Its name in `spelling`; an option a face does not have is named as in Rust.
     ///
     /// ```
-    /// use edge_session::{Opt, Spelling};
+    /// use edge_session::option_table::{Opt, Spelling};
     /// assert_eq!(Opt::TokenContext.name(Spelling::Js), "token_context");
     /// ```
     pub fn name(self, spelling: Spelling) -> &'static str {
@@ -256,10 +315,7 @@ impl Opt {
 
     /// The bounds of a number (`Seconds`, `Count`), for its checks and messages.
     pub(crate) fn bounds(self) -> (u64, u64) {
-        match self.spec().kind {
-            Kind::Count { min, max } => (min, max),
-            _ => (0, MAX_SECONDS),
-        }
+        self.spec().kind.bounds().unwrap_or((0, MAX_SECONDS))
     }
 }
 

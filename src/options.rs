@@ -5,9 +5,10 @@ use core::fmt;
 use crate::error::ConfigError;
 use crate::format::{ApacheCipher, Format};
 use crate::keys;
+use crate::limits::DEFAULT_ATTRIBUTES;
 use crate::limits::{DEFAULT_MAX_CHUNKS, DEFAULT_OPEN_CACHE, DEFAULT_OPEN_CACHE_BYTES};
-use crate::option_table::{Kind, Opt};
-use crate::set_cookie::{self, Attributes, DEFAULT_ATTRIBUTES};
+use crate::option_table::{Opt, OptionValue};
+use crate::set_cookie::{self, Attributes};
 use crate::text;
 
 /// Settings, named after Apache's directives. Start from [`Options::default`] and set fields.
@@ -76,12 +77,12 @@ pub struct Options {
     pub open_cache: usize,
     /// The most bytes the open cache holds (cookie values and their sessions, as counted by the
     /// cache), whatever `open_cache` allows: past it the least recently used go first. Default
-    /// 4 MiB ([`DEFAULT_OPEN_CACHE_BYTES`](crate::DEFAULT_OPEN_CACHE_BYTES)), at most 64 MiB; 0 = off.
+    /// 4 MiB ([`DEFAULT_OPEN_CACHE_BYTES`](crate::limits::DEFAULT_OPEN_CACHE_BYTES)), at most 64 MiB; 0 = off.
     pub open_cache_bytes: usize,
     /// A secret shared with the origin (at least 32 characters): when set, every request the
     /// front proxy forwards carries a signature header (`X-Session-Signature` beside
     /// `X-Session`) over its time, method, path and query and SessionEnv value, which the origin
-    /// checks with [`verify_signature`](crate::verify_signature). Empty (the default) = off. A
+    /// checks with [`verify_signature`](crate::signature::verify_signature). Empty (the default) = off. A
     /// client's copy of the signature header is removed either way.
     pub origin_secret: String,
     /// Extra associated data for `sealed` tokens: a token made under one context never opens
@@ -142,49 +143,14 @@ impl fmt::Debug for Options {
     }
 }
 
-/// A value a face read for one option (its [`Kind`](crate::Kind)), for [`Options::set`]: text for
-/// strings and choices, a list of strings, a whole number, or a flag.
-///
-/// ```
-/// use edge_session::{Opt, OptionValue, Options};
-/// let mut o = Options::default();
-/// o.set(Opt::MaxAge, OptionValue::Number(3600)).unwrap();
-/// o.set(Opt::Format, OptionValue::Text("plain".into())).unwrap();
-/// assert_eq!((o.max_age, o.format), (3600, edge_session::Format::Plain));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum OptionValue {
-    /// A string, or one of a choice's strings.
-    Text(String),
-    /// A list of strings.
-    Texts(Vec<String>),
-    /// A whole number.
-    Number(u64),
-    /// True or false.
-    Flag(bool),
-}
-
-impl OptionValue {
-    /// What was given, for a message (a secret is not repeated).
-    fn shown(&self, option: Opt) -> String {
-        match (self, option.spec().kind) {
-            (_, Kind::Secret | Kind::Secrets) => "[redacted]".to_owned(),
-            (Self::Text(s), _) => s.clone(),
-            (Self::Texts(v), _) => format!("a list of {}", v.len()),
-            (Self::Number(n), _) => n.to_string(),
-            (Self::Flag(b), _) => b.to_string(),
-        }
-    }
-}
-
 impl Options {
     /// Sets one option from a value a face read: the one place an option's name meets its field.
     /// A value of another kind, a choice it does not have or a number out of its bounds is an
     /// error naming the option.
     ///
     /// ```
-    /// use edge_session::{ConfigError, Opt, OptionValue, Options, Spelling};
+    /// use edge_session::{ConfigError, Options};
+    /// use edge_session::option_table::{Opt, OptionValue, Spelling};
     /// let mut o = Options::default();
     /// let e = o.set(Opt::MaxChunks, OptionValue::Number(17)).unwrap_err();
     /// assert_eq!(e.message(Spelling::Js), "maxChunks: must be from 1 to 16, not 17");

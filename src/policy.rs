@@ -70,8 +70,8 @@ pub(crate) fn decide(o: &Options, session: &Session, now: u64) -> Decision {
     if session.is_empty() || expiry.is_some_and(|e| e <= now) {
         return if had_cookie { Decision::Remove } else { Decision::Nothing };
     }
-    if !session.is_modified() && !session.reseal && session.status() == LoadStatus::Loaded {
-        let moved = match (expiry, session.loaded_expiry) {
+    if !session.is_modified() && !session.provenance().reseal && session.status() == LoadStatus::Loaded {
+        let moved = match (expiry, session.provenance().loaded_expiry) {
             (Some(new), Some(old)) => new.saturating_sub(old),
             _ => 0,
         };
@@ -86,17 +86,13 @@ pub(crate) fn decide(o: &Options, session: &Session, now: u64) -> Decision {
 #[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
+    use crate::provenance::Provenance;
 
     const T0: u64 = 1_800_000_000_000_000;
 
     fn loaded(entries: &str, issued: u64, expiry: Option<u64>) -> Session {
-        let mut s = Session::decode(entries).unwrap();
-        s.status = Some(LoadStatus::Loaded);
-        s.issued = Some(issued);
-        s.set_expiry(expiry);
-        s.loaded_expiry = expiry;
-        s.clean();
-        s
+        let prov = Provenance { loaded_expiry: expiry, ..Provenance::opened(Some(issued)) };
+        Session::opened(Session::decode(entries).unwrap(), expiry, prov)
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! What a save did, as data: so that a face counts, logs and stores what the core decided rather
 //! than reading its `Set-Cookie` lines back.
 
-/// What a save did to the session cookie ([`ResponsePlan::saved`](crate::ResponsePlan::saved)).
+/// What a save did to the session cookie ([`ResponsePlan::saved`](crate::proxy::ResponsePlan::saved)).
 ///
 /// ```
-/// use edge_session::{Options, Saved, SessionManager};
+/// use edge_session::{Options, SessionManager};
+/// use edge_session::proxy::Saved;
 /// let mut o = Options::default();
 /// o.keys = vec![edge_session::generate_key().unwrap()];
 /// let m = SessionManager::new(o).unwrap();
@@ -36,7 +37,8 @@ pub enum Saved {
 /// A session cookie that a save wrote.
 ///
 /// ```
-/// # use edge_session::{Options, Saved, SessionManager};
+/// # use edge_session::{Options, SessionManager};
+/// # use edge_session::proxy::Saved;
 /// # let mut o = Options::default();
 /// # o.keys = vec![edge_session::generate_key().unwrap()];
 /// # let m = SessionManager::new(o).unwrap();

@@ -30,6 +30,7 @@ use zeroize::Zeroize;
 
 use crate::keys::{self, KEY_ID_BYTES, KeyRing, SealKey};
 use crate::limits::MAX_COOKIE_BYTES;
+use crate::provenance::Provenance;
 use crate::session::Session;
 use crate::status::Rejection;
 
@@ -80,17 +81,13 @@ impl Unsealed {
 /// unmodified, its key's id noted, marked for re-sealing when an older key (`key_index` > 0)
 /// opened it. Also what the open cache learns from a save (the current key, index 0).
 pub(crate) fn opened(
-    mut entries: Session,
+    entries: Session,
     (expiry, issued): (Option<u64>, Option<u64>),
     key_index: usize,
     key_id: [u8; KEY_ID_BYTES],
 ) -> Session {
-    entries.set_expiry(expiry);
-    entries.issued = issued;
-    entries.reseal = key_index > 0;
-    entries.opened_by = Some(key_id);
-    entries.clean();
-    entries
+    let prov = Provenance { reseal: key_index > 0, opened_by: Some(key_id), ..Provenance::opened(issued) };
+    Session::opened(entries, expiry, prov)
 }
 
 /// The binding of a cookie name and an optional token context (see the layout above).

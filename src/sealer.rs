@@ -11,6 +11,7 @@ use crate::keys::KeyRing;
 use crate::keys::{self, KeyError};
 use crate::limits::MAX_COOKIE_BYTES;
 use crate::options::Options;
+use crate::provenance::Provenance;
 use crate::sealed::{self, SealError};
 use crate::session::Session;
 use crate::status::Rejection;
@@ -111,18 +112,26 @@ impl Sealer {
     pub(crate) fn open(&self, value: &str, binding: &str) -> Result<Session, Rejection> {
         match self {
             Self::Sealed(keys) => sealed::open(keys, binding, value).and_then(sealed::Unsealed::into_session),
-            Self::Plain => Session::decode(value).map_err(|_| Rejection::Malformed),
+            Self::Plain => {
+                let s = Session::decode(value).map_err(|_| Rejection::Malformed)?;
+                let expiry = s.expiry();
+                Ok(Session::opened(s, expiry, Provenance::opened(None)))
+            }
             #[cfg(feature = "apache")]
             Self::Apache { keys, weak } => {
                 let d = keys.open(value)?;
-                let mut s = Session::decode(&d.plaintext).map_err(|_| Rejection::Malformed)?;
+                let s = Session::decode(&d.plaintext).map_err(|_| Rejection::Malformed)?;
                 // A session a weak passphrase opened is written back under that same passphrase,
                 // never laundered into one under the strong passphrase: it lives only as long as
                 // the operator keeps the weak passphrase, and says so (`Session::weak_key`).
                 let keep = weak.contains(&d.passphrase);
-                s.reseal = !d.own_salt || (d.passphrase != 0 && !keep);
-                s.weak_passphrase = keep.then_some(d.passphrase);
-                Ok(s)
+                let prov = Provenance {
+                    reseal: !d.own_salt || (d.passphrase != 0 && !keep),
+                    weak_passphrase: keep.then_some(d.passphrase),
+                    ..Provenance::opened(None)
+                };
+                let expiry = s.expiry();
+                Ok(Session::opened(s, expiry, prov))
             }
         }
     }
@@ -161,7 +170,9 @@ impl Sealer {
             }
             Self::Plain => session.encode(expiry),
             #[cfg(feature = "apache")]
-            Self::Apache { keys, .. } => keys.seal(&session.encode(expiry), session.weak_passphrase.unwrap_or(0))?,
+            Self::Apache { keys, .. } => {
+                keys.seal(&session.encode(expiry), session.provenance().weak_passphrase.unwrap_or(0))?
+            }
         })
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::codec::{self, EXPIRY_KEY, Piece, REGENERATE_KEY};
 use crate::jar::Jar;
+use crate::provenance::Provenance;
 use crate::status::LoadStatus;
 use crate::text;
 
@@ -75,21 +76,9 @@ pub struct Session {
     /// reference count, not a copy of every entry.
     entries: Arc<Vec<(String, String)>>,
     expiry: Option<u64>,
-    pub(crate) issued: Option<u64>,
     modified: bool,
-    pub(crate) status: Option<LoadStatus>,
-    /// The expiry as loaded (after the max-age fill), for SessionExpiryUpdateInterval.
-    pub(crate) loaded_expiry: Option<u64>,
-    /// Opened with an older key: write again with the current one.
-    pub(crate) reseal: bool,
-    /// The public id of the `sealed` key that opened it.
-    pub(crate) opened_by: Option<[u8; crate::keys::KEY_ID_BYTES]>,
-    /// Opened with the passphrase at this index, below the strength rule
-    /// (`allow_weak_passphrases`): written back under it.
-    pub(crate) weak_passphrase: Option<usize>,
-    /// The session cookies the browser holds (sent with the request, or set since): what a
-    /// save must remove when it writes the other form.
-    pub(crate) jar: Jar,
+    /// Its bookkeeping: status, issue time, the key that opened it, the cookies the browser holds.
+    prov: Provenance,
 }
 
 impl Session {
@@ -217,7 +206,7 @@ impl Session {
             self.modified = true;
         }
         self.entries = Arc::default();
-        self.weak_passphrase = None;
+        self.prov.weak_passphrase = None;
     }
 
     /// The entries, in order.
@@ -283,7 +272,7 @@ impl Session {
     /// assert_eq!(edge_session::Session::new().issued(), None);
     /// ```
     pub fn issued(&self) -> Option<u64> {
-        self.issued
+        self.prov.issued
     }
 
     /// The public id (8 hex digits) of the key that opened this session, for the `sealed` format
@@ -302,7 +291,7 @@ impl Session {
     /// assert_eq!(again.key_id(), m.sealing_key_id());
     /// ```
     pub fn key_id(&self) -> Option<String> {
-        self.opened_by.map(|id| crate::text::hex(&id))
+        self.prov.opened_by.map(|id| crate::text::hex(&id))
     }
 
     /// Whether this session was opened with a passphrase below the strength rule, admitted only
@@ -330,7 +319,7 @@ impl Session {
     /// assert!(!m.load(None, 0).weak_key());
     /// ```
     pub fn weak_key(&self) -> bool {
-        self.weak_passphrase.is_some()
+        self.prov.weak_passphrase.is_some()
     }
 
     /// Re-issues the session on its next save, keeping its entries: a new token under a fresh
@@ -347,7 +336,7 @@ impl Session {
     /// assert_eq!(s.to_string(), "user=alice");
     /// ```
     pub fn regenerate(&mut self) {
-        self.issued = None;
+        self.prov.issued = None;
         self.expiry = None;
         self.modified = true;
     }
@@ -387,7 +376,7 @@ impl Session {
     /// assert_eq!(edge_session::Session::new().status(), edge_session::LoadStatus::New);
     /// ```
     pub fn status(&self) -> LoadStatus {
-        self.status.unwrap_or(LoadStatus::New)
+        self.prov.status.unwrap_or(LoadStatus::New)
     }
 
     /// Merges a SessionHeader update (`k=v&k2=&expiry=N`, session-string escaping) into the
@@ -481,17 +470,52 @@ impl Session {
         Self { entries: Arc::clone(&other.entries), ..Self::default() }
     }
 
-    /// Forgets modifications made while loading.
-    pub(crate) fn clean(&mut self) {
+    /// The session a cookie held, as a format opened it: `entries` with `expiry` and the
+    /// bookkeeping the format returns, unmodified.
+    pub(crate) fn opened(mut entries: Session, expiry: Option<u64>, prov: Provenance) -> Self {
+        entries.expiry = expiry;
+        entries.prov = prov;
+        entries.modified = false;
+        entries
+    }
+
+    /// An empty session with this bookkeeping (rejected, expired, revoked).
+    pub(crate) fn ended(prov: Provenance) -> Self {
+        Self { prov, ..Self::default() }
+    }
+
+    /// Its bookkeeping, to read.
+    pub(crate) fn provenance(&self) -> &Provenance {
+        &self.prov
+    }
+
+    /// As the manager hands it out after a load: what the browser holds, and its expiry (after
+    /// the max-age fill) as loaded; unmodified.
+    pub(crate) fn arrived(&mut self, jar: Jar, expiry: Option<u64>) {
+        self.prov.jar = jar;
+        self.expiry = expiry;
+        self.prov.loaded_expiry = expiry;
         self.modified = false;
     }
 
-    pub(crate) fn mark_saved(&mut self, expiry: Option<u64>, issued: u64) {
+    /// After a save: written with this expiry and issue time (with the current key), the
+    /// browser holding `jar`; unmodified.
+    pub(crate) fn mark_saved(&mut self, expiry: Option<u64>, issued: u64, jar: Jar) {
         self.expiry = expiry;
-        self.loaded_expiry = expiry;
-        self.issued = Some(issued);
         self.modified = false;
-        self.reseal = false;
+        self.prov = Provenance {
+            status: Some(LoadStatus::Loaded),
+            issued: Some(issued),
+            loaded_expiry: expiry,
+            reseal: false,
+            jar,
+            ..self.prov
+        };
+    }
+
+    /// After a removal: the browser holds no form of the cookie.
+    pub(crate) fn mark_removed(&mut self) {
+        self.prov.jar = Jar::default();
     }
 }
 
@@ -608,7 +632,7 @@ mod tests {
         assert_eq!(s.insert("k\0", "v"), Err(SessionError::NulCharacter));
         assert_eq!(s.insert("k", "a\0b"), Err(SessionError::NulCharacter));
         s.insert("k", "v").unwrap();
-        s.mark_saved(None, 1);
+        s.mark_saved(None, 1, Jar::default());
         s.insert("k", "v").unwrap();
         assert!(!s.is_modified(), "setting the same value changes nothing");
         s.insert("k", "").unwrap();

@@ -10,9 +10,6 @@ use crate::limits::MAX_COOKIE_BYTES;
 use crate::option_table::{Opt, Spelling};
 use crate::text::{self, Quoted};
 
-/// The default cookie attributes.
-pub const DEFAULT_ATTRIBUTES: &str = "Path=/; HttpOnly; Secure; SameSite=Lax";
-
 /// A cookie name or attribute that cannot be used.
 ///
 /// ```
@@ -47,7 +44,8 @@ impl CookieError {
     /// The message, with option names in `spelling`.
     ///
     /// ```
-    /// use edge_session::{CookieError, Spelling};
+    /// use edge_session::CookieError;
+    /// use edge_session::option_table::Spelling;
     /// let e = CookieError::ManagedAttribute("Max-Age=5".into());
     /// assert!(e.message(Spelling::Js).ends_with("use maxAge instead"));
     /// ```
@@ -190,7 +188,7 @@ impl Attributes {
 /// A `Set-Cookie` line read back: its cookie and its attributes (for inspection and logs).
 ///
 /// ```
-/// let line = edge_session::SetCookie::parse("session=abc; Max-Age=0; Path=/; HttpOnly").unwrap();
+/// let line = edge_session::wire::SetCookie::parse("session=abc; Max-Age=0; Path=/; HttpOnly").unwrap();
 /// assert_eq!((line.name, line.value), ("session", "abc"));
 /// assert!(line.has("httponly") && !line.has("secure"));
 /// assert!(line.is_removal());
@@ -210,7 +208,7 @@ impl<'a> SetCookie<'a> {
     /// without a `=` in the first piece.
     ///
     /// ```
-    /// assert!(edge_session::SetCookie::parse("novalue; Path=/").is_none());
+    /// assert!(edge_session::wire::SetCookie::parse("novalue; Path=/").is_none());
     /// ```
     pub fn parse(line: &'a str) -> Option<Self> {
         let line = line.trim();
@@ -226,7 +224,7 @@ impl<'a> SetCookie<'a> {
     /// The attributes, names lowercased, in order.
     ///
     /// ```
-    /// let line = edge_session::SetCookie::parse("s=1; SameSite=Lax").unwrap();
+    /// let line = edge_session::wire::SetCookie::parse("s=1; SameSite=Lax").unwrap();
     /// assert_eq!(line.attributes().collect::<Vec<_>>(), [("samesite".to_owned(), Some("Lax"))]);
     /// ```
     pub fn attributes(&self) -> impl Iterator<Item = (String, Option<&'a str>)> {
@@ -239,7 +237,7 @@ impl<'a> SetCookie<'a> {
     /// Whether attribute `name` (lowercase) is present.
     ///
     /// ```
-    /// assert!(edge_session::SetCookie::parse("s=1; Secure").unwrap().has("secure"));
+    /// assert!(edge_session::wire::SetCookie::parse("s=1; Secure").unwrap().has("secure"));
     /// ```
     pub fn has(&self, name: &str) -> bool {
         self.attributes().any(|(n, _)| n == name)
@@ -248,7 +246,7 @@ impl<'a> SetCookie<'a> {
     /// Whether the line deletes its cookie (`Max-Age=0`, or an empty value).
     ///
     /// ```
-    /// assert!(edge_session::SetCookie::parse("s=; Path=/").unwrap().is_removal());
+    /// assert!(edge_session::wire::SetCookie::parse("s=; Path=/").unwrap().is_removal());
     /// ```
     pub fn is_removal(&self) -> bool {
         self.value.is_empty() || self.attributes().any(|(n, v)| n == "max-age" && v == Some("0"))
@@ -258,6 +256,7 @@ impl<'a> SetCookie<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::DEFAULT_ATTRIBUTES;
 
     #[test]
     fn names() {

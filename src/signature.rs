@@ -28,6 +28,14 @@
 //! written nor accepted: its tags are skipped like any other version's. [`verify_signature`] is
 //! that check (the npm package's `verifySessionHeader`); the README shows it in a few lines of
 //! Python.
+//!
+//! ```
+//! use edge_session::signature::{DEFAULT_TOLERANCE_SECS, SignatureError, verify_signature};
+//! let secret = "an origin secret of at least 32 characters";
+//! let now = 1_800_000_000_000_000; // µs
+//! let checked = verify_signature(&[secret], None, "GET", "app.example", "/", "user=alice", now, DEFAULT_TOLERANCE_SECS);
+//! assert_eq!(checked, Err(SignatureError::Missing));
+//! ```
 
 use core::fmt;
 
@@ -54,7 +62,7 @@ const MAC_BYTES: usize = 32;
 /// Why a signature was refused.
 ///
 /// ```
-/// assert_eq!(edge_session::SignatureError::Expired.as_str(), "expired");
+/// assert_eq!(edge_session::signature::SignatureError::Expired.as_str(), "expired");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -73,7 +81,7 @@ impl SignatureError {
     /// A stable code: `missing`, `malformed`, `expired` or `mismatch`.
     ///
     /// ```
-    /// assert_eq!(edge_session::SignatureError::Mismatch.as_str(), "mismatch");
+    /// assert_eq!(edge_session::signature::SignatureError::Mismatch.as_str(), "mismatch");
     /// ```
     pub fn as_str(self) -> &'static str {
         match self {
@@ -136,7 +144,8 @@ pub(crate) fn sign(secret: &[u8], now: u64, request: Signed<'_>, session: &str) 
 /// while one is rotated: any of them may have signed.
 ///
 /// ```
-/// use edge_session::{Options, SessionManager, SignatureError, verify_signature};
+/// use edge_session::{Options, SessionManager};
+/// use edge_session::signature::{SignatureError, verify_signature};
 /// let secret = "an origin secret of at least 32 characters, 2026";
 /// let mut o = Options::default();
 /// o.format = edge_session::Format::Plain;
@@ -145,7 +154,7 @@ pub(crate) fn sign(secret: &[u8], now: u64, request: Signed<'_>, session: &str) 
 /// let now = 1_800_000_000_000_000;
 /// let plan = m.plan_request("GET", "app.example", "/account?tab=1", &[("cookie", "session=user=alice")], now);
 /// let header = plan.headers.iter().find_map(|op| match op {
-///     edge_session::HeaderOp::Set(n, v) if n == "x-session-signature" => Some(v.clone()),
+///     edge_session::proxy::HeaderOp::Set(n, v) if n == "x-session-signature" => Some(v.clone()),
 ///     _ => None,
 /// });
 /// let check = |host, target| verify_signature(&[secret], header.as_deref(), "GET", host, target, "user=alice", now, 300);

@@ -1,6 +1,7 @@
 //! Chunked cookies: 4 KB boundaries, growing and shrinking, the chunk cap, and splicing attempts.
 
-use edge_session::{Format, LoadStatus, MAX_COOKIE_BYTES, Options, Rejection, SaveError, Session, SessionManager};
+use edge_session::limits::MAX_COOKIE_BYTES;
+use edge_session::{Format, LoadStatus, Options, Rejection, SaveError, Session, SessionManager};
 
 const NOW: u64 = 1_800_000_000_000_000;
 

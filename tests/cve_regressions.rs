@@ -2,10 +2,9 @@
 //! each named after its identifier. Run natively and on wasm32. (RUSTSEC-2023-0096 is in
 //! src/sealed.rs, where the AEAD call is; CVE-2018-1283 at the proxy is also in tests/worker/.)
 
-use edge_session::{
-    ConfigError, CookieError, Format, HeaderOp, LoadStatus, MAX_UPDATE_BYTES, Options, Session, SessionError,
-    SessionManager,
-};
+use edge_session::limits::MAX_UPDATE_BYTES;
+use edge_session::proxy::HeaderOp;
+use edge_session::{ConfigError, CookieError, Format, LoadStatus, Options, Session, SessionError, SessionManager};
 
 const NOW: u64 = 1_800_000_000_000_000;
 const SEC: u64 = 1_000_000;

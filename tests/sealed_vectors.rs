@@ -5,7 +5,8 @@
 //! gives other bytes; opening is what is pinned). To write a file for a *new* format version,
 //! run `cargo test --test integration -- --ignored write_vectors` and commit it under a new name.
 
-use edge_session::{ConfigError, KeyError, LoadStatus, Options, RAW_KEY_PREFIX, Rejection, SessionManager};
+use edge_session::wire::RAW_KEY_PREFIX;
+use edge_session::{ConfigError, KeyError, LoadStatus, Options, Rejection, SessionManager};
 use serde_json::Value;
 
 /// The issue time of every vector, and "now" when opening them (µs).

@@ -9,7 +9,9 @@ use std::sync::OnceLock;
 
 fn manager() -> &'static SessionManager {
     static M: OnceLock<SessionManager> = OnceLock::new();
-    M.get_or_init(|| common::manager(Format::Apache, &[common::PASSPHRASE, "secret"], |o| o.allow_weak_passphrases = true))
+    M.get_or_init(|| {
+        common::manager(Format::Apache, &[common::PASSPHRASE, "secret"], |o| o.allow_weak_passphrases = true)
+    })
 }
 
 fuzz_target!(|data: &[u8]| {

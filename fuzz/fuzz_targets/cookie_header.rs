@@ -4,7 +4,9 @@
 #![no_main]
 #[path = "common.rs"]
 mod common;
-use edge_session::{find_cookie, HeaderOp, SessionManager};
+use edge_session::SessionManager;
+use edge_session::proxy::HeaderOp;
+use edge_session::wire::find_cookie;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 

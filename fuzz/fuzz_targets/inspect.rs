@@ -1,6 +1,6 @@
 //! The inspector's parser: any text, with and without keys.
 #![no_main]
-use edge_session::{inspect, InspectOptions};
+use edge_session::inspect::{InspectOptions, inspect};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

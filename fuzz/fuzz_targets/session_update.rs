@@ -1,7 +1,8 @@
 //! A SessionHeader update applied to a session; a refused update leaves it unchanged, and
 //! whatever is accepted survives its own encoding.
 #![no_main]
-use edge_session::{Session, MAX_UPDATE_BYTES};
+use edge_session::Session;
+use edge_session::limits::MAX_UPDATE_BYTES;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

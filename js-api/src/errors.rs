@@ -4,7 +4,8 @@
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
-use edge_session::{ConfigError, CookieError, KeyError, SaveError, SessionError, Spelling};
+use edge_session::option_table::Spelling;
+use edge_session::{ConfigError, CookieError, KeyError, SaveError, SessionError};
 
 /// A JavaScript `Error` with a stable `code` and `name = "EdgeSessionError"`.
 pub(crate) fn error(code: &str, message: &str) -> JsValue {

@@ -5,7 +5,8 @@
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 
-use edge_session::{HeaderOp, Notice, Saved, Spelling};
+use edge_session::option_table::Spelling;
+use edge_session::proxy::{HeaderOp, Notice, Saved};
 
 use crate::errors::error;
 use crate::manager::SessionManager;
@@ -118,7 +119,7 @@ pub fn plan_passthrough(manager: &SessionManager, headers: JsHeaders) -> Result<
     Ok(response_plan(&manager.inner.plan_response(None, &header_list(&headers)?, 0)))
 }
 
-fn response_plan(plan: &edge_session::ResponsePlan) -> JsResponsePlan {
+fn response_plan(plan: &edge_session::proxy::ResponsePlan) -> JsResponsePlan {
     object(&[
         ("headers", header_ops(&plan.headers).into()),
         ("notices", notices(&plan.notices).into()),
@@ -190,9 +191,9 @@ pub fn origin_failure(
 ) -> Result<JsOriginFailure, JsValue> {
     let error = text(&error, "error")?;
     Ok(object(&[
-        ("status", edge_session::ORIGIN_FAILURE_STATUS.into()),
-        ("body", edge_session::ORIGIN_FAILURE_BODY.into()),
-        ("contentType", edge_session::FAILURE_CONTENT_TYPE.into()),
+        ("status", edge_session::proxy::ORIGIN_FAILURE_STATUS.into()),
+        ("body", edge_session::proxy::ORIGIN_FAILURE_BODY.into()),
+        ("contentType", edge_session::proxy::FAILURE_CONTENT_TYPE.into()),
         ("notice", notice(&Notice::OriginFailed(error))),
     ])
     .unchecked_into())

@@ -4,7 +4,8 @@
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use edge_session::{Format, InspectOptions};
+use edge_session::Format;
+use edge_session::inspect::InspectOptions;
 
 use crate::options::{get, string_opt, strings_opt};
 use crate::values::{entries_array, micros, millis, number_or_null, object, string_or_null, text};
@@ -72,12 +73,12 @@ pub fn inspect(
     } else {
         o.now = micros(None)?;
     }
-    let i = edge_session::inspect(&input, &o);
+    let i = edge_session::inspect::inspect(&input, &o);
     let format = i.format.map(Format::as_str);
     let cipher = i.cipher.map(edge_session::ApacheCipher::as_str);
     // Warnings, the problem and the reading all cross as `{ code, message }`.
     let coded = |code: &str, message: String| object(&[("code", code.into()), ("message", message.into())]);
-    let warning = |w: &edge_session::Warning| coded(w.code(), w.to_string());
+    let warning = |w: &edge_session::inspect::Warning| coded(w.code(), w.to_string());
     let reading = i.reading.map(|r| coded(r.code(), r.to_string()));
     let problem = i.problem.as_ref().map(warning);
     let warnings = Array::new();
@@ -93,7 +94,7 @@ pub fn inspect(
         ("expiry", number_or_null(session.and_then(edge_session::Session::expiry).map(millis)).into()),
         ("issued", number_or_null(session.and_then(edge_session::Session::issued).map(millis)).into()),
         ("bytes", JsValue::from_f64(i.bytes as f64)),
-        ("limit", JsValue::from_f64(edge_session::MAX_COOKIE_BYTES as f64)),
+        ("limit", JsValue::from_f64(edge_session::limits::MAX_COOKIE_BYTES as f64)),
         ("keyId", string_or_null(i.key_id.clone()).into()),
         ("cipher", string_or_null(cipher.map(str::to_owned)).into()),
         ("reading", reading.clone().unwrap_or(JsValue::NULL)),

@@ -84,22 +84,32 @@ pub fn generate_key() -> Result<String, JsValue> {
 }
 
 /// The core's option table, for the package's tests (that the TypeScript options type, the README
-/// and the parser agree with it): `[{ rust, js, env, kind, default }]`. Not in the documented API.
+/// and the parser agree with it): `[{ rust, js, env, kind, describe, default, min, max, choices }]`. Not in the documented API.
 #[wasm_bindgen(js_name = optionTable, skip_typescript)]
 pub fn option_table() -> js_sys::Array {
-    edge_session::OPTIONS
+    edge_session::option_table::OPTIONS
         .iter()
         .map(|s| {
             let kind = match s.kind {
-                edge_session::Kind::Text => "text",
-                edge_session::Kind::Texts => "texts",
-                edge_session::Kind::Secret => "secret",
-                edge_session::Kind::Secrets => "secrets",
-                edge_session::Kind::Choice(_) => "choice",
-                edge_session::Kind::Seconds => "seconds",
-                edge_session::Kind::Count { .. } => "count",
-                edge_session::Kind::Flag => "flag",
+                edge_session::option_table::Kind::Text => "text",
+                edge_session::option_table::Kind::Texts => "texts",
+                edge_session::option_table::Kind::Secret => "secret",
+                edge_session::option_table::Kind::Secrets => "secrets",
+                edge_session::option_table::Kind::Choice(_) => "choice",
+                edge_session::option_table::Kind::Seconds => "seconds",
+                edge_session::option_table::Kind::Count { .. } => "count",
+                edge_session::option_table::Kind::Flag => "flag",
                 _ => "other",
+            };
+            let (min, max) = match s.kind.bounds() {
+                Some((min, max)) => (JsValue::from_f64(min as f64), JsValue::from_f64(max as f64)),
+                None => (JsValue::NULL, JsValue::NULL),
+            };
+            let choices: JsValue = match s.kind {
+                edge_session::option_table::Kind::Choice(c) => {
+                    c.iter().map(|c| JsValue::from_str(c)).collect::<js_sys::Array>().into()
+                }
+                _ => JsValue::NULL,
             };
             object(&[
                 ("rust", s.rust.into()),
@@ -108,6 +118,9 @@ pub fn option_table() -> js_sys::Array {
                 ("kind", kind.into()),
                 ("describe", s.kind.describe().into()),
                 ("default", s.default.into()),
+                ("min", min),
+                ("max", max),
+                ("choices", choices),
             ])
         })
         .collect()

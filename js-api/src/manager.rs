@@ -30,7 +30,7 @@ impl SessionManager {
         let options = parse_options(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
         let inner = edge_session::SessionManager::new(options).map_err(|e| config_error(&e))?;
         if let Some(notice) = inner.startup_notice() {
-            warn(&notice.line(edge_session::Spelling::Js, &[]));
+            warn(&notice.line(edge_session::option_table::Spelling::Js, &[]));
         }
         Ok(Self { inner })
     }

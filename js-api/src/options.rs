@@ -1,11 +1,12 @@
 //! The options object of `new SessionManager(options)`, read by the core's option table
-//! (`edge_session::OPTIONS`): every key the table gives a JavaScript name, as its kind says, set
+//! (`edge_session::option_table::OPTIONS`): every key the table gives a JavaScript name, as its kind says, set
 //! through `Options::set`. No list of names here: the table is the list.
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use edge_session::{Format, Kind, OPTIONS, Opt, OptionSpec, OptionValue, Options};
+use edge_session::option_table::{Kind, OPTIONS, Opt, OptionSpec, OptionValue};
+use edge_session::{Format, Options};
 
 use crate::errors::{config_error, invalid};
 
@@ -29,9 +30,7 @@ pub(crate) fn get(obj: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue>
 
 #[cfg(feature = "full")]
 pub(crate) fn string_opt(obj: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
-    get(obj, name)?
-        .map(|v| v.as_string().ok_or_else(|| invalid(&format!("option {name} must be a string"))))
-        .transpose()
+    get(obj, name)?.map(|v| v.as_string().ok_or_else(|| invalid(&format!("{name}: must be a string")))).transpose()
 }
 
 #[cfg(feature = "full")]
@@ -39,7 +38,7 @@ pub(crate) fn strings_opt(obj: &JsValue, name: &str) -> Result<Option<Vec<String
     let Some(v) = get(obj, name)? else {
         return Ok(None);
     };
-    strings_of(&v).map(Some).ok_or_else(|| invalid(&format!("option {name} must be an array of strings")))
+    strings_of(&v).map(Some).ok_or_else(|| invalid(&format!("{name}: must be a list of strings")))
 }
 
 fn strings_of(v: &JsValue) -> Option<Vec<String>> {
@@ -87,13 +86,13 @@ pub(crate) fn parse_options(js: &JsValue) -> Result<Options, JsValue> {
     }
     for spec in OPTIONS.iter().filter(|s| !s.js.is_empty()) {
         let Some(v) = get(js, spec.js)? else { continue };
-        let value = value_of(spec, &v)
-            .ok_or_else(|| invalid(&format!("option {} must be {}", spec.js, spec.kind.describe())))?;
+        let value =
+            value_of(spec, &v).ok_or_else(|| invalid(&format!("{}: must be {}", spec.js, spec.kind.describe())))?;
         o.set(spec.opt, value).map_err(|e| config_error(&e))?;
     }
     // A cipher is the apache format's: given for another, it would be silently unused.
     if get(js, Opt::Cipher.spec().js)?.is_some() && o.format != Format::Apache {
-        return Err(invalid("option cipher is for format \"apache\" only"));
+        return Err(invalid(&format!("{}: is for format \"apache\" only", Opt::Cipher.spec().js)));
     }
     Ok(o)
 }

@@ -36,14 +36,14 @@ pub fn verify_signature(
         return Err(invalid("the origin secret must be a non-empty string (or an array of them)"));
     }
     let tolerance = match tolerance_seconds {
-        None => edge_session::DEFAULT_TOLERANCE_SECS,
+        None => edge_session::signature::DEFAULT_TOLERANCE_SECS,
         Some(t) if t.is_finite() && t >= 0.0 && t.fract() == 0.0 && t <= 86_400.0 => t as u64,
-        Some(_) => return Err(invalid("option tolerance must be a whole number of seconds from 0 to 86400")),
+        Some(_) => return Err(invalid("tolerance: must be a whole number of seconds from 0 to 86400")),
     };
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let now = micros(now_ms)?;
     Ok(
-        match edge_session::verify_signature(
+        match edge_session::signature::verify_signature(
             &secrets,
             header.as_deref(),
             &method,

@@ -3,7 +3,8 @@
 
 use core::fmt;
 
-use edge_session::{ConfigError, Format, Kind, OPTIONS, OptionSpec, OptionValue, Options, SessionManager, Spelling};
+use edge_session::option_table::{Kind, OPTIONS, OptionSpec, OptionValue, Spelling};
+use edge_session::{ConfigError, Format, Options, SessionManager};
 
 use crate::records::{self, HASH_KEY_LABEL, HashKey, MAX_SESSIONS_LIMIT};
 use crate::sessions::StoreSessions;
@@ -460,7 +461,7 @@ mod tests {
         assert_eq!(c.origin, None);
         assert_eq!(c.manager.options().header, "X-Replace-Session");
         assert!(c.log_writes);
-        assert_eq!(c.manager.options().open_cache, edge_session::DEFAULT_OPEN_CACHE);
+        assert_eq!(c.manager.options().open_cache, edge_session::limits::DEFAULT_OPEN_CACHE);
         let bad = parse_map(&[("SESSION_KEYS", &key), ("SESSION_DEMO", "true"), ("SESSION_LOG_WRITES", "sometimes")]);
         assert!(bad.err().is_some_and(|e| e.to_string().contains("SESSION_LOG_WRITES")));
     }
@@ -548,7 +549,8 @@ mod tests {
             let e = parse_map(&[("SESSION_KEYS", &key), (var, value)]).unwrap_err().to_string();
             assert!(e.starts_with(&format!("{var}: ")), "{var}={value}: {e}");
             // In the Worker's own names: no Rust field or JavaScript key in the message.
-            for spec in edge_session::OPTIONS.iter().filter(|s| !s.env.is_empty() && s.rust.contains('_')) {
+            for spec in edge_session::option_table::OPTIONS.iter().filter(|s| !s.env.is_empty() && s.rust.contains('_'))
+            {
                 assert!(!e.contains(spec.rust) && !e.contains(spec.js), "{var}={value}: {e}");
             }
         }
@@ -558,7 +560,7 @@ mod tests {
     /// of `VARS`, read as its kind says.
     #[test]
     fn every_option_of_the_table_is_a_variable() {
-        for spec in edge_session::OPTIONS.iter().filter(|s| !s.env.is_empty()) {
+        for spec in edge_session::option_table::OPTIONS.iter().filter(|s| !s.env.is_empty()) {
             assert!(VARS.contains(&spec.env), "{} is not read", spec.env);
         }
         let key = edge_session::generate_key().unwrap();

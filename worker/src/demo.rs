@@ -8,7 +8,8 @@
 //! - `/counter` increments a counter kept in the session (the body is the new value);
 //! - `/logout` deletes every key it was sent.
 
-use edge_session::{Options, Session, encode_update, form_value};
+use edge_session::wire::{encode_update, form_value};
+use edge_session::{Options, Session};
 use worker::{Headers, Response, Result};
 
 fn html_escape(s: &str) -> String {

@@ -12,7 +12,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
-use edge_session::{Notice, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS, log_line};
+use edge_session::proxy::{Notice, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS, log_line};
 use wasm_bindgen::{JsCast, JsValue};
 use worker::{Context, Env, Request, Result, console_error, event};
 

@@ -6,7 +6,7 @@
 //! {"edge_session":"<event>","sid":"<hash>","prev":"<hash>","why":"<reason>","n":<count>}
 //! ```
 //!
-//! Lines are written by the core's one writer (`edge_session::log_line`; the flow's own notices,
+//! Lines are written by the core's one writer (`edge_session::proxy::log_line`; the flow's own notices,
 //! such as a rejected cookie, are these same events). `sid` and `prev` are keyed hashes
 //! (`records::log_hash`) of the session id (server-side store) or
 //! of the cookie value (cookie format): lines of one session can be followed (`prev` names the
@@ -15,7 +15,8 @@
 
 use core::fmt::Write as _;
 
-use edge_session::{Rejection, log_line};
+use edge_session::Rejection;
+use edge_session::proxy::log_line;
 
 /// Why a cookie gave no session: the core's reasons, and the store's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,7 +250,7 @@ mod tests {
         );
         assert_eq!(
             line(Event::Rejected(Why::Cookie(Rejection::Tampered)), None, None, None, None),
-            edge_session::Notice::Rejected(Rejection::Tampered).to_json(),
+            edge_session::proxy::Notice::Rejected(Rejection::Tampered).to_json(),
             "the flow's notice and the Worker's event are one line"
         );
         assert_eq!(line(Event::LoggedOut, None, None, Some(3), None), r#"{"edge_session":"logged-out","n":"3"}"#);

@@ -2,7 +2,7 @@
 //! operations, copying a response with other headers, forwarding to the origin (or the demo
 //! origin), and the answers the face makes itself.
 
-use edge_session::{FAILURE_CONTENT_TYPE, HeaderOp};
+use edge_session::proxy::{FAILURE_CONTENT_TYPE, HeaderOp};
 use wasm_bindgen::{JsCast, JsValue};
 use worker::{Headers, Response, Result};
 

@@ -3,7 +3,9 @@
 //! core's response plan executed, the store written and the session events logged by what the
 //! save did.
 
-use edge_session::{LoadStatus, ResponsePlan, Saved, Session, Written, find_cookie, log_line};
+use edge_session::proxy::{ResponsePlan, Saved, Written, log_line};
+use edge_session::wire::find_cookie;
+use edge_session::{LoadStatus, Session};
 use wasm_bindgen::JsValue;
 use worker::{Date, Env, Headers, console_error};
 

@@ -3,7 +3,8 @@
 
 use std::cell::RefCell;
 
-use edge_session::{LoadStatus, Session, log_line};
+use edge_session::proxy::log_line;
+use edge_session::{LoadStatus, Session};
 use worker::{Env, console_error};
 
 use crate::config::{Revocation, WorkerConfig};

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use edge_session::form_value;
+use edge_session::wire::form_value;
 use worker::{Date, Env, Method, Request, Response, Result, State, durable_object};
 
 use crate::records::{self, DO_PREFIX, Held};

@@ -47,7 +47,7 @@ impl core::fmt::Display for StoreSaveError {
                 "session record of {len} bytes exceeds the store's {MAX_RECORD_BYTES}-byte limit: store less in the session"
             ),
             Self::Random => f.write_str("the platform's random number generator failed"),
-            Self::Save(e) => f.write_str(&e.message(edge_session::Spelling::Env)),
+            Self::Save(e) => f.write_str(&e.message(edge_session::option_table::Spelling::Env)),
         }
     }
 }

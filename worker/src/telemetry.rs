@@ -4,7 +4,9 @@
 
 use std::cell::RefCell;
 
-use edge_session::{Notice, Session, Spelling, log_line};
+use edge_session::Session;
+use edge_session::option_table::Spelling;
+use edge_session::proxy::{Notice, log_line};
 use worker::{console_error, console_log, console_warn};
 
 use crate::config::WorkerConfig;
@@ -18,8 +20,8 @@ use edge_session::LoadStatus;
 pub(crate) fn print(notice: &Notice) {
     let line = notice.line(Spelling::Env, &[]);
     match notice.level() {
-        edge_session::Level::Info => console_log!("{line}"),
-        edge_session::Level::Warn => console_warn!("{line}"),
+        edge_session::proxy::Level::Info => console_log!("{line}"),
+        edge_session::proxy::Level::Warn => console_warn!("{line}"),
         _ => console_error!("{line}"),
     }
 }
