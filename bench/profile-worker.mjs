@@ -1,7 +1,10 @@
 // Profiles the Rust Worker (build/index.js) in workerd: a CPU profile of its isolate, taken over
 // the V8 inspector while N /counter requests (8 at a time) run against Miniflare, then the functions
 // with the most time (inclusive and self), names included (the worker's wasm keeps its names).
-//   node bench/profile-worker.mjs [N] [VAR=value ...]    e.g. SESSION_LOG_WRITES=false
+//   node bench/profile-worker.mjs [N] [VAR=value ...]    e.g. SESSION_LOG_WRITES=all
+// PROFILE_PATH=/ profiles a read (the demo's page) instead of /counter. Build the Worker with its
+// names first (EDGE_SESSION_NAMES=1 bash scripts/build-worker.sh --code), or functions show as
+// wasm-function[N].
 // Writes the whole profile to test-artifacts/worker.cpuprofile (open it in Chrome's DevTools).
 import { Miniflare } from "miniflare";
 import WebSocket from "ws";
@@ -22,17 +25,18 @@ await new Promise((r) => ws.on("open", r));
 let id = 0; const pending = new Map();
 ws.on("message", (m) => { const d = JSON.parse(m); if (pending.has(d.id)) { pending.get(d.id)(d); pending.delete(d.id); } });
 const call = (method, params = {}) => new Promise((r) => { const i = ++id; pending.set(i, r); ws.send(JSON.stringify({ id: i, method, params })); });
-for (let i = 0; i < 300; i++) await (await mf.dispatchFetch("http://x/counter", { headers: { cookie } })).text();
+for (let i = 0; i < 300; i++) await (await mf.dispatchFetch(`http://x${process.env.PROFILE_PATH ?? "/counter"}`, { headers: { cookie } })).text();
 await call("Profiler.enable"); await call("Profiler.setSamplingInterval", { interval: 50 }); await call("Profiler.start");
 const t0 = performance.now();
 const N = Number(process.argv[2] ?? 3000);
-await Promise.all(Array.from({ length: 8 }, async () => { for (let i = 0; i < N / 8; i++) await (await mf.dispatchFetch("http://x/counter", { headers: { cookie } })).text(); }));
+const PATH = process.env.PROFILE_PATH ?? "/counter";
+await Promise.all(Array.from({ length: 8 }, async () => { for (let i = 0; i < N / 8; i++) await (await mf.dispatchFetch(`http://x${PATH}`, { headers: { cookie } })).text(); }));
 const ms = performance.now() - t0;
 const { result } = await call("Profiler.stop");
 const out = new URL("../test-artifacts/worker.cpuprofile", import.meta.url).pathname;
 mkdirSync(new URL("../test-artifacts/", import.meta.url).pathname, { recursive: true });
 writeFileSync(out, JSON.stringify(result.profile));
-console.log(`${N} requests in ${ms.toFixed(0)} ms; profile: ${out}`);
+console.log(`${N} requests to ${PATH} in ${ms.toFixed(0)} ms; profile: ${out}`);
 ws.close();
 await mf.dispose();
 
@@ -57,6 +61,7 @@ for (const id of p.samples) {
     seen.add(k);
   }
 }
+console.log(`busy samples: ${busy}, ${(busy / N).toFixed(2)} per request`);
 for (const [title, m] of [["inclusive", incl], ["self", self]]) {
   console.log(`--- ${title} (% of busy samples)`);
   for (const [k, c] of [...m].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((100 * c) / busy).toFixed(1).padStart(5)}  ${k.slice(0, 110)}`);

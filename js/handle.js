@@ -12,8 +12,64 @@ export const FLOW = Symbol.for("edge-session.flow");
 /** Ours, not the origin's: never expected on any input (kept apart from the origin's 502). */
 const INTERNAL_ERROR = "edge-session: internal error\n";
 
+/** An `EdgeSessionError` with a stable `code`, as the bindings' own errors. */
+function failure(code, message, Type = TypeError) {
+  const e = new Type(message);
+  e.name = "EdgeSessionError";
+  e.code = code;
+  return e;
+}
+
+/**
+ * A header list (`Headers`, or any iterable of `[name, value]` string pairs) packed for the
+ * bindings in one string: `name NUL value NUL …` (js-api/src/flow.rs has the layout). One crossing
+ * into WebAssembly instead of one per name and value.
+ */
+function pack(headers) {
+  let packed = "";
+  try {
+    for (const [name, value] of headers) {
+      if (typeof name !== "string" || typeof value !== "string") throw new TypeError("not a string");
+      packed += name + "\0" + value + "\0";
+    }
+  } catch {
+    throw failure("ERR_INVALID_HEADERS", "headers must be an iterable of [name, value] string pairs");
+  }
+  return packed;
+}
+
+/**
+ * A packed plan's fields from `at` on (js-api/src/flow.rs has the layout): its notices (a count,
+ * then level and line each) and its header operations (`op NUL name NUL value NUL …`).
+ */
+const OPS = { d: "delete", s: "set", a: "append" };
+function unpack(fields, at, plan) {
+  let i = at + 1;
+  const notices = [];
+  for (let n = Number(fields[at]); n > 0; n--, i += 2) notices.push({ level: fields[i], line: fields[i + 1] });
+  const headers = [];
+  for (; i + 3 <= fields.length; i += 3) {
+    headers.push(fields[i] === "d" ? ["delete", fields[i + 1]] : [OPS[fields[i]], fields[i + 1], fields[i + 2]]);
+  }
+  plan.headers = headers;
+  plan.notices = notices;
+  return plan;
+}
+
+/** The bindings' request plan (`[session, packed]`) as a `RequestPlan`. */
+function requestPlan([session, packed]) {
+  return unpack(packed.split("\0"), 0, { session });
+}
+
+/** The bindings' packed response plan as a `ResponsePlan`. */
+function responsePlan(packed) {
+  const f = packed.split("\0");
+  const number = (v) => (v === "" ? null : Number(v));
+  return unpack(f, 4, { saved: { outcome: f[0], keyId: f[1] || null, bytes: number(f[2]), chunks: number(f[3]) } });
+}
+
 /** Executes header operations (`["delete", n]`, `["set", n, v]`, `["append", n, v]`) in order. */
-function execute(headers, ops) {
+export function execute(headers, ops) {
   for (const [op, name, value] of ops) {
     if (op === "delete") headers.delete(name);
     else if (op === "set") headers.set(name, value);
@@ -23,7 +79,7 @@ function execute(headers, ops) {
 }
 
 /** Prints the core's JSON log lines with the console method of their level. */
-function log(notices) {
+export function log(notices) {
   for (const { level, line } of notices) console[level](line);
 }
 
@@ -33,7 +89,7 @@ function log(notices) {
  * (never followed here, with X-Session and its signature sent on to wherever it points), also when
  * `next` passes it to `fetch` or builds another Request from it.
  */
-function upstream(request, url, headers) {
+export function upstream(request, url, headers) {
   const init = { method: request.method, headers, redirect: "manual", signal: request.signal };
   if (request.body) {
     init.body = request.body;
@@ -42,17 +98,14 @@ function upstream(request, url, headers) {
   return new Request(url, init);
 }
 
-/** An `EdgeSessionError` with a stable `code`, as the bindings' own errors. */
+/** A misused option (`ERR_INVALID_OPTION`). */
 function misuse(message) {
-  const e = new TypeError(message);
-  e.name = "EdgeSessionError";
-  e.code = "ERR_INVALID_OPTION";
-  return e;
+  return failure("ERR_INVALID_OPTION", message);
 }
 
 /** `handle`'s `origin` option, checked once per distinct value: `scheme://host[:port]`. */
 const origins = new Map();
-function originOf(value) {
+export function originOf(value) {
   if (value === undefined || value === null) return null;
   let known = origins.get(value);
   if (known) return known;
@@ -97,7 +150,13 @@ let scratch = new Uint8Array(1024);
  * one build of the bindings (`SessionManager` and `originFailure` of pkg/ or pkg/full/).
  */
 export function sessionManagerClass({ SessionManager: CoreSessionManager, originFailure, planRequest, planResponse, planPassthrough }) {
-  const plans = { planRequest, planResponse, planPassthrough, originFailure };
+  // The bindings' plans, header lists packed in and operations unpacked out.
+  const plans = {
+    planRequest: (manager, method, host, target, headers, nowMs) => requestPlan(planRequest(manager, method, host, target, pack(headers), nowMs)),
+    planResponse: (manager, session, headers, nowMs) => responsePlan(planResponse(manager, session, pack(headers), nowMs)),
+    planPassthrough: (manager, headers) => responsePlan(planPassthrough(manager, pack(headers))),
+    originFailure,
+  };
   return class SessionManager extends CoreSessionManager {
     /** This build's plan functions (`edge-session/flow`). */
     get [FLOW]() {
@@ -135,7 +194,7 @@ export function sessionManagerClass({ SessionManager: CoreSessionManager, origin
         const target = url.pathname + url.search;
         // Concatenated, never resolved: a path such as `//other.example/x` stays a path.
         const to = origin ? new URL(origin + target) : url;
-        const plan = planRequest(this, request.method, to.host, target, request.headers, now);
+        const plan = plans.planRequest(this, request.method, to.host, target, request.headers, now);
         session = plan.session;
         log(plan.notices);
         const forwarded = upstream(request, to, execute(new Headers(request.headers), plan.headers));
@@ -148,7 +207,7 @@ export function sessionManagerClass({ SessionManager: CoreSessionManager, origin
           log([failure.notice]);
           return new Response(failure.body, { status: failure.status, headers: { "content-type": failure.contentType } });
         }
-        const r = session ? planResponse(this, session, response.headers, now) : planPassthrough(this, response.headers);
+        const r = session ? plans.planResponse(this, session, response.headers, now) : plans.planPassthrough(this, response.headers);
         log(r.notices);
         const init = { status: response.status, statusText: response.statusText, headers: execute(new Headers(response.headers), r.headers) };
         if (response.webSocket) init.webSocket = response.webSocket; // workerd

@@ -1,8 +1,12 @@
-// Hono middleware: the session on the context (`c.get("session")`), saved after the handler runs,
-// through `manager.handle` (so a handler may also answer with X-Replace-Session). The handler sees
-// the request the origin would see: `c.req.raw` is the rewritten request (no client-sent
-// X-Session, no session cookie with cookieRemove), so an app that forwards it stays safe.
+// Hono middleware: the session on the context (`c.get("session")`), saved after the handler runs
+// (a handler may also answer with X-Replace-Session). It executes the same plans of the core as
+// `manager.handle` (js/handle.js), with Hono's own objects: the handler sees the request the origin
+// would see (`c.req.raw` is the rewritten request: no client-sent X-Session, no session cookie with
+// cookieRemove, `redirect: "manual"`), so an app that forwards it stays safe; the response's
+// headers are changed where they are (Hono's responses are its own), copied only when they cannot
+// be (a fetched response passed through as it is).
 import { SessionManager } from "edge-session";
+import { FLOW, execute, log, originOf, upstream } from "./handle.js";
 
 /**
  * @param {SessionManager | import("edge-session").SessionManagerOptions} options a manager (from
@@ -13,18 +17,51 @@ import { SessionManager } from "edge-session";
  */
 export function session(options, { key = "session", origin } = {}) {
   // Any manager with the flow: the full entry's class is another class over another build.
-  const manager = typeof options?.handle === "function" ? options : new SessionManager(options);
+  const manager = options?.[FLOW] ? options : new SessionManager(options);
+  const { planRequest, planResponse, planPassthrough, originFailure } = manager[FLOW];
+  // Checked once, when the app is built (ERR_INVALID_OPTION).
+  const to = originOf(origin);
   return async function edgeSession(c, next) {
-    const res = await manager.handle(c.req.raw, async (request, s) => {
-      c.req.raw = request;
+    const request = c.req.raw;
+    const now = Date.now();
+    const url = new URL(request.url);
+    const target = url.pathname + url.search;
+    // Concatenated, never resolved: a path such as `//other.example/x` stays a path.
+    const dest = to ? new URL(to + target) : url;
+    const plan = planRequest(manager, request.method, dest.host, target, request.headers, now);
+    const s = plan.session;
+    try {
+      log(plan.notices);
+      c.req.raw = upstream(request, dest, execute(new Headers(request.headers), plan.headers));
       c.set(key, s ?? null);
-      await next();
-      return c.res;
-    }, { origin });
-    // Hono's `c.res` setter merges the previous response's headers into the new one, which would
-    // bring back the SessionHeader: `res` already holds everything that should stay.
-    c.res = undefined;
-    c.res = res;
+      try {
+        await next();
+      } catch (e) {
+        // As `handle` answers a `next` that throws (an origin that cannot be reached): the core's
+        // 502, nothing saved.
+        const failure = originFailure(String(e?.message ?? e));
+        log([failure.notice]);
+        c.res = undefined;
+        c.res = new Response(failure.body, { status: failure.status, headers: { "content-type": failure.contentType } });
+        return;
+      }
+      const res = c.res;
+      const r = s ? planResponse(manager, s, res.headers, now) : planPassthrough(manager, res.headers);
+      log(r.notices);
+      try {
+        execute(res.headers, r.headers);
+      } catch {
+        // Immutable headers (a fetched response): the same response with a copy of them. Hono's
+        // `c.res` setter merges the previous response's headers into the new one, which would
+        // bring back the SessionHeader: the copy already holds everything that should stay.
+        const init = { status: res.status, statusText: res.statusText, headers: execute(new Headers(res.headers), r.headers) };
+        if (res.webSocket) init.webSocket = res.webSocket; // workerd
+        c.res = undefined;
+        c.res = new Response(res.body, init);
+      }
+    } finally {
+      s?.free();
+    }
   };
 }
 

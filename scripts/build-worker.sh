@@ -53,8 +53,13 @@ fi
 
 # The deployed build (a plain call: `wrangler deploy`, `wrangler dev`, the benchmarks) and the
 # tests' build (linted by clippy-driver) are both stable Rust; build/.kind tells them apart.
+# EDGE_SESSION_NAMES=1 (bench/profile-worker.mjs): the same release build with the wasm's names
+# section kept (wasm-opt -g), so that a profile names its functions; never the one to deploy.
+names=${EDGE_SESSION_NAMES:-0}
 if [ "$linted" = 1 ]; then
   kind="release, linted by clippy-driver"
+elif [ "$names" = 1 ]; then
+  kind="release, names kept"
 else
   kind=release
 fi
@@ -76,6 +81,8 @@ for f in worker/build/*; do
   [ "$(basename "$f")" = assets ] || { rm -rf "build/$(basename "$f")"; mv "$f" build/; }
 done
 rm -rf worker/build
-wasm-opt -O --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory \
+keep=()
+[ "$names" != 1 ] || keep=(-g)
+wasm-opt -O "${keep[@]}" --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory \
   --enable-multivalue --enable-reference-types --enable-exception-handling build/index_bg.wasm -o build/index_bg.wasm
 echo "$kind" > build/.kind

@@ -1,8 +1,26 @@
 //! The front proxy's flow over a `SessionManager`, for the faces (`handle`, the Hono middleware,
 //! adapters): the core's plans as data, header operations and log lines. Not the user's API: the
-//! package exports these from `edge-session/flow` only (`flow(manager)`).
+//! package exports these from `edge-session/flow` only (`flow(manager)`, which packs and unpacks
+//! the header lists: js/handle.js).
+//!
+//! Header lists cross between JavaScript and WebAssembly packed in one string each way, rather
+//! than one crossing per name and value (measured: most of a plan's cost, in node and workerd):
+//!
+//! ```text
+//! headers in       name NUL value NUL  name NUL value NUL  …     (empty: no header)
+//! request plan     [session or null, notices operations]
+//! response plan    outcome NUL keyId NUL bytes NUL chunks NUL notices operations
+//!   notices        count NUL (level NUL line NUL){count}
+//!   operations     (op NUL name NUL value NUL)*     op: "d" delete (value empty), "s" set, "a" append
+//!   keyId, bytes, chunks   empty when the save wrote nothing
+//! ```
+//!
+//! A header name is a token and a value never holds NUL (the Fetch standard refuses it in both), a
+//! log line is JSON (which escapes every control character) and the other fields are words and
+//! numbers: NUL cannot occur inside a field. Measured: a plan's objects built field by field from
+//! WebAssembly cost more than the plan (bench/NOTES.md).
 
-use js_sys::{Array, Reflect};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use edge_session::option_table::Spelling;
@@ -11,7 +29,7 @@ use edge_session::proxy::{HeaderOp, Notice, Saved};
 use crate::errors::error;
 use crate::manager::SessionManager;
 use crate::session::Session;
-use crate::values::{micros, object, string_or_null, text};
+use crate::values::{micros, object, text};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_FLOW: &'static str = r#"
@@ -53,19 +71,15 @@ export interface ResponsePlan {
   notices: LogNotice[];
   saved: SaveOutcome;
 }
+/** A RequestPlan as the bindings return it: the session and the rest packed (`edge-session/flow` unpacks it). */
+export type PackedRequestPlan = [Session | null, string];
 "#;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `RequestPlan` on the JavaScript side.
-    #[wasm_bindgen(typescript_type = "RequestPlan")]
+    /// `PackedRequestPlan` on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "PackedRequestPlan")]
     pub type JsRequestPlan;
-    /// `ResponsePlan` on the JavaScript side.
-    #[wasm_bindgen(typescript_type = "ResponsePlan")]
-    pub type JsResponsePlan;
-    /// `Array<[string, string]>` of headers on the JavaScript side.
-    #[wasm_bindgen(typescript_type = "Iterable<[string, string]> | Array<[string, string]>")]
-    pub type JsHeaders;
     /// `OriginFailure` on the JavaScript side.
     #[wasm_bindgen(typescript_type = "OriginFailure")]
     pub type JsOriginFailure;
@@ -82,19 +96,18 @@ pub fn plan_request(
     #[wasm_bindgen(unchecked_param_type = "string")] method: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] target: JsValue,
-    headers: JsHeaders,
+    #[wasm_bindgen(unchecked_param_type = "string")] headers: JsValue,
     now_ms: Option<f64>,
 ) -> Result<JsRequestPlan, JsValue> {
     let (method, host, target) = (text(&method, "method")?, text(&host, "host")?, text(&target, "target")?);
-    let headers = header_list(&headers)?;
+    let packed = text(&headers, "headers")?;
+    let headers = header_list(&packed)?;
     let plan = manager.inner.plan_request(&method, &host, &target, &headers, micros(now_ms)?);
     let session = plan.session.map_or(JsValue::NULL, |inner| Session { inner }.into());
-    Ok(object(&[
-        ("session", session),
-        ("headers", header_ops(&plan.headers).into()),
-        ("notices", notices(&plan.notices).into()),
-    ])
-    .unchecked_into())
+    let mut out = String::new();
+    pack_notices(&mut out, &plan.notices);
+    pack_ops(&mut out, &plan.headers);
+    Ok(Array::of2(&session, &out.into()).unchecked_into())
 }
 
 /// The front proxy's decisions for the origin's response (`[...response.headers]`): merges
@@ -104,34 +117,31 @@ pub fn plan_request(
 pub fn plan_response(
     manager: &SessionManager,
     session: &mut Session,
-    headers: JsHeaders,
+    #[wasm_bindgen(unchecked_param_type = "string")] headers: JsValue,
     now_ms: Option<f64>,
-) -> Result<JsResponsePlan, JsValue> {
+) -> Result<String, JsValue> {
     let now = micros(now_ms)?;
-    let plan = manager.inner.plan_response(Some(&mut session.inner), &header_list(&headers)?, now);
+    let packed = text(&headers, "headers")?;
+    let headers = header_list(&packed)?;
+    let plan = manager.inner.plan_response(Some(&mut session.inner), &headers, now);
     Ok(response_plan(&plan))
 }
 
 /// `planResponse` for a request outside include / exclude (no session): the operations
 /// on the response's headers (the SessionHeader still goes).
 #[wasm_bindgen(js_name = planPassthrough)]
-pub fn plan_passthrough(manager: &SessionManager, headers: JsHeaders) -> Result<JsResponsePlan, JsValue> {
-    Ok(response_plan(&manager.inner.plan_response(None, &header_list(&headers)?, 0)))
+pub fn plan_passthrough(
+    manager: &SessionManager,
+    #[wasm_bindgen(unchecked_param_type = "string")] headers: JsValue,
+) -> Result<String, JsValue> {
+    let packed = text(&headers, "headers")?;
+    let headers = header_list(&packed)?;
+    Ok(response_plan(&manager.inner.plan_response(None, &headers, 0)))
 }
 
-fn response_plan(plan: &edge_session::proxy::ResponsePlan) -> JsResponsePlan {
-    object(&[
-        ("headers", header_ops(&plan.headers).into()),
-        ("notices", notices(&plan.notices).into()),
-        ("saved", saved(&plan.saved)),
-    ])
-    .unchecked_into()
-}
-
-/// What the save did: `{ outcome, keyId, bytes, chunks }` (the value itself stays out: a bearer
-/// credential that the `Set-Cookie` lines already carry).
-fn saved(s: &Saved) -> JsValue {
-    let (outcome, written) = match s {
+/// A response plan, packed (see the module's docs).
+fn response_plan(plan: &edge_session::proxy::ResponsePlan) -> String {
+    let (outcome, written) = match &plan.saved {
         Saved::Created(w) => ("created", Some(w)),
         Saved::Renewed(w) => ("renewed", Some(w)),
         Saved::Rotated(w) => ("rotated", Some(w)),
@@ -139,48 +149,61 @@ fn saved(s: &Saved) -> JsValue {
         Saved::Removed => ("removed", None),
         _ => ("nothing", None),
     };
-    object(&[
-        ("outcome", outcome.into()),
-        ("keyId", string_or_null(written.and_then(|w| w.key_id.clone())).into()),
-        ("bytes", written.map_or(JsValue::NULL, |w| JsValue::from_f64(w.bytes as f64))),
-        ("chunks", written.map_or(JsValue::NULL, |w| JsValue::from_f64(w.chunks as f64))),
-    ])
+    // The written value itself stays out: a bearer credential that the Set-Cookie lines carry.
+    let key_id = written.and_then(|w| w.key_id.as_deref()).unwrap_or_default();
+    let bytes = written.map(|w| w.bytes.to_string()).unwrap_or_default();
+    let chunks = written.map(|w| w.chunks.to_string()).unwrap_or_default();
+    let mut out = String::new();
+    push_fields(&mut out, &[outcome, key_id, &bytes, &chunks]);
+    pack_notices(&mut out, &plan.notices);
+    pack_ops(&mut out, &plan.headers);
+    out
 }
 
-/// A `[name, value]` list (or any iterable of pairs, such as a `Headers`).
-fn header_list(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
-    let bad = || error("ERR_INVALID_HEADERS", "headers must be an iterable of [name, value] pairs");
-    let iter = js_sys::try_iter(headers).map_err(|_| bad())?.ok_or_else(bad)?;
+fn push_fields(out: &mut String, fields: &[&str]) {
+    for field in fields {
+        out.push_str(field);
+        out.push('\0');
+    }
+}
+
+/// The notices, packed: their count, then each one's level and line.
+fn pack_notices(out: &mut String, list: &[Notice]) {
+    push_fields(out, &[&list.len().to_string()]);
+    for n in list {
+        push_fields(out, &[n.level().as_str(), &n.line(Spelling::Js, &[])]);
+    }
+}
+
+/// A packed header list (see the module's docs): name and value pairs. An odd count of fields is
+/// not a list a face packed.
+fn header_list(packed: &str) -> Result<Vec<(&str, &str)>, JsValue> {
+    let bad = || error("ERR_INVALID_HEADERS", "headers must be an iterable of [name, value] string pairs");
+    let Some(body) = packed.strip_suffix('\0') else {
+        return if packed.is_empty() { Ok(Vec::new()) } else { Err(bad()) };
+    };
+    let mut fields = body.split('\0');
     let mut out = Vec::new();
-    for pair in iter {
-        let pair = pair?;
-        let name = Reflect::get_u32(&pair, 0)?.as_string().ok_or_else(bad)?;
-        let value = Reflect::get_u32(&pair, 1)?.as_string().ok_or_else(bad)?;
-        out.push((name, value));
+    while let Some(name) = fields.next() {
+        out.push((name, fields.next().ok_or_else(bad)?));
     }
     Ok(out)
 }
 
-/// `["delete", name]`, `["set", name, value]`, `["append", name, value]`.
-fn header_ops(ops: &[HeaderOp]) -> Array {
-    ops.iter()
-        .map(|op| -> JsValue {
-            match op {
-                HeaderOp::Delete(n) => Array::of2(&"delete".into(), &n.into()).into(),
-                HeaderOp::Set(n, v) => Array::of3(&"set".into(), &n.into(), &v.into()).into(),
-                HeaderOp::Append(n, v) => Array::of3(&"append".into(), &n.into(), &v.into()).into(),
-                _ => Array::new().into(),
-            }
-        })
-        .collect()
+/// The operations, packed (see the module's docs).
+fn pack_ops(out: &mut String, ops: &[HeaderOp]) {
+    for op in ops {
+        match op {
+            HeaderOp::Delete(n) => push_fields(out, &["d", n, ""]),
+            HeaderOp::Set(n, v) => push_fields(out, &["s", n, v]),
+            HeaderOp::Append(n, v) => push_fields(out, &["a", n, v]),
+            _ => {}
+        }
+    }
 }
 
 fn notice(n: &Notice) -> JsValue {
     object(&[("level", n.level().as_str().into()), ("line", n.line(Spelling::Js, &[]).into())])
-}
-
-fn notices(list: &[Notice]) -> Array {
-    list.iter().map(notice).collect()
 }
 
 /// What a face answers when the origin cannot be reached, throws, or answers with something

@@ -72,7 +72,8 @@ async function hammer(base, cookie, total) {
 
 test(`${TOTAL} requests through the worker: no error, the session layer's memory flat`, { timeout: 900_000 }, async () => {
   const workers = [];
-  for (let i = 0; i < ISOLATES; i++) workers.push(await start({ SESSION_ADMIN_TOKEN: ADMIN }));
+  // Every write logged (SESSION_LOG_WRITES = all): no line may be lost under load.
+  for (let i = 0; i < ISOLATES; i++) workers.push(await start({ SESSION_ADMIN_TOKEN: ADMIN, SESSION_LOG_WRITES: "all" }));
   const runs = await Promise.all(
     workers.map(async ({ base }) => {
       const login = await fetch(`${base}/login?user=load`, { redirect: "manual" });

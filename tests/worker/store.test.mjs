@@ -224,7 +224,7 @@ test("Durable Objects: the alarm deletes expired sessions and empties the object
 });
 
 test("every event is a JSON line naming the session by a keyed hash, never the id, user or cookie", async () => {
-  const mf = start({ SESSION_STORE: "durable-object" });
+  const mf = start({ SESSION_STORE: "durable-object", SESSION_LOG_WRITES: "all" });
   const jar = new CookieJar();
   await seen(mf, jar, "/login?user=dave");
   const first = tokenOf(jar).sid;

@@ -67,10 +67,37 @@ test("every format counts its writes: a plain-format rewrite is 'rotated', a log
   }
 });
 
+/** The session event lines a worker printed. */
+const eventLines = (logs) => logs.split("\n").filter((l) => l.includes('{"edge_session"')).map((l) => JSON.parse(l.slice(l.indexOf("{"))));
+
+test("by default a new session is a log line, its rewrites are counted only (SESSION_LOG_WRITES = created)", async () => {
+  const ADMIN = "an-admin-token-long-enough-for-the-rule-0123456789";
+  let logs = "";
+  const mf = worker(
+    { SESSION_KEYS: KEY, SESSION_MAX_AGE: "3600", SESSION_ADMIN_TOKEN: ADMIN },
+    { handleRuntimeStdio: (out, err) => [out, err].forEach((s) => s.on("data", (d) => (logs += d))) },
+  );
+  open.push(mf);
+  const jar = new CookieJar();
+  for (const path of ["/login?user=gail", "/counter", "/counter", "/logout"]) await (await get(mf, jar, path)).text();
+  await (await get(mf, new CookieJar(), "/", { cookie: "session=forged" })).text();
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(
+    eventLines(logs).map((l) => l.edge_session),
+    ["created", "ended", "rejected"],
+    "the login, the logout and the forged cookie; not the two rewrites",
+  );
+  const res = await mf.dispatchFetch("http://127.0.0.1/__edge-session/metrics", { headers: { authorization: `Bearer ${ADMIN}` } });
+  const metrics = await res.text();
+  for (const [event, n] of [["created", 1], ["rotated", 2], ["ended", 1]]) {
+    assert.match(metrics, new RegExp(`^edge_session_events_total\\{event="${event}"\\} ${n}$`, "m"), metrics);
+  }
+});
+
 test("cookie format: a rewrite's log line names the cookie it replaced (prev = the sid it was written under)", async () => {
   let logs = "";
   const mf = worker(
-    { SESSION_KEYS: KEY, SESSION_MAX_AGE: "3600" },
+    { SESSION_KEYS: KEY, SESSION_MAX_AGE: "3600", SESSION_LOG_WRITES: "all" },
     { handleRuntimeStdio: (out, err) => [out, err].forEach((s) => s.on("data", (d) => (logs += d))) },
   );
   open.push(mf);

@@ -6,6 +6,7 @@ use core::fmt;
 use edge_session::option_table::{Kind, OPTIONS, OptionSpec, OptionValue, Spelling};
 use edge_session::{ConfigError, Format, Options, SessionManager};
 
+use crate::events::LogWrites;
 use crate::records::{self, HASH_KEY_LABEL, HashKey, MAX_SESSIONS_LIMIT};
 use crate::sessions::StoreSessions;
 
@@ -100,9 +101,9 @@ pub(crate) struct WorkerConfig {
     pub(crate) user_key: String,
     /// The bearer token of the admin endpoints (`None`: they are off).
     pub(crate) admin_token: Option<AdminToken>,
-    /// Whether writes (created, renewed, rotated) are logged as well as counted
-    /// (`SESSION_LOG_WRITES`, default true; the other events are always logged).
-    pub(crate) log_writes: bool,
+    /// Which writes (created, renewed, rotated) are logged as well as counted
+    /// (`SESSION_LOG_WRITES`: `created` by default; the other events are always logged).
+    pub(crate) log_writes: LogWrites,
 }
 
 impl WorkerConfig {
@@ -313,7 +314,11 @@ pub(crate) fn parse(
     let mut hash_keys = manager.derive_secrets(HASH_KEY_LABEL).iter().map(HashKey::new).collect::<Vec<_>>().into_iter();
     let hash_key = hash_keys.next();
     let older_hash_keys = hash_keys.collect();
-    let log_writes = var("SESSION_LOG_WRITES").is_none() || flag("SESSION_LOG_WRITES")?;
+    let log_writes =
+        LogWrites::parse(var("SESSION_LOG_WRITES").as_deref()).ok_or_else(|| WorkerConfigError::Invalid {
+            var: "SESSION_LOG_WRITES",
+            reason: "must be \"created\" (the default), \"all\" or \"none\"".into(),
+        })?;
     Ok(WorkerConfig {
         manager,
         origin,
@@ -460,7 +465,7 @@ mod tests {
         assert!(!c.manager.options().cookie_remove);
         assert_eq!(c.origin, None);
         assert_eq!(c.manager.options().header, "X-Replace-Session");
-        assert!(c.log_writes);
+        assert_eq!(c.log_writes, LogWrites::Created);
         assert_eq!(c.manager.options().open_cache, edge_session::limits::DEFAULT_OPEN_CACHE);
         let bad = parse_map(&[("SESSION_KEYS", &key), ("SESSION_DEMO", "true"), ("SESSION_LOG_WRITES", "sometimes")]);
         assert!(bad.err().is_some_and(|e| e.to_string().contains("SESSION_LOG_WRITES")));
@@ -512,11 +517,11 @@ mod tests {
             ("SESSION_COOKIE_REMOVE", "On"),
             ("SESSION_MAX_CHUNKS", "8"),
             ("SESSION_OPEN_CACHE", "0"),
-            ("SESSION_LOG_WRITES", "off"),
+            ("SESSION_LOG_WRITES", "none"),
             ("ORIGIN", "https://origin.example/"),
         ])
         .unwrap();
-        assert!(!c.log_writes);
+        assert_eq!(c.log_writes, LogWrites::Nothing);
         let o = c.manager.options();
         assert_eq!(o.open_cache, 0);
         assert_eq!(o.keys.len(), 2);

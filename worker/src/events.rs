@@ -79,6 +79,41 @@ pub(crate) enum Event {
     StoreError,
 }
 
+/// Which session writes become log lines (`SESSION_LOG_WRITES`); every write is counted whatever
+/// it says, and the other events are always logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LogWrites {
+    /// `created` only (the default): a new session is a line, its routine rewrites (`renewed`,
+    /// `rotated`: an application that writes on every request rewrites on every request) are
+    /// counted only. Measured: a line per request costs the Worker more than the write it logs.
+    Created,
+    /// Every write (`all`, or `true`).
+    All,
+    /// No write (`none`, or `false`).
+    Nothing,
+}
+
+impl LogWrites {
+    /// The value of `SESSION_LOG_WRITES` (unset: the default); `None` for another word.
+    pub(crate) fn parse(v: Option<&str>) -> Option<Self> {
+        match v.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("created") => Some(Self::Created),
+            Some("all" | "true") => Some(Self::All),
+            Some("none" | "false") => Some(Self::Nothing),
+            Some(_) => None,
+        }
+    }
+
+    /// Whether a write of this kind is printed.
+    pub(crate) fn logs(self, event: Event) -> bool {
+        match self {
+            Self::All => true,
+            Self::Created => event == Event::Created,
+            Self::Nothing => false,
+        }
+    }
+}
+
 impl Event {
     fn name(self) -> &'static str {
         match self {
@@ -236,6 +271,20 @@ impl Counters {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn which_writes_are_lines() {
+        assert_eq!(LogWrites::parse(None), Some(LogWrites::Created));
+        assert_eq!(LogWrites::parse(Some(" All ")), Some(LogWrites::All));
+        assert_eq!(LogWrites::parse(Some("true")), Some(LogWrites::All));
+        assert_eq!(LogWrites::parse(Some("false")), Some(LogWrites::Nothing));
+        assert_eq!(LogWrites::parse(Some("none")), Some(LogWrites::Nothing));
+        assert_eq!(LogWrites::parse(Some("sometimes")), None);
+        let printed = |l: LogWrites| [Event::Created, Event::Renewed, Event::Rotated].map(|e| l.logs(e));
+        assert_eq!(printed(LogWrites::Created), [true, false, false]);
+        assert_eq!(printed(LogWrites::All), [true, true, true]);
+        assert_eq!(printed(LogWrites::Nothing), [false, false, false]);
+    }
 
     #[test]
     fn lines_are_json_without_secrets() {

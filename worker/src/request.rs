@@ -185,13 +185,15 @@ fn cookie_response(
     let plan = config.manager.plan_response(Some(session), headers, now);
     // The hashes are only worth computing for a line that is printed (the sealed format only has
     // a key to hash with).
-    let log = config.log_writes;
-    let sid = |w: &Written| config.hash_key.as_ref().filter(|_| log).map(|k| records::log_hash(k, w.value.as_bytes()));
+    let log = |event| config.log_writes.logs(event);
+    let sid = |w: &Written, event| {
+        config.hash_key.as_ref().filter(|_| log(event)).map(|k| records::log_hash(k, w.value.as_bytes()))
+    };
     match &plan.saved {
-        Saved::Created(w) => emit_write(config, Event::Created, sid(w).as_deref(), None),
+        Saved::Created(w) => emit_write(config, Event::Created, sid(w, Event::Created).as_deref(), None),
         Saved::Renewed(w) | Saved::Rotated(w) => {
-            let prev = if log { state.token_hash(config) } else { None };
-            emit_write(config, Event::Rotated, sid(w).as_deref(), prev.as_deref());
+            let prev = if log(Event::Rotated) { state.token_hash(config) } else { None };
+            emit_write(config, Event::Rotated, sid(w, Event::Rotated).as_deref(), prev.as_deref());
         }
         Saved::Ended => emit(Event::Ended, None, state.token_hash(config).as_deref(), None),
         // A rejected or expired cookie's removal: logged as such when it was read.

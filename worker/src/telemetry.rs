@@ -37,13 +37,13 @@ pub(crate) fn emit(event: Event, sid: Option<&str>, prev: Option<&str>, n: Optio
     console_log!("{}", events::line(event, sid, prev, n, None));
 }
 
-/// Logs a write (created, renewed, rotated) with the id of the key that sealed it (unless
-/// `SESSION_LOG_WRITES` is off), and counts the seal for that key; warns once when this isolate's
+/// Logs a write (created, renewed, rotated) with the id of the key that sealed it (as
+/// `SESSION_LOG_WRITES` says), and counts it and the seal for that key; warns once when this isolate's
 /// seals with one key near AES-GCM's bound.
 pub(crate) fn emit_write(config: &WorkerConfig, event: Event, sid: Option<&str>, prev: Option<&str>) {
     let key = config.manager.sealing_key_id();
     COUNTERS.with(|c| c.borrow_mut().count(event, 1));
-    if config.log_writes {
+    if config.log_writes.logs(event) {
         console_log!("{}", events::line(event, sid, prev, None, key.as_deref()));
     }
     if let Some(id) = key
