@@ -2,7 +2,7 @@
 // that execute them (this package's `handle` and Hono middleware use the same): not the user's
 // API. `flow(manager)` gives the plan functions of the build the manager belongs to (the default
 // entry's or `edge-session/full`'s), bound to it.
-import { FLOW } from "./handle.js";
+import { FLOW, failure } from "./handle.js";
 
 /**
  * The plans over `manager`: `planRequest(method, host, target, headers, nowMs?)`,
@@ -10,12 +10,7 @@ import { FLOW } from "./handle.js";
  */
 export function flow(manager) {
   const plans = manager?.[FLOW];
-  if (!plans) {
-    const e = new TypeError("flow(manager): not a SessionManager of edge-session");
-    e.name = "EdgeSessionError";
-    e.code = "ERR_INVALID_ARG_TYPE";
-    throw e;
-  }
+  if (!plans) throw failure("ERR_INVALID_ARG_TYPE", "flow(manager): not a SessionManager of edge-session");
   return {
     planRequest: (method, host, target, headers, nowMs) => plans.planRequest(manager, method, host, target, headers, nowMs),
     planResponse: (session, headers, nowMs) => plans.planResponse(manager, session, headers, nowMs),

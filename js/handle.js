@@ -13,8 +13,8 @@ export const FLOW = Symbol.for("edge-session.flow");
 const INTERNAL_ERROR = "edge-session: internal error\n";
 
 /** An `EdgeSessionError` with a stable `code`, as the bindings' own errors. */
-function failure(code, message, Type = TypeError) {
-  const e = new Type(message);
+export function failure(code, message) {
+  const e = new TypeError(message);
   e.name = "EdgeSessionError";
   e.code = code;
   return e;
@@ -96,6 +96,31 @@ export function upstream(request, url, headers) {
     init.duplex = "half";
   }
   return new Request(url, init);
+}
+
+/**
+ * Where a request goes: its target (path and query) and the URL it is sent to, the same one or,
+ * with `origin` (checked by `originOf`), the origin's. Concatenated, never resolved: a path such as
+ * `//other.example/x` stays a path.
+ */
+export function destination(request, origin) {
+  const url = new URL(request.url);
+  const target = url.pathname + url.search;
+  return { target, to: origin ? new URL(origin + target) : url };
+}
+
+/** The core's answer to an origin that failed (`error`), its notice logged. */
+export function originFailed(originFailure, error) {
+  const answer = originFailure(String(error?.message ?? error));
+  log([answer.notice]);
+  return new Response(answer.body, { status: answer.status, headers: { "content-type": answer.contentType } });
+}
+
+/** `response` (status, status text, body and, in workerd, WebSocket kept) with a copy of its headers changed by `ops`. */
+export function withOps(response, ops) {
+  const init = { status: response.status, statusText: response.statusText, headers: execute(new Headers(response.headers), ops) };
+  if (response.webSocket) init.webSocket = response.webSocket; // workerd
+  return new Response(response.body, init);
 }
 
 /** A misused option (`ERR_INVALID_OPTION`). */
@@ -190,10 +215,7 @@ export function sessionManagerClass({ SessionManager: CoreSessionManager, origin
       let session = null;
       try {
         const now = Date.now();
-        const url = new URL(request.url);
-        const target = url.pathname + url.search;
-        // Concatenated, never resolved: a path such as `//other.example/x` stays a path.
-        const to = origin ? new URL(origin + target) : url;
+        const { target, to } = destination(request, origin);
         const plan = plans.planRequest(this, request.method, to.host, target, request.headers, now);
         session = plan.session;
         log(plan.notices);
@@ -203,15 +225,11 @@ export function sessionManagerClass({ SessionManager: CoreSessionManager, origin
           response = await next(forwarded, session ?? undefined);
           if (!isResponse(response)) throw new TypeError(`the origin answered with ${describe(response)}, not a Response`);
         } catch (e) {
-          const failure = originFailure(String(e?.message ?? e));
-          log([failure.notice]);
-          return new Response(failure.body, { status: failure.status, headers: { "content-type": failure.contentType } });
+          return originFailed(originFailure, e);
         }
         const r = session ? plans.planResponse(this, session, response.headers, now) : plans.planPassthrough(this, response.headers);
         log(r.notices);
-        const init = { status: response.status, statusText: response.statusText, headers: execute(new Headers(response.headers), r.headers) };
-        if (response.webSocket) init.webSocket = response.webSocket; // workerd
-        return new Response(response.body, init);
+        return withOps(response, r.headers);
       } catch (e) {
         console.error(JSON.stringify({ edge_session: "internal-error", error: String(e?.message ?? e) }));
         return new Response(INTERNAL_ERROR, { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });

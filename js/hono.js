@@ -6,7 +6,7 @@
 // headers are changed where they are (Hono's responses are its own), copied only when they cannot
 // be (a fetched response passed through as it is).
 import { SessionManager } from "edge-session";
-import { FLOW, execute, log, originOf, upstream } from "./handle.js";
+import { FLOW, destination, execute, log, originFailed, originOf, upstream, withOps } from "./handle.js";
 
 /**
  * @param {SessionManager | import("edge-session").SessionManagerOptions} options a manager (from
@@ -24,10 +24,7 @@ export function session(options, { key = "session", origin } = {}) {
   return async function edgeSession(c, next) {
     const request = c.req.raw;
     const now = Date.now();
-    const url = new URL(request.url);
-    const target = url.pathname + url.search;
-    // Concatenated, never resolved: a path such as `//other.example/x` stays a path.
-    const dest = to ? new URL(to + target) : url;
+    const { target, to: dest } = destination(request, to);
     const plan = planRequest(manager, request.method, dest.host, target, request.headers, now);
     const s = plan.session;
     try {
@@ -39,10 +36,8 @@ export function session(options, { key = "session", origin } = {}) {
       } catch (e) {
         // As `handle` answers a `next` that throws (an origin that cannot be reached): the core's
         // 502, nothing saved.
-        const failure = originFailure(String(e?.message ?? e));
-        log([failure.notice]);
         c.res = undefined;
-        c.res = new Response(failure.body, { status: failure.status, headers: { "content-type": failure.contentType } });
+        c.res = originFailed(originFailure, e);
         return;
       }
       const res = c.res;
@@ -54,10 +49,8 @@ export function session(options, { key = "session", origin } = {}) {
         // Immutable headers (a fetched response): the same response with a copy of them. Hono's
         // `c.res` setter merges the previous response's headers into the new one, which would
         // bring back the SessionHeader: the copy already holds everything that should stay.
-        const init = { status: res.status, statusText: res.statusText, headers: execute(new Headers(res.headers), r.headers) };
-        if (res.webSocket) init.webSocket = res.webSocket; // workerd
         c.res = undefined;
-        c.res = new Response(res.body, init);
+        c.res = withOps(res, r.headers);
       }
     } finally {
       s?.free();

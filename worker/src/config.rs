@@ -10,24 +10,8 @@ use crate::events::LogWrites;
 use crate::records::{self, HASH_KEY_LABEL, HashKey, MAX_SESSIONS_LIMIT};
 use crate::sessions::StoreSessions;
 
-/// The variables the Worker reads, after Apache's directives.
-pub(crate) const VARS: [&str; 29] = [
-    "SESSION_KEYS",
-    "SESSION_COOKIE_NAME",
-    "SESSION_COOKIE_ATTRIBUTES",
-    "SESSION_FORMAT",
-    "SESSION_CIPHER",
-    "SESSION_MAX_AGE",
-    "SESSION_MAX_LIFETIME",
-    "SESSION_EXPIRY_UPDATE_INTERVAL",
-    "SESSION_HEADER",
-    "SESSION_ENV_HEADER",
-    "SESSION_INCLUDE",
-    "SESSION_EXCLUDE",
-    "SESSION_COOKIE_REMOVE",
-    "SESSION_MAX_CHUNKS",
-    "SESSION_OPEN_CACHE",
-    "SESSION_OPEN_CACHE_BYTES",
+/// The Worker's own variables; the session's options have theirs in the core's table.
+const WORKER_VARS: [&str; 11] = [
     "SESSION_LOG_WRITES",
     "SESSION_REVOCATION_KV",
     "SESSION_USER_KEY",
@@ -36,12 +20,16 @@ pub(crate) const VARS: [&str; 29] = [
     "SESSION_STORE_BINDING",
     "SESSION_MAX_SESSIONS",
     "SESSION_ADMIN_TOKEN",
-    "SESSION_ALLOW_WEAK_PASSPHRASES",
     "SESSION_ALLOW_HTTP_ORIGIN",
-    "SESSION_ORIGIN_SECRET",
     "SESSION_DEMO",
     "ORIGIN",
 ];
+
+/// Every variable the Worker reads: the session options' (after Apache's directives, from the
+/// core's table), then its own.
+pub(crate) fn vars() -> impl Iterator<Item = &'static str> {
+    OPTIONS.iter().map(|s| s.env).filter(|env| !env.is_empty()).chain(WORKER_VARS)
+}
 
 /// Shortest admin token accepted (it guards the metrics and "log out everywhere").
 pub(crate) const MIN_ADMIN_TOKEN_CHARS: usize = 32;
@@ -562,12 +550,14 @@ mod tests {
     }
 
     /// The core's option table is what the Worker reads: every option that has a variable is one
-    /// of `VARS`, read as its kind says.
+    /// of `vars()`, read as its kind says; no variable of the Worker's own is also an option's.
     #[test]
     fn every_option_of_the_table_is_a_variable() {
         for spec in edge_session::option_table::OPTIONS.iter().filter(|s| !s.env.is_empty()) {
-            assert!(VARS.contains(&spec.env), "{} is not read", spec.env);
+            assert!(vars().any(|v| v == spec.env), "{} is not read", spec.env);
         }
+        let all: Vec<&str> = vars().collect();
+        assert_eq!(all.len(), all.iter().collect::<std::collections::HashSet<_>>().len(), "{all:?}");
         let key = edge_session::generate_key().unwrap();
         let set = |var: &'static str, value: &'static str| parse_map(&[("SESSION_KEYS", &key), (var, value)]).unwrap();
         assert_eq!(set("SESSION_OPEN_CACHE_BYTES", "65536").manager.options().open_cache_bytes, 65536);

@@ -17,7 +17,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use worker::{Context, Env, Request, Result, console_error, event};
 
 use crate::admin;
-use crate::config::{self, VARS, WorkerConfig};
+use crate::config::{self, WorkerConfig};
 use crate::http::plain;
 use crate::request::{self, Failure};
 use crate::telemetry::print;
@@ -60,7 +60,7 @@ fn whatwg_url(url: &str) -> Option<config::ParsedOrigin> {
 
 /// The configuration, built once per isolate (key schedules and stretching happen here).
 fn state(env: &Env) -> std::result::Result<Rc<WorkerConfig>, String> {
-    let values: Vec<Option<String>> = VARS.iter().map(|name| env_value(env, name)).collect();
+    let values: Vec<(&str, Option<String>)> = config::vars().map(|name| (name, env_value(env, name))).collect();
     let mut h = DefaultHasher::new();
     values.hash(&mut h);
     let fingerprint = h.finish();
@@ -68,11 +68,8 @@ fn state(env: &Env) -> std::result::Result<Rc<WorkerConfig>, String> {
     {
         return Ok(cached);
     }
-    let parsed = config::parse(
-        |name| VARS.iter().position(|v| *v == name).and_then(|i| values.get(i).cloned().flatten()),
-        whatwg_url,
-    )
-    .map_err(|e| e.to_string())?;
+    let parsed = config::parse(|name| values.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.clone()), whatwg_url)
+        .map_err(|e| e.to_string())?;
     if let Some(notice) = parsed.manager.startup_notice() {
         print(&notice);
     }
