@@ -32,6 +32,37 @@ pub(crate) const EXPIRY_KEY: &str = "expiry";
 /// ```
 pub const REGENERATE_KEY: &str = "!regenerate";
 
+/// The reserved key by which a SessionHeader update ends every entry before the rest of the
+/// update applies (`!clear=1&user=bob`): a logout that lists no keys. Never stored, and ignored
+/// in a cookie.
+///
+/// ```
+/// let mut s = edge_session::Session::new();
+/// s.apply_update("a=1&b=2").unwrap();
+/// s.apply_update(&format!("{}=1&user=bob", edge_session::wire::CLEAR_KEY)).unwrap();
+/// assert_eq!(s.to_string(), "user=bob");
+/// ```
+pub const CLEAR_KEY: &str = "!clear";
+
+/// The reserved key that carries a session's own sliding lifetime in whole seconds ("remember
+/// me", [`crate::Session::set_max_age`]): stored in the session string before `expiry`, set by a
+/// SessionHeader update (`!maxage=2592000`), reset to the manager's `max_age` by `!maxage=0` or
+/// `!maxage=`.
+///
+/// ```
+/// let mut s = edge_session::Session::new();
+/// s.apply_update("user=alice&!maxage=2592000").unwrap();
+/// assert_eq!(s.max_age(), Some(2_592_000));
+/// assert_eq!(s.to_string(), "user=alice&!maxage=2592000");
+/// assert_eq!(edge_session::wire::MAX_AGE_KEY, "!maxage");
+/// ```
+pub const MAX_AGE_KEY: &str = "!maxage";
+
+/// Whether a key is reserved: `expiry` and every key starting with `!` (the control keys).
+pub(crate) fn reserved(key: &str) -> bool {
+    key == EXPIRY_KEY || key.starts_with('!')
+}
+
 /// Bytes Apache's `ap_escape_urlencoded` leaves as they are.
 /// A SessionHeader value (for an origin written in Rust) that sets each key to its value, an
 /// empty value deleting the key, escaped the way mod_session escapes.
@@ -169,8 +200,8 @@ fn decode(input: &str, escaped: bool) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Parses an `expiry` value: decimal microseconds; `0` means none. Anything else is invalid.
-fn parse_expiry(value: &str) -> Option<u64> {
+/// Parses an `expiry` (µs) or `!maxage` (s) value: decimal digits; `0` means none. Anything else is invalid.
+fn parse_number(value: &str) -> Option<u64> {
     if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -188,6 +219,10 @@ pub(crate) enum Piece {
     Expiry(Option<u64>),
     /// `!regenerate=<anything>`: re-issue the session.
     Regenerate,
+    /// `!clear=<anything>`: end every entry.
+    Clear,
+    /// `!maxage=N` (`None` for `!maxage=0` or `!maxage=`): the session's own max age, seconds.
+    MaxAge(Option<u64>),
 }
 
 /// Splits a session string into pieces, dropping invalid pairs. Callers bound `input` first.
@@ -234,15 +269,26 @@ pub(crate) fn pieces(input: &str) -> impl Iterator<Item = Piece> + '_ {
 fn piece(key: Option<String>, raw_value: &str, value_escaped: bool) -> Option<Piece> {
     let key = key?;
     if raw_value.is_empty() {
-        // Apache: `apr_table_unset` on an empty value. An `expiry=` deletes nothing.
-        return (key != EXPIRY_KEY && key != REGENERATE_KEY).then_some(Piece::Delete(key));
+        // Apache: `apr_table_unset` on an empty value. An `expiry=`, `!regenerate=` or `!clear=`
+        // deletes nothing; `!maxage=` resets the session's own max age.
+        return match key.as_str() {
+            MAX_AGE_KEY => Some(Piece::MaxAge(None)),
+            EXPIRY_KEY | REGENERATE_KEY | CLEAR_KEY => None,
+            _ => Some(Piece::Delete(key)),
+        };
     }
     let value = decode(raw_value, value_escaped)?;
-    if key == REGENERATE_KEY {
-        return Some(Piece::Regenerate);
+    match key.as_str() {
+        REGENERATE_KEY => return Some(Piece::Regenerate),
+        CLEAR_KEY => return Some(Piece::Clear),
+        MAX_AGE_KEY => {
+            let seconds = parse_number(&value).filter(|&s| s <= crate::limits::MAX_SECONDS)?;
+            return Some(Piece::MaxAge((seconds != 0).then_some(seconds)));
+        }
+        _ => {}
     }
     if key == EXPIRY_KEY {
-        let micros = parse_expiry(&value)?;
+        let micros = parse_number(&value)?;
         return Some(Piece::Expiry((micros != 0).then_some(micros)));
     }
     Some(Piece::Set(key, value))

@@ -44,6 +44,9 @@ pub enum ConfigError {
     },
     /// `header` or `env_header` (the option) is not an HTTP header name.
     InvalidHeaderName(Opt, String),
+    /// `header` or `env_header` names a header a proxy must not take over (`Cookie`, `Host`,
+    /// `Authorization`, `Content-Length`, …).
+    ProtectedHeader(Opt, String),
     /// `header` and `env_header` are the same header.
     SameHeader,
     /// An `include` / `exclude` prefix (the option) does not start with `/`.
@@ -86,7 +89,7 @@ impl ConfigError {
             Self::Cookie(CookieError::InvalidName(_)) => Opt::CookieName,
             Self::Cookie(_) => Opt::CookieAttributes,
             Self::NoKeys | Self::KeysUnused | Self::Key { .. } => Opt::Keys,
-            Self::InvalidHeaderName(opt, _) | Self::InvalidPathPrefix(opt, _) => *opt,
+            Self::InvalidHeaderName(opt, _) | Self::ProtectedHeader(opt, _) | Self::InvalidPathPrefix(opt, _) => *opt,
             Self::OutOfRange { option, .. } | Self::InvalidValue { option, .. } => *option,
             Self::SameHeader => Opt::EnvHeader,
             Self::LifetimeNeedsSealed => Opt::MaxLifetime,
@@ -132,6 +135,12 @@ impl ConfigError {
             }
             Self::Key { index, error } => format!("key #{index}: {error}"),
             Self::InvalidHeaderName(_, h) => format!("invalid header name {}", Quoted(h)),
+            Self::ProtectedHeader(_, h) => {
+                format!(
+                    "{} is a header the proxy must leave alone (cookies, routing, framing, caching): pick another name",
+                    Quoted(h)
+                )
+            }
             Self::SameHeader => format!("must be a header other than {}", name(Opt::Header)),
             Self::InvalidPathPrefix(_, p) => format!("path prefix {} must start with \"/\"", Quoted(p)),
             Self::OutOfRange { option, value } => {

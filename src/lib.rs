@@ -62,6 +62,8 @@ mod set_cookie;
 pub mod signature;
 mod status;
 mod text;
+mod token;
+mod value;
 
 pub use error::{ConfigError, SaveError};
 pub use format::{ApacheCipher, Format};
@@ -71,6 +73,8 @@ pub use options::Options;
 pub use session::{Session, SessionError};
 pub use set_cookie::CookieError;
 pub use status::{LoadStatus, Rejection};
+pub use token::TokenError;
+pub use value::Value;
 
 /// The front proxy's flow as data, for the faces that execute it (the Worker, `handle`, Hono):
 /// the plans of [`SessionManager::plan_request`] and [`SessionManager::plan_response`] (header
@@ -100,7 +104,7 @@ pub mod proxy {
 /// assert_eq!(find_cookie("a=1; session=xyz", "session"), Some("xyz"));
 /// ```
 pub mod wire {
-    pub use crate::codec::{REGENERATE_KEY, encode_update, form_value};
+    pub use crate::codec::{CLEAR_KEY, MAX_AGE_KEY, REGENERATE_KEY, encode_update, form_value};
     pub use crate::cookie_header::find_cookie;
     pub use crate::keys::{PASSPHRASE_ITERATIONS, RAW_KEY_PREFIX};
     pub use crate::set_cookie::SetCookie;

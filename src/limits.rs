@@ -32,3 +32,7 @@ pub const MAX_UPDATE_BYTES: usize = 16_384;
 pub const MIN_PASSPHRASE_CHARS: usize = 32;
 /// Longest time setting accepted, in seconds (100 years): keeps µs arithmetic far from overflow.
 pub const MAX_SECONDS: u64 = 100 * 366 * 24 * 3600;
+/// The most bytes of data a sealed token carries (it travels in URLs).
+pub const MAX_TOKEN_DATA_BYTES: usize = 2048;
+/// The longest purpose of a sealed token, in bytes.
+pub const MAX_PURPOSE_BYTES: usize = 128;

@@ -416,6 +416,41 @@ impl SessionManager {
         self.sealer.ring().map(|ring| ring.current.id_hex())
     }
 
+    /// Seals `data` for `purpose` with the current key, to open until `ttl` seconds after `now`
+    /// (µs): a magic link, an invitation, an e-mail confirmation. The purpose is bound into the
+    /// AEAD; a token never opens as a session cookie, nor a cookie as a token. The `sealed`
+    /// format only ([`TokenError::NotSealed`](crate::TokenError::NotSealed) otherwise).
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// let now = 1_800_000_000_000_000;
+    /// let t = m.seal_token("login", r#"{"user":"alice"}"#, 900, now).unwrap();
+    /// assert_eq!(m.open_token(&t, "login", now + 1).as_deref(), Some(r#"{"user":"alice"}"#));
+    /// assert_eq!(m.open_token(&t, "invite", now + 1), None, "another purpose");
+    /// assert_eq!(m.open_token(&t, "login", now + 900_000_000), None, "expired");
+    /// assert!(m.load(Some(&format!("session={t}")), now).is_empty(), "never a session cookie");
+    /// ```
+    pub fn seal_token(&self, purpose: &str, data: &str, ttl: u64, now: u64) -> Result<String, crate::TokenError> {
+        let ring = self.sealer.ring().ok_or(crate::TokenError::NotSealed)?;
+        crate::token::seal(ring, purpose, data, ttl, now)
+    }
+
+    /// The data of a token [`seal_token`](Self::seal_token) made for `purpose` with a key still
+    /// configured, before it expires at `now` (µs); `None` when it is tampered, expired, made for
+    /// another purpose or with a key no longer configured, or not a token at all.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// assert_eq!(m.open_token("garbage", "login", 0), None);
+    /// ```
+    pub fn open_token(&self, token: &str, purpose: &str, now: u64) -> Option<String> {
+        crate::token::open(self.sealer.ring()?, purpose, token, now)
+    }
+
     /// The positions (from 0) in [`Options::keys`] of passphrases below the strength rule, which
     /// only [`Options::allow_weak_passphrases`] admits: a start-up warning's list. Empty otherwise.
     ///
@@ -496,7 +531,10 @@ mod tests {
 
     #[test]
     fn sliding_max_age() {
-        let m = manager(|o| o.max_age = 60);
+        let m = manager(|o| {
+            o.max_age = 60;
+            o.expiry_update_interval = 0;
+        });
         let c = login(&m, T0);
         let mut s = m.load(Some(&c), T0 + 30 * SEC);
         assert_eq!(s.get("user"), Some("alice"));
@@ -525,6 +563,7 @@ mod tests {
         let m = manager(|o| {
             o.max_age = 60;
             o.max_lifetime = 100;
+            o.expiry_update_interval = 0;
         });
         let mut c = login(&m, T0);
         let mut now = T0;
@@ -588,7 +627,10 @@ mod tests {
 
     #[test]
     fn zero_interval_writes_every_time_with_max_age() {
-        let m = manager(|o| o.max_age = 600);
+        let m = manager(|o| {
+            o.max_age = 600;
+            o.expiry_update_interval = 0;
+        });
         let c = login(&m, T0);
         let mut s = m.load(Some(&c), T0);
         assert!(m.save(&mut s, T0).unwrap().is_some());

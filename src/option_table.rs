@@ -227,7 +227,7 @@ pub const OPTIONS: [OptionSpec; 19] = [
         "expiryUpdateInterval",
         "SESSION_EXPIRY_UPDATE_INTERVAL",
         Kind::Seconds,
-        "0",
+        "60",
     ),
     row(Opt::Header, "header", "header", "SESSION_HEADER", Kind::Text, "X-Replace-Session"),
     row(Opt::Include, "include", "include", "SESSION_INCLUDE", Kind::Texts, ""),
@@ -371,7 +371,8 @@ mod tests {
         assert_eq!(Opt::EnvHeader.spec().default, o.env_header);
         assert_eq!(Opt::Format.spec().default, o.format.as_str());
         assert_eq!(Opt::Cipher.spec().default, o.cipher.as_str());
-        assert_eq!((o.max_age, o.max_lifetime, o.expiry_update_interval), (0, 0, 0));
+        assert_eq!((o.max_age, o.max_lifetime, o.expiry_update_interval), (0, 0, 60));
+        assert_eq!(Opt::ExpiryUpdateInterval.spec().default, o.expiry_update_interval.to_string());
         assert_eq!(o.max_chunks, DEFAULT_MAX_CHUNKS);
     }
 }

@@ -101,7 +101,7 @@ impl Default for Options {
             cipher: ApacheCipher::Aes256,
             max_age: 0,
             max_lifetime: 0,
-            expiry_update_interval: 0,
+            expiry_update_interval: 60,
             header: "X-Replace-Session".into(),
             include: Vec::new(),
             exclude: Vec::new(),
@@ -200,6 +200,11 @@ impl Options {
                 return Err(ConfigError::InvalidHeaderName(opt, h.clone()));
             }
         }
+        for (opt, h) in [(Opt::Header, &self.header), (Opt::EnvHeader, &self.env_header)] {
+            if PROTECTED_HEADERS.iter().any(|p| text::same_header(p, h)) {
+                return Err(ConfigError::ProtectedHeader(opt, h.clone()));
+            }
+        }
         if text::same_header(&self.header, &self.env_header) {
             return Err(ConfigError::SameHeader);
         }
@@ -237,3 +242,32 @@ impl Options {
         Ok(attributes)
     }
 }
+
+/// Headers a session proxy must never take over as its SessionHeader or SessionEnv header: the
+/// cookies themselves, routing and authentication, message framing, caching and redirects.
+pub(crate) const PROTECTED_HEADERS: [&str; 24] = [
+    "Cookie",
+    "Set-Cookie",
+    "Set-Cookie2",
+    "Host",
+    "Authorization",
+    "Proxy-Authorization",
+    "Proxy-Authenticate",
+    "WWW-Authenticate",
+    "Content-Length",
+    "Content-Type",
+    "Content-Encoding",
+    "Transfer-Encoding",
+    "Connection",
+    "Keep-Alive",
+    "Upgrade",
+    "TE",
+    "Trailer",
+    "Expect",
+    "Location",
+    "Cache-Control",
+    "Vary",
+    "Origin",
+    "Forwarded",
+    "X-Forwarded-For",
+];

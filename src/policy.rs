@@ -2,7 +2,7 @@
 //! clock (µs since the Unix epoch). No encoding and no I/O here.
 //!
 //! - an empty session is a removal if the browser holds the cookie, else nothing;
-//! - with `max_age`, the expiry slides to `now + max_age`, capped by `max_lifetime`;
+//! - with `max_age` (the session's own, else the manager's), the expiry slides to `now + max_age`, capped by `max_lifetime`;
 //! - an unmodified session is written only when its expiry moved by at least
 //!   `expiry_update_interval` (every time when 0; never without `max_age`), or when it was
 //!   opened with an older key (re-sealed with the first);
@@ -44,11 +44,17 @@ pub(crate) fn expired(o: &Options, session: &Session, now: u64) -> bool {
     passed(session.expiry()) || passed(lifetime_end(o, session.issued()))
 }
 
+/// The sliding lifetime of `session` in seconds: its own ("remember me"), else the manager's
+/// (0: none).
+fn max_age_of(o: &Options, session: &Session) -> u64 {
+    session.max_age().unwrap_or(o.max_age)
+}
+
 /// The expiry a loaded session starts with: its own, or `now + max_age` when it has none.
 pub(crate) fn loaded_expiry(o: &Options, session: &Session, now: u64) -> Option<u64> {
-    match session.expiry() {
-        None if o.max_age > 0 => Some(now.saturating_add(micros(o.max_age))),
-        e => e,
+    match (session.expiry(), max_age_of(o, session)) {
+        (None, max_age) if max_age > 0 => Some(now.saturating_add(micros(max_age))),
+        (e, _) => e,
     }
 }
 
@@ -62,12 +68,13 @@ pub(crate) fn decide(o: &Options, session: &Session, now: u64) -> Decision {
     let had_cookie = session.status() != LoadStatus::New;
     let issued = session.issued().unwrap_or(now);
     let end = lifetime_end(o, Some(issued)).filter(|_| o.max_lifetime > 0);
-    let sliding = (o.max_age > 0).then(|| now.saturating_add(micros(o.max_age)));
+    let max_age = max_age_of(o, session);
+    let sliding = (max_age > 0).then(|| now.saturating_add(micros(max_age)));
     let expiry = match (sliding.or(session.expiry()), end) {
         (Some(e), Some(end)) => Some(e.min(end)),
         (e, end) => e.or(end),
     };
-    if session.is_empty() || expiry.is_some_and(|e| e <= now) {
+    if session.nothing_stored() || expiry.is_some_and(|e| e <= now) {
         return if had_cookie { Decision::Remove } else { Decision::Nothing };
     }
     if !session.is_modified() && !session.provenance().reseal && session.status() == LoadStatus::Loaded {
@@ -75,7 +82,7 @@ pub(crate) fn decide(o: &Options, session: &Session, now: u64) -> Decision {
             (Some(new), Some(old)) => new.saturating_sub(old),
             _ => 0,
         };
-        if o.max_age == 0 || moved < micros(o.expiry_update_interval) {
+        if max_age == 0 || moved < micros(o.expiry_update_interval) {
             return Decision::Nothing;
         }
     }

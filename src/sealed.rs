@@ -14,7 +14,8 @@
 //! PLAINTEXT = EXPIRY | ISSUED | BODY
 //!   EXPIRY      8 bytes   u64 big-endian, µs since the Unix epoch, 0 = none
 //!   ISSUED      8 bytes   u64 big-endian, µs since the Unix epoch, 0 = none
-//!   BODY        n bytes   the entries as a session string (codec.rs), without `expiry`
+//!   BODY        n bytes   the entries as a session string (codec.rs), without `expiry`, with
+//!                         the session's own `!maxage` last when it has one
 //! ```
 //!
 //! The AEAD is `aes-gcm`'s `Aes256Gcm` (NIST SP 800-38D with 96-bit nonces and 128-bit tags). Random
@@ -118,8 +119,19 @@ pub(crate) fn seal(
     issued: Option<u64>,
     body: &str,
 ) -> Result<String, SealError> {
+    seal_as(VERSION, key, binding, (expiry, issued), body)
+}
+
+/// Seals `body` in this layout under another version byte (the sealed tokens of `token.rs`).
+pub(crate) fn seal_as(
+    version: u8,
+    key: &SealKey,
+    binding: &str,
+    (expiry, issued): (Option<u64>, Option<u64>),
+    body: &str,
+) -> Result<String, SealError> {
     let mut buf = Vec::with_capacity(HEADER_BYTES + TIMES_BYTES + body.len() + TAG_BYTES);
-    buf.push(VERSION);
+    buf.push(version);
     buf.extend_from_slice(&key.id);
     let mut nonce = [0u8; NONCE_BYTES];
     keys::random(&mut nonce).map_err(|_| SealError::Random)?;
@@ -128,7 +140,7 @@ pub(crate) fn seal(
     buf.extend_from_slice(&issued.unwrap_or(0).to_be_bytes());
     buf.extend_from_slice(body.as_bytes());
     let plaintext = buf.get_mut(HEADER_BYTES..).ok_or(SealError::TooLarge)?;
-    let aad = aad(VERSION, &key.id, binding);
+    let aad = aad(version, &key.id, binding);
     let tag = key.cipher.seal(&nonce, &aad, plaintext).ok_or(SealError::TooLarge)?;
     buf.extend_from_slice(&tag);
     Ok(encode_token(&buf))
@@ -136,6 +148,12 @@ pub(crate) fn seal(
 
 /// Opens a token with whichever configured key its id names.
 pub(crate) fn open(keys: &KeyRing, binding: &str, token: &str) -> Result<Unsealed, Rejection> {
+    open_as(VERSION, keys, binding, token)
+}
+
+/// Opens a token of this layout sealed under the version byte `expected` (any other version is
+/// [`Rejection::UnsupportedVersion`]).
+pub(crate) fn open_as(expected: u8, keys: &KeyRing, binding: &str, token: &str) -> Result<Unsealed, Rejection> {
     // The callers hold tokens to their cookie (or chunks) limit; this is the absolute bound.
     if token.len() > MAX_COOKIE_BYTES * crate::chunks::MAX_CHUNKS_LIMIT {
         return Err(Rejection::TooLarge);
@@ -147,7 +165,7 @@ pub(crate) fn open(keys: &KeyRing, binding: &str, token: &str) -> Result<Unseale
     let (header, rest) = buf.split_at_mut_checked(HEADER_BYTES).ok_or(Rejection::Malformed)?;
     let (&version, after_version) = header.split_first().ok_or(Rejection::Malformed)?;
     let (key_id, nonce) = after_version.split_at_checked(KEY_ID_BYTES).ok_or(Rejection::Malformed)?;
-    if version != VERSION {
+    if version != expected {
         return Err(Rejection::UnsupportedVersion);
     }
     let (key_index, key) = keys.find(key_id).ok_or(Rejection::UnknownKey)?;

@@ -158,7 +158,7 @@ impl Sealer {
     ) -> Result<String, SaveError> {
         Ok(match self {
             Self::Sealed(keys) => {
-                let body = session.encode_entries();
+                let body = session.encode(None);
                 let too_large = SaveError::CookieTooLarge { len: body.len(), max: MAX_COOKIE_BYTES };
                 if body.len() > max_body {
                     return Err(too_large);

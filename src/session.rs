@@ -3,13 +3,14 @@
 use core::fmt;
 use std::sync::Arc;
 
-use crate::codec::{self, EXPIRY_KEY, Piece, REGENERATE_KEY};
+use crate::codec::{self, EXPIRY_KEY, MAX_AGE_KEY, Piece};
 use crate::jar::Jar;
 use crate::provenance::Provenance;
 use crate::status::LoadStatus;
 use crate::text;
+use crate::value::{self, Value};
 
-use crate::limits::{MAX_ENTRIES, MAX_UPDATE_BYTES};
+use crate::limits::{MAX_ENTRIES, MAX_SECONDS, MAX_UPDATE_BYTES};
 
 /// Misuse of a [`Session`]: a key that cannot be stored, or an update past the limits.
 ///
@@ -23,7 +24,8 @@ use crate::limits::{MAX_ENTRIES, MAX_UPDATE_BYTES};
 pub enum SessionError {
     /// Keys must not be empty.
     EmptyKey,
-    /// `expiry` is reserved by the wire format; use [`Session::set_expiry`].
+    /// The key is reserved: `expiry` (use [`Session::set_expiry`]), the control keys starting
+    /// with `!`, and the names that say how a value is stored (`flash.…`, `….json`).
     ReservedKey,
     /// Keys and values cannot hold a NUL character (Apache's cannot either).
     NulCharacter,
@@ -32,6 +34,15 @@ pub enum SessionError {
         /// The limit.
         max: usize,
     },
+    /// A session's own max age past [`MAX_SECONDS`].
+    MaxAgeOutOfRange {
+        /// The seconds asked for.
+        seconds: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// JSON text must not be empty.
+    EmptyJson,
     /// A SessionHeader update is longer than [`MAX_UPDATE_BYTES`].
     UpdateTooLarge {
         /// Its length in bytes.
@@ -45,7 +56,13 @@ impl fmt::Display for SessionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::EmptyKey => f.write_str("session keys must not be empty"),
-            Self::ReservedKey => f.write_str("`expiry` is reserved for the session's expiry; set the expiry instead"),
+            Self::ReservedKey => f.write_str(
+                "the key is reserved: `expiry` (set the expiry instead), keys starting with `!`, `flash.` or ending with `.json`",
+            ),
+            Self::MaxAgeOutOfRange { seconds, max } => {
+                write!(f, "a session's max age of {seconds} seconds is past the {max}-second limit")
+            }
+            Self::EmptyJson => f.write_str("a JSON value's text must not be empty"),
             Self::NulCharacter => f.write_str("session keys and values cannot contain a NUL character"),
             Self::TooManyEntries { max } => write!(f, "a session holds at most {max} entries"),
             Self::UpdateTooLarge { len, max } => {
@@ -76,6 +93,11 @@ pub struct Session {
     /// reference count, not a copy of every entry.
     entries: Arc<Vec<(String, String)>>,
     expiry: Option<u64>,
+    /// Its own sliding lifetime in seconds ("remember me"), over the manager's `max_age`.
+    max_age: Option<u64>,
+    /// The stored names of the flash entries it arrived with: shown by [`value`](Self::value)
+    /// during this request, dropped by its save unless set again.
+    flashed: Vec<String>,
     modified: bool,
     /// Its bookkeeping: status, issue time, the key that opened it, the cookies the browser holds.
     prov: Provenance,
@@ -107,12 +129,14 @@ impl Session {
         // again by the general rules, which decide what it means.
         let mut entries = Vec::new();
         let mut expiry = None;
+        let mut max_age = None;
         let mut usual = true;
         for piece in codec::pieces(input) {
             match piece {
                 Piece::Set(k, v) if entries.len() < MAX_ENTRIES => entries.push((k, v)),
                 Piece::Expiry(e) => expiry = e,
-                Piece::Regenerate => {}
+                Piece::MaxAge(m) => max_age = m,
+                Piece::Regenerate | Piece::Clear => {}
                 Piece::Set(..) | Piece::Delete(_) => {
                     usual = false;
                     break;
@@ -120,7 +144,7 @@ impl Session {
             }
         }
         if usual && distinct(&entries) {
-            return Ok(Self { entries: Arc::new(entries), expiry, ..Self::default() });
+            return Ok(Self { entries: Arc::new(entries), expiry, max_age, ..Self::default() });
         }
         let mut session = Self::new();
         session.merge(input)?;
@@ -138,8 +162,9 @@ impl Session {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
-    /// Sets `key` to `value`, keeping the key's place. An empty value deletes the key (the wire
-    /// format cannot carry one). Returns the previous value.
+    /// Sets `key` to the string `value`, keeping the key's place (a JSON value it held is
+    /// removed). An empty value deletes the key (the wire format cannot carry one). Returns the
+    /// previous string.
     ///
     /// ```
     /// let mut s = edge_session::Session::new();
@@ -147,22 +172,106 @@ impl Session {
     /// assert_eq!(s.insert("k", "2").unwrap().as_deref(), Some("1"));
     /// ```
     pub fn insert(&mut self, key: &str, value: &str) -> Result<Option<String>, SessionError> {
+        self.store(key, Value::Text(value), false)
+    }
+
+    /// The value of `key` with its type: a string, or the JSON text of any other value (stored
+    /// under `key.json`, see [`Value`]). A flash entry the session arrived with is found too,
+    /// during this request only ([`flash`](Self::flash)).
+    ///
+    /// ```
+    /// use edge_session::{Session, Value};
+    /// let mut s = Session::new();
+    /// s.apply_update("user=alice&cart.json=%7B%22items%22%3A%5B1%5D%7D").unwrap();
+    /// assert_eq!(s.value("user"), Some(Value::Text("alice")));
+    /// assert_eq!(s.value("cart"), Some(Value::Json(r#"{"items":[1]}"#)));
+    /// assert_eq!(s.value("none"), None);
+    /// ```
+    pub fn value(&self, key: &str) -> Option<Value<'_>> {
+        let mut flash = None;
+        for (name, v) in self.entries.iter() {
+            let (k, json) = value::key_of(name);
+            let found = if json { Value::Json(v) } else { Value::Text(v) };
+            if k == key {
+                return Some(found);
+            }
+            if flash.is_none()
+                && k.strip_prefix(value::FLASH_PREFIX) == Some(key)
+                && self.flashed.iter().any(|f| f == name)
+            {
+                flash = Some(found);
+            }
+        }
+        flash
+    }
+
+    /// Sets `key` to a value with its type ([`Value`]), keeping the key's place when the type
+    /// stays; the other form of the key is removed. An empty string deletes the key; empty JSON
+    /// text is an error.
+    ///
+    /// ```
+    /// use edge_session::{Session, Value};
+    /// let mut s = Session::new();
+    /// s.insert("n", "1").unwrap();
+    /// s.set_value("n", Value::Json("1")).unwrap();
+    /// assert_eq!(s.to_string(), "n.json=1");
+    /// assert!(s.set_value("n.json", Value::Text("x")).is_err(), "reserved");
+    /// ```
+    pub fn set_value(&mut self, key: &str, value: Value<'_>) -> Result<(), SessionError> {
+        self.store(key, value, false).map(|_| ())
+    }
+
+    /// Stores a flash entry: `key` holds `value` for the next request only. That request sees it
+    /// through [`value`](Self::value) (and the origin in the SessionEnv header, as
+    /// `flash.key=value`); its save drops it, unless it was set again. An origin sets one through
+    /// the SessionHeader: `flash.notice=Saved` (`flash.key.json=…` for JSON).
+    ///
+    /// ```
+    /// use edge_session::{Session, Value};
+    /// let mut s = Session::new();
+    /// s.flash("notice", Value::Text("Saved")).unwrap();
+    /// assert_eq!(s.value("notice"), None, "not on the request that set it");
+    /// assert_eq!(s.to_string(), "flash.notice=Saved");
+    /// ```
+    pub fn flash(&mut self, key: &str, value: Value<'_>) -> Result<(), SessionError> {
+        self.store(key, value, true).map(|_| ())
+    }
+
+    /// The one way a key set through the API is stored (see `value.rs`).
+    fn store(&mut self, key: &str, value: Value<'_>, flash: bool) -> Result<Option<String>, SessionError> {
         if key.is_empty() {
             return Err(SessionError::EmptyKey);
         }
-        if key == EXPIRY_KEY || key == REGENERATE_KEY {
+        if value::reserved(key) {
             return Err(SessionError::ReservedKey);
         }
-        if key.contains('\0') || value.contains('\0') {
+        let text = value.as_str();
+        if key.contains('\0') || text.contains('\0') {
             return Err(SessionError::NulCharacter);
         }
-        if value.is_empty() {
-            return Ok(self.remove(key));
+        if value.is_json() && text.is_empty() {
+            return Err(SessionError::EmptyJson);
         }
-        self.put(key.to_owned(), value.to_owned())
+        let name = value::stored_name(key, value.is_json(), flash);
+        let other = value::stored_name(key, !value.is_json(), flash);
+        if text.is_empty() {
+            self.remove_stored(&other);
+            return Ok(self.remove_stored(&name));
+        }
+        let at_entry_limit = self.entries.len() >= MAX_ENTRIES;
+        if at_entry_limit && self.remove_stored(&other).is_some() {
+            return self.put(name, text.to_owned());
+        }
+        let previous = self.put(name, text.to_owned())?;
+        self.remove_stored(&other);
+        Ok(previous)
     }
 
     fn put(&mut self, key: String, value: String) -> Result<Option<String>, SessionError> {
+        if !self.flashed.is_empty() {
+            // Set again during this request: kept by the save.
+            self.flashed.retain(|f| *f != key);
+        }
         if let Some(index) = self.entries.iter().position(|(k, _)| *k == key) {
             if self.entries.get(index).is_some_and(|(_, v)| *v == value) {
                 return Ok(Some(value));
@@ -179,7 +288,7 @@ impl Session {
         Ok(None)
     }
 
-    /// Removes `key`, returning its value.
+    /// Removes `key` (its string or its JSON value), returning the stored text.
     ///
     /// ```
     /// let mut s = edge_session::Session::new();
@@ -188,6 +297,13 @@ impl Session {
     /// assert!(s.is_empty());
     /// ```
     pub fn remove(&mut self, key: &str) -> Option<String> {
+        let text = self.remove_stored(key);
+        let json = self.remove_stored(&value::stored_name(key, true, false));
+        text.or(json)
+    }
+
+    /// Removes the entry of this stored name.
+    fn remove_stored(&mut self, key: &str) -> Option<String> {
         let index = self.entries.iter().position(|(k, _)| k == key)?;
         self.modified = true;
         Some(Arc::make_mut(&mut self.entries).remove(index).1)
@@ -205,11 +321,18 @@ impl Session {
         if !self.entries.is_empty() {
             self.modified = true;
         }
+        if self.max_age.is_some() {
+            self.modified = true;
+        }
         self.entries = Arc::default();
+        self.flashed.clear();
+        self.max_age = None;
         self.prov.weak_passphrase = None;
     }
 
-    /// The entries, in order.
+    /// The entries as they are stored, in order: stored names (`count.json`, `flash.notice`) and
+    /// text, as the SessionEnv header and Apache show them. [`values`](Self::values) gives keys
+    /// and typed values.
     ///
     /// ```
     /// let mut s = edge_session::Session::new();
@@ -220,7 +343,22 @@ impl Session {
         self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
-    /// How many entries.
+    /// The keys and their values with their types, in order, without flash entries.
+    ///
+    /// ```
+    /// use edge_session::{Session, Value};
+    /// let mut s = Session::new();
+    /// s.apply_update("a=1&b.json=true&flash.c=x").unwrap();
+    /// assert_eq!(s.values().collect::<Vec<_>>(), [("a", Value::Text("1")), ("b", Value::Json("true"))]);
+    /// ```
+    pub fn values(&self) -> impl Iterator<Item = (&str, Value<'_>)> + '_ {
+        self.entries.iter().filter(|(k, _)| !value::is_flash(k)).map(|(name, v)| match value::key_of(name) {
+            (k, true) => (k, Value::Json(v.as_str())),
+            (k, false) => (k, Value::Text(v.as_str())),
+        })
+    }
+
+    /// How many entries (as stored: flash entries count).
     ///
     /// ```
     /// assert_eq!(edge_session::Session::new().len(), 0);
@@ -263,6 +401,42 @@ impl Session {
             self.expiry = expiry;
             self.modified = true;
         }
+    }
+
+    /// This session's own sliding lifetime in seconds ("remember me"), if set: used instead of
+    /// the manager's `max_age` on every save, and kept in the cookie.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// assert_eq!(s.max_age(), None);
+    /// s.set_max_age(Some(30 * 86_400)).unwrap();
+    /// assert_eq!(s.max_age(), Some(2_592_000));
+    /// ```
+    pub fn max_age(&self) -> Option<u64> {
+        self.max_age
+    }
+
+    /// Sets this session's own sliding lifetime in seconds (`None` or `Some(0)`: the manager's
+    /// `max_age` again). Over [`MAX_SECONDS`] is an error. A save then writes the cookie with an
+    /// expiry of now plus this many seconds (capped by `max_lifetime`), and so does every later
+    /// save, by any face.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// assert!(s.set_max_age(Some(u64::MAX)).is_err());
+    /// s.set_max_age(Some(0)).unwrap();
+    /// assert_eq!(s.max_age(), None);
+    /// ```
+    pub fn set_max_age(&mut self, seconds: Option<u64>) -> Result<(), SessionError> {
+        let seconds = seconds.filter(|&s| s != 0);
+        if let Some(seconds) = seconds.filter(|&s| s > MAX_SECONDS) {
+            return Err(SessionError::MaxAgeOutOfRange { seconds, max: MAX_SECONDS });
+        }
+        if seconds != self.max_age {
+            self.max_age = seconds;
+            self.modified = true;
+        }
+        Ok(())
     }
 
     /// When the session was first issued (µs), once it has been saved or loaded from a sealed
@@ -344,7 +518,9 @@ impl Session {
     /// Replaces the entries with those of a stored session string, as if loaded with them: the
     /// status, expiry and issue time stay, and the session is unmodified afterwards. For
     /// server-side stores, where the cookie holds a reference and the entries live in a record
-    /// (the caller bounds the string's length). `expiry` and `!regenerate` in it are ignored.
+    /// (the caller bounds the string's length). `expiry` and the control keys in it are ignored.
+    /// Flash entries in it are shown during this request and dropped by its save (the session is
+    /// then modified).
     ///
     /// ```
     /// let mut s = edge_session::Session::new();
@@ -354,8 +530,20 @@ impl Session {
     pub fn restore_entries(&mut self, session_string: &str) -> Result<(), SessionError> {
         let decoded = Self::decode(session_string)?;
         self.entries = decoded.entries;
-        self.modified = false;
+        self.take_flashes();
         Ok(())
+    }
+
+    /// Notes the flash entries the session arrived with (shown now, dropped by the save): the
+    /// session is modified when there are any, so that the save drops them.
+    fn take_flashes(&mut self) {
+        self.flashed = self.entries.iter().filter(|(k, _)| value::is_flash(k)).map(|(k, _)| k.clone()).collect();
+        self.modified = !self.flashed.is_empty();
+    }
+
+    /// Whether a save would store no entry (flash entries shown this request are not stored again).
+    pub(crate) fn nothing_stored(&self) -> bool {
+        self.entries.len() <= self.flashed.len()
     }
 
     /// Whether the session changed since it was loaded or saved.
@@ -411,10 +599,10 @@ impl Session {
         Ok(())
     }
 
-    /// Decodes a stored session string into this session (a `!regenerate` in it is ignored: only
-    /// an update may ask for one).
+    /// Decodes a stored session string into this session (a `!regenerate` or `!clear` in it is
+    /// ignored: only an update may ask for one).
     fn merge(&mut self, input: &str) -> Result<(), SessionError> {
-        self.apply(codec::pieces(input).filter(|p| *p != Piece::Regenerate))?;
+        self.apply(codec::pieces(input).filter(|p| *p != Piece::Regenerate && *p != Piece::Clear))?;
         self.modified = false;
         Ok(())
     }
@@ -426,48 +614,74 @@ impl Session {
                     self.put(k, v)?;
                 }
                 Piece::Delete(k) => {
-                    self.remove(&k);
+                    self.remove_stored(&k);
                 }
                 Piece::Expiry(e) => self.expiry = e,
+                Piece::MaxAge(m) => self.max_age = m,
                 Piece::Regenerate => self.regenerate(),
+                Piece::Clear => self.clear(),
             }
         }
         Ok(())
     }
 
-    /// The entries alone as a session string (no `expiry`): what a server-side store keeps.
+    /// The entries alone as a session string (no `expiry`, no `!maxage`, no flash entry shown
+    /// during this request): what a server-side store keeps.
     ///
     /// ```
     /// let mut s = edge_session::Session::new();
-    /// s.apply_update("a=1&b=x+y&expiry=5").unwrap();
+    /// s.apply_update("a=1&b=x+y&expiry=5&!maxage=9").unwrap();
     /// assert_eq!(s.encode_entries(), "a=1&b=x+y");
     /// ```
     pub fn encode_entries(&self) -> String {
-        self.encode(None)
-    }
-
-    /// The session string with `expiry` (not necessarily the session's own) last.
-    pub(crate) fn encode(&self, expiry: Option<u64>) -> String {
-        // Room for the unescaped entries, their separators and an expiry: one allocation for
-        // the usual session (escaping grows it only when there is something to escape).
-        let room = self.entries.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>() + 28;
-        let mut out = String::with_capacity(room);
-        codec::encode_into(&mut out, self.iter());
-        if let Some(expiry) = expiry.filter(|&e| e != 0) {
-            if !out.is_empty() {
-                out.push('&');
-            }
-            out.push_str(EXPIRY_KEY);
-            out.push('=');
-            text::push_decimal(&mut out, expiry);
-        }
+        let mut out = String::with_capacity(self.room());
+        codec::encode_into(&mut out, self.stored());
         out
     }
 
-    /// A new, unmodified session sharing `other`'s entries (nothing else: no times, status or
-    /// cookie bookkeeping).
+    /// The entries a save writes: all but the flash entries shown during this request.
+    fn stored(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let skip = !self.flashed.is_empty();
+        self.iter().filter(move |(k, _)| !skip || !self.flashed.iter().any(|f| f == k))
+    }
+
+    /// Room for the unescaped entries, their separators, a max age and an expiry: one
+    /// allocation for the usual session (escaping grows it only when there is something to escape).
+    fn room(&self) -> usize {
+        self.entries.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>() + 48
+    }
+
+    /// The session string a save writes: the stored entries, the session's own max age and
+    /// `expiry` (not necessarily the session's own) last.
+    pub(crate) fn encode(&self, expiry: Option<u64>) -> String {
+        let mut out = self.encode_entries();
+        self.push_times(&mut out, expiry);
+        out
+    }
+
+    /// Appends `&!maxage=N` (when set) and `&expiry=N` (when given).
+    fn push_times(&self, out: &mut String, expiry: Option<u64>) {
+        for (key, n) in [(MAX_AGE_KEY, self.max_age), (EXPIRY_KEY, expiry.filter(|&e| e != 0))] {
+            if let Some(n) = n {
+                if !out.is_empty() {
+                    out.push('&');
+                }
+                out.push_str(key);
+                out.push('=');
+                text::push_decimal(out, n);
+            }
+        }
+    }
+
+    /// A new, unmodified session with `other`'s stored entries and max age (nothing else: no
+    /// times, status or cookie bookkeeping): what a save of `other` wrote.
     pub(crate) fn with_entries_of(other: &Session) -> Self {
-        Self { entries: Arc::clone(&other.entries), ..Self::default() }
+        let entries = if other.flashed.is_empty() {
+            Arc::clone(&other.entries)
+        } else {
+            Arc::new(other.stored().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+        };
+        Self { entries, max_age: other.max_age, ..Self::default() }
     }
 
     /// The session a cookie held, as a format opened it: `entries` with `expiry` and the
@@ -491,16 +705,27 @@ impl Session {
 
     /// As the manager hands it out after a load: what the browser holds, and its expiry (after
     /// the max-age fill) as loaded; unmodified.
+    /// Flash entries it holds are shown during this request and dropped by its save (the session
+    /// is then modified).
     pub(crate) fn arrived(&mut self, jar: Jar, expiry: Option<u64>) {
         self.prov.jar = jar;
         self.expiry = expiry;
         self.prov.loaded_expiry = expiry;
-        self.modified = false;
+        self.take_flashes();
+    }
+
+    /// Drops the flash entries shown during this request (after a save wrote the rest).
+    fn drop_flashes(&mut self) {
+        if !self.flashed.is_empty() {
+            let flashed = core::mem::take(&mut self.flashed);
+            Arc::make_mut(&mut self.entries).retain(|(k, _)| !flashed.contains(k));
+        }
     }
 
     /// After a save: written with this expiry and issue time (with the current key), the
     /// browser holding `jar`; unmodified.
     pub(crate) fn mark_saved(&mut self, expiry: Option<u64>, issued: u64, jar: Jar) {
+        self.drop_flashes();
         self.expiry = expiry;
         self.modified = false;
         self.prov = Provenance {
@@ -515,14 +740,19 @@ impl Session {
 
     /// After a removal: the browser holds no form of the cookie.
     pub(crate) fn mark_removed(&mut self) {
+        self.drop_flashes();
         self.prov.jar = Jar::default();
     }
 }
 
 impl fmt::Display for Session {
-    /// The plain session string, `expiry` last when set (Apache's `HTTP_SESSION`).
+    /// The plain session string (Apache's `HTTP_SESSION`): every entry (flash entries shown
+    /// during this request too), then `!maxage` and `expiry` when set.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.encode(self.expiry))
+        let mut out = String::with_capacity(self.room());
+        codec::encode_into(&mut out, self.iter());
+        self.push_times(&mut out, self.expiry);
+        f.write_str(&out)
     }
 }
 

@@ -38,6 +38,8 @@ pub enum CookieError {
     },
     /// `SameSite=None` without `Secure` (browsers drop such cookies).
     SameSiteNoneWithoutSecure,
+    /// `Partitioned` without `Secure` (CHIPS: browsers refuse such a cookie).
+    PartitionedWithoutSecure,
 }
 
 impl CookieError {
@@ -62,6 +64,9 @@ impl CookieError {
             ),
             Self::PrefixRule { prefix, needs } => format!("a {prefix} cookie needs {needs}"),
             Self::SameSiteNoneWithoutSecure => "SameSite=None needs Secure".to_owned(),
+            Self::PartitionedWithoutSecure => {
+                "Partitioned needs Secure (browsers drop the cookie otherwise)".to_owned()
+            }
         }
     }
 }
@@ -102,6 +107,7 @@ impl Attributes {
     /// Parses `Path=/; HttpOnly; …` and checks it against the cookie name's prefix rules.
     pub(crate) fn parse(input: &str, cookie_name: &str) -> Result<Self, CookieError> {
         let (mut secure, mut path_root, mut domain, mut same_site_none) = (false, false, false, false);
+        let mut partitioned = false;
         let mut parts: Vec<String> = Vec::new();
         for raw in input.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let (name, value) = match raw.split_once('=') {
@@ -115,7 +121,10 @@ impl Attributes {
                     "Secure".to_owned()
                 }
                 ("httponly", None) => "HttpOnly".to_owned(),
-                ("partitioned", None) => "Partitioned".to_owned(),
+                ("partitioned", None) => {
+                    partitioned = true;
+                    "Partitioned".to_owned()
+                }
                 ("path", Some(v)) if v.starts_with('/') && safe_value(v) => {
                     path_root = v == "/";
                     format!("Path={v}")
@@ -148,6 +157,9 @@ impl Attributes {
         }
         if same_site_none && !secure {
             return Err(CookieError::SameSiteNoneWithoutSecure);
+        }
+        if partitioned && !secure {
+            return Err(CookieError::PartitionedWithoutSecure);
         }
         let lower = cookie_name.to_ascii_lowercase();
         if lower.starts_with("__secure-") && !secure {

@@ -9,5 +9,6 @@ mod chunks;
 mod cve_regressions;
 mod sealed_tamper;
 mod sealed_vectors;
+mod values;
 mod wasm;
 mod wycheproof;
