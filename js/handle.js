@@ -202,6 +202,31 @@ export function sessionManagerClass({ SessionManager: CoreSessionManager, origin
     }
 
     /**
+     * Seals `data` (any JSON value) for `purpose`, to open for `ttl` seconds (see the types).
+     * The arguments are checked here and the data written as JSON; the core seals it.
+     */
+    sealToken(data, { purpose, ttl } = {}, nowMs) {
+      if (typeof purpose !== "string") throw failure("ERR_INVALID_ARG_TYPE", `purpose must be a string, not ${describe(purpose)}`);
+      if (!Number.isInteger(ttl) || ttl < 1) throw failure("ERR_INVALID_ARG_VALUE", `ttl must be a whole number of seconds from 1, not ${String(ttl)}`);
+      let json;
+      try {
+        json = JSON.stringify(data);
+      } catch {
+        json = undefined;
+      }
+      if (typeof json !== "string") throw failure("ERR_INVALID_ARG_TYPE", `data must be a JSON value, not ${describe(data)}`);
+      return this.sealTokenText(purpose, json, ttl, nowMs);
+    }
+
+    /** The data of a token `sealToken` made for `purpose`, or null (see the types). */
+    openToken(token, { purpose } = {}, nowMs) {
+      if (typeof token !== "string") throw failure("ERR_INVALID_ARG_TYPE", `token must be a string, not ${describe(token)}`);
+      if (typeof purpose !== "string") throw failure("ERR_INVALID_ARG_TYPE", `purpose must be a string, not ${describe(purpose)}`);
+      const json = this.openTokenText(token, purpose, nowMs);
+      return json === undefined || json === null ? null : JSON.parse(json);
+    }
+
+    /**
      * Loads the session from the request's cookie, calls `next` with the request the origin must
      * see (and the session, for apps), then returns its response with the session saved. With
      * `options.origin` (`"https://origin.example"`) that request is addressed to the origin, the

@@ -41,7 +41,9 @@ export function session(options, { key = "session", origin } = {}) {
         return;
       }
       const res = c.res;
-      const r = s ? planResponse(manager, s, res.headers, now) : planPassthrough(manager, res.headers);
+      // A handler that threw (Hono answered with its error handler, `c.error` set): its session
+      // changes are not saved; the SessionHeader is still taken off the response.
+      const r = s && !c.error ? planResponse(manager, s, res.headers, now) : planPassthrough(manager, res.headers);
       log(r.notices);
       try {
         execute(res.headers, r.headers);

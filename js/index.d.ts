@@ -23,42 +23,66 @@ export declare function verifySessionHeader(
   options?: { tolerance?: number; envHeader?: string; now?: number },
 ): Promise<SessionHeaderVerdict>;
 
+/** A value a session keeps: a string (as mod_session keeps it), or any other JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
 /**
- * A session: ordered string entries, an expiry and an issue time. `Session<K>` takes only the keys
- * `K` (a union of string literals) in `get`, `set`, `has` and `delete`, so a misspelt key is a type
- * error; plain `Session` takes any string. (`entries()` lists every key the cookie or the origin
- * put there.)
+ * What a session holds, from a `SessionManager`'s type parameter: an object type (keys and the type
+ * of each value: `{ user: string; cart: { items: number[] } }`), or a union of key names
+ * (`"user" | "role"`: any JSON value under each).
  */
-export type Session<K extends string = string> = Omit<CoreSession, "get" | "set" | "has" | "delete"> & {
-  /** The value of `key`, or undefined. */
-  get(key: K): string | undefined;
-  /** Sets `key` (an empty value deletes it, as in a SessionHeader update). */
-  set(key: K, value: string): void;
+export type SessionData<T> = [T] extends [string] ? { [K in T]: JsonValue } : T;
+
+/**
+ * A session: ordered entries, an expiry, its own max age and flash entries. `Session<T>` takes
+ * only the keys of `T` in `get`, `set`, `flash`, `has` and `delete`, and each key's value type, so
+ * a misspelt key or a wrong value is a type error; plain `Session` takes any string and any JSON
+ * value. (`entries()` lists every key the cookie or the origin put there.)
+ */
+export type Session<T = string> = Omit<CoreSession, "get" | "set" | "has" | "delete" | "flash"> & {
+  /** The value of `key` with its type, or undefined (a flash set on the previous request too). */
+  get<K extends keyof SessionData<T> & string>(key: K): SessionData<T>[K] | undefined;
+  /** Sets `key` (a string as it is, an empty one deletes the key; any other JSON value with its type). */
+  set<K extends keyof SessionData<T> & string>(key: K, value: SessionData<T>[K]): void;
+  /** Stores `value` for the next request only: there `get(key)` returns it, and its save drops it. */
+  flash<K extends keyof SessionData<T> & string>(key: K, value: SessionData<T>[K]): void;
   /** Whether `key` is set. */
-  has(key: K): boolean;
+  has(key: keyof SessionData<T> & string): boolean;
   /** Removes `key`; whether it was there. */
-  delete(key: K): boolean;
+  delete(key: keyof SessionData<T> & string): boolean;
 };
 /** `new Session()`: an empty session (sessions usually come from `SessionManager.load`). */
 export declare const Session: { new (): Session; prototype: CoreSession };
 
 /**
- * The session manager, with the front proxy's flow for fetch-API runtimes. `SessionManager<K>`
- * hands out `Session<K>`: declare the keys your application uses and the compiler checks them.
+ * The session manager, with the front proxy's flow for fetch-API runtimes. `SessionManager<T>`
+ * hands out `Session<T>`: declare what your application keeps and the compiler checks it.
  *
  * ```ts
- * const sessions = new SessionManager<"user" | "role">({ keys: [key] });
+ * const sessions = new SessionManager<{ user: string; cart: { items: number[] } }>({ keys: [key] });
  * const s = sessions.load(cookie);
- * s.get("usr"); // error: Argument of type '"usr"' is not assignable to parameter of type '"user" | "role"'
+ * s.set("cart", { items: [1, 2] });
+ * s.get("usr"); // error: '"usr"' is not assignable to '"user" | "cart"'
  * ```
  */
-export declare class SessionManager<K extends string = string> extends CoreSessionManager {
+export declare class SessionManager<T = string> extends CoreSessionManager {
   /** Loads the session from a `Cookie` header (never throws on a bad cookie: an empty session). */
-  load(cookieHeader?: string | null, nowMs?: number | null): Session<K>;
-  /** The `Set-Cookie` value to send, or null when nothing needs sending. */
-  save(session: Session<K>, nowMs?: number | null): string | null;
+  load(cookieHeader?: string | null, nowMs?: number | null): Session<T>;
+  /** The `Set-Cookie` value to send, or null when nothing needs sending (throws past 4 KB: use `saveAll`). */
+  save(session: Session<T>, nowMs?: number | null): string | null;
   /** Every `Set-Cookie` value to send (a large session's chunks, removals of stale ones). */
-  saveAll(session: Session<K>, nowMs?: number | null): string[];
+  saveAll(session: Session<T>, nowMs?: number | null): string[];
+  /**
+   * Seals `data` (any JSON value) for `purpose` with the session keys, to open for `ttl` seconds:
+   * a magic link, an invitation, an e-mail confirmation. URL-safe. A token never opens as a
+   * session cookie, nor a cookie as a token.
+   */
+  sealToken(data: JsonValue, options: { purpose: string; ttl: number }, nowMs?: number | null): string;
+  /**
+   * The data of a token `sealToken` made for `purpose`, or null when it is tampered, expired, made
+   * for another purpose or with a key no longer in `keys`.
+   */
+  openToken<D extends JsonValue = JsonValue>(token: string, options: { purpose: string }, nowMs?: number | null): D | null;
   /**
    * The whole front-proxy flow for fetch-API runtimes: loads the session from the request's
    * cookie, calls `next` (the app or origin) with the request the origin must see (the client's
@@ -73,7 +97,7 @@ export declare class SessionManager<K extends string = string> extends CoreSessi
    */
   handle(
     request: Request,
-    next: (request: Request, session?: Session<K>) => Response | Promise<Response>,
+    next: (request: Request, session?: Session<T>) => Response | Promise<Response>,
     options?: { origin?: string },
   ): Promise<Response>;
 }

@@ -123,6 +123,8 @@ pub(crate) fn seal(
 }
 
 /// Seals `body` in this layout under another version byte (the sealed tokens of `token.rs`).
+/// Never inlined: one copy for cookies and tokens.
+#[inline(never)]
 pub(crate) fn seal_as(
     version: u8,
     key: &SealKey,
@@ -152,7 +154,8 @@ pub(crate) fn open(keys: &KeyRing, binding: &str, token: &str) -> Result<Unseale
 }
 
 /// Opens a token of this layout sealed under the version byte `expected` (any other version is
-/// [`Rejection::UnsupportedVersion`]).
+/// [`Rejection::UnsupportedVersion`]). Never inlined: one copy for cookies and tokens.
+#[inline(never)]
 pub(crate) fn open_as(expected: u8, keys: &KeyRing, binding: &str, token: &str) -> Result<Unsealed, Rejection> {
     // The callers hold tokens to their cookie (or chunks) limit; this is the absolute bound.
     if token.len() > MAX_COOKIE_BYTES * crate::chunks::MAX_CHUNKS_LIMIT {

@@ -59,23 +59,16 @@ pub enum TokenError {
 }
 
 impl fmt::Display for TokenError {
+    // Fixed sentences (the limits are in `limits`): no number formatting in the npm package.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NotSealed => f.write_str("tokens need the sealed format's keys"),
-            Self::EmptyPurpose => f.write_str("a token's purpose must not be empty"),
-            Self::PurposeTooLong { len } => {
-                write!(f, "a token's purpose of {len} bytes is longer than {MAX_PURPOSE_BYTES}")
-            }
-            Self::DataTooLarge { len } => {
-                write!(f, "a token's data of {len} bytes is longer than {MAX_TOKEN_DATA_BYTES}")
-            }
-            Self::TtlOutOfRange { seconds } => write!(
-                f,
-                "a token's ttl must be a whole number of seconds from 1 to {}, not {seconds}",
-                crate::limits::MAX_SECONDS
-            ),
-            Self::Random => f.write_str("the platform's random number generator failed"),
-        }
+        f.write_str(match self {
+            Self::NotSealed => "tokens need the sealed format's keys",
+            Self::EmptyPurpose => "a token's purpose must not be empty",
+            Self::PurposeTooLong { .. } => "a token's purpose must be at most 128 bytes",
+            Self::DataTooLarge { .. } => "a token's data must be at most 2048 bytes (as JSON in JavaScript)",
+            Self::TtlOutOfRange { .. } => "a token's ttl must be a whole number of seconds from 1 to 100 years",
+            Self::Random => "the platform's random number generator failed",
+        })
     }
 }
 
@@ -122,4 +115,16 @@ pub(crate) fn open(keys: &KeyRing, purpose: &str, token: &str, now: u64) -> Opti
     let opened = sealed::open_as(TOKEN_VERSION, keys, &binding(purpose), token).ok()?;
     opened.expiry.filter(|&e| e > now)?;
     Some(opened.body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_state_the_limits() {
+        assert!(TokenError::PurposeTooLong { len: 1 }.to_string().contains(&MAX_PURPOSE_BYTES.to_string()));
+        assert!(TokenError::DataTooLarge { len: 1 }.to_string().contains(&MAX_TOKEN_DATA_BYTES.to_string()));
+        assert_eq!(crate::limits::MAX_SECONDS, 100 * 366 * 86_400, "100 years");
+    }
 }

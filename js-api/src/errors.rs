@@ -5,7 +5,7 @@ use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 use edge_session::option_table::Spelling;
-use edge_session::{ConfigError, CookieError, KeyError, SaveError, SessionError};
+use edge_session::{ConfigError, CookieError, KeyError, SaveError, SessionError, TokenError};
 
 /// A JavaScript `Error` with a stable `code` and `name = "EdgeSessionError"`.
 pub(crate) fn error(code: &str, message: &str) -> JsValue {
@@ -51,6 +51,7 @@ pub(crate) fn session_error(e: &SessionError) -> JsValue {
         SessionError::NulCharacter => "ERR_INVALID_CHARACTER",
         SessionError::TooManyEntries { .. } => "ERR_TOO_MANY_ENTRIES",
         SessionError::UpdateTooLarge { .. } => "ERR_UPDATE_TOO_LARGE",
+        SessionError::MaxAgeOutOfRange { .. } => "ERR_OUT_OF_RANGE",
         _ => "ERR_INVALID_SESSION",
     };
     error(code, &e.to_string())
@@ -65,4 +66,14 @@ pub(crate) fn save_error(e: &SaveError) -> JsValue {
         _ => "ERR_SAVE",
     };
     error(code, &e.message(Spelling::Js))
+}
+
+pub(crate) fn token_error(e: &TokenError) -> JsValue {
+    let code = match e {
+        TokenError::NotSealed => "ERR_NO_KEYS",
+        TokenError::DataTooLarge { .. } => "ERR_TOKEN_TOO_LARGE",
+        TokenError::Random => "ERR_RANDOM",
+        _ => "ERR_INVALID_ARG_VALUE",
+    };
+    error(code, &e.to_string())
 }

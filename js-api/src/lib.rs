@@ -49,7 +49,7 @@ export interface SessionManagerOptions {
   maxAge?: number;
   /** Absolute lifetime in seconds from issue, whatever the activity. 0 (default) = none. */
   maxLifetime?: number;
-  /** SessionExpiryUpdateInterval in seconds. 0 (default) = write on every save. */
+  /** SessionExpiryUpdateInterval in seconds: an unchanged session is written again only when its expiry moved this much. Default 60; 0 = write on every save. */
   expiryUpdateInterval?: number;
   /** SessionHeader: the origin's response header that updates the session. Default "X-Replace-Session". */
   header?: string;

@@ -4,7 +4,7 @@
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use crate::errors::{config_error, save_error};
+use crate::errors::{config_error, save_error, token_error};
 use crate::options::{JsOptions, parse_options};
 use crate::session::Session;
 use crate::values::{JsStringOrNull, micros, optional_text, string_or_null, strings, text};
@@ -79,6 +79,23 @@ impl SessionManager {
     #[wasm_bindgen(js_name = appliesTo)]
     pub fn applies_to(&self, #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue) -> Result<bool, JsValue> {
         Ok(self.inner.applies_to(&text(&path, "path")?))
+    }
+
+    /// Seals the JSON text `data` for `purpose`, to open for `ttl` seconds: what the package's
+    /// `sealToken` calls once it has checked its arguments and written the data as JSON
+    /// (js/handle.js). Not in the documented API.
+    #[wasm_bindgen(js_name = sealTokenText, skip_typescript)]
+    pub fn seal_token_text(&self, purpose: &str, data: &str, ttl: f64, now_ms: Option<f64>) -> Result<String, JsValue> {
+        // The caller passes a whole number from 1; anything else is out of range for the core.
+        let ttl = if ttl.is_finite() && ttl >= 1.0 && ttl <= 9.0e15 { ttl as u64 } else { 0 };
+        self.inner.seal_token(purpose, data, ttl, micros(now_ms)?).map_err(|e| token_error(&e))
+    }
+
+    /// The JSON text a token holds for `purpose`, or `null`: what the package's `openToken`
+    /// parses (js/handle.js). Not in the documented API.
+    #[wasm_bindgen(js_name = openTokenText, skip_typescript)]
+    pub fn open_token_text(&self, token: &str, purpose: &str, now_ms: Option<f64>) -> Result<Option<String>, JsValue> {
+        Ok(self.inner.open_token(token, purpose, micros(now_ms)?))
     }
 
     /// The `Set-Cookie` value that deletes the session cookie.

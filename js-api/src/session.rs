@@ -4,7 +4,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::errors::session_error;
 use crate::values::{
-    JsEntries, JsNumberOrNull, JsStringOrNull, entries_array, micros, millis, number_or_null, string_or_null, text,
+    JsEntries, JsNumberOrNull, JsStringOrNull, json_text, micros, millis, number_or_null, string_or_null, text,
+    typed_entries, typed_value,
 };
 
 #[wasm_bindgen]
@@ -14,7 +15,8 @@ extern "C" {
     pub type JsStatus;
 }
 
-/// A session: ordered string entries and an expiry.
+/// A session: ordered entries (strings as mod_session keeps them, any other JSON value with its
+/// type), an expiry, its own max age and flash entries.
 #[wasm_bindgen]
 pub struct Session {
     pub(crate) inner: edge_session::Session,
@@ -28,27 +30,41 @@ impl Session {
         Self { inner: edge_session::Session::new() }
     }
 
-    /// The value of `key`, or `undefined`.
-    pub fn get(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
-    ) -> Result<Option<String>, JsValue> {
-        Ok(self.inner.get(&text(&key, "key")?).map(str::to_owned))
+    /// The value of `key` with its type (a string, number, boolean, null, array or object), or
+    /// `undefined`. A flash entry set on the previous request is found too.
+    #[wasm_bindgen(unchecked_return_type = "unknown")]
+    pub fn get(&self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> Result<JsValue, JsValue> {
+        Ok(typed_value(self.inner.value(&text(&key, "key")?)))
     }
 
     /// Whether `key` is set.
     pub fn has(&self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> Result<bool, JsValue> {
-        Ok(self.inner.get(&text(&key, "key")?).is_some())
+        Ok(self.inner.value(&text(&key, "key")?).is_some())
     }
 
-    /// Sets `key` to `value` (an empty value deletes). Throws on an empty or reserved key.
+    /// Sets `key` to `value`: a string (an empty one deletes the key, as in a SessionHeader
+    /// update), or any other JSON value (number, boolean, null, array, object), kept with its type.
+    /// Throws on an empty or reserved key, or a value JSON cannot hold.
     pub fn set(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
     ) -> Result<(), JsValue> {
-        let (key, value) = (text(&key, "key")?, text(&value, "value")?);
-        self.inner.insert(&key, &value).map(|_| ()).map_err(|e| session_error(&e))
+        let key = text(&key, "key")?;
+        let value = json_text(&value)?;
+        self.inner.set_value(&key, value.as_value()).map_err(|e| session_error(&e))
+    }
+
+    /// Stores `value` for the next request only: there, `get(key)` returns it, and its save drops
+    /// it. (An origin sets one with `flash.key=value` in its SessionHeader.)
+    pub fn flash(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
+    ) -> Result<(), JsValue> {
+        let key = text(&key, "key")?;
+        let value = json_text(&value)?;
+        self.inner.flash(&key, value.as_value()).map_err(|e| session_error(&e))
     }
 
     /// Deletes `key`; whether it was set.
@@ -61,15 +77,37 @@ impl Session {
         self.inner.clear();
     }
 
-    /// The entries as `[key, value]` pairs, in order.
+    /// The entries as `[key, value]` pairs with their types, in order (flash entries aside).
     pub fn entries(&self) -> JsEntries {
-        entries_array(Some(&self.inner)).unchecked_into()
+        typed_entries(&self.inner).unchecked_into()
     }
 
-    /// How many entries.
+    /// How many entries (flash entries aside).
     #[wasm_bindgen(getter)]
     pub fn size(&self) -> usize {
-        self.inner.len()
+        self.inner.values().count()
+    }
+
+    /// This session's own sliding lifetime in seconds ("remember me"), or `null` for the
+    /// manager's `maxAge`.
+    #[wasm_bindgen(getter, js_name = maxAge)]
+    pub fn max_age(&self) -> JsNumberOrNull {
+        number_or_null(self.inner.max_age().map(|s| s as f64))
+    }
+
+    /// Sets this session's own sliding lifetime in seconds (`null` or 0: the manager's `maxAge`
+    /// again). Kept in the cookie and honoured by every later save, by every face.
+    #[wasm_bindgen(setter, js_name = maxAge)]
+    pub fn set_max_age(&mut self, seconds: Option<f64>) -> Result<(), JsValue> {
+        let seconds = match seconds {
+            None => None,
+            Some(s) if s.is_finite() && s >= 0.0 && s.fract() == 0.0 && s <= 9.0e15 => Some(s as u64),
+            Some(_) => {
+                let message = "maxAge must be a whole number of seconds from 0 (or null)";
+                return Err(crate::errors::error("ERR_OUT_OF_RANGE", message));
+            }
+        };
+        self.inner.set_max_age(seconds).map_err(|e| session_error(&e))
     }
 
     /// Expiry in milliseconds since the epoch, or `null`.

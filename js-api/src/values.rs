@@ -15,8 +15,8 @@ extern "C" {
     /// `string | null` on the JavaScript side.
     #[wasm_bindgen(typescript_type = "string | null")]
     pub type JsStringOrNull;
-    /// `Array<[string, string]>` on the JavaScript side.
-    #[wasm_bindgen(typescript_type = "Array<[string, string]>")]
+    /// `Array<[string, unknown]>` on the JavaScript side.
+    #[wasm_bindgen(typescript_type = "Array<[string, unknown]>")]
     pub type JsEntries;
 }
 
@@ -42,13 +42,76 @@ pub(crate) fn string_or_null(v: Option<String>) -> JsStringOrNull {
     v.map_or(JsValue::NULL, JsValue::from).unchecked_into()
 }
 
-/// A session's entries as `[key, value]` pairs, in order (none for `None`).
+/// A session's entries as they are stored, `[name, text]` pairs in order (none for `None`).
+#[cfg(feature = "full")]
 pub(crate) fn entries_array(session: Option<&edge_session::Session>) -> Array {
     let out = Array::new();
     for (k, v) in session.into_iter().flat_map(edge_session::Session::iter) {
         out.push(&Array::of2(&k.into(), &v.into()));
     }
     out
+}
+
+/// A session's keys and values with their types, `[key, value]` pairs in order.
+pub(crate) fn typed_entries(session: &edge_session::Session) -> Array {
+    let out = Array::new();
+    for (k, v) in session.values() {
+        out.push(&Array::of2(&k.into(), &typed_value(Some(v))));
+    }
+    out
+}
+
+/// A stored value for JavaScript: a string as it is, JSON text parsed (`undefined` when it is not
+/// JSON: an origin wrote `key.json` with something else), `undefined` for none.
+pub(crate) fn typed_value(value: Option<edge_session::Value<'_>>) -> JsValue {
+    match value {
+        Some(edge_session::Value::Text(s)) => JsValue::from_str(s),
+        Some(edge_session::Value::Json(s)) => js_sys::JSON::parse(s).unwrap_or(JsValue::UNDEFINED),
+        _ => JsValue::UNDEFINED,
+    }
+}
+
+/// A JavaScript value as the core stores it: a string as it is, any other JSON value as its JSON
+/// text.
+pub(crate) enum Stored {
+    Text(String),
+    Json(String),
+}
+
+impl Stored {
+    pub(crate) fn as_value(&self) -> edge_session::Value<'_> {
+        match self {
+            Self::Text(s) => edge_session::Value::Text(s),
+            Self::Json(s) => edge_session::Value::Json(s),
+        }
+    }
+}
+
+/// [`Stored`] from a session value, or `ERR_INVALID_ARG_TYPE` for what JSON cannot hold
+/// (`undefined`, a function, a symbol, a bigint, a number that is not finite, a cycle).
+pub(crate) fn json_text(value: &JsValue) -> Result<Stored, JsValue> {
+    if let Some(s) = value.as_string() {
+        return Ok(Stored::Text(s));
+    }
+    let refuse = |why: &str| {
+        error(
+            "ERR_INVALID_ARG_TYPE",
+            &format!("value must be a string or a JSON value (number, boolean, null, array, object), not {why}"),
+        )
+    };
+    if let Some(n) = value.as_f64()
+        && !n.is_finite()
+    {
+        // (No float formatting here: it would add ~10 KB gzip to the package.)
+        return Err(refuse("a number that is not finite"));
+    }
+    match js_sys::JSON::stringify(value) {
+        Ok(json) => match json.as_string() {
+            Some(text) => Ok(Stored::Json(text)),
+            None => Err(refuse(&value.js_typeof().as_string().unwrap_or_default())),
+        },
+        Err(_) => Err(refuse("a value JSON cannot hold (a bigint, or an object that holds itself)")),
+    }
 }
 
 /// Milliseconds (JavaScript time; `Date.now()` when absent) to the wire's microseconds.

@@ -74,13 +74,17 @@ test("a value that is not a string is an error with a code, never a trap of the 
   const { verifySessionHeader } = defaultEntry;
   const { originFailure } = flow(m);
   const others = [1, 1.5, 0, -1, 2 ** 40, NaN, true, {}, [], ["a"], { toString: () => "x" }, Symbol("s"), 10n, () => "f", new Uint8Array(4)];
-  // Every string parameter of the API (keys and headers stay strings).
+  // Every string parameter of the API (keys and headers stay strings; values may be any JSON
+  // value: tests/js/values.test.mjs).
   const calls = {
     "session.get": (v) => s.get(v),
     "session.has": (v) => s.has(v),
     "session.delete": (v) => s.delete(v),
     "session.set key": (v) => s.set(v, "x"),
-    "session.set value": (v) => s.set("k", v),
+    "session.flash key": (v) => s.flash(v, "x"),
+    "manager.openToken token": (v) => m.openToken(v, { purpose: "p" }),
+    "manager.openToken purpose": (v) => m.openToken("t", { purpose: v }),
+    "manager.sealToken purpose": (v) => m.sealToken("x", { purpose: v, ttl: 60 }),
     "session.applyUpdate": (v) => s.applyUpdate(v),
     "manager.load": (v) => m.load(v),
     "full manager.load": (v) => fm.load(v),
@@ -158,7 +162,7 @@ test("clear sends a removal cookie", () => {
 });
 
 test("expiry with an injected clock: sliding max age, absolute lifetime", () => {
-  const m = new SessionManager({ keys: [generateKey()], maxAge: 60, maxLifetime: 100 });
+  const m = new SessionManager({ keys: [generateKey()], maxAge: 60, maxLifetime: 100, expiryUpdateInterval: 0 });
   const s = m.load(null, T0);
   s.set("user", "alice");
   let c = cookieOf(m.save(s, T0));

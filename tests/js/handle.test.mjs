@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SessionManager, generateKey } from "edge-session";
 
-const manager = new SessionManager({ keys: [generateKey()], maxAge: 600, exclude: ["/static"], cookieRemove: true });
+const manager = new SessionManager({ keys: [generateKey()], maxAge: 600, exclude: ["/static"], cookieRemove: true, expiryUpdateInterval: 0 });
 const cookieOf = (res) => res.headers.getSetCookie().find((c) => c.startsWith("session="))?.split(";")[0];
 
 test("an origin logs in through X-Replace-Session; the next request carries the session", async () => {

@@ -8,8 +8,8 @@ session.set("user", "alice");
 const setCookie: string | null = manager.save(session);
 const expiry: number | null = session.expiry;
 const status: SessionStatus = session.status;
-const entries: Array<[string, string]> = session.entries();
-const value: string | undefined = session.get("user");
+const entries: Array<[string, unknown]> = session.entries();
+const value = session.get("user");
 session.applyUpdate("cart=3");
 export const used = [setCookie, expiry, status, entries, value, manager.appliesTo("/"), manager.cookieName];
 
@@ -21,13 +21,14 @@ new SessionManager({ keys: "one" });
 // handle(request, next) and the Hono middleware.
 import { Hono } from "hono";
 import { session as sessionMiddleware } from "edge-session/hono";
-const proxied: Promise<Response> = manager.handle(new Request("http://x/"), (req: Request, s?: Session) => new Response(s?.get("user") ?? req.url));
+const proxied: Promise<Response> = manager.handle(new Request("http://x/"), (req: Request, s?: Session) => new Response(String(s?.get("user") ?? req.url)));
 const forwarded: Promise<Response> = manager.handle(new Request("http://x/"), (req) => fetch(req), { origin: "https://origin.example" });
 // @ts-expect-error: the origin is a URL string
 manager.handle(new Request("http://x/"), (req) => fetch(req), { origin: 443 });
-const app = new Hono<{ Variables: { session: Session | null } }>();
+import type { Env } from "edge-session/hono";
+const app = new Hono<Env>();
 app.use("*", sessionMiddleware({ keys: [generateKey()], openCacheBytes: 1 << 20 }, { origin: "https://origin.example" }));
-app.get("/", (c) => c.text(c.get("session")?.get("user") ?? "stranger"));
+app.get("/", (c) => c.text(String(c.get("session")?.get("user") ?? "stranger")));
 export const more = [proxied, forwarded, app];
 
 // Typed sessions: SessionManager<K> hands out Session<K>, whose keys are checked.
@@ -35,7 +36,7 @@ type Keys = "user" | "role";
 const typed = new SessionManager<Keys>({ keys: [generateKey()] });
 const ts: Session<Keys> = typed.load("session=x");
 ts.set("user", "alice");
-const role: string | undefined = ts.get("role");
+const role = ts.get("role");
 // @ts-expect-error: "usr" is not one of the declared keys
 ts.get("usr");
 // @ts-expect-error: nor in set
@@ -43,9 +44,9 @@ ts.set("admin", "yes");
 const typedCookie: string | null = typed.save(ts);
 const anyKey: Session = manager.load(null);
 anyKey.get("anything at all");
-typed.handle(new Request("http://x/"), (_req, s) => new Response(s?.get("user") ?? ""));
+typed.handle(new Request("http://x/"), (_req, s) => new Response(String(s?.get("user") ?? "")));
 // @ts-expect-error: the session handed to next is typed too
-typed.handle(new Request("http://x/"), (_req, s) => new Response(s?.get("usr") ?? ""));
+typed.handle(new Request("http://x/"), (_req, s) => new Response(String(s?.get("usr") ?? "")));
 export const typedUse = [role, typedCookie, new Session().size];
 
 // The full entry: the same API, the apache format, and inspect.
@@ -58,3 +59,28 @@ const fullSession: Session = apache.load(null);
 export const fullUse = [problem, fullSession, apache.handle(new Request("http://x/"), () => new Response(""))];
 // @ts-expect-error: inspect is the full entry's
 import { inspect as notInDefault } from "edge-session";
+
+// Values with their types: SessionManager<{ ... }> types keys and values.
+type Shop = { user: string; cart: { items: number[] }; visits: number };
+const shop = new SessionManager<Shop>({ keys: [generateKey()] });
+const sh = shop.load(null);
+sh.set("cart", { items: [1, 2] });
+sh.set("visits", 3);
+const items: number[] | undefined = sh.get("cart")?.items;
+const visits: number | undefined = sh.get("visits");
+// @ts-expect-error: visits is a number
+sh.set("visits", "three");
+// @ts-expect-error: not a key of Shop
+sh.get("role");
+sh.flash("user", "bob");
+sh.maxAge = 30 * 86400;
+const remember: number | null = sh.maxAge;
+const token: string = shop.sealToken({ email: "a@example.com" }, { purpose: "magic-link", ttl: 900 });
+const opened = shop.openToken<{ email: string }>(token, { purpose: "magic-link" });
+const email: string | undefined = opened?.email;
+// @ts-expect-error: a purpose is required
+shop.sealToken("x", { ttl: 60 });
+const shopApp = new Hono<Env<Shop>>();
+shopApp.use("*", sessionMiddleware(shop));
+shopApp.get("/", (c) => c.json({ items: c.get("session")?.get("cart")?.items ?? [] }));
+export const shopUse = [items, visits, remember, email, shopApp];
