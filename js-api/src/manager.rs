@@ -87,7 +87,7 @@ impl SessionManager {
     #[wasm_bindgen(js_name = sealTokenText, skip_typescript)]
     pub fn seal_token_text(&self, purpose: &str, data: &str, ttl: f64, now_ms: Option<f64>) -> Result<String, JsValue> {
         // The caller passes a whole number from 1; anything else is out of range for the core.
-        let ttl = if ttl.is_finite() && ttl >= 1.0 && ttl <= 9.0e15 { ttl as u64 } else { 0 };
+        let ttl = if (1.0..=9.0e15).contains(&ttl) { ttl as u64 } else { 0 };
         self.inner.seal_token(purpose, data, ttl, micros(now_ms)?).map_err(|e| token_error(&e))
     }
 

@@ -274,3 +274,34 @@ test("the demo origin answers only when asked for; ORIGIN's host is decided on t
     assert.ok(!error.includes(KEY) && !body.includes(KEY));
   }
 });
+
+test("an origin's typed values, flash, remember-me and !clear through the Worker", async () => {
+  const cart = encodeURIComponent(JSON.stringify({ items: [1, 2] }));
+  const o = await startOrigin((req, url) => {
+    const update = {
+      "/login": `user=alice&cart.json=${cart}&!maxage=2592000&flash.notice=Welcome`,
+      "/logout": "!clear=1&flash.notice=Bye",
+    }[url.pathname];
+    return update ? { headers: { "x-replace-session": update } } : undefined;
+  });
+  const mf = start({ SESSION_KEYS: KEY, ORIGIN: o.url, SESSION_MAX_AGE: "600" });
+  const jar = new CookieJar();
+  let res = await get(mf, jar, "/login");
+  const [line] = res.headers.getSetCookie();
+  assert.match(line, /; Max-Age=2592000;/, "the session's own max age, not SESSION_MAX_AGE");
+  await res.text();
+  // The next request shows the flash and the typed value to the origin; its save drops the flash.
+  res = await get(mf, jar, "/");
+  const seen = new URLSearchParams(o.received.at(-1).headers["x-session"]);
+  assert.equal(seen.get("flash.notice"), "Welcome");
+  assert.deepEqual(JSON.parse(seen.get("cart.json")), { items: [1, 2] });
+  assert.equal(seen.get("!maxage"), "2592000");
+  assert.match(res.headers.getSetCookie()[0] ?? "", /; Max-Age=2592000;/, "rewritten without the flash, still remembered");
+  await res.text();
+  await (await get(mf, jar, "/")).text();
+  assert.equal(new URLSearchParams(o.received.at(-1).headers["x-session"]).get("flash.notice"), null, "shown once");
+  // !clear ends every entry (and the max age) before the rest of the update.
+  await (await get(mf, jar, "/logout")).text();
+  await (await get(mf, jar, "/")).text();
+  assert.equal(o.received.at(-1).headers["x-session"].replace(/&?expiry=\d+/, ""), "flash.notice=Bye");
+});

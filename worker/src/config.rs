@@ -538,6 +538,9 @@ mod tests {
             ("SESSION_MAX_CHUNKS", "0"),
             ("SESSION_OPEN_CACHE_BYTES", "999999999999"),
             ("SESSION_CIPHER", "des"),
+            ("SESSION_HEADER", "Cookie"),
+            ("SESSION_ENV_HEADER", "authorization"),
+            ("SESSION_COOKIE_ATTRIBUTES", "Path=/; Partitioned"),
         ] {
             let e = parse_map(&[("SESSION_KEYS", &key), (var, value)]).unwrap_err().to_string();
             assert!(e.starts_with(&format!("{var}: ")), "{var}={value}: {e}");
