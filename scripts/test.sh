@@ -83,8 +83,9 @@ core() {
   # the core (library, unit tests, integration tests), the Worker's pure modules.
   # js-api is linted in the js layer, the Worker's and the example's wasm32 code as the worker layer
   # builds them.
-  step "core tests and the sealed token's hot path (unit, known-answer, tamper, doc), clippy on them" \
-    with_clippy cargo test --locked -p edge-session -p edge-session-seal
+  # With the `serde` feature: typed sessions through serde_urlencoded and the Rust origin example.
+  step "core tests and the sealed token's hot path (unit, known-answer, tamper, doc, serde, the Rust origin example), clippy on them" \
+    with_clippy cargo test --locked -p edge-session -p edge-session-seal --features edge-session/serde
   # The core as the package's default entry builds it: without the apache format.
   step "core tests without the apache feature (the package's default entry), clippy on them" \
     with_clippy cargo test --locked -p edge-session --no-default-features
@@ -106,7 +107,16 @@ crypto_crates() {
       grep -q "^$c v" <<<"$tree" || { echo "$args: $c is not in the tree" >&2; return 1; }
     done
     echo "$args: $(grep -oE '^(aes-gcm|aes|sha2|hmac|pbkdf2|base64ct|getrandom) v[0-9.]+' <<<"$tree" | sort -u | tr '\n' ' ')"
+    # The core's `serde` feature costs the package and the Worker nothing: not built there.
+    # shellcheck disable=SC2086
+    if cargo tree --locked -e features -i edge-session --target wasm32-unknown-unknown $args | grep -q 'edge-session feature "serde"'; then
+      echo "$args: the core is built with its serde feature" >&2
+      return 1
+    fi
   done
+  tree=$(cargo tree --locked -e normal -p edge-session --features serde --prefix none)
+  grep -q "^serde_urlencoded v" <<<"$tree" || { echo "the serde feature does not bring serde_urlencoded" >&2; return 1; }
+  echo "-p edge-session --features serde: $(grep -oE '^serde_urlencoded v[0-9.]+' <<<"$tree" | head -1)"
 }
 
 # The npm package first (the Worker lane waits for it), then its checks.

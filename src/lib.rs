@@ -63,6 +63,8 @@ pub mod signature;
 mod status;
 mod text;
 mod token;
+#[cfg(feature = "serde")]
+mod typed;
 mod value;
 
 pub use error::{ConfigError, SaveError};
@@ -74,6 +76,8 @@ pub use session::{Session, SessionError};
 pub use set_cookie::CookieError;
 pub use status::{LoadStatus, Rejection};
 pub use token::TokenError;
+#[cfg(feature = "serde")]
+pub use typed::{TypedError, read_origin_session};
 pub use value::Value;
 
 /// The front proxy's flow as data, for the faces that execute it (the Worker, `handle`, Hono):

@@ -135,7 +135,11 @@ test("the core's public face: a short list of root names, and modules for the re
     "Session",
     "SessionError",
     "SessionManager",
+    "TokenError",
+    "TypedError",
+    "Value",
     "generate_key",
+    "read_origin_session",
   ]);
   const pubMods = [...lib.matchAll(/^pub mod (\w+)/gm)].map((m) => m[1]).sort();
   assert.deepEqual(pubMods, ["inspect", "limits", "option_table", "proxy", "signature", "wire"]);
