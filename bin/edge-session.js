@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// The edge-session command line: inspect a session cookie, seal one for tests, make a key.
+// The edge-session command line: inspect a session cookie, seal one (or a token) for tests, sign
+// an X-Session for calling an origin directly, make a key.
 //   edge-session inspect [--key K | --key-file F]... [--name NAME] [--json] [COOKIE | -]
 //   edge-session seal --key K [--name NAME] [--max-age S] k=v...
-//   edge-session keygen
+//   edge-session seal --key K --token --purpose P --ttl S [JSON]
+//   edge-session sign [--secret-file F] [--method M] URL [k=v...]
+//   edge-session keygen | --version
 // Keys also come from EDGE_SESSION_KEYS (separated by spaces or new lines, like SESSION_KEYS);
 // prefer it or --key-file to --key, which leaves the key in the shell's history and the process
 // list (a warning says so). Exit status: 0 the session was decoded or opened (inspect) / done;
@@ -11,7 +14,11 @@
 // the terminal's cursor, recolour it, or reorder what is shown).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { SessionManager, generateKey, inspect } from "../js/full/node.js";
+import { SessionManager, Session, generateKey, inspect } from "../js/full/node.js";
+// Initialised by the full entry above; the CLI's own tool, not part of the package's API.
+import { signSessionHeader } from "../pkg/full/edge_session.js";
+
+const VERSION = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
 const USAGE = `usage:
   edge-session inspect [--key K | --key-file F]... [--name NAME] [--json] [COOKIE | -]
@@ -21,8 +28,16 @@ const USAGE = `usage:
       Exit 0 when decoded or opened, 1 when it cannot be opened, 2 on a usage error.
   edge-session seal --key K [--name NAME] [--max-age S] k=v...
       print the Set-Cookie line(s) of a sealed session holding k=v..., for tests
+  edge-session seal --key K --token --purpose P --ttl S [JSON]
+      print a sealed token (manager.sealToken) holding JSON (default null) for purpose P,
+      opening for S seconds: a magic link or an invitation, for tests
+  edge-session sign [--secret-file F] [--method M] URL [k=v...]
+      print the X-Session and X-Session-Signature headers the front proxy would send to URL
+      for a session holding k=v..., so that an origin can be called directly (curl -H ...);
+      the origin secret from --secret-file or EDGE_SESSION_ORIGIN_SECRET
   edge-session keygen
       print a fresh 256-bit key (base64:...) for the \`keys\` option or SESSION_KEYS
+  edge-session --version
 Keys (--key-file, EDGE_SESSION_KEYS separated by spaces or new lines, or --key, which shell
 history keeps) are never printed. Control characters in what is printed are escaped (\\xNN, \\u{NNNN}).
 `;
@@ -102,8 +117,8 @@ function readStdin() {
   return readFileSync(0, "utf8").trim();
 }
 
-const when = (ms, now) => {
-  if (ms === null) return "none";
+const when = (ms, now, opened) => {
+  if (ms === null) return opened ? "none" : "unknown (not opened)";
   const d = new Date(ms);
   const iso = Number.isFinite(d.getTime()) ? d.toISOString() : String(ms);
   const s = Math.round((ms - now) / 1000);
@@ -121,8 +136,8 @@ function table(i, now) {
     ["key id", i.keyId ?? "—"],
     ...(i.cipher ? [["cipher", i.cipher]] : []),
     ["cookie", `${i.cookieName ?? "(value only)"}, ${i.bytes} of ${i.limit} bytes`],
-    ["issued", when(i.issued, now)],
-    ["expires", when(i.expiry, now)],
+    ["issued", when(i.issued, now, i.ok)],
+    ["expires", when(i.expiry, now, i.ok)],
     ["entries", String(i.entries.length)],
   ].map(([k, v]) => [k, printable(v)]);
   const width = Math.max(...lines.map(([k]) => k.length));
@@ -156,18 +171,52 @@ function inspectCommand(args) {
   return result.ok ? 0 : 1;
 }
 
+/** `--name value` as whole seconds. */
+function seconds(opts, name) {
+  const v = opts[name];
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new UsageError(`${name} must be whole seconds`);
+  return n;
+}
+
+/** A core error as a usage error: its code and message. */
+function coreError(e) {
+  return e instanceof UsageError ? e : new UsageError(`${e.code ? `${e.code}: ` : ""}${e.message}`);
+}
+
+/** `manager.sealToken` from the command line: JSON data, a purpose and a lifetime. */
+function tokenCommand(opts, rest, keys) {
+  if (opts["--purpose"] === undefined) throw new UsageError("a token needs --purpose");
+  if (opts["--ttl"] === undefined) throw new UsageError("a token needs --ttl (seconds)");
+  if (rest.length > 1) throw new UsageError("give the token's data as one JSON argument");
+  let data = null;
+  if (rest.length === 1) {
+    try {
+      data = JSON.parse(rest[0]);
+    } catch {
+      throw new UsageError(`the token's data is not JSON: ${JSON.stringify(rest[0])}`);
+    }
+  }
+  try {
+    const manager = new SessionManager({ keys });
+    process.stdout.write(`${manager.sealToken(data, { purpose: opts["--purpose"], ttl: seconds(opts, "--ttl") })}\n`);
+  } catch (e) {
+    throw coreError(e);
+  }
+  return 0;
+}
+
 function sealCommand(args) {
-  const { opts, rest } = parse(args, { "--key": "list", "--key-file": "list", "--name": "value", "--max-age": "value" });
+  const spec = { "--key": "list", "--key-file": "list", "--name": "value", "--max-age": "value", "--token": "bool", "--purpose": "value", "--ttl": "value" };
+  const { opts, rest } = parse(args, spec);
   const keys = keysOf(opts);
   if (keys.length === 0) throw new UsageError("seal needs a key (--key, --key-file or EDGE_SESSION_KEYS)");
+  if (opts["--token"]) return tokenCommand(opts, rest, keys);
+  if (opts["--purpose"] !== undefined || opts["--ttl"] !== undefined) throw new UsageError("--purpose and --ttl are for --token");
   if (rest.length === 0) throw new UsageError("seal needs at least one k=v entry");
   const options = { keys };
   if (opts["--name"] !== undefined) options.cookieName = opts["--name"];
-  if (opts["--max-age"] !== undefined) {
-    const n = Number(opts["--max-age"]);
-    if (!/^\d+$/.test(opts["--max-age"]) || !Number.isSafeInteger(n)) throw new UsageError("--max-age must be whole seconds");
-    options.maxAge = n;
-  }
+  if (opts["--max-age"] !== undefined) options.maxAge = seconds(opts, "--max-age");
   let manager;
   try {
     manager = new SessionManager(options);
@@ -176,15 +225,52 @@ function sealCommand(args) {
   }
   const session = manager.load(null);
   try {
-    for (const entry of rest) {
-      const eq = entry.indexOf("=");
-      if (eq <= 0) throw new UsageError(`not a k=v entry: ${JSON.stringify(entry)}`);
-      session.set(entry.slice(0, eq), entry.slice(eq + 1));
-    }
+    entriesInto(session, rest);
     for (const line of manager.saveAll(session)) process.stdout.write(`${printable(line)}\n`);
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`${e.code ? `${e.code}: ` : ""}${e.message}`);
+    throw coreError(e);
+  } finally {
+    session.free();
+  }
+  return 0;
+}
+
+/** The k=v entries of a command into `session`. */
+function entriesInto(session, entries) {
+  for (const entry of entries) {
+    const eq = entry.indexOf("=");
+    if (eq <= 0) throw new UsageError(`not a k=v entry: ${JSON.stringify(entry)}`);
+    session.set(entry.slice(0, eq), entry.slice(eq + 1));
+  }
+}
+
+function signCommand(args) {
+  const { opts, rest } = parse(args, { "--secret-file": "value", "--method": "value" });
+  if (rest.length === 0) throw new UsageError("sign needs the origin URL the request goes to");
+  let url;
+  try {
+    url = new URL(rest[0]);
+  } catch {
+    throw new UsageError(`not a URL: ${JSON.stringify(rest[0])}`);
+  }
+  let secret = process.env.EDGE_SESSION_ORIGIN_SECRET;
+  if (opts["--secret-file"] !== undefined) {
+    try {
+      secret = readFileSync(opts["--secret-file"], "utf8").trim();
+    } catch (e) {
+      throw new UsageError(`cannot read secret file ${opts["--secret-file"]}: ${e.code ?? e.message}`);
+    }
+  }
+  if (!secret) throw new UsageError("sign needs the origin secret (--secret-file or EDGE_SESSION_ORIGIN_SECRET)");
+  const session = new Session();
+  try {
+    entriesInto(session, rest.slice(1));
+    const value = session.toString();
+    const method = (opts["--method"] ?? "GET").toUpperCase();
+    const signature = signSessionHeader(secret, method, url.host, url.pathname + url.search, value, Date.now());
+    process.stdout.write(`X-Session: ${printable(value)}\nX-Session-Signature: ${signature}\n`);
+  } catch (e) {
+    throw coreError(e);
   } finally {
     session.free();
   }
@@ -198,6 +284,12 @@ function main(argv) {
       return inspectCommand(args);
     case "seal":
       return sealCommand(args);
+    case "sign":
+      return signCommand(args);
+    case "--version":
+    case "-V":
+      process.stdout.write(`edge-session ${VERSION}\n`);
+      return 0;
     case "keygen":
       if (args.length) throw new UsageError("keygen takes no arguments");
       process.stdout.write(`${generateKey()}\n`);
@@ -213,10 +305,11 @@ function main(argv) {
   }
 }
 
+// One error, one line (the usage is `edge-session help`'s).
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (e) {
-  if (!(e instanceof UsageError)) throw e;
-  process.stderr.write(`edge-session: ${printable(e.message)}\n\n${USAGE}`);
-  process.exitCode = 2;
+  const usage = e instanceof UsageError;
+  process.stderr.write(`edge-session: ${printable(e?.message ?? e)}${usage ? " (edge-session help for usage)" : ""}\n`);
+  process.exitCode = usage ? 2 : 1;
 }

@@ -98,6 +98,9 @@ pub enum Warning {
     Undecodable,
     /// Why the contents cannot be read: not a cookie format edge-session knows.
     UnknownFormat,
+    /// Why nothing was read: the input is a `Cookie` header without the cookie asked for by name
+    /// ([`InspectOptions::cookie_name`]); the names it holds.
+    NoCookieNamed(String, Vec<String>),
     /// Why the contents cannot be read: a format this build leaves out (the crate's `apache`
     /// feature; in the npm package, the `edge-session/full` entry).
     FormatUnavailable(Format),
@@ -127,6 +130,7 @@ impl Warning {
             Self::Undecodable => "undecodable",
             Self::UnknownFormat => "unknown-format",
             Self::FormatUnavailable(_) => "format-unavailable",
+            Self::NoCookieNamed(..) => "no-such-cookie",
         }
     }
 }
@@ -153,6 +157,9 @@ impl fmt::Display for Warning {
             Self::Undecodable => f.write_str("its contents are not a valid session string"),
             Self::UnknownFormat => f.write_str("not a sealed, apache or plain session cookie"),
             Self::FormatUnavailable(format) => write!(f, "the {} format is not in this build", format.as_str()),
+            Self::NoCookieNamed(name, seen) => {
+                write!(f, "no cookie named {} in the header; it holds: {}", text::Quoted(name), seen.join(", "))
+            }
         }
     }
 }
@@ -243,6 +250,8 @@ pub struct Inspection {
 
 /// The pieces of the input: the cookie's name and value, and its attributes if a `Set-Cookie`.
 struct Parsed<'a> {
+    /// The cookie asked for by name is not there: the names the header holds.
+    missing: Option<Vec<String>>,
     name: Option<&'a str>,
     value: Cow<'a, str>,
     attributes: Option<Vec<(String, Option<String>)>>,
@@ -278,7 +287,13 @@ fn parse_input<'a>(input: &'a str, cookie_name: Option<&'a str>) -> Parsed<'a> {
             Some(l) => (Some(l.name), l.value),
             None => (None, s.split(';').next().unwrap_or_default().trim()),
         };
-        return Parsed { name, value: value.into(), attributes: Some(attributes.unwrap_or_default()), bytes: s.len() };
+        return Parsed {
+            missing: None,
+            name,
+            value: value.into(),
+            attributes: Some(attributes.unwrap_or_default()),
+            bytes: s.len(),
+        };
     }
     let pairs: Vec<(&str, &str)> = cookie_header::pairs(s).collect();
     if pairs.len() > 1 {
@@ -294,8 +309,12 @@ fn parse_input<'a>(input: &'a str, cookie_name: Option<&'a str>) -> Parsed<'a> {
                     .map(|(n, v)| n.len() + 1 + v.len())
                     .max()
                     .unwrap_or_default();
-                return Parsed { name: Some(wanted), value: token.into(), attributes: None, bytes };
+                return Parsed { missing: None, name: Some(wanted), value: token.into(), attributes: None, bytes };
             }
+        }
+        if cookie_name.is_some() && !pairs.iter().any(|(n, _)| *n == wanted) {
+            let seen = pairs.iter().map(|(n, _)| (*n).to_owned()).collect();
+            return Parsed { missing: Some(seen), name: None, value: "".into(), attributes: None, bytes: s.len() };
         }
         let pick = pairs
             .iter()
@@ -303,17 +322,23 @@ fn parse_input<'a>(input: &'a str, cookie_name: Option<&'a str>) -> Parsed<'a> {
             .or_else(|| pairs.iter().find(|(_, v)| matches!(detect(v), Some(Format::Sealed | Format::Apache))))
             .or_else(|| pairs.first());
         if let Some((n, v)) = pick {
-            return Parsed { name: Some(n), value: (*v).into(), attributes: None, bytes: n.len() + 1 + v.len() };
+            return Parsed {
+                missing: None,
+                name: Some(n),
+                value: (*v).into(),
+                attributes: None,
+                bytes: n.len() + 1 + v.len(),
+            };
         }
     }
     // One `name=value`, or a bare value (a plain session value has `=` in it too).
     if let Some((n, v)) = s.split_once('=') {
         let named = cookie_name.map_or(n == "session", |c| c == n);
         if named || matches!(detect(v), Some(Format::Sealed | Format::Apache)) {
-            return Parsed { name: Some(n), value: v.into(), attributes: None, bytes: s.len() };
+            return Parsed { missing: None, name: Some(n), value: v.into(), attributes: None, bytes: s.len() };
         }
     }
-    Parsed { name: None, value: s.into(), attributes: None, bytes: s.len() }
+    Parsed { missing: None, name: None, value: s.into(), attributes: None, bytes: s.len() }
 }
 
 /// Guesses the format of a cookie value without keys.
@@ -380,6 +405,20 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
         warnings.push(Warning::OverSizeLimit(parsed.bytes));
     } else if parsed.bytes > NEAR_LIMIT_BYTES {
         warnings.push(Warning::NearSizeLimit(parsed.bytes));
+    }
+    if let (Some(seen), Some(wanted)) = (parsed.missing, options.cookie_name.as_ref()) {
+        return Inspection {
+            cookie_name: None,
+            format: None,
+            ok: false,
+            session: None,
+            bytes: parsed.bytes,
+            key_id: None,
+            cipher: None,
+            reading: None,
+            problem: Some(Warning::NoCookieNamed(wanted.clone(), seen)),
+            warnings: Vec::new(),
+        };
     }
     let cookie_name = parsed.name.map(str::to_owned);
     let name = parsed.name.unwrap_or("session");
@@ -654,5 +693,18 @@ mod tests {
         assert!(i.warnings.contains(&Warning::Expired));
         assert!(!inspect("hello", &opts(&[])).ok);
         assert_eq!(inspect("", &opts(&[])).problem, Some(Warning::UnknownFormat));
+    }
+
+    #[test]
+    fn a_cookie_asked_for_by_name_that_is_not_there_is_said_so() {
+        let mut o = opts(&[]);
+        o.cookie_name = Some("sid".into());
+        let i = inspect("session=AQID; theme=dark", &o);
+        assert_eq!(i.problem, Some(Warning::NoCookieNamed("sid".into(), vec!["session".into(), "theme".into()])));
+        assert!(!i.ok && i.format.is_none() && i.cookie_name.is_none());
+        assert_eq!(i.problem.as_ref().map(Warning::code), Some("no-such-cookie"));
+        assert!(i.problem.unwrap().to_string().contains("session, theme"));
+        // Without a name asked for, the header's session cookie is still found.
+        assert_eq!(inspect("session=AQID; theme=dark", &opts(&[])).cookie_name.as_deref(), Some("session"));
     }
 }

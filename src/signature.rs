@@ -138,6 +138,32 @@ pub(crate) fn sign(secret: &[u8], now: u64, request: Signed<'_>, session: &str) 
     format!("t={t},{VERSION_TAG}={}", tag.unwrap_or_default())
 }
 
+/// The signature header's value the front proxy would send for this request at `now` (µs): for a
+/// developer who calls an origin directly (the CLI's `edge-session sign`), and for tests. The
+/// secret must meet the rule the proxy holds it to (32 characters and more, varied).
+///
+/// ```
+/// use edge_session::signature::{DEFAULT_TOLERANCE_SECS, sign_session_header, verify_signature};
+/// let secret = "an origin secret of at least 32 characters";
+/// let now = 1_800_000_000_000_000;
+/// let header = sign_session_header(secret, "GET", "app.example", "/", "user=alice", now).unwrap();
+/// assert!(header.starts_with("t=1800000000,v2="));
+/// let ok = verify_signature(&[secret], Some(&header), "GET", "app.example", "/", "user=alice", now, DEFAULT_TOLERANCE_SECS);
+/// assert_eq!(ok, Ok(()));
+/// assert!(sign_session_header("short", "GET", "h", "/", "", now).is_err());
+/// ```
+pub fn sign_session_header(
+    secret: &str,
+    method: &str,
+    host: &str,
+    target: &str,
+    session: &str,
+    now: u64,
+) -> Result<String, crate::KeyError> {
+    crate::keys::check_passphrase(secret)?;
+    Ok(sign(secret.as_bytes(), now, Signed { method, host, target }, session))
+}
+
 /// Checks a signature header (`header`, `None` when absent) against the request the origin
 /// received: its method, `Host`, target (path and query) and SessionEnv value (`""` when absent),
 /// at `now` (µs), allowing `tolerance` seconds of age or clock skew. Several secrets may be given

@@ -26,6 +26,8 @@ mod inspect;
 pub use flow::{origin_failure, plan_passthrough, plan_request, plan_response};
 pub use manager::SessionManager;
 pub use session::Session;
+#[cfg(feature = "full")]
+pub use signature::sign_session_header;
 pub use signature::verify_signature;
 
 use crate::errors::error;

@@ -58,3 +58,23 @@ pub fn verify_signature(
         },
     )
 }
+
+/// The signature header's value the front proxy would send for this request at `nowMs`: for the
+/// CLI's `edge-session sign` (the full entry only). Throws `ERR_WEAK_KEY` for a secret below the
+/// rule the proxy holds it to.
+#[cfg(feature = "full")]
+#[wasm_bindgen(js_name = signSessionHeader)]
+pub fn sign_session_header(
+    #[wasm_bindgen(unchecked_param_type = "string")] secret: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] method: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] host: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] target: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] session: JsValue,
+    now_ms: Option<f64>,
+) -> Result<String, JsValue> {
+    let secret = text(&secret, "secret")?;
+    let (method, host) = (text(&method, "method")?, text(&host, "host")?);
+    let (target, session) = (text(&target, "target")?, text(&session, "session")?);
+    edge_session::signature::sign_session_header(&secret, &method, &host, &target, &session, micros(now_ms)?)
+        .map_err(|e| crate::errors::error("ERR_WEAK_KEY", &format!("the origin secret: {e}")))
+}

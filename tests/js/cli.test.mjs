@@ -98,7 +98,7 @@ test("Apache's cookies: plain decoded (with its warning), encrypted opened with 
   assert.ok(!r.out.includes(passphrase));
 });
 
-test("usage errors exit 2 with the usage", () => {
+test("usage errors exit 2 with one line that says what is wrong", () => {
   for (const args of [
     ["inspect", "--bogus", "x"],
     ["inspect", "--key"],
@@ -111,12 +111,23 @@ test("usage errors exit 2 with the usage", () => {
     ["seal", "--key", "short", "a=1"],
     ["keygen", "extra"],
     ["frobnicate"],
-    [],
+    ["seal", "--key", key, "--token", "--ttl", "60"],
+    ["seal", "--key", key, "--token", "--purpose", "p", "--ttl", "0"],
+    ["seal", "--key", key, "--token", "--purpose", "p", "--ttl", "60", "{not json"],
+    ["sign", "https://app.example/"],
+    ["sign", "not a url"],
   ]) {
     const r = cli(args);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.out}${r.err}`);
-    assert.match(r.out + r.err, /usage:/, args.join(" "));
+    assert.equal(r.out, "", args.join(" "));
+    // (The warning that a key was given with --key is a line of its own.)
+    const err = r.err.replace(/^edge-session: warning: .*\n/m, "");
+    assert.match(err, /^edge-session: .+ \(edge-session help for usage\)\n$/, args.join(" "));
+    assert.doesNotMatch(r.err, /usage:/, `${args.join(" ")}: one line, not the usage`);
   }
+  const bare = cli([]);
+  assert.equal(bare.code, 2);
+  assert.match(bare.out, /usage:/);
   assert.equal(cli(["inspect"], { input: "" }).code, 2, "no cookie on standard input");
   assert.equal(cli(["--help"]).code, 0);
 });
@@ -158,6 +169,57 @@ test("what a cookie holds is printed with its control characters escaped; a key 
     assert.match(onArgv.err, /warning: a key given with --key stays in your shell's history .* use --key-file or EDGE_SESSION_KEYS/);
     assert.ok(!onArgv.err.includes(key.slice(7)));
     assert.equal(cli(["seal", "a=1"], { env: { EDGE_SESSION_KEYS: key } }).err, "", "no warning for EDGE_SESSION_KEYS");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("--version prints the package's version", () => {
+  const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+  for (const flag of ["--version", "-V"]) assert.deepEqual(cli([flag]), { code: 0, out: `edge-session ${version}\n`, err: "" });
+});
+
+test("inspect --name on a header without that cookie says so and lists the names it saw", () => {
+  const sealed = cli(["seal", "--key", key, "user=alice"]).out.split(";")[0];
+  const r = cli(["inspect", "--key", key, "--name", "sid", `${sealed}; theme=dark`]);
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.out, /^status\s+no cookie named "sid" in the header; it holds: session, theme$/m);
+  assert.match(r.out, /^issued\s+unknown \(not opened\)$/m);
+  assert.match(r.out, /^expires\s+unknown \(not opened\)$/m);
+  const json = JSON.parse(cli(["inspect", "--json", "--name", "sid", `${sealed}; theme=dark`]).out);
+  assert.equal(json.problem.code, "no-such-cookie");
+  // Opened, with no expiry: "none", not "unknown".
+  const opened = cli(["inspect", "--key", key, sealed]);
+  assert.match(opened.out, /^expires\s+none$/m);
+});
+
+test("seal --token mints a token the package opens; sign mints a header the origin accepts", async () => {
+  const { SessionManager, verifySessionHeader } = await import("edge-session");
+  const t = cli(["seal", "--key", key, "--token", "--purpose", "magic-link", "--ttl", "600", '{"email":"a@example.com"}']);
+  assert.equal(t.code, 0, t.err);
+  const token = t.out.trim();
+  assert.deepEqual(new SessionManager({ keys: [key] }).openToken(token, { purpose: "magic-link" }), { email: "a@example.com" });
+  assert.equal(new SessionManager({ keys: [key] }).openToken(token, { purpose: "invite" }), null);
+
+  const dir = mkdtempSync(join(tmpdir(), "edge-session-cli-"));
+  const secretFile = join(dir, "secret");
+  const secret = "an origin secret of at least 32 characters, 2026";
+  writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 });
+  try {
+    const r = cli(["sign", "--secret-file", secretFile, "--method", "post", "https://App.Example:8443/cart?x=1", "user=alice smith", "count=3"]);
+    assert.equal(r.code, 0, r.err);
+    const [, session] = r.out.match(/^X-Session: (.*)$/m);
+    const [, signature] = r.out.match(/^X-Session-Signature: (t=\d+,v2=[A-Za-z0-9_-]+)$/m);
+    assert.equal(session, "user=alice+smith&count=3");
+    assert.ok(!r.out.includes(secret) && !r.err.includes(secret), "the secret is never printed");
+    const headers = { "x-session": session, "x-session-signature": signature };
+    const ok = await verifySessionHeader(new Request("https://app.example:8443/cart?x=1", { method: "POST", headers }), secret);
+    assert.deepEqual({ ...ok.session }, { user: "alice smith", count: "3" });
+    const other = await verifySessionHeader(new Request("https://app.example:8443/admin", { method: "POST", headers }), secret);
+    assert.deepEqual(other, { ok: false, reason: "mismatch" });
+    const env = cli(["sign", "https://app.example/"], { env: { EDGE_SESSION_ORIGIN_SECRET: secret } });
+    assert.equal(env.code, 0, env.err);
+    assert.equal(cli(["sign", "https://app.example/"], { env: { EDGE_SESSION_ORIGIN_SECRET: "short" } }).code, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
