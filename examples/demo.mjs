@@ -2,7 +2,7 @@
 // into a cookie, the browser sends it back, and the origin reads it. Then a timing of the round trip.
 import { SessionManager, generateKey } from "edge-session";
 
-const key = generateKey(); // demo only: real deployments keep keys in secrets (see README)
+const key = generateKey(); // demo only: real deployments keep keys in secrets (see docs/SECURITY.md)
 const manager = new SessionManager({ keys: [key], maxAge: 3600 });
 
 // 1. A first request: no cookie. The origin answers with `X-Replace-Session: user=alice&role=admin`.

@@ -118,3 +118,8 @@ pub mod wire {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// The API reference's Rust examples (docs/API.md), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/API.md")]
+struct ApiDoctests;

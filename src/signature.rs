@@ -26,7 +26,7 @@
 //! another body: an origin that must refuse replays keeps the `t=…,v2=…` values it has seen for
 //! the tolerance and refuses a second one). Version 1 (`v1`, without the host) is no longer
 //! written nor accepted: its tags are skipped like any other version's. [`verify_signature`] is
-//! that check (the npm package's `verifySessionHeader`); the README shows it in a few lines of
+//! that check (the npm package's `verifySessionHeader`); docs/SECURITY.md shows it in a few lines of
 //! Python.
 //!
 //! ```

@@ -3,7 +3,7 @@
 // (OpenSSL). AES-256-GCM both ways at every body length from 0 to 3000 bytes, chunked cookies
 // included; HMAC-SHA256 (the origin signature) for secrets and messages of many lengths, both
 // ways; PBKDF2-HMAC-SHA256 (passphrase keys) and the key id's SHA-256 for passphrases of many
-// lengths; and every non-canonical spelling of a token refused. The layout is README.md's
+// lengths; and every non-canonical spelling of a token refused. The layout is docs/FORMATS.md's
 // ("The sealed format") and src/sealed.rs's.
 import { test } from "node:test";
 import assert from "node:assert/strict";

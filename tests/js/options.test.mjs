@@ -12,13 +12,14 @@ const ROOT = new URL("../../", import.meta.url);
 const TABLE = optionTable();
 const JS = TABLE.filter((o) => o.js !== "");
 const README = readFileSync(new URL("README.md", ROOT), "utf8");
+const WORKER_DOC = readFileSync(new URL("docs/WORKER.md", ROOT), "utf8");
 
-/** The lines of a README section, from its heading to the next of the same level. */
-function section(heading) {
-  const start = README.indexOf(`\n${heading}\n`);
-  assert.ok(start >= 0, `README has no "${heading}"`);
+/** The lines of a section of `doc` (the README by default), from its heading to the next of the same level. */
+function section(heading, doc = README) {
+  const start = doc.indexOf(`\n${heading}\n`);
+  assert.ok(start >= 0, `no "${heading}" in the document`);
   const level = heading.split(" ")[0];
-  const rest = README.slice(start + heading.length + 2);
+  const rest = doc.slice(start + heading.length + 2);
   const end = rest.search(new RegExp(`\\n${level} `));
   return end < 0 ? rest : rest.slice(0, end);
 }
@@ -80,10 +81,10 @@ test("the README's options table lists the table's options in its order, with it
   }
 });
 
-test("the README's Worker variables table names every variable of the table", () => {
-  const rows = tableRows(section("## The Worker: a session front proxy"));
+test("docs/WORKER.md's variables table names every variable of the table", () => {
+  const rows = tableRows(section("## The Worker: a session front proxy", WORKER_DOC));
   const named = new Set(rows.flatMap((r) => [...r[0].matchAll(/`([A-Z_]+)`/g)].map((m) => m[1])));
-  for (const o of TABLE.filter((x) => x.env)) assert.ok(named.has(o.env), `${o.env} is in the README's Worker table`);
+  for (const o of TABLE.filter((x) => x.env)) assert.ok(named.has(o.env), `${o.env} is in docs/WORKER.md's table`);
 });
 
 test("unknown option names are refused, listing the table's names", () => {

@@ -1,6 +1,6 @@
 // Origin authentication end to end: the Rust Worker in workerd with SESSION_ORIGIN_SECRET, in
-// front of a Python origin that runs the README's own `verify_session_header` (extracted from
-// the README, so the documented lines are the tested ones). The origin trusts what the Worker
+// front of a Python origin that runs docs/SECURITY.md's own `verify_session_header` (extracted from
+// docs/SECURITY.md, so the documented lines are the tested ones). The origin trusts what the Worker
 // forwards, and refuses a client that reaches it directly with its own X-Session, a signature
 // replayed past the tolerance, or one re-targeted to another path.
 import { request } from "node:http";
@@ -16,11 +16,11 @@ import { worker, CookieJar, get, ROOT } from "./helpers.mjs";
 const SECRET = "the origin secret, at least 32 characters long";
 let dir, py, originUrl, mf;
 
-/** The README's Python verifier, and a small origin around it. */
+/** docs/SECURITY.md's Python verifier, and a small origin around it. */
 function originScript() {
-  const readme = readFileSync(new URL("README.md", ROOT), "utf8");
-  const m = /<!-- verify-python -->\s*```python\n([\s\S]*?)```/.exec(readme);
-  assert.ok(m, "the README holds the Python verifier");
+  const doc = readFileSync(new URL("docs/SECURITY.md", ROOT), "utf8");
+  const m = /<!-- verify-python -->\s*```python\n([\s\S]*?)```/.exec(doc);
+  assert.ok(m, "docs/SECURITY.md holds the Python verifier");
   return `${m[1]}
 import json, sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
