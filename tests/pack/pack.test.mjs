@@ -2,15 +2,16 @@
 // (whose prepack step builds what the package ships with stable Rust: scripts/build.sh), the tarball is
 // installed into an empty project, and that project uses it: from node (sessions, the Hono
 // middleware, the origin's verifier, the command line), as a JavaScript Worker under
-// `wrangler dev` (a counter through `handle`), and bundled by Vite for a page opened in Chromium.
-import { before, after, test } from "node:test";
+// `wrangler dev` (a counter through `handle`), the conformance suite (tests/conformance/) in node,
+// Deno, Bun, Vercel's Edge Runtime, workerd and Chromium, and a page built by esbuild, Vite,
+// webpack 5 and Rollup with their default configurations, opened in Chromium.
+import { before, after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import { chromium } from "playwright-core";
-import { CHROMIUM } from "../support/chromium.mjs";
 import { freePorts } from "../support/net.mjs";
+import { verifySessionHeader } from "edge-session";
+import { startOrigin } from "../conformance/origin.mjs";
+import { bundle, inChromium, inEdgeRuntime, inProcessRuntime, inWorkerd, pageResult, serving } from "./everywhere.mjs";
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,10 +27,13 @@ const SHIPPED = [
   "README.md",
   "bin/edge-session.js",
   "js/api.js",
+  "js/base64.js",
   "js/browser.js",
+  "js/edge.js",
   "js/flow.d.ts",
   "js/flow.js",
   "js/full/browser.js",
+  "js/full/edge.js",
   "js/full/index.d.ts",
   "js/full/node.js",
   "js/full/workerd.js",
@@ -45,10 +49,12 @@ const SHIPPED = [
   "pkg/edge_session.js",
   "pkg/edge_session_bg.wasm",
   "pkg/edge_session_bg.wasm.d.ts",
+  "pkg/edge_session_wasm.js",
   "pkg/full/edge_session.d.ts",
   "pkg/full/edge_session.js",
   "pkg/full/edge_session_bg.wasm",
   "pkg/full/edge_session_bg.wasm.d.ts",
+  "pkg/full/edge_session_wasm.js",
 ];
 
 let dir;
@@ -205,56 +211,40 @@ test("a JavaScript Worker under wrangler dev: a counter through handle", { timeo
   }
 });
 
-test("bundled by Vite, in a page opened in Chromium", { timeout: 180_000 }, async () => {
-  const web = join(app, "web");
-  mkdirSync(web);
-  writeFileSync(join(web, "index.html"), '<!doctype html><title>app</title><script type="module" src="./main.js"></script>');
-  writeFileSync(
-    join(web, "main.js"),
-    `
-    import { SessionManager, generateKey } from "edge-session";
-    import { inspect } from "edge-session/full";
-    const key = generateKey();
-    const manager = new SessionManager({ keys: [key], maxAge: 60 });
-    const s = manager.load(null);
-    s.set("user", "alice");
-    const setCookie = manager.save(s);
-    document.body.dataset.result = JSON.stringify({
-      user: manager.load(setCookie.split(";")[0]).get("user"),
-      format: inspect(setCookie, { keys: [key] }).format,
-    });
-    `,
-  );
-  run(join(app, "node_modules/.bin/vite"), ["build", "--logLevel", "warn", "--outDir", "dist"], web);
-  const dist = join(web, "dist");
-  const types = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
-  const server = createServer(async (req, res) => {
-    const path = new URL(req.url, "http://x").pathname.replace(/\/$/, "/index.html");
-    if (path.includes("..")) return res.writeHead(404).end();
-    try {
-      const body = await readFile(join(dist, path));
-      res.writeHead(200, { "content-type": types[path.slice(path.lastIndexOf("."))] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+describe("the conformance suite, against the tarball, in every runtime", () => {
+  const secret = "an origin secret of at least 32 characters, 2026";
+  let origin;
+  before(async () => {
+    origin = await startOrigin(verifySessionHeader, secret);
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const browser = await chromium.launch(CHROMIUM);
-  try {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.waitForFunction(() => document.body?.dataset.result, null, { timeout: 30_000 }).catch(() => {});
-    const result = await page.evaluate(() => document.body.dataset.result);
-    assert.ok(result, `the page did not run: ${errors.join("; ")}`);
-    assert.deepEqual(JSON.parse(result), { user: "alice", format: "sealed" });
-    // Each entry brought its own wasm.
-    const assets = readdirSync(join(dist, "assets")).filter((f) => f.endsWith(".wasm"));
-    assert.equal(assets.length, 2, assets.join(", "));
-  } finally {
-    await browser.close();
-    await new Promise((r) => server.close(r));
+  after(() => origin?.close());
+  const expectAll = (results, runtime, skipped = []) => {
+    assert.equal(results.length, 5, `${runtime}: ${JSON.stringify(results)}`);
+    for (const r of results) {
+      assert.ok(r.ok, `${runtime}: ${r.name}: ${r.detail}`);
+      if (!skipped.includes(r.name)) assert.equal(r.detail, null, `${runtime}: ${r.name} ran whole`);
+    }
+    console.log(`# ${runtime}: ${results.length} checks passed`);
+  };
+  const env = () => ({ origin: origin.url, secret });
+  for (const runtime of ["node", "deno", "bun"]) {
+    test(runtime, { timeout: 180_000 }, async () => expectAll(await inProcessRuntime(runtime, app, env()), runtime));
+  }
+  test("Vercel's Edge Runtime (bundled with its conditions)", { timeout: 180_000 }, async () => expectAll(await inEdgeRuntime(app, env()), "edge-runtime"));
+  test("workerd (bundled by wrangler, run by Miniflare)", { timeout: 180_000 }, async () => expectAll(await inWorkerd(app, env()), "workerd"));
+  test("Chromium (bundled by esbuild)", { timeout: 180_000 }, async () =>
+    // A page can neither send Cookie nor see Set-Cookie: those steps of handle's checks are skipped.
+    expectAll(await inChromium(app, env()), "chromium", [
+      "handle and verifySessionHeader in this runtime: the signature verified",
+      "handle against a real origin over HTTP",
+    ]));
+});
+
+describe("bundlers with their default configuration: a page with both entries, in Chromium", () => {
+  for (const bundler of ["esbuild", "vite", "webpack", "rollup"]) {
+    test(bundler, { timeout: 180_000 }, async () => {
+      const dist = await bundle(bundler, app);
+      assert.deepEqual(await serving(dist, pageResult), { user: "alice", cart: { items: [1, 2] }, format: "sealed" });
+    });
   }
 });

@@ -1,0 +1,11 @@
+// edge-session/full for edge runtimes that neither read files nor import .wasm (`edge-light`,
+// `worker`): the WebAssembly from base64 in the import graph, instantiated synchronously.
+import * as bindings from "../../pkg/full/edge_session.js";
+import wasm from "../../pkg/full/edge_session_wasm.js";
+import { api } from "../api.js";
+import { bytes } from "../base64.js";
+
+bindings.initSync({ module: bytes(wasm) });
+
+export { Session, generateKey, inspect } from "../../pkg/full/edge_session.js";
+export const { SessionManager, verifySessionHeader } = api(bindings);
