@@ -1,5 +1,5 @@
-// The DevTools extension (www/extension/, built by scripts/build-extension.sh) in Debian's
-// Chromium: loaded unpacked, its panel page driven directly (DevTools panels themselves cannot be
+// The DevTools extension (www/extension/, built by `npm run build:extension`) in Debian's
+// Chromium: the store zip's contents, extracted and loaded unpacked, its panel page driven directly (DevTools panels themselves cannot be
 // automated), against a page served by the Worker that sets an HttpOnly session cookie.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -14,16 +14,16 @@ import { SessionManager, generateKey } from "edge-session";
 import { worker, dropStdout } from "../worker/helpers.mjs";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const EXT = join(ROOT, "build/extension");
+const ZIP = join(ROOT, "build/edge-session-extension.zip");
 const KEY = generateKey();
-let mf, base, context, profile;
+let mf, base, context, profile, EXT;
 
 /** Chromium's id for an unpacked extension: SHA-256 of its path, first 32 hex digits as a-p. */
 const extensionId = (path) =>
   [...createHash("sha256").update(path).digest("hex").slice(0, 32)].map((h) => String.fromCharCode(97 + parseInt(h, 16))).join("");
 
 before(async () => {
-  execFileSync("bash", ["scripts/build-extension.sh"], { cwd: ROOT, stdio: "pipe" });
+  execFileSync("npm", ["run", "--silent", "build:extension"], { cwd: ROOT, stdio: "pipe" });
   if (!existsSync(join(ROOT, "build/index.js"))) execFileSync("bash", ["scripts/build-worker.sh"], { cwd: ROOT, stdio: "pipe" });
   mf = worker(
     // Plain http here: no Secure (a __Host- name needs it), HttpOnly kept.
@@ -32,6 +32,9 @@ before(async () => {
   );
   base = (await mf.ready).origin;
   profile = mkdtempSync(join(tmpdir(), "edge-session-ext-"));
+  // What a user or a store gets: the zip, extracted.
+  EXT = join(profile, "extension");
+  execFileSync("python3", ["-c", "import zipfile,sys;zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])", ZIP, EXT]);
   context = await chromium.launchPersistentContext(profile, {
     ...CHROMIUM,
     headless: true,
@@ -145,8 +148,19 @@ test("every format is recognised: chunked sealed, apache encrypted, apache plain
 
 test("the store zip holds the extension and nothing that reaches the network", () => {
   const list = execFileSync("python3", ["-c", "import zipfile,sys;print('\\n'.join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))", join(ROOT, "build/edge-session-extension.zip")], { encoding: "utf8" }).trim().split("\n");
-  assert.deepEqual(list, ["devtools.html", "devtools.js", "manifest.json", "panel.css", "panel.html", "panel.js", "vendor/edge_session.js", "vendor/edge_session_wasm.js", "when.js"]);
+  assert.deepEqual(list, [
+    "devtools.html", "devtools.js", "icons/icon-128.png", "icons/icon-16.png", "icons/icon-48.png", "manifest.json",
+    "panel.css", "panel.html", "panel.js", "vendor/edge_session.js", "vendor/edge_session_wasm.js", "when.js",
+  ]);
   const manifest = JSON.parse(execFileSync("python3", ["-c", "import zipfile,sys;print(zipfile.ZipFile(sys.argv[1]).read('manifest.json').decode())", join(ROOT, "build/edge-session-extension.zip")], { encoding: "utf8" }));
   assert.deepEqual(manifest.permissions, ["cookies", "storage"]);
+  // What a store listing needs: a name, a description of at most 132 characters, icons of each size.
+  assert.ok(manifest.name && manifest.description.length <= 132, manifest.description);
+  assert.deepEqual(manifest.icons, { 16: "icons/icon-16.png", 48: "icons/icon-48.png", 128: "icons/icon-128.png" });
+  for (const [size, path] of Object.entries(manifest.icons)) {
+    const png = readFileSync(join(EXT, path));
+    assert.equal(png.subarray(1, 4).toString(), "PNG", path);
+    assert.equal(png.readUInt32BE(16), Number(size), `${path}: its width`);
+  }
   assert.match(manifest.content_security_policy.extension_pages, /connect-src 'none'/);
 });
