@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Every test, layer by layer: `bash scripts/test.sh` runs them all (what CI runs);
-# `bash scripts/test.sh core|js|interop|pack|worker|browser|bench [...]` runs only those layers.
+# `bash scripts/test.sh core|js|interop|pack|frameworks|worker|browser|bench [...]` runs only those layers.
 #   core     format, docs, the core's tests (and its seal/ crate's), the Worker's pure tests, clippy on
 #            all they compile
 #   js       the npm package: build, types, node tests, the demo, wasm32 tests in node, clippy on
 #            js-api (wasm32) and on the core's wasm32 test build
 #   interop  live Apache httpd on 127.0.0.1, both ways
 #   pack     the package as users get it: a clean clone packed (its prepack build), installed, used
+#            (the conformance suite in node, Deno, Bun, the Edge Runtime, workerd and Chromium; four bundlers)
+#   frameworks  the adapters in their real frameworks (Express, Next.js, SvelteKit, Astro), each built
+#            and served as its users do
 #   worker   the Worker and the Rust example: build with clippy on wasm32, tests in workerd (every
 #            face's parity), load without loss
 #   browser  wasm32 tests in headless Chromium, the inspector and the package in Chromium (Playwright)
@@ -24,7 +27,7 @@
 # another instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-all=(core js interop pack worker browser bench)
+all=(core js interop pack frameworks worker browser bench)
 layers=("$@")
 [ ${#layers[@]} -gt 0 ] || layers=("${all[@]}")
 for l in "${layers[@]}"; do
@@ -159,6 +162,11 @@ pack() {
     node --test tests/pack/
 }
 
+frameworks() {
+  need_pkg
+  step "framework adapters in their real frameworks (tests/frameworks)" node --test --test-concurrency=1 tests/frameworks/
+}
+
 worker() {
   step "build the Worker, clippy -D warnings on its crates (worker-build)" bash scripts/build-worker.sh --code
   step "build the Rust example Worker, clippy -D warnings on it (examples/rust-worker, worker-build)" bash scripts/build-worker.sh --example
@@ -199,6 +207,7 @@ if [ "${layers[*]}" = "${all[*]}" ] && [ "${EDGE_SESSION_SERIAL:-0}" != 1 ]; the
     CARGO_TARGET_DIR=$PWD/target/worker-lane worker
     CARGO_TARGET_DIR=$PWD/target/worker-lane bench
     pack
+    frameworks
   ) > "$log.lane.out" 2>&1 &
   lane_pid=$!
   set +m
@@ -210,7 +219,7 @@ if [ "${layers[*]}" = "${all[*]}" ] && [ "${EDGE_SESSION_SERIAL:-0}" != 1 ]; the
   lane_rc=0
   wait "$lane_pid" || lane_rc=$?
   lane_pid=""
-  printf '\n--- the Worker lane (worker, bench, pack), run beside the others\n'
+  printf '\n--- the Worker lane (worker, bench, pack, frameworks), run beside the others\n'
   cat "$log.lane.out"
   cat "$log.lane" >> "$log"
   cat "$log.lane.times" >> "$log.times"

@@ -84,3 +84,15 @@ const shopApp = new Hono<Env<Shop>>();
 shopApp.use("*", sessionMiddleware(shop));
 shopApp.get("/", (c) => c.json({ items: c.get("session")?.get("cart")?.items ?? [] }));
 export const shopUse = [items, visits, remember, email, shopApp];
+
+// edge-session/express: req.session is typed.
+import express from "express";
+import { session as expressSession } from "edge-session/express";
+const ex = express();
+ex.use(expressSession({ keys: [generateKey()] }));
+ex.use(expressSession(shop));
+ex.get("/", (req, res) => {
+  req.session?.set("user", "alice");
+  res.send(String(req.session?.get("user")));
+});
+export const expressUse = [ex];
