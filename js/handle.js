@@ -123,6 +123,40 @@ export function withOps(response, ops) {
   return new Response(response.body, init);
 }
 
+/**
+ * The flow around an application's own handler, for the framework adapters that hand the app a
+ * Request and take a Response back (SvelteKit's `handle`, Astro's middleware): the request's plan
+ * executed on `request.headers` (where they can be changed: a client-sent X-Session removed, the
+ * session's set), `run(session)` called, and the response's plan executed on what it returns. A
+ * handler that throws, or a response with a 5xx status (an error page), saves nothing.
+ */
+export async function around(manager, request, run) {
+  const { planRequest, planResponse, planPassthrough } = manager[FLOW];
+  const now = Date.now();
+  const url = new URL(request.url);
+  const plan = planRequest(manager, request.method, url.host, url.pathname + url.search, request.headers, now);
+  const s = plan.session ?? null;
+  try {
+    log(plan.notices);
+    try {
+      execute(request.headers, plan.headers);
+    } catch {
+      // Immutable request headers: the app reads the session from its own object, not X-Session.
+    }
+    const response = await run(s);
+    const r = s && response.status < 500 ? planResponse(manager, s, response.headers, now) : planPassthrough(manager, response.headers);
+    log(r.notices);
+    try {
+      execute(response.headers, r.headers);
+      return response;
+    } catch {
+      return withOps(response, r.headers);
+    }
+  } finally {
+    s?.free();
+  }
+}
+
 /** A misused option (`ERR_INVALID_OPTION`). */
 function misuse(message) {
   return failure("ERR_INVALID_OPTION", message);

@@ -164,6 +164,7 @@ pack() {
 
 frameworks() {
   need_pkg
+  step "framework adapters' types against their frameworks' (tsc)" npx --no-install tsc -p tests/frameworks
   step "framework adapters in their real frameworks (tests/frameworks)" node --test --test-concurrency=1 tests/frameworks/
 }
 

@@ -1,10 +1,11 @@
-// edge-session/full for Node.js (>= 20): the default entry's API with the apache format and
-// inspect. The WebAssembly module is loaded synchronously at import.
-import { readFileSync } from "node:fs";
+// edge-session/full for Node.js (>= 20), Deno and Bun: the default entry's API with the apache
+// format and inspect; the WebAssembly from base64 inside the module graph, compiled at import.
 import * as bindings from "../../pkg/full/edge_session.js";
+import wasm from "../../pkg/full/edge_session_wasm.js";
 import { api } from "../api.js";
+import { bytes } from "../base64.js";
 
-bindings.initSync({ module: readFileSync(new URL("../../pkg/full/edge_session_bg.wasm", import.meta.url)) });
+bindings.initSync({ module: bytes(wasm) });
 
 export { Session, generateKey, inspect } from "../../pkg/full/edge_session.js";
 export const { SessionManager, verifySessionHeader } = api(bindings);

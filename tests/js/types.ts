@@ -96,3 +96,4 @@ ex.get("/", (req, res) => {
   res.send(String(req.session?.get("user")));
 });
 export const expressUse = [ex];
+

@@ -1,0 +1,4 @@
+export function POST({ locals, redirect }) {
+  locals.session.clear();
+  return redirect("/", 303);
+}

@@ -1,0 +1,14 @@
+// Compiled (not run) by `tsc -p tests/frameworks`: the adapters' types against their frameworks'
+// own (with skipLibCheck, as these frameworks' starters set it: their declarations do not all
+// check against each other's).
+import type { Handle } from "@sveltejs/kit";
+import type { MiddlewareHandler } from "astro";
+import { SessionManager, generateKey } from "edge-session";
+import { session as svelteSession } from "edge-session/sveltekit";
+import { session as astroSession } from "edge-session/astro";
+
+type Data = { user: string; visits: number };
+const sessions = new SessionManager<Data>({ keys: [generateKey()] });
+const handle: Handle = svelteSession(sessions);
+const onRequest: MiddlewareHandler = astroSession({ keys: [generateKey()] });
+export const hooks = [handle, onRequest];
