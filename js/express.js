@@ -1,4 +1,4 @@
-// Express middleware (Express 4 and 5; any node `http` framework with the same (req, res, next)):
+// Express middleware (tested with Express 5; it uses node's `http` request and response only):
 // `app.use(session(options))`, then `req.session` in handlers. It executes the core's plans, as
 // `manager.handle` and the Hono middleware do: the request's plan on `req.headers` (a client-sent
 // X-Session removed, the session given to the app), the response's just before its headers go out,

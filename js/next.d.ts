@@ -5,7 +5,7 @@ import { SessionManager, type Session, type SessionManagerOptions } from "edge-s
 export interface NextSessions<T> {
   /** The manager itself. */
   manager: SessionManager<T>;
-  /** proxy.ts (middleware.ts before Next.js 16): a client-sent X-Session removed, the session's set for the app. */
+  /** proxy.ts: a client-sent X-Session removed, the session's set for the app. */
   proxy(request: NextRequest): Response;
   /** A route handler with `context.session`, saved on its response (with its X-Replace-Session); a 5xx or a throw saves nothing. */
   route<C extends object>(

@@ -1,5 +1,5 @@
-// Next.js (App Router, Next.js 15 and 16): `nextSession(options)` gives the faces of one manager.
-//   proxy.ts (middleware.ts before 16)  export const proxy = sessions.proxy
+// Next.js (App Router; tested with Next.js 16): `nextSession(options)` gives the faces of one manager.
+//   proxy.ts                        export const proxy = sessions.proxy
 //       the request side of the front proxy: a client-sent X-Session removed in every spelling, the
 //       session (signed with originSecret) set in it for the app, or for the origin a rewrite sends
 //       the request to.

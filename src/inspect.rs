@@ -406,25 +406,13 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
     } else if parsed.bytes > NEAR_LIMIT_BYTES {
         warnings.push(Warning::NearSizeLimit(parsed.bytes));
     }
-    if let (Some(seen), Some(wanted)) = (parsed.missing, options.cookie_name.as_ref()) {
-        return Inspection {
-            cookie_name: None,
-            format: None,
-            ok: false,
-            session: None,
-            bytes: parsed.bytes,
-            key_id: None,
-            cipher: None,
-            reading: None,
-            problem: Some(Warning::NoCookieNamed(wanted.clone(), seen)),
-            warnings: Vec::new(),
-        };
-    }
+    // A cookie asked for by name that the header lacks: nothing to read, and the problem says so.
+    let missing = parsed.missing.clone().zip(options.cookie_name.clone());
     let cookie_name = parsed.name.map(str::to_owned);
     let name = parsed.name.unwrap_or("session");
     let mut out = Inspection {
         cookie_name,
-        format: detect(&parsed.value),
+        format: if missing.is_some() { None } else { detect(&parsed.value) },
         ok: false,
         session: None,
         bytes: parsed.bytes,
@@ -434,6 +422,10 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
         problem: None,
         warnings: Vec::new(),
     };
+    if let Some((seen, wanted)) = missing {
+        out.problem = Some(Warning::NoCookieNamed(wanted, seen));
+        return out;
+    }
     let mut session_string = None;
     match out.format {
         Some(Format::Plain) => {

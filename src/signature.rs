@@ -220,7 +220,8 @@ pub fn verify_signature(
                 }
             }
             // Other versions are for other verifiers; anything else is not a signature.
-            Some((k, _)) if k.len() > 1 && k.starts_with('v') && k[1..].bytes().all(|b| b.is_ascii_digit()) => {}
+            Some((k, _))
+                if k.strip_prefix('v').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) => {}
             _ => return Err(SignatureError::Malformed),
         }
     }
