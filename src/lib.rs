@@ -61,6 +61,8 @@ mod session;
 mod set_cookie;
 pub mod signature;
 mod status;
+mod store_records;
+mod store_sessions;
 mod text;
 mod token;
 #[cfg(feature = "serde")]
@@ -96,6 +98,34 @@ pub mod proxy {
     };
     pub use crate::notice::{Level, Notice, log_line};
     pub use crate::saved::{Saved, Written};
+}
+
+/// Server-side sessions (mod_session_dbd's analogue), as data for the faces that hold the records
+/// (the Worker's Workers KV and Durable Objects): the cookie carries only a sealed reference to a
+/// record; [`StoreSessions`](store::StoreSessions) decides what a save writes (a new id on every
+/// change, the old record deleted), and the records' layout and names are here, so that every
+/// face reads and writes the same store.
+///
+/// ```
+/// use edge_session::store::{StoreSessions, StoreWrite};
+/// let mut o = edge_session::Options::default();
+/// o.keys = vec![edge_session::generate_key()?];
+/// let store = StoreSessions::new(&o)?;
+/// let mut cookie = store.load(None, 0);
+/// let (mut session, _) = store.session(&cookie, None);
+/// session.insert("user", "alice")?;
+/// let StoreWrite::Put { record, cookies, .. } = store.save(&mut cookie, &session, None, 0)? else { panic!() };
+/// assert_eq!(record, "1:user=alice");
+/// assert!(cookies[0].starts_with("session="));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub mod store {
+    pub use crate::store_records::{
+        DO_PREFIX, HASH_KEY_LABEL, HashKey, Held, ID_BYTES, KV_MIN_TTL, KV_PREFIX, MAX_RECORD_BYTES,
+        MAX_SESSIONS_LIMIT, RECORD_VERSION, SessionId, StoreRef, TOKEN_CONTEXT, evictions, home_for, kv_ttl, log_hash,
+        parse_elsewhere, parse_list, record, record_body, user_home,
+    };
+    pub use crate::store_sessions::{Missing, StoreCookie, StoreSaveError, StoreSessions, StoreWrite};
 }
 
 /// The wire formats' pieces a face or an origin writes or reads: SessionHeader updates and form

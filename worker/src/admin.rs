@@ -68,7 +68,7 @@ async fn logout(config: &WorkerConfig, env: &Env, query: &str) -> Result<Respons
     // Any user a session can name: the Durable Object homes are keyed hashes of the name, and a
     // long name's revocation key is its SHA-256 (revocation.rs).
     let user = edge_session::wire::form_value(query, "user").unwrap_or_default();
-    if user.is_empty() || user.len() > crate::records::MAX_RECORD_BYTES {
+    if user.is_empty() || user.len() > edge_session::store::MAX_RECORD_BYTES {
         return Response::error("user: not empty, at most 65536 bytes\n", 400);
     }
     let mut ended = None;

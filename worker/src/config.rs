@@ -7,8 +7,8 @@ use edge_session::option_table::{Kind, OPTIONS, OptionSpec, OptionValue, Spellin
 use edge_session::{ConfigError, Format, Options, SessionManager};
 
 use crate::events::LogWrites;
-use crate::records::{self, HASH_KEY_LABEL, HashKey, MAX_SESSIONS_LIMIT};
-use crate::sessions::StoreSessions;
+use edge_session::store::StoreSessions;
+use edge_session::store::{self as records, HASH_KEY_LABEL, HashKey, MAX_SESSIONS_LIMIT};
 
 /// The Worker's own variables; the session's options have theirs in the core's table.
 const WORKER_VARS: [&str; 11] = [

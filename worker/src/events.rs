@@ -8,7 +8,7 @@
 //!
 //! Lines are written by the core's one writer (`edge_session::proxy::log_line`; the flow's own notices,
 //! such as a rejected cookie, are these same events). `sid` and `prev` are keyed hashes
-//! (`records::log_hash`) of the session id (server-side store) or
+//! (`edge_session::store::log_hash`) of the session id (server-side store) or
 //! of the cookie value (cookie format): lines of one session can be followed (`prev` names the
 //! id or token a rotation replaced), but neither the id, the cookie nor the contents are ever
 //! logged. Fields that do not apply are left out. Pure: the caller prints and keeps the counters.

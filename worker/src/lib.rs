@@ -16,9 +16,7 @@
 
 mod config;
 mod events;
-mod records;
 mod revocation;
-mod sessions;
 
 // The Worker itself, wasm32 only, in rooms that read one way: `entry` (fetch, the isolate's
 // configuration) -> `admin` | `request` (a proxied request) -> `store` (KV and Durable Object I/O),

@@ -12,10 +12,11 @@ use worker::{Date, Env, Headers, console_error};
 use crate::config::{self, Backend, WorkerConfig};
 use crate::events::{Event, Why};
 use crate::http::{copy, execute, forward, respond};
-use crate::records;
-use crate::sessions::{Missing, StoreCookie, StoreSaveError, StoreSessions, StoreWrite};
 use crate::telemetry::{COUNTERS, count_open, emit, emit_write, id_hash, log_store_write, note, print};
 use crate::{revoke, store};
+use edge_session::option_table::Spelling;
+use edge_session::store as records;
+use edge_session::store::{Missing, StoreCookie, StoreSaveError, StoreSessions, StoreWrite};
 
 /// Why a request could not be answered: the origin's fault (502) or ours (500).
 pub(crate) enum Failure {
@@ -257,7 +258,7 @@ async fn store_response(
         },
         Err(StoreSaveError::Save(e)) => Err(e),
         Err(e) => {
-            console_error!("{}", log_line("not-saved", &[("error", &e.to_string())]));
+            console_error!("{}", log_line("not-saved", &[("error", &e.message(Spelling::Env))]));
             Ok(Vec::new())
         }
     };

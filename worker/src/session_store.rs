@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use edge_session::wire::form_value;
 use worker::{Date, Env, Method, Request, Response, Result, State, durable_object};
 
-use crate::records::{self, DO_PREFIX, Held};
 use crate::store::{GENERATION_HEADER, GENERATION_KEY};
+use edge_session::store::{self as records, DO_PREFIX, Held};
 
 /// The Durable Object that holds sessions: one per signed-in user, one per anonymous session.
 /// Each record expires by an alarm set to the earliest expiry it holds; an object left empty

@@ -1,6 +1,6 @@
 //! The server-side store's I/O: Workers KV, or the `SessionStore` Durable Object
 //! (`session_store.rs`: one object per signed-in user, one per anonymous session; layout in
-//! `records.rs`).
+//! the core's `store` module).
 //!
 //! The Worker talks to the object over `fetch` with this internal protocol (never reachable
 //! from the Internet: only a binding can address a Durable Object):
@@ -29,8 +29,8 @@
 use worker::{Env, Method, Request, RequestInit, Response, Result};
 
 use crate::config::Backend;
-use crate::records::{self, StoreRef};
-use crate::sessions::StoreWrite;
+use edge_session::store::StoreWrite;
+use edge_session::store::{self as records, StoreRef};
 
 /// What a write did, for the logs and counters.
 #[derive(Debug, Default)]

@@ -11,10 +11,10 @@ use worker::{console_error, console_log, console_warn};
 
 use crate::config::WorkerConfig;
 use crate::events::{self, Counters, Event, KeyOp, Why};
-use crate::records::{self, StoreRef};
-use crate::sessions::StoreWrite;
 use crate::store;
 use edge_session::LoadStatus;
+use edge_session::store::StoreWrite;
+use edge_session::store::{self as records, StoreRef};
 
 /// Prints a notice of the core's flow with the console method of its level.
 pub(crate) fn print(notice: &Notice) {

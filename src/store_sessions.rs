@@ -5,64 +5,101 @@
 //! expiry, re-issue, remove) is what the data session needs; this module only mirrors the data
 //! session's changes onto the token. Pure: reading and writing the records is `backend.rs`'s.
 
-use edge_session::{ConfigError, LoadStatus, Options, Session, SessionManager};
+use crate::error::{ConfigError, SaveError};
+use crate::manager::SessionManager;
+use crate::options::Options;
+use crate::session::Session;
+use crate::status::LoadStatus;
 
-use crate::records::{self, HashKey, MAX_RECORD_BYTES, SessionId, StoreRef};
+use crate::store_records::{self as records, HashKey, MAX_RECORD_BYTES, SessionId, StoreRef};
 
 /// What a save writes with a server-side store.
+/// Not `#[non_exhaustive]`: a face must carry out every kind of write, and a new one should stop
+/// its build rather than be passed over.
 #[derive(Debug)]
-pub(crate) enum StoreWrite {
+pub enum StoreWrite {
     /// Nothing to store or send.
     Nothing,
     /// Delete the record of `old` (if any); send `cookies` (removals).
-    Remove { old: Option<StoreRef>, cookies: Vec<String> },
+    Remove {
+        /// The record to delete.
+        old: Option<StoreRef>,
+        /// The `Set-Cookie` lines to send.
+        cookies: Vec<String>,
+    },
     /// Store `record` under `new` until `expiry` (µs); delete `old`'s record when `reissued`
     /// (a new id); send `cookies`.
     Put {
+        /// Where the record goes.
         new: StoreRef,
+        /// Where it was read from, if anywhere.
         old: Option<StoreRef>,
+        /// The record ([`record`](crate::store::record)).
         record: String,
+        /// When it expires (µs), if it does.
         expiry: Option<u64>,
+        /// The `Set-Cookie` lines to send.
         cookies: Vec<String>,
+        /// Whether `new` is another id than `old`'s (then `old`'s record is deleted).
         reissued: bool,
     },
 }
 
 /// Why a store save failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum StoreSaveError {
+#[non_exhaustive]
+pub enum StoreSaveError {
     /// The record would pass the store's limit.
-    RecordTooLarge { len: usize },
+    RecordTooLarge {
+        /// Its length in bytes.
+        len: usize,
+    },
     /// No id could be drawn.
     Random,
     /// The token could not be written.
-    Save(edge_session::SaveError),
+    Save(SaveError),
 }
 
-impl core::fmt::Display for StoreSaveError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+impl StoreSaveError {
+    /// The message in a face's spelling (the token's save error names options).
+    ///
+    /// ```
+    /// use edge_session::store::StoreSaveError;
+    /// use edge_session::option_table::Spelling;
+    /// assert!(StoreSaveError::RecordTooLarge { len: 70_000 }.message(Spelling::Env).contains("70000 bytes"));
+    /// ```
+    pub fn message(&self, spelling: crate::option_table::Spelling) -> String {
         match self {
-            Self::RecordTooLarge { len } => write!(
-                f,
+            Self::RecordTooLarge { len } => format!(
                 "session record of {len} bytes exceeds the store's {MAX_RECORD_BYTES}-byte limit: store less in the session"
             ),
-            Self::Random => f.write_str("the platform's random number generator failed"),
-            Self::Save(e) => f.write_str(&e.message(edge_session::option_table::Spelling::Env)),
+            Self::Random => "the platform's random number generator failed".to_owned(),
+            Self::Save(e) => e.message(spelling),
         }
     }
 }
 
+impl core::fmt::Display for StoreSaveError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message(crate::option_table::Spelling::Rust))
+    }
+}
+
+impl std::error::Error for StoreSaveError {}
+
 /// The cookie as read: the token session (status, times, what the browser holds) and the
 /// record it names.
 #[derive(Debug)]
-pub(crate) struct StoreCookie {
-    pub(crate) token: Session,
-    pub(crate) sref: Option<StoreRef>,
+pub struct StoreCookie {
+    /// The token session: status, times, what the browser holds.
+    pub token: Session,
+    /// The record it names, when it is authentic and well formed.
+    pub sref: Option<StoreRef>,
 }
 
 /// Why a cookie gave no stored session, beyond the core's rejections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Missing {
+pub enum Missing {
     /// An authentic token without a valid reference.
     Malformed,
     /// The store holds no record under the id (ended, evicted, expired there), or it does not decode.
@@ -71,12 +108,20 @@ pub(crate) enum Missing {
 
 /// The token manager, made from the data manager's options.
 #[derive(Debug)]
-pub(crate) struct StoreSessions {
+pub struct StoreSessions {
     token: SessionManager,
 }
 
 impl StoreSessions {
-    pub(crate) fn new(data: &Options) -> Result<Self, ConfigError> {
+    /// The token manager for the data manager's options (the same keys, cookie and times; the
+    /// token context `store`; one cookie).
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// assert!(edge_session::store::StoreSessions::new(&o).is_ok());
+    /// ```
+    pub fn new(data: &Options) -> Result<Self, ConfigError> {
         let mut o = data.clone();
         o.token_context = records::TOKEN_CONTEXT.into();
         o.max_chunks = 1;
@@ -84,7 +129,7 @@ impl StoreSessions {
     }
 
     /// Opens the cookie's store token (its expiry and lifetime checked before any store read).
-    pub(crate) fn load(&self, cookie_header: Option<&str>, now: u64) -> StoreCookie {
+    pub fn load(&self, cookie_header: Option<&str>, now: u64) -> StoreCookie {
         let token = self.token.load(cookie_header, now);
         let sref = (token.status() == LoadStatus::Loaded).then(|| StoreRef::read_from(&token)).flatten();
         StoreCookie { token, sref }
@@ -93,7 +138,7 @@ impl StoreSessions {
     /// The data session: the token's status, times and cookie bookkeeping with the record's
     /// entries. A loaded token whose record is missing (`record` None) or malformed gives an
     /// emptied session (removed on save) and says why.
-    pub(crate) fn session(&self, loaded: &StoreCookie, record: Option<&str>) -> (Session, Option<Missing>) {
+    pub fn session(&self, loaded: &StoreCookie, record: Option<&str>) -> (Session, Option<Missing>) {
         let mut s = loaded.token.clone();
         if loaded.token.status() != LoadStatus::Loaded {
             return (s, None);
@@ -115,7 +160,7 @@ impl StoreSessions {
     /// regenerated or new session gets a new id (its old record deleted); a save that only slides
     /// the expiry keeps the id, as Apache does. `homes`: the session key naming the user whose
     /// Durable Object holds the record (`None`: KV).
-    pub(crate) fn save(
+    pub fn save(
         &self,
         loaded: &mut StoreCookie,
         session: &Session,
@@ -126,7 +171,8 @@ impl StoreSessions {
         let old = loaded.sref.clone();
         let mut new = None;
         let body = session.encode_entries();
-        if session.is_empty() {
+        // Flash entries shown on this request are not stored again (`encode_entries` leaves them out).
+        if session.nothing_stored() {
             token.clear();
         } else {
             if body.len() > MAX_RECORD_BYTES {
@@ -151,6 +197,11 @@ impl StoreSessions {
             };
             new = Some(reference);
         }
+        // The session's own max age ("remember me") is the token's: it decides the cookie's expiry
+        // (set after the reference is written, which starts the token afresh).
+        if new.is_some() && session.max_age() != token.max_age() {
+            let _ = token.set_max_age(session.max_age());
+        }
         let cookies = self.token.save_all(token, now).map_err(StoreSaveError::Save)?;
         Ok(match new {
             None if cookies.is_empty() => StoreWrite::Nothing,
@@ -172,7 +223,7 @@ mod tests {
 
     fn managers(f: impl FnOnce(&mut Options)) -> (SessionManager, StoreSessions) {
         let mut o = Options::default();
-        o.keys = vec![edge_session::generate_key().unwrap()];
+        o.keys = vec![crate::generate_key().unwrap()];
         f(&mut o);
         let data = SessionManager::new(o).unwrap();
         let store = StoreSessions::new(data.options()).unwrap();
@@ -270,11 +321,11 @@ mod tests {
         s.insert("sid", &"ab".repeat(16)).unwrap();
         let cookie_format = data.save(&mut s, 0).unwrap().unwrap();
         let loaded = store.load(Some(cookie_format.split(';').next().unwrap()), 1);
-        assert_eq!(loaded.token.status(), LoadStatus::Rejected(edge_session::Rejection::Tampered));
+        assert_eq!(loaded.token.status(), LoadStatus::Rejected(crate::Rejection::Tampered));
         // And a store token is not a cookie-format session.
         let (_, _, w) = request(&store, &mut db, None, Some("user=bob"), None, 0);
         let store_cookie = cookie_line(&w);
-        assert_eq!(data.load(Some(&store_cookie), 1).status(), LoadStatus::Rejected(edge_session::Rejection::Tampered));
+        assert_eq!(data.load(Some(&store_cookie), 1).status(), LoadStatus::Rejected(crate::Rejection::Tampered));
         // A record that does not decode is no session.
         let loaded = store.load(Some(&store_cookie), 1);
         let (s, missing) = store.session(&loaded, Some("9:user=bob"));
@@ -315,5 +366,22 @@ mod tests {
         assert!(matches!(store.save(&mut loaded, &s, None, 0), Err(StoreSaveError::RecordTooLarge { .. })));
         s.remove("k0");
         assert!(matches!(store.save(&mut loaded, &s, None, 0), Ok(StoreWrite::Put { .. })), "60 KB fits a store");
+    }
+
+    #[test]
+    fn remember_me_and_flash_entries_in_a_store() {
+        let (_, store) = managers(|o| o.max_age = 600);
+        let mut db = HashMap::new();
+        let (_, _, w) = request(&store, &mut db, None, Some("user=alice&!maxage=2592000&flash.notice=Hi"), None, 0);
+        let StoreWrite::Put { cookies, record, .. } = &w else { panic!("{w:?}") };
+        assert!(cookies[0].contains("; Max-Age=2592000;"), "{}", cookies[0]);
+        assert_eq!(record, "1:user=alice&flash.notice=Hi", "the max age is the token's, not the record's");
+        let c = cookie_line(&w);
+        // The next request shows the flash; its save drops it from the record and keeps the max age.
+        let (s, _, w) = request(&store, &mut db, Some(&c), None, None, 1_000_000);
+        assert_eq!((s.value("notice"), s.max_age()), (Some(crate::Value::Text("Hi")), Some(2_592_000)));
+        let StoreWrite::Put { cookies, record, .. } = &w else { panic!("{w:?}") };
+        assert_eq!(record, "1:user=alice");
+        assert!(cookies[0].contains("; Max-Age=2592000;"), "{}", cookies[0]);
     }
 }

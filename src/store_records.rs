@@ -1,5 +1,6 @@
 //! Server-side sessions (the mod_session_dbd analogue): the records, their ids and where they
-//! live. Pure: the store's I/O is `backend.rs`'s, the load/save flow `sessions.rs`'s.
+//! live. Pure: the store's I/O is the faces' (the Worker's `store.rs`), the load/save flow
+//! `store_sessions.rs`'s.
 //!
 //! ```text
 //! cookie    = a sealed v1 token under the token context "store" (its AAD binds "<cookie
@@ -23,43 +24,44 @@ use hmac::{KeyInit, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use edge_session::{DerivedSecret, Session};
+use crate::keys::DerivedSecret;
+use crate::session::Session;
 
 /// Bytes of a session id.
-pub(crate) const ID_BYTES: usize = 16;
+pub const ID_BYTES: usize = 16;
 /// The version prefix of a record.
-pub(crate) const RECORD_VERSION: &str = "1:";
+pub const RECORD_VERSION: &str = "1:";
 /// Largest record written or read (a Durable Object value may hold 128 KiB; KV more).
-pub(crate) const MAX_RECORD_BYTES: usize = 65_536;
+pub const MAX_RECORD_BYTES: usize = 65_536;
 /// The KV key prefix of a record.
-pub(crate) const KV_PREFIX: &str = "session:";
+pub const KV_PREFIX: &str = "session:";
 /// The Durable Object storage key prefix of a record.
-pub(crate) const DO_PREFIX: &str = "s:";
-/// The token context of store cookies (see [`edge_session::Options::token_context`]).
-pub(crate) const TOKEN_CONTEXT: &str = "store";
+pub const DO_PREFIX: &str = "s:";
+/// The token context of store cookies (see [`Options::token_context`](crate::Options::token_context)).
+pub const TOKEN_CONTEXT: &str = "store";
 /// The label of the secret that keys log hashes and Durable Object names.
-pub(crate) const HASH_KEY_LABEL: &str = "edge-session/v1/hash-key";
+pub const HASH_KEY_LABEL: &str = "edge-session/v1/hash-key";
 /// Workers KV's shortest expiration TTL, in seconds.
-pub(crate) const KV_MIN_TTL: u64 = 60;
+pub const KV_MIN_TTL: u64 = 60;
 /// Most sessions a user may be allowed at once.
-pub(crate) const MAX_SESSIONS_LIMIT: usize = 1000;
+pub const MAX_SESSIONS_LIMIT: usize = 1000;
 const HASH_LABEL_ID: &[u8] = b"edge-session/v1/log-id";
 const HASH_LABEL_USER: &[u8] = b"edge-session/v1/home";
 
 /// A session id: 128 random bits. Its `Debug` is redacted (an id is a bearer credential).
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct SessionId([u8; ID_BYTES]);
+pub struct SessionId([u8; ID_BYTES]);
 
 impl SessionId {
     /// A fresh id from getrandom.
-    pub(crate) fn generate() -> Result<Self, getrandom::Error> {
+    pub fn generate() -> Result<Self, getrandom::Error> {
         let mut id = [0u8; ID_BYTES];
         getrandom::getrandom(&mut id)?;
         Ok(Self(id))
     }
 
     /// Parses the 32 lowercase hex digits of an id.
-    pub(crate) fn parse(hex: &str) -> Option<Self> {
+    pub fn parse(hex: &str) -> Option<Self> {
         if hex.len() != 2 * ID_BYTES {
             return None;
         }
@@ -80,17 +82,17 @@ impl SessionId {
     }
 
     /// The 32 lowercase hex digits.
-    pub(crate) fn hex(&self) -> String {
+    pub fn hex(&self) -> String {
         hex(&self.0)
     }
 
     /// The raw bytes (for [`log_hash`]).
-    pub(crate) fn as_bytes(&self) -> &[u8] {
+    pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
 
     /// Constant-time equality.
-    pub(crate) fn same(&self, other: &Self) -> bool {
+    pub fn same(&self, other: &Self) -> bool {
         self.0.ct_eq(&other.0).into()
     }
 }
@@ -114,10 +116,21 @@ type Hmac = hmac::Hmac<Sha256>;
 /// ([`HASH_KEY_LABEL`]), held as HMAC-SHA256's state after the key (its inner and outer pads
 /// hashed once, not on every hash: a logged write hashes two tokens).
 #[derive(Clone)]
-pub(crate) struct HashKey(Hmac);
+pub struct HashKey(Hmac);
 
 impl HashKey {
-    pub(crate) fn new(secret: &DerivedSecret) -> Self {
+    /// The key of a secret derived with [`HASH_KEY_LABEL`] from the current sealing key
+    /// ([`SessionManager::derive_secrets`](crate::SessionManager::derive_secrets)).
+    ///
+    /// ```
+    /// use edge_session::store::{HASH_KEY_LABEL, HashKey, log_hash};
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// let key = HashKey::new(&m.derive_secrets(HASH_KEY_LABEL)[0]);
+    /// assert_eq!(log_hash(&key, b"an id").len(), 32);
+    /// ```
+    pub fn new(secret: &DerivedSecret) -> Self {
         // HMAC zero-pads a key shorter than the hash's block (RFC 2104, section 2): the 32-byte
         // secret padded to SHA-256's 64-byte block is the same key, and `KeyInit::new` takes a
         // whole block with no fallible length check.
@@ -147,21 +160,22 @@ fn keyed_hash(key: &HashKey, label: &[u8], data: &[u8]) -> String {
 /// What logs show of a session id (or, in the cookie format, of a token): a hash keyed by the
 /// sealing key, so lines of one session can be matched up but the id cannot be recovered or
 /// guessed from them.
-pub(crate) fn log_hash(key: &HashKey, id_or_token: &[u8]) -> String {
+pub fn log_hash(key: &HashKey, id_or_token: &[u8]) -> String {
     keyed_hash(key, HASH_LABEL_ID, id_or_token)
 }
 
 /// Where a session lives: the store token's contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct StoreRef {
-    pub(crate) id: SessionId,
+pub struct StoreRef {
+    /// The session's id.
+    pub id: SessionId,
     /// The Durable Object's name (KV: none).
-    pub(crate) home: Option<String>,
+    pub home: Option<String>,
 }
 
 impl StoreRef {
     /// Writes the reference into a token session's entries (replacing them).
-    pub(crate) fn write_to(&self, token: &mut Session) {
+    pub fn write_to(&self, token: &mut Session) {
         token.clear();
         // Two short hex / alphanumeric values: within every limit of a session.
         let _ = token.insert("sid", &self.id.hex());
@@ -171,7 +185,7 @@ impl StoreRef {
     }
 
     /// Reads a token session's entries: exactly `sid` and optionally `home`, well formed.
-    pub(crate) fn read_from(token: &Session) -> Option<Self> {
+    pub fn read_from(token: &Session) -> Option<Self> {
         let mut entries = token.iter();
         let (k, v) = entries.next()?;
         let id = SessionId::parse(v).filter(|_| k == "sid")?;
@@ -190,14 +204,14 @@ impl StoreRef {
     }
 
     /// The KV key of the record.
-    pub(crate) fn kv_key(&self) -> String {
+    pub fn kv_key(&self) -> String {
         format!("{KV_PREFIX}{}", self.id.hex())
     }
 }
 
 /// The Durable Object that holds a session: one per signed-in user (so that a user's sessions
 /// can be counted, capped and ended together, strongly consistent), one per anonymous session.
-pub(crate) fn home_for(key: &HashKey, user: Option<&str>, id: &SessionId) -> String {
+pub fn home_for(key: &HashKey, user: Option<&str>, id: &SessionId) -> String {
     match user.filter(|u| !u.is_empty()) {
         Some(u) => user_home(key, u),
         None => format!("a{}", id.hex()),
@@ -205,12 +219,12 @@ pub(crate) fn home_for(key: &HashKey, user: Option<&str>, id: &SessionId) -> Str
 }
 
 /// The Durable Object of `user`'s sessions: named by a keyed hash, never by the name itself.
-pub(crate) fn user_home(key: &HashKey, user: &str) -> String {
+pub fn user_home(key: &HashKey, user: &str) -> String {
     format!("u{}", keyed_hash(key, HASH_LABEL_USER, user.as_bytes()))
 }
 
 /// A record for a session string.
-pub(crate) fn record(body: &str) -> String {
+pub fn record(body: &str) -> String {
     let mut r = String::with_capacity(RECORD_VERSION.len() + body.len());
     r.push_str(RECORD_VERSION);
     r.push_str(body);
@@ -218,7 +232,7 @@ pub(crate) fn record(body: &str) -> String {
 }
 
 /// The session string of a record; `None` for an unknown version or an over-long record.
-pub(crate) fn record_body(record: &str) -> Option<&str> {
+pub fn record_body(record: &str) -> Option<&str> {
     if record.len() > MAX_RECORD_BYTES + RECORD_VERSION.len() {
         return None;
     }
@@ -227,27 +241,36 @@ pub(crate) fn record_body(record: &str) -> Option<&str> {
 
 /// A KV expiration TTL (seconds) for a record expiring at `expiry` (µs): at least KV's minimum.
 /// The cookie's own expiry still ends the session on time; the TTL only clears the store.
-pub(crate) fn kv_ttl(expiry: u64, now: u64) -> u64 {
+pub fn kv_ttl(expiry: u64, now: u64) -> u64 {
     expiry.saturating_sub(now).div_ceil(1_000_000).max(KV_MIN_TTL)
 }
 
 /// One session held by a Durable Object, as its storage keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Held {
+pub struct Held {
     /// When it was first written (ms): the oldest go first past the limit.
-    pub(crate) created: u64,
+    pub created: u64,
     /// When it expires (ms): the alarm deletes it then.
-    pub(crate) expires: u64,
-    pub(crate) record: String,
+    pub expires: u64,
+    /// The record ([`record`]).
+    pub record: String,
 }
 
 impl Held {
     /// Storage layout: `<created ms> <expires ms> <record>`.
-    pub(crate) fn encode(&self) -> String {
+    pub fn encode(&self) -> String {
         format!("{} {} {}", self.created, self.expires, self.record)
     }
 
-    pub(crate) fn decode(value: &str) -> Option<Self> {
+    /// Reads [`encode`](Self::encode)'s layout; `None` for anything else.
+    ///
+    /// ```
+    /// use edge_session::store::Held;
+    /// let h = Held { created: 5, expires: 9, record: "1:a=1".into() };
+    /// assert_eq!(Held::decode(&h.encode()), Some(h));
+    /// assert_eq!(Held::decode("5 9"), None);
+    /// ```
+    pub fn decode(value: &str) -> Option<Self> {
         let mut it = value.splitn(3, ' ');
         let created = it.next()?.parse().ok()?;
         let expires = it.next()?.parse().ok()?;
@@ -257,7 +280,7 @@ impl Held {
 
 /// The lines of a Durable Object's `/list` answer: `<sid> <created ms>`; anything malformed is
 /// skipped.
-pub(crate) fn parse_list(body: &str) -> impl Iterator<Item = (String, u64)> + '_ {
+pub fn parse_list(body: &str) -> impl Iterator<Item = (String, u64)> + '_ {
     body.lines().filter_map(|l| {
         let (id, created) = l.split_once(' ')?;
         Some((SessionId::parse(id)?.hex(), created.parse().ok()?))
@@ -266,7 +289,7 @@ pub(crate) fn parse_list(body: &str) -> impl Iterator<Item = (String, u64)> + '_
 
 /// The `x-elsewhere` header of a `/put`: `<sid>:<created ms>` entries, comma-separated; anything
 /// malformed is skipped.
-pub(crate) fn parse_elsewhere(header: &str) -> impl Iterator<Item = (String, u64)> + '_ {
+pub fn parse_elsewhere(header: &str) -> impl Iterator<Item = (String, u64)> + '_ {
     header.split(',').filter_map(|e| {
         let (id, created) = e.trim().split_once(':')?;
         Some((SessionId::parse(id)?.hex(), created.parse().ok()?))
@@ -275,20 +298,21 @@ pub(crate) fn parse_elsewhere(header: &str) -> impl Iterator<Item = (String, u64
 
 /// Which sessions to evict so that at most `limit` remain once `incoming` more are added:
 /// the oldest (by creation time) first. `held` is `(key, created)`.
-pub(crate) fn evictions(mut held: Vec<(String, u64)>, incoming: usize, limit: usize) -> Vec<String> {
+pub fn evictions(mut held: Vec<(String, u64)>, incoming: usize, limit: usize) -> Vec<String> {
     let excess = (held.len() + incoming).saturating_sub(limit);
     held.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     held.into_iter().take(excess).map(|(k, _)| k).collect()
 }
 
 #[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
 
     fn hash_key(seed: &str) -> HashKey {
-        let mut o = edge_session::Options::default();
+        let mut o = crate::Options::default();
         o.keys = vec![format!("a passphrase of at least thirty-two characters, {seed}")];
-        HashKey::new(&edge_session::SessionManager::new(o).unwrap().derive_secrets(HASH_KEY_LABEL).remove(0))
+        HashKey::new(&crate::SessionManager::new(o).unwrap().derive_secrets(HASH_KEY_LABEL).remove(0))
     }
 
     fn key() -> HashKey {
