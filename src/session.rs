@@ -309,7 +309,7 @@ impl Session {
         Some(Arc::make_mut(&mut self.entries).remove(index).1)
     }
 
-    /// Removes every entry (the next save sends a removal cookie).
+    /// Removes every entry and the session's own max age (the next save sends a removal cookie).
     ///
     /// ```
     /// let mut s = edge_session::Session::new();
