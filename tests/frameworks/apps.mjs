@@ -7,18 +7,18 @@ import { execFile } from "node:child_process";
 import { SessionManager } from "edge-session";
 import { mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { freePorts } from "../support/net.mjs";
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** The example's directory, with node_modules/edge-session linked to this repository. */
+/** The example's directory (`examples/NAME`, or a path under this repository), with node_modules/edge-session linked to this repository. */
 export function example(name) {
-  const dir = join(ROOT, "examples", name);
+  const dir = name.includes("/") ? join(ROOT, name) : join(ROOT, "examples", name);
   mkdirSync(join(dir, "node_modules"), { recursive: true });
   rmSync(join(dir, "node_modules/edge-session"), { force: true });
-  symlinkSync("../../..", join(dir, "node_modules/edge-session"));
+  symlinkSync(relative(join(dir, "node_modules"), ROOT), join(dir, "node_modules/edge-session"));
   return dir;
 }
 

@@ -1,0 +1,3 @@
+import { respond } from "../../../app.mjs";
+
+export const ALL = ({ request, locals }) => respond(request, locals.session);
