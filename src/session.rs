@@ -611,7 +611,10 @@ impl Session {
         for piece in pieces {
             match piece {
                 Piece::Set(k, v) => {
+                    // A key holds one value: its other form (`k` / `k.json`) goes.
+                    let other = value::other_form(&k);
                     self.put(k, v)?;
+                    self.remove_stored(&other);
                 }
                 Piece::Delete(k) => {
                     self.remove_stored(&k);

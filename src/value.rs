@@ -91,6 +91,14 @@ pub(crate) fn key_of(stored: &str) -> (&str, bool) {
     }
 }
 
+/// The stored name of the other form of a stored name's key: `k.json` for `k`, `k` for `k.json`.
+pub(crate) fn other_form(stored: &str) -> String {
+    match key_of(stored) {
+        (key, true) => key.to_owned(),
+        (key, false) => format!("{key}{JSON_SUFFIX}"),
+    }
+}
+
 /// Whether `key` may not be set through the API: the wire's reserved keys, and the names whose
 /// prefix or suffix says how a value is stored.
 pub(crate) fn reserved(key: &str) -> bool {

@@ -85,6 +85,11 @@ fn a_key_holds_one_value_and_strings_stay_apache_strings() {
     s.apply_update("cart.json=%7B%22items%22%3A%5B3%5D%7D&user=").unwrap();
     assert_eq!(s.value("cart"), Some(Value::Json(r#"{"items":[3]}"#)));
     assert_eq!(s.value("user"), None);
+    // Through the SessionHeader too, a key holds one value (found by the random test below).
+    s.apply_update("cart=none").unwrap();
+    assert_eq!((s.value("cart"), s.get("cart.json")), (Some(Value::Text("none")), None));
+    s.apply_update("cart.json=2").unwrap();
+    assert_eq!((s.value("cart"), s.get("cart")), (Some(Value::Json("2")), None));
 }
 
 #[test]
@@ -227,4 +232,51 @@ fn headers_a_proxy_must_not_take_over_are_refused() {
     let mut o = options(Format::Sealed);
     o.cookie_attributes = "Path=/; Secure; Partitioned".into();
     assert!(SessionManager::new(o).is_ok());
+}
+
+/// What the `typed_values` fuzz target checks, run here on 2000 pseudo-random sequences (the
+/// fuzzers need a nightly toolchain; this runs in every test run): a key never holds both a string
+/// and a JSON value, and a saved session loads as it was.
+#[test]
+fn random_operation_sequences_keep_one_value_per_key_and_load_as_saved() {
+    let m = manager(Format::Sealed);
+    let keys = ["a", "b", "cart", "user"];
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for _ in 0..2000 {
+        let mut s = m.load(None, NOW);
+        for _ in 0..(next() % 12) {
+            let (kind, key, value) = (next() % 6, keys[(next() % 4) as usize], next() % 7);
+            let text = value.to_string();
+            let _ = match kind {
+                0 => s.insert(key, &text).map(|_| ()),
+                1 => s.set_value(key, Value::Json(&text)),
+                2 => s.flash(key, Value::Text(&text)),
+                3 => {
+                    s.remove(key);
+                    Ok(())
+                }
+                4 => s.apply_update(&format!("{key}.json={text}&!maxage={}", value % 3)),
+                _ => s.set_max_age(Some(value)),
+            };
+            for k in keys {
+                let both = s.iter().any(|(n, _)| n == k) && s.iter().any(|(n, _)| n == format!("{k}.json"));
+                assert!(!both, "{k} holds a string and a JSON value: {s}");
+            }
+        }
+        let stored: Vec<(String, String)> = s.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        let max_age = s.max_age();
+        let cookie = round(&m, &mut s, NOW);
+        if !stored.is_empty() {
+            // (A moment later: a max age of 1 s is a valid choice, over a second later.)
+            let back = m.load(Some(&cookie), NOW + 1);
+            let again: Vec<(String, String)> = back.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+            assert_eq!((again, back.max_age()), (stored, max_age));
+        }
+    }
 }
