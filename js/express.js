@@ -6,7 +6,7 @@
 // handler may also answer with X-Replace-Session. A response with a 5xx status (a handler that
 // threw, answered by Express's error handling) saves nothing: the session stays as it was.
 import { SessionManager } from "edge-session";
-import { FLOW, log } from "./handle.js";
+import { FLOW, STORE, log, planIn, planOut, release } from "./handle.js";
 
 /** Node's request headers (values that may be arrays) as [name, value] pairs. */
 function pairs(headers) {
@@ -44,36 +44,81 @@ function onResponse(res, ops) {
  */
 export function session(options, { key = "session" } = {}) {
   const manager = options?.[FLOW] ? options : new SessionManager(options);
-  const { planRequest, planResponse, planPassthrough } = manager[FLOW];
   return function edgeSession(req, res, next) {
     const now = Date.now();
-    const plan = planRequest(manager, req.method, req.headers.host ?? "", req.originalUrl ?? req.url, pairs(req.headers), now);
-    log(plan.notices);
-    onRequest(req.headers, plan.headers);
-    const s = plan.session ?? null;
-    req[key] = s;
-    const writeHead = res.writeHead;
-    let saved = false;
-    res.writeHead = function (status, ...rest) {
-      if (!saved) {
-        saved = true;
-        // Headers given to writeHead itself join the response's before the plan reads them.
-        const given = typeof rest[0] === "string" ? rest[1] : rest[0];
-        if (given) {
-          const list = Array.isArray(given) ? given : Object.entries(given);
-          for (const [name, value] of list) res.setHeader(name, value);
-          rest = typeof rest[0] === "string" ? [rest[0]] : [];
-        }
-        const headers = pairs(res.getHeaders());
-        const failed = Number(status) >= 500;
-        const r = s && !failed ? planResponse(manager, s, headers, now) : planPassthrough(manager, headers);
-        log(r.notices);
-        onResponse(res, r.headers);
-      }
-      return writeHead.call(this, status, ...rest);
+    const planned = (plan) => {
+      log(plan.notices);
+      onRequest(req.headers, plan.headers);
+      req[key] = plan.session ?? null;
+      res.once("close", () => release(plan));
+      if (manager[STORE]) deferUntilSaved(manager, plan, res, now);
+      else saveBeforeHead(manager, plan, res, now);
+      next();
     };
-    res.once("close", () => s?.free());
-    next();
+    const plan = planIn(manager, req.method, req.headers.host ?? "", req.originalUrl ?? req.url, pairs(req.headers), now);
+    if (!(plan instanceof Promise)) return planned(plan);
+    plan.then(planned, (e) => {
+      if (e?.code !== "ERR_STORE_UNAVAILABLE") return next(e);
+      res.writeHead(503, { "content-type": "text/plain; charset=utf-8", "retry-after": "5" }).end("edge-session: the session store is unavailable\n");
+    });
+  };
+}
+
+/** Headers given to writeHead itself, set on the response (so that the plan reads them); the rest of its arguments. */
+function headOf(res, status, rest) {
+  const given = typeof rest[0] === "string" ? rest[1] : rest[0];
+  if (!given) return rest;
+  const list = Array.isArray(given) ? given : Object.entries(given);
+  for (const [name, value] of list) res.setHeader(name, value);
+  return typeof rest[0] === "string" ? [rest[0]] : [];
+}
+
+/** Cookie sessions: the response's plan runs synchronously, just before the headers go out. */
+function saveBeforeHead(manager, plan, res, now) {
+  const writeHead = res.writeHead;
+  let saved = false;
+  res.writeHead = function (status, ...rest) {
+    if (!saved) {
+      saved = true;
+      rest = headOf(res, status, rest);
+      const r = planOut(manager, plan, pairs(res.getHeaders()), now, Number(status) >= 500);
+      log(r.notices);
+      onResponse(res, r.headers);
+    }
+    return writeHead.call(this, status, ...rest);
+  };
+}
+
+/**
+ * With a store the save is asynchronous (the record is written before the cookie that names it
+ * goes out): the response's head and body are held back, in order, until it is done.
+ */
+function deferUntilSaved(manager, plan, res, now) {
+  const { writeHead, write, end } = res;
+  let head = null;
+  let saving = null;
+  const saved = () =>
+    (saving ??= (async () => {
+      const status = head ? Number(head[0]) : res.statusCode;
+      if (head) head = [head[0], ...headOf(res, head[0], head.slice(1))];
+      const r = await planOut(manager, plan, pairs(res.getHeaders()), now, status >= 500);
+      log(r.notices);
+      onResponse(res, r.headers);
+      // From here node writes the head itself (its implicit writeHead on the first write).
+      res.writeHead = writeHead;
+      if (head) writeHead.apply(res, head);
+    })().catch((e) => console.error(JSON.stringify({ edge_session: "internal-error", error: String(e?.message ?? e) }))));
+  res.writeHead = function (...args) {
+    head = args;
+    return this;
+  };
+  res.write = function (...args) {
+    saved().then(() => write.apply(res, args));
+    return true;
+  };
+  res.end = function (...args) {
+    saved().then(() => end.apply(res, args));
+    return this;
   };
 }
 

@@ -6,81 +6,46 @@
 // the apache format): `sessionManagerClass(bindings)` makes the class of that build, and each of
 // its managers carries that build's plans under FLOW, for `edge-session/flow` (js/flow.js).
 
-/** Where a manager keeps its build's plan functions (shared by both entries' classes). */
-export const FLOW = Symbol.for("edge-session.flow");
+import { FLOW, execute, failure, log, pack, requestPlan, responsePlan } from "./plans.js";
+import { storeIn, storeOut, storeState, STORE } from "./store-flow.js";
+
+export { FLOW, STORE, execute, failure, log };
 
 /** Ours, not the origin's: never expected on any input (kept apart from the origin's 502). */
 const INTERNAL_ERROR = "edge-session: internal error\n";
 
-/** An `EdgeSessionError` with a stable `code`, as the bindings' own errors. */
-export function failure(code, message) {
-  const e = new TypeError(message);
-  e.name = "EdgeSessionError";
-  e.code = code;
-  return e;
+/**
+ * The request's plan for `manager` (its session, the operations on the request's headers, the
+ * log lines): the bindings' plan for cookie sessions; with a store (`new SessionManager({ store })`)
+ * a Promise of it, the session read from the store first.
+ */
+export function planIn(manager, method, host, target, headers, now) {
+  const st = manager[STORE];
+  if (st) return storeIn(manager, st, method, host, target, headers, now);
+  return manager[FLOW].planRequest(manager, method, host, target, headers, now);
 }
 
 /**
- * A header list (`Headers`, or any iterable of `[name, value]` string pairs) packed for the
- * bindings in one string: `name NUL value NUL …` (js-api/src/flow.rs has the layout). One crossing
- * into WebAssembly instead of one per name and value.
+ * The response's plan for a request planned by `planIn` (with a store, a Promise of it): the
+ * SessionHeader merged and the session saved, unless `failed` (the app threw, or answered with a
+ * 5xx), when nothing is saved.
  */
-function pack(headers) {
-  let packed = "";
-  try {
-    for (const [name, value] of headers) {
-      if (typeof name !== "string" || typeof value !== "string") throw new TypeError("not a string");
-      packed += name + "\0" + value + "\0";
-    }
-  } catch {
-    throw failure("ERR_INVALID_HEADERS", "headers must be an iterable of [name, value] string pairs");
-  }
-  return packed;
+export function planOut(manager, plan, headers, now, failed) {
+  const st = manager[STORE];
+  if (st) return storeOut(manager, st, plan.ctx, plan.session, headers, now, failed);
+  const { planResponse, planPassthrough } = manager[FLOW];
+  return plan.session && !failed ? planResponse(manager, plan.session, headers, now) : planPassthrough(manager, headers);
 }
 
-/**
- * A packed plan's fields from `at` on (js-api/src/flow.rs has the layout): its notices (a count,
- * then level and line each) and its header operations (`op NUL name NUL value NUL …`).
- */
-const OPS = { d: "delete", s: "set", a: "append" };
-function unpack(fields, at, plan) {
-  let i = at + 1;
-  const notices = [];
-  for (let n = Number(fields[at]); n > 0; n--, i += 2) notices.push({ level: fields[i], line: fields[i + 1] });
-  const headers = [];
-  for (; i + 3 <= fields.length; i += 3) {
-    headers.push(fields[i] === "d" ? ["delete", fields[i + 1]] : [OPS[fields[i]], fields[i + 1], fields[i + 2]]);
-  }
-  plan.headers = headers;
-  plan.notices = notices;
-  return plan;
+/** Releases what a plan holds in WebAssembly memory (its session, a store's cookie). */
+export function release(plan) {
+  plan?.session?.free();
+  plan?.ctx?.cookie.free();
 }
 
-/** The bindings' request plan (`[session, packed]`) as a `RequestPlan`. */
-function requestPlan([session, packed]) {
-  return unpack(packed.split("\0"), 0, { session });
-}
-
-/** The bindings' packed response plan as a `ResponsePlan`. */
-function responsePlan(packed) {
-  const f = packed.split("\0");
-  const number = (v) => (v === "" ? null : Number(v));
-  return unpack(f, 4, { saved: { outcome: f[0], keyId: f[1] || null, bytes: number(f[2]), chunks: number(f[3]) } });
-}
-
-/** Executes header operations (`["delete", n]`, `["set", n, v]`, `["append", n, v]`) in order. */
-export function execute(headers, ops) {
-  for (const [op, name, value] of ops) {
-    if (op === "delete") headers.delete(name);
-    else if (op === "set") headers.set(name, value);
-    else if (op === "append") headers.append(name, value);
-  }
-  return headers;
-}
-
-/** Prints the core's JSON log lines with the console method of their level. */
-export function log(notices) {
-  for (const { level, line } of notices) console[level](line);
+/** A store that cannot be read, with `outage: "error"`: 503 (the reason is in the log already). */
+export function storeUnavailable() {
+  return new Response("edge-session: the session store is unavailable\n", { status: 503, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "5" } });
 }
 
 /**
@@ -131,11 +96,10 @@ export function withOps(response, ops) {
  * handler that throws, or a response with a 5xx status (an error page), saves nothing.
  */
 export async function around(manager, request, run) {
-  const { planRequest, planResponse, planPassthrough } = manager[FLOW];
   const now = Date.now();
   const url = new URL(request.url);
-  const plan = planRequest(manager, request.method, url.host, url.pathname + url.search, request.headers, now);
-  const s = plan.session ?? null;
+  let plan = planIn(manager, request.method, url.host, url.pathname + url.search, request.headers, now);
+  if (plan instanceof Promise) plan = await plan;
   try {
     log(plan.notices);
     try {
@@ -143,8 +107,9 @@ export async function around(manager, request, run) {
     } catch {
       // Immutable request headers: the app reads the session from its own object, not X-Session.
     }
-    const response = await run(s);
-    const r = s && response.status < 500 ? planResponse(manager, s, response.headers, now) : planPassthrough(manager, response.headers);
+    const response = await run(plan.session ?? null);
+    let r = planOut(manager, plan, response.headers, now, response.status >= 500);
+    if (r instanceof Promise) r = await r;
     log(r.notices);
     try {
       execute(response.headers, r.headers);
@@ -153,7 +118,7 @@ export async function around(manager, request, run) {
       return withOps(response, r.headers);
     }
   } finally {
-    s?.free();
+    release(plan);
   }
 }
 
@@ -208,7 +173,8 @@ let scratch = new Uint8Array(1024);
  * The session manager of the npm package, with the front proxy's flow for fetch-API runtimes, over
  * one build of the bindings (`SessionManager` and `originFailure` of pkg/ or pkg/full/).
  */
-export function sessionManagerClass({ SessionManager: CoreSessionManager, originFailure, planRequest, planResponse, planPassthrough }) {
+export function sessionManagerClass(bindings) {
+  const { SessionManager: CoreSessionManager, originFailure, planRequest, planResponse, planPassthrough } = bindings;
   // The bindings' plans, header lists packed in and operations unpacked out.
   const plans = {
     planRequest: (manager, method, host, target, headers, nowMs) => requestPlan(planRequest(manager, method, host, target, pack(headers), nowMs)),
@@ -217,9 +183,49 @@ export function sessionManagerClass({ SessionManager: CoreSessionManager, origin
     originFailure,
   };
   return class SessionManager extends CoreSessionManager {
+    #store = null;
+
+    /**
+     * Checks the options (see the types). `store` (edge-session/store: `kvStore(namespace)`,
+     * `redisStore(client)`) keeps the sessions server-side, the cookie holding only a sealed
+     * reference; the core's options are the rest.
+     */
+    constructor(options) {
+      const store = options !== null && typeof options === "object" && Object.hasOwn(options, "store") ? options.store : undefined;
+      if (store === undefined) {
+        super(options);
+      } else {
+        const { store: _, ...rest } = options;
+        super(rest);
+        this.#store = storeState(bindings, this, store);
+      }
+    }
+
     /** This build's plan functions (`edge-session/flow`). */
     get [FLOW]() {
       return plans;
+    }
+
+    /** The manager's server-side store, if it has one (for the faces). */
+    get [STORE]() {
+      return this.#store;
+    }
+
+    /** With a store, a session is read and written through it: `handle` and the faces do. */
+    #synchronous(what) {
+      if (this.#store) throw failure("ERR_STORE_ASYNC", `${what} reads and writes cookies only: with a store, sessions go through handle or a framework adapter, which read and write the store`);
+    }
+
+    /** See the types; not with a store (ERR_STORE_ASYNC). */
+    save(session, nowMs) {
+      this.#synchronous("save");
+      return super.save(session, nowMs);
+    }
+
+    /** See the types; not with a store (ERR_STORE_ASYNC). */
+    saveAll(session, nowMs) {
+      this.#synchronous("saveAll");
+      return super.saveAll(session, nowMs);
     }
 
     /**
@@ -228,6 +234,7 @@ export function sessionManagerClass({ SessionManager: CoreSessionManager, origin
      * character-by-character copy: a quarter of a cached read's time in workerd.
      */
     load(cookieHeader, nowMs) {
+      this.#synchronous("load");
       if (typeof cookieHeader !== "string") return super.load(cookieHeader, nowMs);
       if (cookieHeader.length > SCRATCH_UNITS) return this.loadUtf8(ENCODER.encode(cookieHeader), nowMs);
       if (cookieHeader.length * 3 > scratch.length) scratch = new Uint8Array(SCRATCH_UNITS * 3);
@@ -271,12 +278,18 @@ export function sessionManagerClass({ SessionManager: CoreSessionManager, origin
      */
     async handle(request, next, options = {}) {
       const origin = originOf(options?.origin);
-      let session = null;
+      let plan = null;
       try {
         const now = Date.now();
         const { target, to } = destination(request, origin);
-        const plan = plans.planRequest(this, request.method, to.host, target, request.headers, now);
-        session = plan.session;
+        try {
+          plan = planIn(this, request.method, to.host, target, request.headers, now);
+          if (plan instanceof Promise) plan = await plan;
+        } catch (e) {
+          if (e?.code === "ERR_STORE_UNAVAILABLE") return storeUnavailable();
+          throw e;
+        }
+        const session = plan.session ?? null;
         log(plan.notices);
         const forwarded = upstream(request, to, execute(new Headers(request.headers), plan.headers));
         let response;
@@ -286,14 +299,15 @@ export function sessionManagerClass({ SessionManager: CoreSessionManager, origin
         } catch (e) {
           return originFailed(originFailure, e);
         }
-        const r = session ? plans.planResponse(this, session, response.headers, now) : plans.planPassthrough(this, response.headers);
+        let r = planOut(this, plan, response.headers, now, false);
+        if (r instanceof Promise) r = await r;
         log(r.notices);
         return withOps(response, r.headers);
       } catch (e) {
         console.error(JSON.stringify({ edge_session: "internal-error", error: String(e?.message ?? e) }));
         return new Response(INTERNAL_ERROR, { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
       } finally {
-        session?.free();
+        release(plan);
       }
     }
   };

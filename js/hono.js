@@ -6,7 +6,7 @@
 // headers are changed where they are (Hono's responses are its own), copied only when they cannot
 // be (a fetched response passed through as it is).
 import { SessionManager } from "edge-session";
-import { FLOW, destination, execute, log, originFailed, originOf, upstream, withOps } from "./handle.js";
+import { FLOW, destination, execute, log, originFailed, originOf, planIn, planOut, release, storeUnavailable, upstream, withOps } from "./handle.js";
 
 /**
  * @param {SessionManager | import("edge-session").SessionManagerOptions} options a manager (from
@@ -18,19 +18,27 @@ import { FLOW, destination, execute, log, originFailed, originOf, upstream, with
 export function session(options, { key = "session", origin } = {}) {
   // Any manager with the flow: the full entry's class is another class over another build.
   const manager = options?.[FLOW] ? options : new SessionManager(options);
-  const { planRequest, planResponse, planPassthrough, originFailure } = manager[FLOW];
+  const { originFailure } = manager[FLOW];
   // Checked once, when the app is built (ERR_INVALID_OPTION).
   const to = originOf(origin);
   return async function edgeSession(c, next) {
     const request = c.req.raw;
     const now = Date.now();
     const { target, to: dest } = destination(request, to);
-    const plan = planRequest(manager, request.method, dest.host, target, request.headers, now);
-    const s = plan.session;
+    let plan;
+    try {
+      plan = planIn(manager, request.method, dest.host, target, request.headers, now);
+      if (plan instanceof Promise) plan = await plan;
+    } catch (e) {
+      if (e?.code !== "ERR_STORE_UNAVAILABLE") throw e;
+      c.res = storeUnavailable();
+      return;
+    }
+    const s = plan.session ?? null;
     try {
       log(plan.notices);
       c.req.raw = upstream(request, dest, execute(new Headers(request.headers), plan.headers));
-      c.set(key, s ?? null);
+      c.set(key, s);
       try {
         await next();
       } catch (e) {
@@ -43,7 +51,8 @@ export function session(options, { key = "session", origin } = {}) {
       const res = c.res;
       // A handler that threw (Hono answered with its error handler, `c.error` set): its session
       // changes are not saved; the SessionHeader is still taken off the response.
-      const r = s && !c.error ? planResponse(manager, s, res.headers, now) : planPassthrough(manager, res.headers);
+      let r = planOut(manager, plan, res.headers, now, Boolean(c.error));
+      if (r instanceof Promise) r = await r;
       log(r.notices);
       try {
         execute(res.headers, r.headers);
@@ -55,7 +64,7 @@ export function session(options, { key = "session", origin } = {}) {
         c.res = withOps(res, r.headers);
       }
     } finally {
-      s?.free();
+      release(plan);
     }
   };
 }

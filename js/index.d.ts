@@ -1,7 +1,7 @@
 // Types of the public API (the default entry; js/full/index.d.ts adds the full entry's). The core
 // classes are generated from the Rust sources by wasm-bindgen; `SessionManager` (with `handle`) is
 // defined in js/handle.js.
-import type { Session as CoreSession, SessionManager as CoreSessionManager } from "../pkg/edge_session.js";
+import type { Session as CoreSession, SessionManager as CoreSessionManager, SessionManagerOptions } from "../pkg/edge_session.js";
 
 export { SessionManagerOptions, SessionStatus, generateKey } from "../pkg/edge_session.js";
 
@@ -66,6 +66,13 @@ export declare const Session: { new (): Session; prototype: CoreSession };
  * ```
  */
 export declare class SessionManager<T = string> extends CoreSessionManager {
+  /**
+   * Checks the options and prepares the keys. `store` (from "edge-session/store": `kvStore`,
+   * `redisStore`; the full entry's manager only) keeps the sessions server-side, the cookie holding
+   * a sealed reference: `handle` and the framework adapters read and write it; `load` and `save`
+   * then throw `ERR_STORE_ASYNC`.
+   */
+  constructor(options?: SessionManagerOptions & { store?: import("./store.js").SessionStore });
   /** Loads the session from a `Cookie` header (never throws on a bad cookie: an empty session). */
   load(cookieHeader?: string | null, nowMs?: number | null): Session<T>;
   /** The `Set-Cookie` value to send, or null when nothing needs sending (throws past 4 KB: use `saveAll`). */

@@ -13,27 +13,35 @@
 import { NextResponse } from "next/server.js";
 import { cookies, headers } from "next/headers.js";
 import { SessionManager } from "edge-session";
-import { FLOW, around, execute, log } from "./handle.js";
+import { FLOW, STORE, around, execute, log, planIn, planOut, release, storeUnavailable } from "./handle.js";
 
 /**
  * @param {SessionManager | import("edge-session").SessionManagerOptions} options a manager, or options for one
  */
 export function nextSession(options) {
   const manager = options?.[FLOW] ? options : new SessionManager(options);
-  const { planRequest } = manager[FLOW];
+  // With a store: what getSession read, for save (the store's cookie and the plan's state).
+  const read = new WeakMap();
   return {
     manager,
 
     /** proxy.ts: the request side of the flow, `NextResponse.next` with the request's new headers. */
-    proxy(request) {
+    async proxy(request) {
       const url = new URL(request.url);
-      const plan = planRequest(manager, request.method, url.host, url.pathname + url.search, request.headers, Date.now());
+      let plan;
+      try {
+        plan = planIn(manager, request.method, url.host, url.pathname + url.search, request.headers, Date.now());
+        if (plan instanceof Promise) plan = await plan;
+      } catch (e) {
+        if (e?.code === "ERR_STORE_UNAVAILABLE") return storeUnavailable();
+        throw e;
+      }
       try {
         log(plan.notices);
         const forwarded = execute(new Headers(request.headers), plan.headers);
         return NextResponse.next({ request: { headers: forwarded } });
       } finally {
-        plan.session?.free();
+        release(plan);
       }
     },
 
@@ -44,15 +52,35 @@ export function nextSession(options) {
 
     /** The request's session, from its Cookie header (server components, server actions). */
     async getSession() {
-      return manager.load((await headers()).get("cookie"));
+      const h = await headers();
+      if (!manager[STORE]) return manager.load(h.get("cookie"));
+      // With a store: the record the cookie names, read as a request's plan reads it.
+      const plan = await planIn(manager, "GET", h.get("host") ?? "", "/", [...h], Date.now());
+      const session = plan.session;
+      read.set(session, plan);
+      return session;
     },
 
     /**
      * Saves `session` through Next's cookie store (server actions and route handlers; server
-     * components cannot set cookies): every Set-Cookie line `saveAll` gives, as Next reads it.
+     * components cannot set cookies): every Set-Cookie line the save gives, as Next reads it.
+     * With a store, the record is written first.
      */
     async save(session) {
-      const lines = manager.saveAll(session);
+      let lines;
+      const plan = read.get(session);
+      if (plan) {
+        read.delete(session);
+        try {
+          const r = await planOut(manager, plan, [], Date.now(), false);
+          log(r.notices);
+          lines = r.headers.filter(([op, name]) => op === "append" && name === "set-cookie").map(([, , line]) => line);
+        } finally {
+          plan.ctx?.cookie.free();
+        }
+      } else {
+        lines = manager.saveAll(session);
+      }
       if (lines.length === 0) return;
       // Next's own reading of a Set-Cookie line (its ResponseCookies), handed to its cookie store.
       const parsed = new NextResponse(null, { headers: lines.map((line) => ["set-cookie", line]) });

@@ -71,6 +71,12 @@ if [ "$tests" = 1 ] && ! command -v python3 >/dev/null; then
   log "installing python3 (Debian) for the Python origin of the origin-signature test"
   apt_install python3
 fi
+if [ "$tests" = 1 ] && [ ! -x /usr/bin/redis-server ]; then
+  log "installing redis-server (Debian) for the Redis store's tests"
+  apt_install redis-server
+  # The tests start their own redis-server on 127.0.0.1; never leave Debian's service running.
+  (service redis-server stop || true) >/dev/null 2>&1
+fi
 if [ "$tests" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; then
   log "installing chromium and chromium-driver (Debian) for the browser tests"
   apt_install chromium chromium-driver

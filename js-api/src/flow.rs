@@ -140,7 +140,7 @@ pub fn plan_passthrough(
 }
 
 /// A response plan, packed (see the module's docs).
-fn response_plan(plan: &edge_session::proxy::ResponsePlan) -> String {
+pub(crate) fn response_plan(plan: &edge_session::proxy::ResponsePlan) -> String {
     let (outcome, written) = match &plan.saved {
         Saved::Created(w) => ("created", Some(w)),
         Saved::Renewed(w) => ("renewed", Some(w)),
@@ -168,7 +168,7 @@ fn push_fields(out: &mut String, fields: &[&str]) {
 }
 
 /// The notices, packed: their count, then each one's level and line.
-fn pack_notices(out: &mut String, list: &[Notice]) {
+pub(crate) fn pack_notices(out: &mut String, list: &[Notice]) {
     push_fields(out, &[&list.len().to_string()]);
     for n in list {
         push_fields(out, &[n.level().as_str(), &n.line(Spelling::Js, &[])]);
@@ -177,7 +177,7 @@ fn pack_notices(out: &mut String, list: &[Notice]) {
 
 /// A packed header list (see the module's docs): name and value pairs. An odd count of fields is
 /// not a list a face packed.
-fn header_list(packed: &str) -> Result<Vec<(&str, &str)>, JsValue> {
+pub(crate) fn header_list(packed: &str) -> Result<Vec<(&str, &str)>, JsValue> {
     let bad = || error("ERR_INVALID_HEADERS", "headers must be an iterable of [name, value] string pairs");
     let Some(body) = packed.strip_suffix('\0') else {
         return if packed.is_empty() { Ok(Vec::new()) } else { Err(bad()) };
@@ -191,7 +191,7 @@ fn header_list(packed: &str) -> Result<Vec<(&str, &str)>, JsValue> {
 }
 
 /// The operations, packed (see the module's docs).
-fn pack_ops(out: &mut String, ops: &[HeaderOp]) {
+pub(crate) fn pack_ops(out: &mut String, ops: &[HeaderOp]) {
     for op in ops {
         match op {
             HeaderOp::Delete(n) => push_fields(out, &["d", n, ""]),

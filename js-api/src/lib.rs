@@ -17,6 +17,9 @@ mod options;
 mod random;
 mod session;
 mod signature;
+// Server-side stores: in the full entry only (their decisions are 7 KB gzip of WebAssembly).
+#[cfg(feature = "full")]
+mod store;
 mod values;
 
 // `inspect`: in the package's `edge-session/full` entry only, with the apache format.
@@ -29,6 +32,8 @@ pub use session::Session;
 #[cfg(feature = "full")]
 pub use signature::sign_session_header;
 pub use signature::verify_signature;
+#[cfg(feature = "full")]
+pub use store::{StoreCookie, StoreFlow, merge_update, plan_request_for, plan_response_saved};
 
 use crate::errors::error;
 use crate::values::object;

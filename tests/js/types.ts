@@ -97,3 +97,14 @@ ex.get("/", (req, res) => {
 });
 export const expressUse = [ex];
 
+
+// A server-side store (the full entry's manager).
+import { kvStore, redisStore, type SessionStore } from "edge-session/store";
+declare const namespace: { get(key: string): Promise<string | null>; put(key: string, value: string, options?: { expirationTtl?: number }): Promise<unknown>; delete(key: string): Promise<unknown> };
+const kv: SessionStore = kvStore(namespace, { outage: "error" });
+const stored = new FullManager({ keys: [generateKey()], maxAge: 3600, store: kv });
+declare const redisClient: { sendCommand(args: string[]): Promise<unknown> };
+const redis = new FullManager<Shop>({ keys: [generateKey()], store: redisStore(redisClient, { timeout: 500 }) });
+// @ts-expect-error: outage is one of two words
+kvStore(namespace, { outage: "maybe" });
+export const stores = [stored, redis];
