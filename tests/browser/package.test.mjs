@@ -18,7 +18,7 @@ before(async () => {
       res.writeHead(200, { "content-type": "text/html" });
       return res.end("<!doctype html><title>package</title>");
     }
-    if (!/^\/(js|pkg)\/(full\/)?[\w.]+$/.test(path)) return res.writeHead(404).end();
+    if (!/^\/(js|pkg)\/(full\/)?[\w.-]+$/.test(path) || path.includes("..")) return res.writeHead(404).end();
     try {
       const body = await readFile(new URL(`.${path}`, ROOT));
       res.writeHead(200, { "content-type": TYPES[path.slice(path.lastIndexOf("."))] ?? "application/octet-stream" });
