@@ -211,6 +211,20 @@ export function sessionManagerClass(bindings) {
       return this.#store;
     }
 
+    /**
+     * Ends every session of `user` at once, on every device, with a store that keeps sessions per
+     * user (Redis): also those read by requests still in flight, which cannot write them back.
+     * Resolves to how many were live.
+     */
+    async logOutEverywhere(user) {
+      if (typeof user !== "string" || user === "") throw failure("ERR_INVALID_ARG_TYPE", "user must be a non-empty string");
+      const st = this.#store;
+      if (!st || typeof st.backend.clear !== "function") {
+        throw failure("ERR_STORE_UNSUPPORTED", "logOutEverywhere needs a store that keeps sessions per user (redisStore)");
+      }
+      return st.backend.clear(st.flow.userHome(user));
+    }
+
     /** With a store, a session is read and written through it: `handle` and the faces do. */
     #synchronous(what) {
       if (this.#store) throw failure("ERR_STORE_ASYNC", `${what} reads and writes cookies only: with a store, sessions go through handle or a framework adapter, which read and write the store`);

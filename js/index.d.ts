@@ -73,6 +73,11 @@ export declare class SessionManager<T = string> extends CoreSessionManager {
    * then throw `ERR_STORE_ASYNC`.
    */
   constructor(options?: SessionManagerOptions & { store?: import("./store.js").SessionStore });
+  /**
+   * Ends every session of `user` at once (a store per user: `redisStore`), requests in flight
+   * included; resolves to how many were live. ERR_STORE_UNSUPPORTED otherwise.
+   */
+  logOutEverywhere(user: string): Promise<number>;
   /** Loads the session from a `Cookie` header (never throws on a bad cookie: an empty session). */
   load(cookieHeader?: string | null, nowMs?: number | null): Session<T>;
   /** The `Set-Cookie` value to send, or null when nothing needs sending (throws past 4 KB: use `saveAll`). */

@@ -23,7 +23,9 @@ export function storeState(bindings, manager, store) {
   if (!shaped) throw failure("ERR_INVALID_OPTION", "store: must be a store from edge-session/store (kvStore(namespace), redisStore(client)) or an object with get, put and delete");
   const outage = store.outage ?? "no-session";
   if (!OUTAGES.includes(outage)) throw failure("ERR_INVALID_OPTION", `store: outage must be "no-session" or "error", not ${JSON.stringify(String(outage))}`);
-  return { flow: new bindings.StoreFlow(manager), backend: store, outage, bindings };
+  // A store that keeps sessions per user (Redis) names them by a keyed hash of the user.
+  const flow = new bindings.StoreFlow(manager, typeof store.userKey === "string" ? store.userKey : undefined);
+  return { flow, backend: store, outage, bindings };
 }
 
 /** A store error's log line. */
@@ -53,9 +55,15 @@ export async function storeIn(manager, st, method, host, target, headers, now) {
   let record = null;
   let down = false;
   const key = cookie.key;
+  const home = cookie.home;
+  let generation = null;
   if (key) {
     try {
-      record = await st.backend.get(key);
+      let got = await st.backend.get(key, { home });
+      // A store per user also tells the generation of the user's sessions (a "log out everywhere"
+      // since this read refuses this request's write).
+      if (got !== null && typeof got === "object") ({ record: got, generation } = got);
+      record = got;
       if (record !== null && record !== undefined && typeof record !== "string") throw new TypeError("the store's get must give a string or null");
     } catch (e) {
       down = true;
@@ -74,7 +82,7 @@ export async function storeIn(manager, st, method, host, target, headers, now) {
   if (missing) notices.push({ level: "info", line: JSON.stringify({ edge_session: "rejected", why: missing }) });
   const plan = unpack(planRequestFor(manager, session, method, host, target, pack(list), now).split("\0"), 0, { session });
   plan.notices = [...notices, ...plan.notices];
-  plan.ctx = { cookie, down };
+  plan.ctx = { cookie, down, home, generation };
   return plan;
 }
 
@@ -82,7 +90,7 @@ export async function storeIn(manager, st, method, host, target, headers, now) {
 function write(packed) {
   const f = packed.split("\0");
   const count = Number(f[8]);
-  return { kind: f[0], newKey: f[1], oldKey: f[3], record: f[5], ttl: f[6] === "" ? null : Number(f[6]), reissued: f[7] === "1", cookies: f.slice(9, 9 + count) };
+  return { kind: f[0], newKey: f[1], newHome: f[2], oldKey: f[3], oldHome: f[4], record: f[5], ttl: f[6] === "" ? null : Number(f[6]), reissued: f[7] === "1", cookies: f.slice(9, 9 + count) };
 }
 
 /**
@@ -107,11 +115,25 @@ export async function storeOut(manager, st, ctx, session, headers, now, failed) 
     }
     if (w && w.kind !== "nothing") {
       try {
-        if (w.kind === "put") await st.backend.put(w.newKey, w.record, w.ttl);
-        if (w.oldKey && (w.kind === "remove" || w.reissued)) {
-          await st.backend.delete(w.oldKey).catch((e) => notices.push(storeError(e)));
+        let put = null;
+        if (w.kind === "put") {
+          const created = session.issued ?? now;
+          // The generation this session was read under, when it is written back to the same home.
+          const generation = ctx.home && ctx.home === w.newHome ? ctx.generation : null;
+          put = await st.backend.put(w.newKey, w.record, w.ttl, { home: w.newHome || null, created, generation, replaces: w.reissued ? w.oldKey || null : null });
         }
-        lines = w.cookies;
+        if (put?.loggedOut) {
+          // Logged out everywhere while this request was in flight: nothing was written back,
+          // and the cookie goes.
+          notices.push({ level: "info", line: JSON.stringify({ edge_session: "rejected", why: "logged-out" }) });
+          lines = manager.removalCookies();
+        } else {
+          for (let n = put?.evicted?.length ?? 0; n > 0; n--) notices.push({ level: "info", line: JSON.stringify({ edge_session: "evicted" }) });
+          if (w.oldKey && (w.kind === "remove" || w.reissued)) {
+            await st.backend.delete(w.oldKey, { home: w.oldHome || null }).catch((e) => notices.push(storeError(e)));
+          }
+          lines = w.cookies;
+        }
       } catch (e) {
         // Never hand out a cookie whose record was not stored: the browser keeps the one it has.
         notices.push(storeError(e));

@@ -17,5 +17,5 @@ export declare function kvStore(
 /** Redis, through a connected client of the `redis` npm package. */
 export declare function redisStore(
   client: { sendCommand(args: string[]): Promise<unknown> },
-  options?: { prefix?: string; outage?: "no-session" | "error"; timeout?: number },
+  options?: { prefix?: string; outage?: "no-session" | "error"; timeout?: number; userKey?: string; maxSessions?: number },
 ): SessionStore;

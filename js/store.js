@@ -29,10 +29,19 @@ export function kvStore(namespace, { outage } = {}) {
  * (default none: `session:<id>`), expiring with their session. Create the client with
  * `disableOfflineQueue: true` (and an `error` listener) so that an outage fails at once rather than
  * queueing; a command that has not answered within `timeout` ms (default 2000) fails too.
+ *
+ * Per user, as the Rust Worker's Durable Objects: a signed-in session (its `userKey` entry, default
+ * "user") is listed under its user's home (a keyed hash of the user, never the name), so that
+ * `manager.logOutEverywhere(user)` ends all of them at once, and holds against requests in flight
+ * (a session read before it is not written back after it: each home has a generation, and a
+ * write checks it atomically), and `maxSessions` (default 0: none) evicts a user's oldest sessions,
+ * by login time. One Redis (or a primary): the scripts touch several keys, so not Redis Cluster.
  */
-export function redisStore(client, { prefix = "", outage, timeout = 2000 } = {}) {
+export function redisStore(client, { prefix = "", outage, timeout = 2000, userKey = "user", maxSessions = 0 } = {}) {
   if (!client || typeof client.sendCommand !== "function") throw redisMisuse();
   if (!Number.isInteger(timeout) || timeout < 1) throw misuse("redisStore: timeout must be a whole number of milliseconds from 1");
+  if (!Number.isInteger(maxSessions) || maxSessions < 0 || maxSessions > 1000) throw misuse("redisStore: maxSessions must be a whole number from 0 to 1000");
+  if (typeof userKey !== "string" || userKey === "") throw misuse("redisStore: userKey must be a session key");
   const command = (args) => {
     let timer;
     const late = new Promise((_, reject) => {
@@ -40,14 +49,91 @@ export function redisStore(client, { prefix = "", outage, timeout = 2000 } = {})
     });
     return Promise.race([client.sendCommand(args), late]).finally(() => clearTimeout(timer));
   };
+  // A user's home: its sessions' list and its generation.
+  const index = (home) => `${prefix}home:${home}`;
+  const generation = (home) => `${prefix}generation:${home}`;
+  const perUser = (home) => typeof home === "string" && home.startsWith("u");
   return {
     kind: "redis",
     outage,
-    get: (key) => command(["GET", prefix + key]),
-    put: (key, record, ttl) => command(ttl ? ["SET", prefix + key, record, "EX", String(ttl)] : ["SET", prefix + key, record]),
-    delete: (key) => command(["DEL", prefix + key]),
+    userKey,
+    async get(key, { home } = {}) {
+      if (!perUser(home)) return command(["GET", prefix + key]);
+      const [record, gen] = await command(["MGET", prefix + key, generation(home)]);
+      return { record, generation: gen ?? "0" };
+    },
+    async put(key, record, ttl, { home, created, generation: expected, replaces } = {}) {
+      if (!perUser(home)) {
+        await command(ttl ? ["SET", prefix + key, record, "EX", String(ttl)] : ["SET", prefix + key, record]);
+        return {};
+      }
+      const keys = [prefix + key, index(home), generation(home)];
+      const args = [record, ttl ? String(ttl) : "", String(created ?? Date.now()), String(maxSessions), expected ?? "", replaces ? prefix + replaces : ""];
+      const out = await command(["EVAL", PUT_SCRIPT, "3", ...keys, ...args]);
+      if (out?.[0] === "logged-out") return { loggedOut: true };
+      return { evicted: out?.slice(1) ?? [] };
+    },
+    async delete(key, { home } = {}) {
+      if (!perUser(home)) return command(["DEL", prefix + key]);
+      return command(["EVAL", DELETE_SCRIPT, "2", prefix + key, index(home)]);
+    },
+    /** Ends every session of the home (see `manager.logOutEverywhere`): how many were live. */
+    async clear(home) {
+      return Number(await command(["EVAL", CLEAR_SCRIPT, "2", index(home), generation(home)]));
+    },
   };
 }
+
+// Writes a signed-in session's record and lists it under its user's home, atomically:
+//   KEYS: the record, the home's list (a sorted set of record keys by login time), its generation
+//   ARGV: record, ttl (seconds, "" none), created (ms), maxSessions, the generation the session
+//         was read under ("" for one that was not read from this home), the record it replaces
+// Refused ("logged-out") when the home was cleared since the session was read. Evicts the oldest
+// other sessions past maxSessions (their records deleted); returns {"ok", evicted...}.
+const PUT_SCRIPT = `
+if ARGV[5] ~= '' and (redis.call('GET', KEYS[3]) or '0') ~= ARGV[5] then return {'logged-out'} end
+if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) else redis.call('SET', KEYS[1], ARGV[1]) end
+if ARGV[6] ~= '' then redis.call('ZREM', KEYS[2], ARGV[6]) end
+local existed = redis.call('EXISTS', KEYS[2])
+redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
+local out = {'ok'}
+local others = {}
+for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if m ~= KEYS[1] then
+    if redis.call('EXISTS', m) == 1 then table.insert(others, m) else redis.call('ZREM', KEYS[2], m) end
+  end
+end
+local limit = tonumber(ARGV[4])
+if limit > 0 then
+  for i = 1, #others + 1 - limit do
+    redis.call('DEL', others[i])
+    redis.call('ZREM', KEYS[2], others[i])
+    table.insert(out, others[i])
+  end
+end
+-- The list lives as long as its longest session (for good with one that never expires).
+if ARGV[2] == '' then
+  redis.call('PERSIST', KEYS[2])
+elseif existed == 0 then
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+else
+  local ttl = redis.call('TTL', KEYS[2])
+  if ttl ~= -1 and ttl < tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+end
+return out`;
+
+// Deletes a record and takes it off its home's list. KEYS: the record, the home's list.
+const DELETE_SCRIPT = `
+redis.call('ZREM', KEYS[2], KEYS[1])
+return redis.call('DEL', KEYS[1])`;
+
+// Ends every session of a home and moves its generation on. KEYS: the home's list, its generation.
+const CLEAR_SCRIPT = `
+local n = 0
+for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do n = n + redis.call('DEL', m) end
+redis.call('DEL', KEYS[1])
+redis.call('INCR', KEYS[2])
+return n`;
 
 function kvMisuse() {
   return misuse("kvStore(namespace): the namespace must be a Workers KV binding (env.SESSIONS)");

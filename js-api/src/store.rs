@@ -28,6 +28,9 @@ use crate::values::{micros, text};
 #[wasm_bindgen(skip_typescript)]
 pub struct StoreFlow {
     inner: store::StoreSessions,
+    /// With a store that keeps sessions per user (Redis): the session key naming the user, and
+    /// the key of the keyed hash that names a user's home (the Rust Worker's Durable Object names).
+    homes: Option<(String, store::HashKey)>,
 }
 
 /// A request's store cookie as read: its token and the record it names. Not in the documented API.
@@ -38,6 +41,12 @@ pub struct StoreCookie {
 
 #[wasm_bindgen]
 impl StoreCookie {
+    /// The home the cookie names (a store per user), or undefined.
+    #[wasm_bindgen(getter)]
+    pub fn home(&self) -> Option<String> {
+        self.inner.sref.as_ref().and_then(|r| r.home.clone())
+    }
+
     /// The store key of the record the cookie names (`session:` and its id), or undefined.
     #[wasm_bindgen(getter)]
     pub fn key(&self) -> Option<String> {
@@ -48,10 +57,27 @@ impl StoreCookie {
 #[wasm_bindgen]
 impl StoreFlow {
     /// The store's token manager over `manager`'s options (its keys, cookie and times).
+    /// With `user_key` (a store that keeps sessions per user), sessions get a home: `u` and a keyed
+    /// hash of the user for a signed-in session, `a` and the id otherwise.
     #[wasm_bindgen(constructor)]
-    pub fn new(manager: &SessionManager) -> Result<StoreFlow, JsValue> {
+    pub fn new(manager: &SessionManager, user_key: Option<String>) -> Result<StoreFlow, JsValue> {
         let inner = store::StoreSessions::new(manager.inner.options()).map_err(|e| crate::errors::config_error(&e))?;
-        Ok(Self { inner })
+        let homes = match user_key {
+            Some(k) => {
+                let secret = manager.inner.derive_secrets(store::HASH_KEY_LABEL).into_iter().next();
+                let secret = secret.ok_or_else(|| error("ERR_NO_KEYS", "a store per user needs the sealed format's keys"))?;
+                Some((k, store::HashKey::new(&secret)))
+            }
+            None => None,
+        };
+        Ok(Self { inner, homes })
+    }
+
+    /// The home of `user`'s sessions (for a "log out everywhere"), or undefined without homes.
+    #[wasm_bindgen(js_name = userHome)]
+    pub fn user_home(&self, #[wasm_bindgen(unchecked_param_type = "string")] user: JsValue) -> Result<Option<String>, JsValue> {
+        let user = text(&user, "user")?;
+        Ok(self.homes.as_ref().map(|(_, key)| store::user_home(key, &user)))
     }
 
     /// Opens the request's store cookie (no store read yet: a forged or expired cookie costs none).
@@ -93,7 +119,8 @@ impl StoreFlow {
     /// Decides what saving `session` writes (see the module's docs for the packed answer).
     pub fn save(&self, cookie: &mut StoreCookie, session: &Session, now_ms: Option<f64>) -> Result<String, JsValue> {
         let now = micros(now_ms)?;
-        let w = self.inner.save(&mut cookie.inner, &session.inner, None, now).map_err(|e| match e {
+        let homes = self.homes.as_ref().map(|(user_key, key)| (user_key.as_str(), key));
+        let w = self.inner.save(&mut cookie.inner, &session.inner, homes, now).map_err(|e| match e {
             StoreSaveError::Save(e) => save_error(&e),
             StoreSaveError::RecordTooLarge { .. } => error("ERR_RECORD_TOO_LARGE", &e.message(Spelling::Js)),
             e => error("ERR_STORE", &e.message(Spelling::Js)),

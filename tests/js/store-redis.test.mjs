@@ -175,3 +175,43 @@ test("Express with the Redis store: the record is written before the head goes o
     server.close();
   }
 });
+
+test("per user: the oldest sessions past maxSessions are evicted, and a log-out everywhere holds against requests in flight", async () => {
+  const manager = new SessionManager({ keys: [KEY], maxAge: 3600, store: redisStore(client, { maxSessions: 2 }) });
+  const devices = [];
+  for (let i = 0; i < 3; i++) {
+    devices.push((await visit(manager, "/login?user=dora")).cookie);
+    await new Promise((r) => setTimeout(r, 5)); // distinct login times
+  }
+  assert.equal((await visit(manager, "/", devices[0])).seen, "", "the oldest was evicted");
+  assert.equal((await visit(manager, "/", devices[1])).seen, "user=dora");
+  assert.equal((await visit(manager, "/", devices[2])).seen, "user=dora");
+  // Another user's sessions are their own.
+  const erin = (await visit(manager, "/login?user=erin")).cookie;
+
+  // A request that read dora's session is still running when she logs out everywhere.
+  let release;
+  const held = new Promise((r) => (release = r));
+  const inFlight = manager.handle(new Request("https://app.example/cart?n=9", { headers: { cookie: devices[2] } }), async (req) => {
+    await held;
+    return app(req);
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(await manager.logOutEverywhere("dora"), 2);
+  release();
+  const late = await inFlight;
+  assert.match(late.headers.getSetCookie().join("\n"), /^session=; Max-Age=0/m, "the in-flight request's cookie goes");
+  for (const d of devices) assert.equal((await visit(manager, "/", d)).seen, "", "every device logged out");
+  assert.equal((await visit(manager, "/", erin)).seen, "user=erin", "another user's session stays");
+  const again = await visit(manager, "/login?user=dora");
+  assert.equal((await visit(manager, "/", again.cookie)).seen, "user=dora", "logging in again works");
+  assert.equal(await manager.logOutEverywhere("nobody"), 0);
+});
+
+test("log out everywhere needs a store per user", async () => {
+  const { kvStore } = await import("edge-session/store");
+  const kv = new Map();
+  const ns = { get: async (k) => kv.get(k) ?? null, put: async (k, v) => void kv.set(k, v), delete: async (k) => void kv.delete(k) };
+  const manager = new SessionManager({ keys: [KEY], store: kvStore(ns) });
+  await assert.rejects(manager.logOutEverywhere("dora"), { code: "ERR_STORE_UNSUPPORTED" });
+});
