@@ -19,3 +19,9 @@ export declare function redisStore(
   client: { sendCommand(args: string[]): Promise<unknown> },
   options?: { prefix?: string; outage?: "no-session" | "error"; timeout?: number; userKey?: string; maxSessions?: number },
 ): SessionStore;
+
+/** Durable Objects: a binding to the Rust Worker's SessionStore class (strongly consistent, per user). */
+export declare function durableObjectStore(
+  namespace: { idFromName(name: string): unknown; get(id: unknown): { fetch(url: string, init?: RequestInit): Promise<Response> } },
+  options?: { outage?: "no-session" | "error"; userKey?: string; maxSessions?: number },
+): SessionStore;

@@ -5,6 +5,7 @@
 //   kvStore(env.SESSIONS)       Workers KV (eventually consistent: a change can take up to a
 //                               minute to be seen in other locations, as the Worker's KV store)
 //   redisStore(client)          Redis through the `redis` npm client (an optional peer)
+//   durableObjectStore(ns)      Durable Objects: the Rust Worker's SessionStore class
 // Every store takes `outage`: what a request gets when the store cannot be read: "no-session"
 // (the default: the request goes on without a session, nothing is saved, a log line says why) or
 // "error" (503). A write that fails never sends a cookie that names a record that was not
@@ -134,6 +135,57 @@ for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do n = n + redis.call('
 redis.call('DEL', KEYS[1])
 redis.call('INCR', KEYS[2])
 return n`;
+
+/**
+ * Durable Objects: `namespace` is a binding to the Rust Worker's `SessionStore` class (deployed
+ * with it; bound from another Worker with `script_name`), spoken to by its protocol
+ * (worker/src/store.rs): one object per signed-in user (named by a keyed hash of the user), one per
+ * anonymous session. Strongly consistent: `logOutEverywhere(user)` ends a user's sessions at once,
+ * a request still in flight cannot write one back, and `maxSessions` evicts the oldest. Sessions
+ * written by the Rust Worker with the same keys and binding open here, and the reverse.
+ */
+export function durableObjectStore(namespace, { outage, userKey = "user", maxSessions = 0 } = {}) {
+  if (!namespace || typeof namespace.idFromName !== "function" || typeof namespace.get !== "function") {
+    throw misuse("durableObjectStore(namespace): the namespace must be a Durable Object binding to the SessionStore class");
+  }
+  if (!Number.isInteger(maxSessions) || maxSessions < 0 || maxSessions > 1000) throw misuse("durableObjectStore: maxSessions must be a whole number from 0 to 1000");
+  if (typeof userKey !== "string" || userKey === "") throw misuse("durableObjectStore: userKey must be a session key");
+  // The protocol's base URL: never reachable from the Internet, only through the binding.
+  const call = async (home, method, path, body) => {
+    const res = await namespace.get(namespace.idFromName(home)).fetch(`https://session-store.internal${path}`, { method, body });
+    if (res.status >= 500) throw new Error(`the session store answered ${res.status}`);
+    return res;
+  };
+  // A store key (`session:<id>`) is the protocol's id.
+  const idOf = (key) => key.slice(key.indexOf(":") + 1);
+  const gen = (generation) => (generation === null || generation === undefined ? "" : `&gen=${generation}`);
+  return {
+    kind: "durable-object",
+    outage,
+    userKey,
+    async get(key, { home } = {}) {
+      if (!home) return null;
+      const res = await call(home, "GET", `/get?id=${idOf(key)}`);
+      const generation = res.headers.get("x-generation") ?? "0";
+      return { record: res.status === 200 ? await res.text() : null, generation };
+    },
+    async put(key, record, ttl, { home, created, generation, replaces } = {}) {
+      const expires = ttl ? Date.now() + ttl * 1000 : Number.MAX_SAFE_INTEGER;
+      let path = `/put?id=${idOf(key)}&created=${created ?? Date.now()}&expires=${expires}&limit=${maxSessions}${gen(generation)}`;
+      if (replaces) path += `&old=${idOf(replaces)}`;
+      const res = await call(home, "PUT", path, record);
+      if (res.status === 409) return { loggedOut: true };
+      if (res.status !== 200) throw new Error(`the session store refused the record (${res.status})`);
+      return { evicted: (res.headers.get("x-evicted") ?? "").split(",").filter(Boolean) };
+    },
+    async delete(key, { home } = {}) {
+      if (home) await call(home, "DELETE", `/delete?id=${idOf(key)}`);
+    },
+    async clear(home) {
+      return Number((await (await call(home, "POST", "/clear")).text()).trim()) || 0;
+    },
+  };
+}
 
 function kvMisuse() {
   return misuse("kvStore(namespace): the namespace must be a Workers KV binding (env.SESSIONS)");

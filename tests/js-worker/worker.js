@@ -1,21 +1,27 @@
 // The JavaScript faces of the front proxy in a Worker that imports the npm package (bundled by
 // wrangler, run in workerd), configured like the Rust Worker. FACE = "handle" runs
 // `manager.handle` with a `next` that fetches the origin; FACE = "hono" runs a Hono app whose
-// handler forwards `c.req.raw` to the origin, as a typical proxy app does. SESSION_STORE = "kv"
-// keeps the sessions in the KV namespace SESSIONS, as the Rust Worker's store does.
+// handler forwards `c.req.raw` to the origin, as a typical proxy app does. SESSION_STORE = "kv" or
+// "durable-object" keeps the sessions in SESSIONS (a KV namespace, or a binding to the Rust Worker's
+// SessionStore class), as the Rust Worker's store does.
 import { Hono } from "hono";
 import { SessionManager } from "edge-session";
 import { SessionManager as FullSessionManager } from "edge-session/full";
 import { session } from "edge-session/hono";
-import { kvStore } from "edge-session/store";
+import { durableObjectStore, kvStore } from "edge-session/store";
 
 let face;
 
 function build(env) {
   // SESSION_STORE = "kv": the session in Workers KV (the full entry carries the store's decisions).
-  const Manager = env.SESSION_STORE === "kv" ? FullSessionManager : SessionManager;
+  const stores = {
+    kv: () => kvStore(env.SESSIONS),
+    "durable-object": () => durableObjectStore(env.SESSIONS, { maxSessions: Number(env.SESSION_MAX_SESSIONS ?? 0) }),
+  };
+  const store = stores[env.SESSION_STORE]?.();
+  const Manager = store ? FullSessionManager : SessionManager;
   const manager = new Manager({
-    ...(env.SESSION_STORE === "kv" ? { store: kvStore(env.SESSIONS) } : {}),
+    ...(store ? { store } : {}),
     keys: env.SESSION_KEYS.split(/\s+/).filter(Boolean),
     maxAge: Number(env.SESSION_MAX_AGE ?? 0),
     include: (env.SESSION_INCLUDE ?? "/").split(/[\s,]+/).filter(Boolean),
