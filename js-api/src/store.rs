@@ -65,7 +65,8 @@ impl StoreFlow {
         let homes = match user_key {
             Some(k) => {
                 let secret = manager.inner.derive_secrets(store::HASH_KEY_LABEL).into_iter().next();
-                let secret = secret.ok_or_else(|| error("ERR_NO_KEYS", "a store per user needs the sealed format's keys"))?;
+                let secret =
+                    secret.ok_or_else(|| error("ERR_NO_KEYS", "a store per user needs the sealed format's keys"))?;
                 Some((k, store::HashKey::new(&secret)))
             }
             None => None,
@@ -75,7 +76,10 @@ impl StoreFlow {
 
     /// The home of `user`'s sessions (for a "log out everywhere"), or undefined without homes.
     #[wasm_bindgen(js_name = userHome)]
-    pub fn user_home(&self, #[wasm_bindgen(unchecked_param_type = "string")] user: JsValue) -> Result<Option<String>, JsValue> {
+    pub fn user_home(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] user: JsValue,
+    ) -> Result<Option<String>, JsValue> {
         let user = text(&user, "user")?;
         Ok(self.homes.as_ref().map(|(_, key)| store::user_home(key, &user)))
     }
