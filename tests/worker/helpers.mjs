@@ -1,5 +1,6 @@
 // Shared by the Worker tests: the built worker in Miniflare (real workerd), a local origin
 // server that records what it receives, and a minimal cookie jar.
+import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import { Miniflare } from "miniflare";
 
@@ -108,4 +109,40 @@ export async function get(mf, jar, path, headers = {}) {
   });
   jar?.store(res);
   return res;
+}
+
+/** Bundles tests/js-worker/worker.js (and the package it imports) as wrangler deploys it; its directory. */
+export function bundleJsWorker() {
+  const outdir = new URL("build/js-worker", ROOT).pathname;
+  execFileSync("npx", ["--no-install", "wrangler", "deploy", "--dry-run", "--outdir", outdir, "-c", "tests/js-worker/wrangler.toml"], {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    stdio: "pipe",
+  });
+  return outdir;
+}
+
+/** The store tests' origin: logs in, changes a cart, remembers and logs out through the SessionHeader. */
+export function storeOrigin() {
+  return origin((req, url) => {
+    const q = url.searchParams;
+    if (url.pathname === "/login") return { headers: { "x-replace-session": `!regenerate=1&user=${q.get("user")}` } };
+    if (url.pathname === "/cart") return { headers: { "x-replace-session": `cart.json=${q.get("n") ?? 1}` } };
+    if (url.pathname === "/remember") return { headers: { "x-replace-session": "!maxage=2592000" } };
+    if (url.pathname === "/logout") return { headers: { "x-replace-session": "!clear=1" } };
+  });
+}
+
+/**
+ * A request through a Miniflare worker with a cookie, in front of `o`: the status, what the origin
+ * saw (without the expiry), the cookie to keep (null once removed) and the Set-Cookie lines.
+ */
+export async function visitThrough(worker, o, path, cookie) {
+  const res = await worker.fetch(`http://127.0.0.1${path}`, { headers: cookie ? { cookie } : {} });
+  await res.text();
+  const lines = res.headers.getSetCookie();
+  const next = lines.find((l) => l.startsWith("session=") && !/Max-Age=0/.test(l))?.split(";")[0];
+  const removed = lines.some((l) => /^session=;.*Max-Age=0/.test(l));
+  const seen = (o.received.at(-1).headers["x-session"] ?? "").replace(/&?expiry=\d+/, "");
+  return { status: res.status, seen, cookie: removed ? null : (next ?? cookie), lines };
 }

@@ -6,10 +6,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import { Miniflare } from "miniflare";
 import { generateKey } from "edge-session";
-import { ROOT, origin } from "./helpers.mjs";
+import { ROOT, bundleJsWorker, storeOrigin, visitThrough } from "./helpers.mjs";
 import { storeSuite } from "../support/store-suite.mjs";
 
 const KEY = generateKey();
@@ -18,19 +17,8 @@ let mf, o, sessions;
 const workers = {};
 
 before(async () => {
-  const outdir = new URL("build/js-worker", ROOT).pathname;
-  execFileSync("npx", ["--no-install", "wrangler", "deploy", "--dry-run", "--outdir", outdir, "-c", "tests/js-worker/wrangler.toml"], {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    stdio: "pipe",
-  });
-  o = await origin((req, url) => {
-    const q = url.searchParams;
-    if (url.pathname === "/login") return { headers: { "x-replace-session": `!regenerate=1&user=${q.get("user")}` } };
-    if (url.pathname === "/cart") return { headers: { "x-replace-session": `cart.json=${q.get("n") ?? 1}` } };
-    if (url.pathname === "/remember") return { headers: { "x-replace-session": "!maxage=2592000" } };
-    if (url.pathname === "/logout") return { headers: { "x-replace-session": "!clear=1" } };
-  });
+  const outdir = bundleJsWorker();
+  o = await storeOrigin();
   const vars = { SESSION_KEYS: KEY, ORIGIN: o.url, SESSION_MAX_AGE: "3600", SESSION_STORE: "durable-object", SESSION_MAX_SESSIONS: "2", SESSION_ADMIN_TOKEN: ADMIN };
   const wasm = [{ type: "CompiledWasm", include: ["**/*.wasm"] }];
   mf = new Miniflare({
@@ -47,15 +35,7 @@ after(async () => {
   await o?.close();
 });
 
-async function visit(face, path, cookie) {
-  const res = await workers[face].fetch(`http://127.0.0.1${path}`, { headers: cookie ? { cookie } : {} });
-  await res.text();
-  const lines = res.headers.getSetCookie();
-  const next = lines.find((l) => l.startsWith("session=") && !/Max-Age=0/.test(l))?.split(";")[0];
-  const removed = lines.some((l) => /^session=;.*Max-Age=0/.test(l));
-  const seen = (o.received.at(-1).headers["x-session"] ?? "").replace(/&?expiry=\d+/, "");
-  return { status: res.status, seen, cookie: removed ? null : (next ?? cookie), lines };
-}
+const visit = (face, path, cookie) => visitThrough(workers[face], o, path, cookie);
 
 /** A user's object's name, for the test's eyes only (docs/WORKER.md has the layout). */
 function homeOf(user) {

@@ -10,10 +10,9 @@
 //   6. status text kept, and the same JSON log lines, in every face.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { Miniflare } from "miniflare";
 import { generateKey, verifySessionHeader } from "edge-session";
-import { ROOT, worker, origin, CookieJar, get } from "./helpers.mjs";
+import { bundleJsWorker, worker, origin, CookieJar, get } from "./helpers.mjs";
 
 const KEY = generateKey();
 const SECRET = "the origin secret of the parity test, 32+ characters";
@@ -22,12 +21,7 @@ let o;
 const logs = {};
 
 before(async () => {
-  const outdir = new URL("build/js-worker", ROOT).pathname;
-  execFileSync(
-    "npx",
-    ["--no-install", "wrangler", "deploy", "--dry-run", "--outdir", outdir, "-c", "tests/js-worker/wrangler.toml"],
-    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, stdio: "pipe" },
-  );
+  const outdir = bundleJsWorker();
   o = await origin((req, url) => {
     if (url.pathname === "/login") return { headers: { "x-replace-session": "user=alice&role=admin", "set-cookie": "origin=1" } };
     if (url.pathname === "/huge") return { headers: { "x-replace-session": `k=${"v".repeat(20_000)}` } };
