@@ -253,16 +253,22 @@ impl Session {
             return Err(SessionError::EmptyJson);
         }
         let name = value::stored_name(key, value.is_json(), flash);
-        let other = value::stored_name(key, !value.is_json(), flash);
         if text.is_empty() {
-            self.remove_stored(&other);
+            self.remove_stored(&value::other_form(&name));
             return Ok(self.remove_stored(&name));
         }
-        let at_entry_limit = self.entries.len() >= MAX_ENTRIES;
-        if at_entry_limit && self.remove_stored(&other).is_some() {
-            return self.put(name, text.to_owned());
+        self.put_one(name, text.to_owned())
+    }
+
+    /// Sets the stored name `name`, and removes its other form (`k` / `k.json`): a key holds one
+    /// value, whether the API or a SessionHeader sets it. At the entry limit, the other form's
+    /// place makes the room.
+    fn put_one(&mut self, name: String, value: String) -> Result<Option<String>, SessionError> {
+        let other = value::other_form(&name);
+        if self.entries.len() >= MAX_ENTRIES && self.remove_stored(&other).is_some() {
+            return self.put(name, value);
         }
-        let previous = self.put(name, text.to_owned())?;
+        let previous = self.put(name, value)?;
         self.remove_stored(&other);
         Ok(previous)
     }
@@ -611,10 +617,7 @@ impl Session {
         for piece in pieces {
             match piece {
                 Piece::Set(k, v) => {
-                    // A key holds one value: its other form (`k` / `k.json`) goes.
-                    let other = value::other_form(&k);
-                    self.put(k, v)?;
-                    self.remove_stored(&other);
+                    self.put_one(k, v)?;
                 }
                 Piece::Delete(k) => {
                     self.remove_stored(&k);
