@@ -6,7 +6,7 @@
 // handler may also answer with X-Replace-Session. A response with a 5xx status (a handler that
 // threw, answered by Express's error handling) saves nothing: the session stays as it was.
 import { SessionManager } from "edge-session";
-import { FLOW, STORE, log, planIn, planOut, release } from "./handle.js";
+import { FLOW, STORE, STORE_UNAVAILABLE, log, planIn, planOut, release } from "./handle.js";
 
 /** Node's request headers (values that may be arrays) as [name, value] pairs. */
 function pairs(headers) {
@@ -59,7 +59,7 @@ export function session(options, { key = "session" } = {}) {
     if (!(plan instanceof Promise)) return planned(plan);
     plan.then(planned, (e) => {
       if (e?.code !== "ERR_STORE_UNAVAILABLE") return next(e);
-      res.writeHead(503, { "content-type": "text/plain; charset=utf-8", "retry-after": "5" }).end("edge-session: the session store is unavailable\n");
+      res.writeHead(STORE_UNAVAILABLE.status, STORE_UNAVAILABLE.headers).end(STORE_UNAVAILABLE.body);
     });
   };
 }

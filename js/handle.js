@@ -44,8 +44,15 @@ export function release(plan) {
 }
 
 /** A store that cannot be read, with `outage: "error"`: 503 (the reason is in the log already). */
+export const STORE_UNAVAILABLE = {
+  status: 503,
+  headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "5" },
+  body: "edge-session: the session store is unavailable\n",
+};
+
+/** `STORE_UNAVAILABLE` as a Response. */
 export function storeUnavailable() {
-  return new Response("edge-session: the session store is unavailable\n", { status: 503, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "5" } });
+  return new Response(STORE_UNAVAILABLE.body, { status: STORE_UNAVAILABLE.status, headers: STORE_UNAVAILABLE.headers });
 }
 
 /**

@@ -7,7 +7,7 @@
 // 5xx of ours without a log line: a read that fails gives the request no session and saves
 // nothing ("no-session", the default), or answers 503 (`outage: "error"`); a write that fails
 // keeps the cookie the browser has (no cookie ever names a record that was not stored).
-import { failure, pack, requestPlan, responsePlan, unpack } from "./plans.js";
+import { failure, log, pack, requestPlan, responsePlan, unpack } from "./plans.js";
 
 /** Where a manager keeps its store (`new SessionManager({ ..., store })`). */
 export const STORE = Symbol.for("edge-session.store");
@@ -72,7 +72,7 @@ export async function storeIn(manager, st, method, host, target, headers, now) {
   }
   if (down && st.outage === "error") {
     cookie.free();
-    for (const { level, line } of notices) console[level](line);
+    log(notices);
     throw failure("ERR_STORE_UNAVAILABLE", "the session store cannot be read");
   }
   let session;
@@ -100,47 +100,45 @@ function write(packed) {
  */
 export async function storeOut(manager, st, ctx, session, headers, now, failed) {
   const { planPassthrough, planResponseSaved, mergeUpdate } = st.bindings;
-  {
-    const packed = pack(headers);
-    if (!session || !ctx || failed) return responsePlan(planPassthrough(manager, packed));
-    // The store could not be read: the app's update cannot be merged, nothing is saved.
-    if (ctx.down) return responsePlan(planResponseSaved(manager, session, packed, ""));
-    const notices = unpack(mergeUpdate(manager, session, packed).split("\0"), 0, {}).notices;
-    let lines = [];
-    let w = null;
-    try {
-      w = write(st.flow.save(ctx.cookie, session, now));
-    } catch (e) {
-      notices.push({ level: "error", line: JSON.stringify({ edge_session: "not-saved", error: String(e?.message ?? e) }) });
-    }
-    if (w && w.kind !== "nothing") {
-      try {
-        let put = null;
-        if (w.kind === "put") {
-          const created = session.issued ?? now;
-          // The generation this session was read under, when it is written back to the same home.
-          const generation = ctx.home && ctx.home === w.newHome ? ctx.generation : null;
-          put = await st.backend.put(w.newKey, w.record, w.ttl, { home: w.newHome || null, created, generation, replaces: w.reissued ? w.oldKey || null : null });
-        }
-        if (put?.loggedOut) {
-          // Logged out everywhere while this request was in flight: nothing was written back,
-          // and the cookie goes.
-          notices.push({ level: "info", line: JSON.stringify({ edge_session: "rejected", why: "logged-out" }) });
-          lines = manager.removalCookies();
-        } else {
-          for (let n = put?.evicted?.length ?? 0; n > 0; n--) notices.push({ level: "info", line: JSON.stringify({ edge_session: "evicted" }) });
-          if (w.oldKey && (w.kind === "remove" || w.reissued)) {
-            await st.backend.delete(w.oldKey, { home: w.oldHome || null }).catch((e) => notices.push(storeError(e)));
-          }
-          lines = w.cookies;
-        }
-      } catch (e) {
-        // Never hand out a cookie whose record was not stored: the browser keeps the one it has.
-        notices.push(storeError(e));
-      }
-    }
-    const plan = responsePlan(planResponseSaved(manager, session, packed, lines.join("\0")));
-    plan.notices = [...notices, ...plan.notices];
-    return plan;
+  const packed = pack(headers);
+  if (!session || !ctx || failed) return responsePlan(planPassthrough(manager, packed));
+  // The store could not be read: the app's update cannot be merged, nothing is saved.
+  if (ctx.down) return responsePlan(planResponseSaved(manager, session, packed, ""));
+  const notices = unpack(mergeUpdate(manager, session, packed).split("\0"), 0, {}).notices;
+  let lines = [];
+  let w = null;
+  try {
+    w = write(st.flow.save(ctx.cookie, session, now));
+  } catch (e) {
+    notices.push({ level: "error", line: JSON.stringify({ edge_session: "not-saved", error: String(e?.message ?? e) }) });
   }
+  if (w && w.kind !== "nothing") {
+    try {
+      let put = null;
+      if (w.kind === "put") {
+        const created = session.issued ?? now;
+        // The generation this session was read under, when it is written back to the same home.
+        const generation = ctx.home && ctx.home === w.newHome ? ctx.generation : null;
+        put = await st.backend.put(w.newKey, w.record, w.ttl, { home: w.newHome || null, created, generation, replaces: w.reissued ? w.oldKey || null : null });
+      }
+      if (put?.loggedOut) {
+        // Logged out everywhere while this request was in flight: nothing was written back,
+        // and the cookie goes.
+        notices.push({ level: "info", line: JSON.stringify({ edge_session: "rejected", why: "logged-out" }) });
+        lines = manager.removalCookies();
+      } else {
+        for (let n = put?.evicted?.length ?? 0; n > 0; n--) notices.push({ level: "info", line: JSON.stringify({ edge_session: "evicted" }) });
+        if (w.oldKey && (w.kind === "remove" || w.reissued)) {
+          await st.backend.delete(w.oldKey, { home: w.oldHome || null }).catch((e) => notices.push(storeError(e)));
+        }
+        lines = w.cookies;
+      }
+    } catch (e) {
+      // Never hand out a cookie whose record was not stored: the browser keeps the one it has.
+      notices.push(storeError(e));
+    }
+  }
+  const plan = responsePlan(planResponseSaved(manager, session, packed, lines.join("\0")));
+  plan.notices = [...notices, ...plan.notices];
+  return plan;
 }

@@ -11,10 +11,12 @@
 // "error" (503). A write that fails never sends a cookie that names a record that was not
 // stored: the browser keeps the cookie it has.
 
+import { failure } from "./plans.js";
+
 /** Workers KV: `namespace` is the binding (`env.SESSIONS`); records expire with their session. */
 export function kvStore(namespace, { outage } = {}) {
   if (!namespace || typeof namespace.get !== "function" || typeof namespace.put !== "function") {
-    throw kvMisuse();
+    throw misuse("kvStore(namespace): the namespace must be a Workers KV binding (env.SESSIONS)");
   }
   return {
     kind: "kv",
@@ -39,10 +41,11 @@ export function kvStore(namespace, { outage } = {}) {
  * by login time. One Redis (or a primary): the scripts touch several keys, so not Redis Cluster.
  */
 export function redisStore(client, { prefix = "", outage, timeout = 2000, userKey = "user", maxSessions = 0 } = {}) {
-  if (!client || typeof client.sendCommand !== "function") throw redisMisuse();
+  if (!client || typeof client.sendCommand !== "function") {
+    throw misuse("redisStore(client): the client must be a connected client of the redis package (createClient().connect())");
+  }
   if (!Number.isInteger(timeout) || timeout < 1) throw misuse("redisStore: timeout must be a whole number of milliseconds from 1");
-  if (!Number.isInteger(maxSessions) || maxSessions < 0 || maxSessions > 1000) throw misuse("redisStore: maxSessions must be a whole number from 0 to 1000");
-  if (typeof userKey !== "string" || userKey === "") throw misuse("redisStore: userKey must be a session key");
+  checkPerUser("redisStore", userKey, maxSessions);
   const command = (args) => {
     let timer;
     const late = new Promise((_, reject) => {
@@ -148,8 +151,7 @@ export function durableObjectStore(namespace, { outage, userKey = "user", maxSes
   if (!namespace || typeof namespace.idFromName !== "function" || typeof namespace.get !== "function") {
     throw misuse("durableObjectStore(namespace): the namespace must be a Durable Object binding to the SessionStore class");
   }
-  if (!Number.isInteger(maxSessions) || maxSessions < 0 || maxSessions > 1000) throw misuse("durableObjectStore: maxSessions must be a whole number from 0 to 1000");
-  if (typeof userKey !== "string" || userKey === "") throw misuse("durableObjectStore: userKey must be a session key");
+  checkPerUser("durableObjectStore", userKey, maxSessions);
   // The protocol's base URL: never reachable from the Internet, only through the binding.
   const call = async (home, method, path, body) => {
     const res = await namespace.get(namespace.idFromName(home)).fetch(`https://session-store.internal${path}`, { method, body });
@@ -187,17 +189,12 @@ export function durableObjectStore(namespace, { outage, userKey = "user", maxSes
   };
 }
 
-function kvMisuse() {
-  return misuse("kvStore(namespace): the namespace must be a Workers KV binding (env.SESSIONS)");
-}
-
-function redisMisuse() {
-  return misuse("redisStore(client): the client must be a connected client of the redis package (createClient().connect())");
+/** The per-user options of a store (`userKey`, `maxSessions`), checked once for every store that has them. */
+function checkPerUser(name, userKey, maxSessions) {
+  if (!Number.isInteger(maxSessions) || maxSessions < 0 || maxSessions > 1000) throw misuse(`${name}: maxSessions must be a whole number from 0 to 1000`);
+  if (typeof userKey !== "string" || userKey === "") throw misuse(`${name}: userKey must be a session key`);
 }
 
 function misuse(message) {
-  const e = new TypeError(message);
-  e.name = "EdgeSessionError";
-  e.code = "ERR_INVALID_OPTION";
-  return e;
+  return failure("ERR_INVALID_OPTION", message);
 }

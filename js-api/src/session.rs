@@ -4,7 +4,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::errors::session_error;
 use crate::values::{
-    JsEntries, JsNumberOrNull, JsStringOrNull, json_text, micros, millis, number_or_null, string_or_null, text,
+    JsEntries, JsNumberOrNull, JsStringOrNull, Stored, json_text, micros, millis, number_or_null, string_or_null, text,
     typed_entries, typed_value,
 };
 
@@ -50,8 +50,7 @@ impl Session {
         #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
         #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
     ) -> Result<(), JsValue> {
-        let key = text(&key, "key")?;
-        let value = json_text(&value)?;
+        let (key, value) = key_and_value(&key, &value)?;
         self.inner.set_value(&key, value.as_value()).map_err(|e| session_error(&e))
     }
 
@@ -62,8 +61,7 @@ impl Session {
         #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
         #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
     ) -> Result<(), JsValue> {
-        let key = text(&key, "key")?;
-        let value = json_text(&value)?;
+        let (key, value) = key_and_value(&key, &value)?;
         self.inner.flash(&key, value.as_value()).map_err(|e| session_error(&e))
     }
 
@@ -180,6 +178,11 @@ impl Session {
     pub fn to_js_string(&self) -> String {
         self.inner.to_string()
     }
+}
+
+/// `set`'s and `flash`'s arguments: a string key and a value as the core stores it.
+fn key_and_value(key: &JsValue, value: &JsValue) -> Result<(String, Stored), JsValue> {
+    Ok((text(key, "key")?, json_text(value)?))
 }
 
 impl Default for Session {
