@@ -200,6 +200,19 @@ fn decode(input: &str, escaped: bool) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The reserved key of a device-bound session's state in the sealed session string
+/// (`!device=ID` while offered, `!device=ID.N.KEY` once bound: see `device_bound.rs`). Read only
+/// from a cookie the manager opened: a SessionHeader's is ignored.
+pub(crate) const DEVICE_KEY: &str = "!device";
+
+/// The reserved key of a soft-bound session's client fingerprint (`client_binding.rs`), read only
+/// from a cookie the manager opened, like `!device`.
+pub(crate) const CLIENT_KEY: &str = "!fp";
+
+/// Keys the proxy adds to the SessionEnv header for the origin (with `device_bound`): an origin
+/// that sends them back in its SessionHeader changes nothing.
+pub(crate) const ORIGIN_ONLY_KEYS: [&str; 3] = ["!bound", "!issued", "!client"];
+
 /// Parses an `expiry` (µs) or `!maxage` (s) value: decimal digits; `0` means none. Anything else is invalid.
 fn parse_number(value: &str) -> Option<u64> {
     if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_digit()) {
@@ -223,6 +236,10 @@ pub(crate) enum Piece {
     Clear,
     /// `!maxage=N` (`None` for `!maxage=0` or `!maxage=`): the session's own max age, seconds.
     MaxAge(Option<u64>),
+    /// `!device=STATE`: a device-bound session's state (kept only from a sealed cookie).
+    Device(String),
+    /// `!fp=HEX`: a soft-bound session's client fingerprint (kept only from a sealed cookie).
+    Client(String),
 }
 
 /// Splits a session string into pieces, dropping invalid pairs. Callers bound `input` first.
@@ -268,12 +285,15 @@ pub(crate) fn pieces(input: &str) -> impl Iterator<Item = Piece> + '_ {
 /// used in a way that means nothing.
 fn piece(key: Option<String>, raw_value: &str, value_escaped: bool) -> Option<Piece> {
     let key = key?;
+    if ORIGIN_ONLY_KEYS.contains(&key.as_str()) {
+        return None;
+    }
     if raw_value.is_empty() {
         // Apache: `apr_table_unset` on an empty value. An `expiry=`, `!regenerate=` or `!clear=`
         // deletes nothing; `!maxage=` resets the session's own max age.
         return match key.as_str() {
             MAX_AGE_KEY => Some(Piece::MaxAge(None)),
-            EXPIRY_KEY | REGENERATE_KEY | CLEAR_KEY => None,
+            EXPIRY_KEY | REGENERATE_KEY | CLEAR_KEY | DEVICE_KEY | CLIENT_KEY => None,
             _ => Some(Piece::Delete(key)),
         };
     }
@@ -281,6 +301,8 @@ fn piece(key: Option<String>, raw_value: &str, value_escaped: bool) -> Option<Pi
     match key.as_str() {
         REGENERATE_KEY => return Some(Piece::Regenerate),
         CLEAR_KEY => return Some(Piece::Clear),
+        DEVICE_KEY => return Some(Piece::Device(value)),
+        CLIENT_KEY => return Some(Piece::Client(value)),
         MAX_AGE_KEY => {
             let seconds = parse_number(&value).filter(|&s| s <= crate::limits::MAX_SECONDS)?;
             return Some(Piece::MaxAge((seconds != 0).then_some(seconds)));

@@ -76,6 +76,13 @@ pub enum ConfigError {
     /// The format is left out of this build: the `apache` format needs the crate's `apache`
     /// feature (on by default; the npm package's default entry leaves it out).
     FormatUnavailable(Format),
+    /// `device_bound` needs the crate's `dbsc` feature (the npm package's `edge-session/device-bound`
+    /// entry, the Worker built with its `dbsc` feature).
+    /// (`client_binding` too.)
+    DeviceBoundUnavailable(Opt),
+    /// `device_bound` needs the `sealed` format (its challenges and bound cookies are sealed tokens)
+    /// and cookie sessions (not a server-side store's); `client_binding` too.
+    DeviceBoundNeedsSealed(Opt),
 }
 
 impl ConfigError {
@@ -97,6 +104,7 @@ impl ConfigError {
             Self::OriginSecret(_) => Opt::OriginSecret,
             Self::ContextNeedsSealed => Opt::TokenContext,
             Self::FormatUnavailable(_) => Opt::Format,
+            Self::DeviceBoundUnavailable(opt) | Self::DeviceBoundNeedsSealed(opt) => *opt,
         })
     }
 
@@ -142,6 +150,9 @@ impl ConfigError {
                 )
             }
             Self::SameHeader => format!("must be a header other than {}", name(Opt::Header)),
+            Self::InvalidPathPrefix(Opt::DeviceBoundPath, p) => {
+                format!("path {} must start with \"/\", not end with one, and hold no space or quote", Quoted(p))
+            }
             Self::InvalidPathPrefix(_, p) => format!("path prefix {} must start with \"/\"", Quoted(p)),
             Self::OutOfRange { option, value } => {
                 let (min, max) = option.bounds();
@@ -161,6 +172,17 @@ impl ConfigError {
             Self::FormatUnavailable(format) => {
                 let f = format.as_str();
                 format!("the {f} format is not in this build (the crate's \"{f}\" feature)")
+            }
+            Self::DeviceBoundUnavailable(_) => format!(
+                "device-bound sessions are {}",
+                match spelling {
+                    Spelling::Js => "in the edge-session/device-bound entry: import from it",
+                    Spelling::Env => "in the Worker's \"dbsc\" build (bash scripts/build-worker.sh --dbsc)",
+                    _ => "the crate's \"dbsc\" feature",
+                }
+            ),
+            Self::DeviceBoundNeedsSealed(_) => {
+                "needs the sealed format and cookie sessions (no server-side store)".to_owned()
             }
         }
     }

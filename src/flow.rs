@@ -93,6 +93,9 @@ pub struct RequestPlan {
     pub headers: Vec<HeaderOp>,
     /// What to log.
     pub notices: Vec<Notice>,
+    /// An answer to send instead of going to the origin: a device-bound session endpoint's
+    /// (registration, refresh). The face sends it as it is (its `Set-Cookie` lines included).
+    pub answer: Option<crate::device_bound::Answer>,
 }
 
 /// What to do with the origin's response before it reaches the client.
@@ -200,7 +203,9 @@ impl SessionManager {
         now: u64,
     ) -> RequestPlan {
         let cookie = value(headers, "cookie", "; ");
-        let session = self.applies_to(path_of(target)).then(|| self.load(cookie.as_deref(), now));
+        let path = path_of(target);
+        let applies = self.applies_to(path) || self.is_device_endpoint(path);
+        let session = applies.then(|| self.load(cookie.as_deref(), now));
         let signed = signature::Signed { method, host, target };
         self.plan(session, Request { signed, now }, headers, cookie)
     }
@@ -239,6 +244,21 @@ impl SessionManager {
         cookie: Option<String>,
     ) -> RequestPlan {
         let o = self.options();
+        #[cfg(feature = "dbsc")]
+        if let Some(endpoint) = self.device_endpoint(path_of(request.signed.target)) {
+            let (answer, notices) = self.answer_device(endpoint, request.signed.method, session, headers, request.now);
+            return RequestPlan { session: None, headers: Vec::new(), notices, answer: Some(answer) };
+        }
+        #[cfg(feature = "dbsc")]
+        let (mut session, unbound) = self.gate(session, cookie.as_deref(), request.now);
+        // Soft binding, for sessions no device key binds (a bound one has its proof).
+        #[cfg(feature = "dbsc")]
+        let changed = match session.as_mut() {
+            Some(s) if !s.device_bound() => {
+                self.check_client(s, &value(headers, "user-agent", " ").unwrap_or_default())
+            }
+            _ => None,
+        };
         let mut ops = Vec::new();
         delete_spellings(&mut ops, &o.env_header, headers);
         let signature_header = self.signature_header();
@@ -252,6 +272,9 @@ impl SessionManager {
                 None => HeaderOp::Delete("cookie".into()),
             });
         }
+        #[cfg(feature = "dbsc")]
+        let value = session.as_ref().map(|s| self.env_value(s));
+        #[cfg(not(feature = "dbsc"))]
         let value = session.as_ref().map(Session::to_string);
         if !o.origin_secret.is_empty() {
             let Request { signed, now } = request;
@@ -259,15 +282,18 @@ impl SessionManager {
             ops.push(HeaderOp::Set(signature_header, sig));
         }
         let (Some(session), Some(value)) = (session, value) else {
-            return RequestPlan { session: None, headers: ops, notices: Vec::new() };
+            return RequestPlan { session: None, headers: ops, notices: Vec::new(), answer: None };
         };
-        let notices = match session.status() {
+        #[allow(unused_mut)]
+        let mut notices = match session.status() {
             LoadStatus::Rejected(why) => vec![Notice::Rejected(why)],
             LoadStatus::Expired => vec![Notice::Expired],
             _ => Vec::new(),
         };
+        #[cfg(feature = "dbsc")]
+        notices.extend(unbound.into_iter().chain(changed));
         ops.push(HeaderOp::Set(o.env_header.to_ascii_lowercase(), value));
-        RequestPlan { session: Some(session), headers: ops, notices }
+        RequestPlan { session: Some(session), headers: ops, notices, answer: None }
     }
 
     /// Decides what happens to the origin's response (its headers, name and value): merges its
@@ -291,12 +317,24 @@ impl SessionManager {
             return self.plan_response_saved(None, headers, Ok(Vec::new()));
         };
         let refused = self.merge_update(session, headers);
+        #[cfg(feature = "dbsc")]
+        let offer = self.offer_registration(session, now);
         let (lines, saved) = match self.save_lines(session, now) {
             Ok((lines, saved)) => (Ok(lines), saved),
             Err(e) => (Err(e), Saved::Nothing),
         };
         let mut plan = self.plan_response_saved(Some(session), headers, lines);
         plan.notices.splice(0..0, refused);
+        #[cfg(feature = "dbsc")]
+        {
+            use crate::device_bound::REGISTRATION_HEADER;
+            if let Some(offer) =
+                offer.filter(|_| matches!(saved, Saved::Created(_) | Saved::Rotated(_) | Saved::Renewed(_)))
+            {
+                plan.headers.push(HeaderOp::Set(REGISTRATION_HEADER.into(), offer));
+            }
+            plan.headers.extend(self.device_after_save(&saved));
+        }
         plan.saved = saved;
         plan
     }

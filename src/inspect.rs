@@ -17,6 +17,7 @@ use crate::apache_wire;
 use crate::chunks;
 use crate::codec;
 use crate::cookie_header;
+use crate::device_bound::{BOUND_SUFFIX, bound_cookie_expiry, thumbprint_of_stored};
 use crate::format::{ApacheCipher, Format};
 use crate::keys::{self, KeyRing};
 use crate::limits::MAX_COOKIE_BYTES;
@@ -246,6 +247,11 @@ pub struct Inspection {
     /// What is worth knowing besides: the cookie's attributes, size, expiry and format, and keys
     /// that cannot be used.
     pub warnings: Vec<Warning>,
+    /// A device-bound session (DBSC): the RFC 7638 thumbprint of the device key it is bound to.
+    pub device_key: Option<String>,
+    /// A device-bound session's bound cookie (`NAME_bound`, when the input is a Cookie header that
+    /// holds it and a given key opens it): when it expires, µs since the epoch.
+    pub bound_expires: Option<u64>,
 }
 
 /// The pieces of the input: the cookie's name and value, and its attributes if a `Set-Cookie`.
@@ -421,6 +427,8 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
         reading: None,
         problem: None,
         warnings: Vec::new(),
+        device_key: None,
+        bound_expires: None,
     };
     if let Some((seen, wanted)) = missing {
         out.problem = Some(Warning::NoCookieNamed(wanted, seen));
@@ -433,7 +441,15 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
             out.session = Session::decode(&parsed.value).ok();
             session_string = Some(parsed.value.to_string());
         }
-        Some(Format::Sealed) => open_sealed(&mut out, &mut warnings, name, &parsed.value, &options.keys),
+        Some(Format::Sealed) => {
+            let ring = open_sealed(&mut out, &mut warnings, name, &parsed.value, &options.keys);
+            out.device_key = out.session.as_ref().and_then(|s| s.device_key()).and_then(thumbprint_of_stored);
+            if let (Some(ring), Some(_)) = (ring, &out.device_key) {
+                let header = strip_prefix_ci(input.trim(), "cookie:").unwrap_or(input);
+                out.bound_expires = cookie_header::find_cookie(header, &format!("{name}{BOUND_SUFFIX}"))
+                    .and_then(|token| bound_cookie_expiry(&ring, name, token));
+            }
+        }
         Some(Format::Apache) => session_string = open_apache(&mut out, &parsed.value, &options.keys),
         _ => out.problem = Some(Warning::UnknownFormat),
     }
@@ -453,11 +469,18 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Inspection {
     out
 }
 
-fn open_sealed(out: &mut Inspection, warnings: &mut Vec<Warning>, name: &str, value: &str, keys: &[String]) {
+/// Opens a sealed cookie into `out`; the key ring that opened it.
+fn open_sealed(
+    out: &mut Inspection,
+    warnings: &mut Vec<Warning>,
+    name: &str,
+    value: &str,
+    keys: &[String],
+) -> Option<KeyRing> {
     out.key_id = sealed::Unsealed::key_id_of(value).map(|id| text::hex(&id));
     if keys.is_empty() {
         out.problem = Some(Warning::NeedsKey);
-        return;
+        return None;
     }
     let mut usable = Vec::new();
     for (i, k) in keys.iter().enumerate() {
@@ -471,11 +494,17 @@ fn open_sealed(out: &mut Inspection, warnings: &mut Vec<Warning>, name: &str, va
     }
     let Ok(Some(ring)) = KeyRing::new(&usable) else {
         out.problem = Some(Warning::NoUsableKey);
-        return;
+        return None;
     };
     match sealed::open(&ring, name, value).and_then(sealed::Unsealed::into_session) {
-        Ok(s) => out.session = Some(s),
-        Err(why) => out.problem = Some(Warning::CannotOpen(why)),
+        Ok(s) => {
+            out.session = Some(s);
+            Some(ring)
+        }
+        Err(why) => {
+            out.problem = Some(Warning::CannotOpen(why));
+            None
+        }
     }
 }
 

@@ -39,8 +39,14 @@ mod cache;
 #[cfg(feature = "apache")]
 mod cbc;
 mod chunks;
+mod client_binding;
+#[cfg(feature = "dbsc")]
+mod client_fingerprint;
 mod codec;
 mod cookie_header;
+#[cfg(feature = "dbsc")]
+mod dbsc_proof;
+pub mod device_bound;
 mod error;
 mod flow;
 mod format;
@@ -64,6 +70,7 @@ mod status;
 mod store_records;
 mod store_sessions;
 mod text;
+mod thumbprint;
 mod token;
 #[cfg(feature = "serde")]
 mod typed;
@@ -93,6 +100,7 @@ pub use value::Value;
 /// assert_eq!(ORIGIN_FAILURE_STATUS, 502);
 /// ```
 pub mod proxy {
+    pub use crate::device_bound::Answer;
     pub use crate::flow::{
         FAILURE_CONTENT_TYPE, HeaderOp, ORIGIN_FAILURE_BODY, ORIGIN_FAILURE_STATUS, RequestPlan, ResponsePlan,
     };

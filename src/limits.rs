@@ -34,5 +34,8 @@ pub const MIN_PASSPHRASE_CHARS: usize = 32;
 pub const MAX_SECONDS: u64 = 100 * 366 * 24 * 3600;
 /// The most bytes of data a sealed token carries (it travels in URLs).
 pub const MAX_TOKEN_DATA_BYTES: usize = 2048;
+/// The longest DBSC proof (`Secure-Session-Response`) read, in bytes: a JWT with a P-256 key is
+/// about 600.
+pub const MAX_PROOF_BYTES: usize = 4096;
 /// The longest purpose of a sealed token, in bytes.
 pub const MAX_PURPOSE_BYTES: usize = 128;

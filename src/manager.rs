@@ -88,6 +88,12 @@ impl SessionManager {
         &self.options
     }
 
+    /// The cookie's canonical attributes.
+    #[cfg(feature = "dbsc")]
+    pub(crate) fn attributes(&self) -> &crate::set_cookie::Attributes {
+        &self.attributes
+    }
+
     /// Whether sessions apply to a request path (`SessionInclude` / `SessionExclude`).
     ///
     /// ```

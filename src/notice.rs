@@ -71,6 +71,20 @@ pub enum Notice {
     ///
     /// [`SessionManager::startup_notice`]: crate::SessionManager::startup_notice
     WeakPassphrases(Vec<usize>),
+    /// (The `dbsc` feature.) A device-bound session (DBSC) step: `event` is `registered`, `refreshed`, `challenged`,
+    /// `ended`, `refused` (an endpoint refused a proof) or `unbound` (a bound session came without
+    /// a valid bound cookie: treated as no session), `detail` the key's thumbprint or the reason.
+    #[cfg(feature = "dbsc")]
+    DeviceBound {
+        /// What happened.
+        event: &'static str,
+        /// The key's thumbprint, or why.
+        detail: String,
+    },
+    /// (The `dbsc` feature.) Soft binding: the request's client does not match the session's
+    /// fingerprint; what was done (`report`, `regenerate`) and the client's family.
+    #[cfg(feature = "dbsc")]
+    ClientChanged(String),
 }
 
 /// What the weak-passphrase warning says beside the positions.
@@ -96,6 +110,10 @@ impl Notice {
             Self::NotSaved(_) => "not-saved",
             Self::OriginFailed(_) => "origin-failed",
             Self::WeakPassphrases(_) => "weak-passphrase",
+            #[cfg(feature = "dbsc")]
+            Self::DeviceBound { .. } => "device-bound",
+            #[cfg(feature = "dbsc")]
+            Self::ClientChanged(_) => "client-changed",
         }
     }
 
@@ -107,7 +125,13 @@ impl Notice {
     pub fn level(&self) -> Level {
         match self {
             Self::Rejected(_) | Self::Expired => Level::Info,
+            #[cfg(feature = "dbsc")]
+            Self::DeviceBound { event: "refused" | "unbound", .. } => Level::Warn,
+            #[cfg(feature = "dbsc")]
+            Self::DeviceBound { .. } => Level::Info,
             Self::UpdateRefused(_) | Self::WeakPassphrases(_) => Level::Warn,
+            #[cfg(feature = "dbsc")]
+            Self::ClientChanged(_) => Level::Warn,
             Self::NotSaved(_) | Self::OriginFailed(_) => Level::Error,
         }
     }
@@ -147,8 +171,19 @@ impl Notice {
             Self::NotSaved(e) => Some(("error", e.message(spelling))),
             Self::OriginFailed(e) => Some(("error", e.clone())),
             Self::WeakPassphrases(_) => None,
+            #[cfg(feature = "dbsc")]
+            Self::DeviceBound { detail, .. } => Some(("detail", detail.clone())),
+            #[cfg(feature = "dbsc")]
+            Self::ClientChanged(detail) => Some(("detail", detail.clone())),
         };
-        let mut fields: Vec<(&str, &str)> = detail.as_ref().map(|(k, v)| (*k, v.as_str())).into_iter().collect();
+        let mut fields: Vec<(&str, &str)> = Vec::with_capacity(2 + extra.len());
+        #[cfg(feature = "dbsc")]
+        if let Self::DeviceBound { event, .. } = self {
+            fields.push(("step", event));
+        }
+        if let Some((k, v)) = &detail {
+            fields.push((k, v));
+        }
         fields.extend_from_slice(extra);
         log_line(self.event(), &fields)
     }
@@ -184,7 +219,7 @@ pub fn log_line(event: &str, fields: &[(&str, &str)]) -> String {
     s
 }
 
-fn json_string(out: &mut String, v: &str) {
+pub(crate) fn json_string(out: &mut String, v: &str) {
     out.push('"');
     for c in v.chars() {
         match c {

@@ -63,6 +63,14 @@ pub enum Opt {
     OpenCache,
     /// `open_cache_bytes`
     OpenCacheBytes,
+    /// `device_bound`
+    DeviceBound,
+    /// `device_bound_max_age`
+    DeviceBoundMaxAge,
+    /// `device_bound_path`
+    DeviceBoundPath,
+    /// `client_binding`
+    ClientBinding,
     /// `token_context` (the Worker's own: neither a JavaScript option nor a variable)
     TokenContext,
 }
@@ -175,6 +183,11 @@ pub struct OptionSpec {
 }
 
 const FORMATS: &[&str] = &[Format::Sealed.as_str(), Format::Plain.as_str(), Format::Apache.as_str()];
+const CLIENT_BINDINGS: &[&str] = &[
+    crate::client_binding::ClientBinding::Off.as_str(),
+    crate::client_binding::ClientBinding::Report.as_str(),
+    crate::client_binding::ClientBinding::Regenerate.as_str(),
+];
 const CIPHERS: &[&str] = &[ApacheCipher::Aes128.as_str(), ApacheCipher::Aes192.as_str(), ApacheCipher::Aes256.as_str()];
 
 const fn row(
@@ -198,7 +211,7 @@ const fn count(min: usize, max: usize) -> Kind {
 /// let names: Vec<&str> = edge_session::option_table::OPTIONS.iter().map(|o| o.js).filter(|n| !n.is_empty()).collect();
 /// assert!(names.contains(&"cookieName") && names.contains(&"openCacheBytes"));
 /// ```
-pub const OPTIONS: [OptionSpec; 19] = [
+pub const OPTIONS: [OptionSpec; 23] = [
     row(Opt::CookieName, "cookie_name", "cookieName", "SESSION_COOKIE_NAME", Kind::Text, "session"),
     row(
         Opt::CookieAttributes,
@@ -244,6 +257,31 @@ pub const OPTIONS: [OptionSpec; 19] = [
         "SESSION_OPEN_CACHE_BYTES",
         count(0, MAX_OPEN_CACHE_BYTES),
         "4194304",
+    ),
+    row(Opt::DeviceBound, "device_bound", "deviceBound", "SESSION_DEVICE_BOUND", Kind::Flag, "false"),
+    row(
+        Opt::DeviceBoundMaxAge,
+        "device_bound_max_age",
+        "deviceBoundMaxAge",
+        "SESSION_DEVICE_BOUND_MAX_AGE",
+        count(10, 86_400),
+        "600",
+    ),
+    row(
+        Opt::DeviceBoundPath,
+        "device_bound_path",
+        "deviceBoundPath",
+        "SESSION_DEVICE_BOUND_PATH",
+        Kind::Text,
+        "/__edge-session/dbsc",
+    ),
+    row(
+        Opt::ClientBinding,
+        "client_binding",
+        "clientBinding",
+        "SESSION_CLIENT_BINDING",
+        Kind::Choice(CLIENT_BINDINGS),
+        "off",
     ),
     row(Opt::TokenContext, "token_context", "", "", Kind::Text, ""),
 ];

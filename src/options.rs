@@ -89,6 +89,21 @@ pub struct Options {
     /// under another (nor as a plain session cookie). Empty (the default) for session cookies;
     /// the Worker's server-side store seals its reference cookies under `store`.
     pub token_context: String,
+    /// Device-bound sessions (W3C DBSC): a new or regenerated session is offered a binding to a
+    /// key the browser keeps on the device; once bound, the session counts only beside a
+    /// short-lived bound cookie that only a proof signed with that key renews. Off by default;
+    /// needs the crate's `dbsc` feature and the `sealed` format (see `device_bound`).
+    pub device_bound: bool,
+    /// The bound cookie's lifetime in seconds (10 to 86 400). Default 600.
+    pub device_bound_max_age: u64,
+    /// Where the registration and refresh endpoints are: `PATH/register`, `PATH/refresh`.
+    /// Default `/__edge-session/dbsc`.
+    pub device_bound_path: String,
+    /// Soft binding, for browsers without device-bound sessions: a coarse client fingerprint
+    /// (browser and OS families; in the Worker, the network's ASN and country) kept in the session,
+    /// and a request from a client that differs reported to the origin (`!client=changed`) or
+    /// also regenerated. Default off; needs the `dbsc` feature and the `sealed` format.
+    pub client_binding: crate::client_binding::ClientBinding,
 }
 
 impl Default for Options {
@@ -113,6 +128,10 @@ impl Default for Options {
             open_cache_bytes: DEFAULT_OPEN_CACHE_BYTES,
             origin_secret: String::new(),
             token_context: String::new(),
+            device_bound: false,
+            device_bound_max_age: 600,
+            device_bound_path: "/__edge-session/dbsc".into(),
+            client_binding: crate::client_binding::ClientBinding::Off,
         }
     }
 }
@@ -139,6 +158,10 @@ impl fmt::Debug for Options {
             .field("open_cache_bytes", &self.open_cache_bytes)
             .field("origin_secret", &if self.origin_secret.is_empty() { "" } else { "[redacted]" })
             .field("token_context", &self.token_context)
+            .field("device_bound", &self.device_bound)
+            .field("device_bound_max_age", &self.device_bound_max_age)
+            .field("device_bound_path", &self.device_bound_path)
+            .field("client_binding", &self.client_binding)
             .finish()
     }
 }
@@ -185,6 +208,13 @@ impl Options {
             (Opt::AllowWeakPassphrases, V::Flag(b)) => self.allow_weak_passphrases = b,
             (Opt::OriginSecret, V::Text(s)) => self.origin_secret = s,
             (Opt::TokenContext, V::Text(s)) => self.token_context = s,
+            (Opt::DeviceBound, V::Flag(b)) => self.device_bound = b,
+            (Opt::DeviceBoundMaxAge, V::Number(n)) => self.device_bound_max_age = number(n)?,
+            (Opt::DeviceBoundPath, V::Text(s)) => self.device_bound_path = s,
+            (Opt::ClientBinding, V::Text(s)) => {
+                self.client_binding =
+                    crate::client_binding::ClientBinding::parse(&s).ok_or_else(|| invalid(&V::Text(s)))?;
+            }
             (_, v) => return Err(invalid(&v)),
         }
         Ok(())
@@ -221,6 +251,7 @@ impl Options {
             (Opt::MaxChunks, self.max_chunks as u64),
             (Opt::OpenCache, self.open_cache as u64),
             (Opt::OpenCacheBytes, self.open_cache_bytes as u64),
+            (Opt::DeviceBoundMaxAge, self.device_bound_max_age),
         ] {
             let (min, max) = option.bounds();
             if !(min..=max).contains(&value) {
@@ -238,6 +269,22 @@ impl Options {
         }
         if !self.token_context.is_empty() && self.format != Format::Sealed {
             return Err(ConfigError::ContextNeedsSealed);
+        }
+        // The endpoints' path (only a build with device-bound sessions has them).
+        #[cfg(feature = "dbsc")]
+        let path = &self.device_bound_path;
+        #[cfg(feature = "dbsc")]
+        if !path.starts_with('/') || path.ends_with('/') || !path.bytes().all(|b| b.is_ascii_graphic() && b != b'"') {
+            return Err(ConfigError::InvalidPathPrefix(Opt::DeviceBoundPath, path.clone()));
+        }
+        let soft = self.client_binding != crate::client_binding::ClientBinding::Off;
+        for (option, on) in [(Opt::DeviceBound, self.device_bound), (Opt::ClientBinding, soft)] {
+            if on && !cfg!(feature = "dbsc") {
+                return Err(ConfigError::DeviceBoundUnavailable(option));
+            }
+            if on && (self.format != Format::Sealed || !self.token_context.is_empty()) {
+                return Err(ConfigError::DeviceBoundNeedsSealed(option));
+            }
         }
         Ok(attributes)
     }

@@ -95,6 +95,16 @@ pub struct Session {
     expiry: Option<u64>,
     /// Its own sliding lifetime in seconds ("remember me"), over the manager's `max_age`.
     max_age: Option<u64>,
+    /// A device-bound session's state (`!device`, see `device_bound.rs`): read from the sealed
+    /// cookie, written back by every save, never set by a SessionHeader.
+    device: Option<String>,
+    /// A soft-bound session's client fingerprint (`!fp`, see `client_binding.rs`): like `device`.
+    client: Option<String>,
+    /// The network a face saw the request come from (the Worker: `request.cf`'s ASN and country),
+    /// for the client fingerprint; this request's only, never written.
+    network: Option<String>,
+    /// This request's client did not match the fingerprint (the origin is told).
+    client_changed: bool,
     /// The stored names of the flash entries it arrived with: shown by [`value`](Self::value)
     /// during this request, dropped by its save unless set again.
     flashed: Vec<String>,
@@ -137,7 +147,8 @@ impl Session {
                 Piece::Expiry(e) => expiry = e,
                 Piece::MaxAge(m) => max_age = m,
                 Piece::Regenerate | Piece::Clear => {}
-                Piece::Set(..) | Piece::Delete(_) => {
+                // A bound or soft-bound session's state: read by `merge` below (one path for it).
+                Piece::Set(..) | Piece::Delete(_) | Piece::Device(_) | Piece::Client(_) => {
                     usual = false;
                     break;
                 }
@@ -334,6 +345,7 @@ impl Session {
         self.flashed.clear();
         self.max_age = None;
         self.prov.weak_passphrase = None;
+        self.drop_device();
     }
 
     /// The entries as they are stored, in order: stored names (`count.json`, `flash.notice`) and
@@ -516,6 +528,7 @@ impl Session {
     /// assert_eq!(s.to_string(), "user=alice");
     /// ```
     pub fn regenerate(&mut self) {
+        self.drop_device();
         self.prov.issued = None;
         self.expiry = None;
         self.modified = true;
@@ -608,7 +621,14 @@ impl Session {
     /// Decodes a stored session string into this session (a `!regenerate` or `!clear` in it is
     /// ignored: only an update may ask for one).
     fn merge(&mut self, input: &str) -> Result<(), SessionError> {
-        self.apply(codec::pieces(input).filter(|p| *p != Piece::Regenerate && *p != Piece::Clear))?;
+        for piece in codec::pieces(input) {
+            match piece {
+                Piece::Regenerate | Piece::Clear => {}
+                Piece::Device(d) => self.device = Some(d),
+                Piece::Client(c) => self.client = Some(c),
+                p => self.apply([p])?,
+            }
+        }
         self.modified = false;
         Ok(())
     }
@@ -626,6 +646,8 @@ impl Session {
                 Piece::MaxAge(m) => self.max_age = m,
                 Piece::Regenerate => self.regenerate(),
                 Piece::Clear => self.clear(),
+                // Only a sealed cookie carries it (`merge`, `decode`): an origin cannot bind a session.
+                Piece::Device(_) | Piece::Client(_) => {}
             }
         }
         Ok(())
@@ -657,12 +679,86 @@ impl Session {
         self.entries.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>() + 48
     }
 
-    /// The session string a save writes: the stored entries, the session's own max age and
-    /// `expiry` (not necessarily the session's own) last.
+    /// The session string a save writes: the stored entries, a device-bound session's state,
+    /// the session's own max age and `expiry` (not necessarily the session's own) last.
     pub(crate) fn encode(&self, expiry: Option<u64>) -> String {
         let mut out = self.encode_entries();
+        for (key, value) in [(codec::DEVICE_KEY, &self.device), (codec::CLIENT_KEY, &self.client)] {
+            if let Some(v) = value {
+                if !out.is_empty() {
+                    out.push('&');
+                }
+                out.push_str(key);
+                out.push('=');
+                out.push_str(v);
+            }
+        }
         self.push_times(&mut out, expiry);
         out
+    }
+
+    /// A device-bound session's state (`device_bound.rs` reads it).
+    pub(crate) fn device(&self) -> Option<&str> {
+        self.device.as_deref()
+    }
+
+    /// Sets a device-bound session's state: the session is then modified (written by its save).
+    #[cfg(feature = "dbsc")]
+    pub(crate) fn set_device(&mut self, state: String) {
+        self.device = Some(state);
+        self.modified = true;
+    }
+
+    /// The network a face saw this request come from, for soft binding (`client_binding`): the
+    /// Worker gives `request.cf`'s ASN and country. Never written into the cookie; a fingerprint
+    /// of it is.
+    ///
+    /// ```
+    /// let mut s = edge_session::Session::new();
+    /// s.set_client_network("AS13335/FR");
+    /// assert!(!s.is_modified());
+    /// ```
+    pub fn set_client_network(&mut self, network: &str) {
+        self.network = Some(network.to_owned());
+    }
+
+    /// Whether this request's client did not match the session's fingerprint (soft binding): the
+    /// origin sees `!client=changed`.
+    ///
+    /// ```
+    /// assert!(!edge_session::Session::new().client_changed());
+    /// ```
+    pub fn client_changed(&self) -> bool {
+        self.client_changed
+    }
+
+    #[cfg(feature = "dbsc")]
+    pub(crate) fn client_network(&self) -> Option<&str> {
+        self.network.as_deref()
+    }
+
+    #[cfg(feature = "dbsc")]
+    pub(crate) fn client(&self) -> Option<&str> {
+        self.client.as_deref()
+    }
+
+    /// Records the client fingerprint; `modified` to have the next save write it.
+    #[cfg(feature = "dbsc")]
+    pub(crate) fn set_client(&mut self, fingerprint: String, modified: bool) {
+        self.client = Some(fingerprint);
+        self.modified |= modified;
+    }
+
+    #[cfg(feature = "dbsc")]
+    pub(crate) fn mark_client_changed(&mut self) {
+        self.client_changed = true;
+    }
+
+    /// Ends a device binding (a logout, a regeneration): the next save offers a new one.
+    fn drop_device(&mut self) {
+        if self.device.take().is_some() {
+            self.modified = true;
+        }
     }
 
     /// Appends `&!maxage=N` (when set) and `&expiry=N` (when given).
@@ -687,7 +783,13 @@ impl Session {
         } else {
             Arc::new(other.stored().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
         };
-        Self { entries, max_age: other.max_age, ..Self::default() }
+        Self {
+            entries,
+            max_age: other.max_age,
+            device: other.device.clone(),
+            client: other.client.clone(),
+            ..Self::default()
+        }
     }
 
     /// The session a cookie held, as a format opened it: `entries` with `expiry` and the

@@ -192,6 +192,12 @@ impl Attributes {
     }
 
     /// The line that deletes cookie `name` (names are validated and far below the limit).
+    /// The attributes as a `Set-Cookie` line writes them after the value (`Path=/; Secure; …`).
+    #[cfg(feature = "dbsc")]
+    pub(crate) fn rendered(&self) -> &str {
+        &self.rendered
+    }
+
     pub(crate) fn removal(&self, name: &str) -> String {
         self.line(name, "", Some(0)).unwrap_or_default()
     }

@@ -7,6 +7,8 @@
 mod apache_vectors;
 mod chunks;
 mod cve_regressions;
+#[cfg(feature = "dbsc")]
+mod dbsc;
 mod sealed_tamper;
 mod sealed_vectors;
 mod values;

@@ -142,9 +142,9 @@ test("the core's public face: a short list of root names, and modules for the re
     "read_origin_session",
   ]);
   const pubMods = [...lib.matchAll(/^pub mod (\w+)/gm)].map((m) => m[1]).sort();
-  assert.deepEqual(pubMods, ["inspect", "limits", "option_table", "proxy", "signature", "store", "wire"]);
+  assert.deepEqual(pubMods, ["device_bound", "inspect", "limits", "option_table", "proxy", "signature", "store", "wire"]);
   // Each public module is documented with an example.
-  for (const name of ["inspect", "limits", "option_table", "signature"]) {
+  for (const name of ["device_bound", "inspect", "limits", "option_table", "signature"]) {
     assert.match(read(`src/${name}.rs`), /^\/\/![^\n]*\n(\/\/![^\n]*\n)*\/\/! ```(rust)?\n/m, `src/${name}.rs's docs have an example`);
   }
 });
