@@ -48,6 +48,14 @@ export function session(options, { key = "session" } = {}) {
     const now = Date.now();
     const planned = (plan) => {
       log(plan.notices);
+      if (plan.answer) {
+        // A device-bound session endpoint: the core's own answer, without the app.
+        const { status, headers, body } = plan.answer;
+        const list = [];
+        for (const [op, name, value] of headers) if (op !== "delete") list.push([name, value]);
+        release(plan);
+        return res.writeHead(status, list.flat()).end(body);
+      }
       onRequest(req.headers, plan.headers);
       req[key] = plan.session ?? null;
       res.once("close", () => release(plan));

@@ -6,10 +6,10 @@
 // the apache format): `sessionManagerClass(bindings)` makes the class of that build, and each of
 // its managers carries that build's plans under FLOW, for `edge-session/flow` (js/flow.js).
 
-import { FLOW, execute, failure, log, pack, requestPlan, responsePlan } from "./plans.js";
+import { FLOW, answerResponse, execute, failure, log, pack, requestPlan, responsePlan } from "./plans.js";
 import { storeIn, storeOut, storeState, STORE } from "./store-flow.js";
 
-export { FLOW, STORE, execute, failure, log };
+export { FLOW, STORE, answerResponse, execute, failure, log };
 
 /** Ours, not the origin's: never expected on any input (kept apart from the origin's 502). */
 const INTERNAL_ERROR = "edge-session: internal error\n";
@@ -109,6 +109,7 @@ export async function around(manager, request, run) {
   if (plan instanceof Promise) plan = await plan;
   try {
     log(plan.notices);
+    if (plan.answer) return answerResponse(plan.answer);
     try {
       execute(request.headers, plan.headers);
     } catch {
@@ -312,6 +313,8 @@ export function sessionManagerClass(bindings) {
         }
         const session = plan.session ?? null;
         log(plan.notices);
+        // A device-bound session endpoint (registration, refresh): the core's own answer.
+        if (plan.answer) return answerResponse(plan.answer);
         const forwarded = upstream(request, to, execute(new Headers(request.headers), plan.headers));
         let response;
         try {

@@ -6,7 +6,7 @@
 // headers are changed where they are (Hono's responses are its own), copied only when they cannot
 // be (a fetched response passed through as it is).
 import { SessionManager } from "edge-session";
-import { FLOW, destination, execute, log, originFailed, originOf, planIn, planOut, release, storeUnavailable, upstream, withOps } from "./handle.js";
+import { FLOW, answerResponse, destination, execute, log, originFailed, originOf, planIn, planOut, release, storeUnavailable, upstream, withOps } from "./handle.js";
 
 /**
  * @param {SessionManager | import("edge-session").SessionManagerOptions} options a manager (from
@@ -37,6 +37,10 @@ export function session(options, { key = "session", origin } = {}) {
     const s = plan.session ?? null;
     try {
       log(plan.notices);
+      if (plan.answer) {
+        c.res = answerResponse(plan.answer);
+        return;
+      }
       c.req.raw = upstream(request, dest, execute(new Headers(request.headers), plan.headers));
       c.set(key, s);
       try {

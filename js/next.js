@@ -13,7 +13,7 @@
 import { NextResponse } from "next/server.js";
 import { cookies, headers } from "next/headers.js";
 import { SessionManager } from "edge-session";
-import { FLOW, STORE, around, execute, log, planIn, planOut, release, storeUnavailable } from "./handle.js";
+import { FLOW, STORE, answerResponse, around, execute, log, planIn, planOut, release, storeUnavailable } from "./handle.js";
 
 /**
  * @param {SessionManager | import("edge-session").SessionManagerOptions} options a manager, or options for one
@@ -38,6 +38,7 @@ export function nextSession(options) {
       }
       try {
         log(plan.notices);
+        if (plan.answer) return answerResponse(plan.answer);
         const forwarded = execute(new Headers(request.headers), plan.headers);
         return NextResponse.next({ request: { headers: forwarded } });
       } finally {

@@ -49,9 +49,20 @@ export function unpack(fields, at, plan) {
   return plan;
 }
 
-/** The bindings' request plan (`[session, packed]`) as a `RequestPlan`. */
-export function requestPlan([session, packed]) {
-  return unpack(packed.split("\0"), 0, { session });
+/** The bindings' request plan (`[session, packed, answer]`) as a `RequestPlan`. */
+export function requestPlan([session, packed, answer]) {
+  const plan = unpack(packed.split("\0"), 0, { session });
+  if (answer) {
+    const f = answer.split("\0");
+    // status NUL body NUL operations: the operations unpacked as a plan's (no notices).
+    plan.answer = { status: Number(f[0]), body: f[1], headers: unpack(["0", ...f.slice(2)], 0, {}).headers };
+  }
+  return plan;
+}
+
+/** A device-bound session endpoint's own answer (`plan.answer`) as a Response. */
+export function answerResponse(answer) {
+  return new Response(answer.body, { status: answer.status, headers: execute(new Headers(), answer.headers) });
 }
 
 /** The bindings' packed response plan as a `ResponsePlan`. */

@@ -40,6 +40,8 @@ pub(crate) fn config_error(e: &ConfigError) -> JsValue {
             );
             return error("ERR_FORMAT_UNAVAILABLE", &message);
         }
+        // The default and full entries are built without device-bound sessions: the message says where.
+        ConfigError::DeviceBoundUnavailable(_) => "ERR_DEVICE_BOUND_UNAVAILABLE",
         _ => "ERR_INVALID_OPTION",
     };
     error(code, &e.message(Spelling::Js))

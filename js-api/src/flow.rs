@@ -8,7 +8,8 @@
 //!
 //! ```text
 //! headers in       name NUL value NUL  name NUL value NUL  …     (empty: no header)
-//! request plan     [session or null, notices operations]
+//! request plan     [session or null, notices operations, answer or null]
+//!   answer         status NUL body NUL operations   (a DBSC endpoint's own answer: send it as it is)
 //! response plan    outcome NUL keyId NUL bytes NUL chunks NUL notices operations
 //!   notices        count NUL (level NUL line NUL){count}
 //!   operations     (op NUL name NUL value NUL)*     op: "d" delete (value empty), "s" set, "a" append
@@ -42,11 +43,12 @@ export interface LogNotice {
   line: string;
 }
 
-/** What `planRequest` decided: the session (null outside include/exclude), the operations on the request's headers before it goes to the origin, and what to log. */
+/** What `planRequest` decided: the session (null outside include/exclude), the operations on the request's headers before it goes to the origin, and what to log; or, at a device-bound session endpoint, the `answer` to send instead of going to the origin. */
 export interface RequestPlan {
   session: Session | null;
   headers: HeaderOp[];
   notices: LogNotice[];
+  answer?: { status: number; headers: HeaderOp[]; body: string };
 }
 
 /** What to answer when the origin cannot be reached, throws or answers with something that is not a Response. */
@@ -72,7 +74,7 @@ export interface ResponsePlan {
   saved: SaveOutcome;
 }
 /** A RequestPlan as the bindings return it: the session and the rest packed (`edge-session/flow` unpacks it). */
-export type PackedRequestPlan = [Session | null, string];
+export type PackedRequestPlan = [Session | null, string, string | null];
 "#;
 
 #[wasm_bindgen]
@@ -107,7 +109,16 @@ pub fn plan_request(
     let mut out = String::new();
     pack_notices(&mut out, &plan.notices);
     pack_ops(&mut out, &plan.headers);
-    Ok(Array::of2(&session, &out.into()).unchecked_into())
+    // Only a build with device-bound sessions has endpoints that answer themselves.
+    #[cfg(not(feature = "dbsc"))]
+    let answer = JsValue::NULL;
+    #[cfg(feature = "dbsc")]
+    let answer = plan.answer.map_or(JsValue::NULL, |a| {
+        let mut packed = format!("{}\0{}\0", a.status, a.body);
+        pack_ops(&mut packed, &a.headers);
+        packed.into()
+    });
+    Ok(Array::of3(&session, &out.into(), &answer).unchecked_into())
 }
 
 /// The front proxy's decisions for the origin's response (`[...response.headers]`): merges

@@ -35,6 +35,10 @@ export interface Inspection {
   limit: number;
   keyId: string | null;
   cipher: "aes128" | "aes192" | "aes256" | null;
+  /** A device-bound session (W3C DBSC): the RFC 7638 thumbprint of the device key it is bound to; null when it is not bound (or not opened). */
+  deviceKey: string | null;
+  /** Its bound cookie's expiry (ms since the epoch), when the input is a Cookie header holding `NAME_bound` and a given key opens it. */
+  boundExpires: number | null;
   /** How the contents were read (null exactly when not `ok`): `opened` (encrypted, opened with a given key: authentic) or `decoded` (the plain format: not encrypted). */
   reading: { code: string; message: string } | null;
   /** Why the contents could not be read (null exactly when `ok`): `needs-key`, `cannot-open`, `no-usable-key`, `undecodable` or `unknown-format`. Not repeated in `warnings`. */
@@ -97,6 +101,8 @@ pub fn inspect(
         ("limit", JsValue::from_f64(edge_session::limits::MAX_COOKIE_BYTES as f64)),
         ("keyId", string_or_null(i.key_id.clone()).into()),
         ("cipher", string_or_null(cipher.map(str::to_owned)).into()),
+        ("deviceKey", string_or_null(i.device_key.clone()).into()),
+        ("boundExpires", number_or_null(i.bound_expires.map(millis)).into()),
         ("reading", reading.clone().unwrap_or(JsValue::NULL)),
         ("problem", problem.clone().unwrap_or(JsValue::NULL)),
         // The core sets exactly one of the two; undefined only if that ever broke.

@@ -78,6 +78,14 @@ export interface SessionManagerOptions {
   originSecret?: string;
   /** "apache" format only: admit SessionCryptoPassphrases below the strength rule (to share cookies both ways with a live httpd). Warns at construction; sessions they open have `weakKey` true. Default false. */
   allowWeakPassphrases?: boolean;
+  /** Device-bound sessions (W3C DBSC; the `edge-session/device-bound` entry): a new or regenerated session is offered a binding to a key the browser keeps on the device (Secure-Session-Registration); once bound it counts only beside a short-lived bound cookie that only a proof signed with that key renews. Needs the "sealed" format and no store. Default false. */
+  deviceBound?: boolean;
+  /** The bound cookie's lifetime in seconds (10 to 86400). Default 600. */
+  deviceBoundMaxAge?: number;
+  /** Where the DBSC endpoints are: PATH/register and PATH/refresh. Default "/__edge-session/dbsc". */
+  deviceBoundPath?: string;
+  /** Soft binding, for browsers without DBSC (the `edge-session/device-bound` entry): a coarse client fingerprint (browser and OS family) kept in the session; a request from another client is told to the origin (`!client=changed` in X-Session), and with "regenerate" the session is also regenerated. Never a logout. Default "off". */
+  clientBinding?: "off" | "report" | "regenerate";
 }
 
 /** Where a loaded session came from. */

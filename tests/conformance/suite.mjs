@@ -4,7 +4,7 @@
 // returns its checks' results; each runtime's runner prints them, and the test in node asserts them.
 
 /** Runs every check: [{ name, ok, detail }]. */
-export async function conformance({ SessionManager, generateKey, verifySessionHeader }, { origin, secret }) {
+export async function conformance({ SessionManager, generateKey, verifySessionHeader }, { origin, secret, bound }) {
   const results = [];
   const check = async (name, fn) => {
     try {
@@ -105,5 +105,38 @@ export async function conformance({ SessionManager, generateKey, verifySessionHe
     eq([seen.verified, seen.session.user, seen.path], [true, "alice", "/whoami"], "the next request carries the session");
   });
 
+  await check("device-bound sessions (edge-session/device-bound): a WebCrypto ES256 key registered, the cookie alone refused, a refresh", async () => {
+    const m = new bound.SessionManager({ keys: [bound.generateKey()], deviceBound: true });
+    const app = (req) => new Response(req.headers.get("x-session") ?? "", new URL(req.url).pathname === "/login" ? { headers: { "x-replace-session": "user=alice" } } : {});
+    const send = (path, headers = {}) => m.handle(new Request(`https://app.example${path}`, { method: path === "/me" ? "GET" : "POST", headers }), app);
+    const login = await send("/login");
+    const offer = login.headers.get("secure-session-registration") ?? "";
+    const [, path, challenge] = /^\(ES256\);path="([^"]+)";challenge="([^"]+)"$/.exec(offer) ?? [];
+    if (!challenge) throw new Error(`offer: ${offer}`);
+    if (!cookiesSettable || !setCookieVisible) return BROWSER;
+    // The browser's side, from the draft: a P-256 key, a compact JWS (r || s, as WebCrypto signs).
+    const b64 = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const json = (v) => b64(new TextEncoder().encode(JSON.stringify(v)));
+    const key = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+    const { kty, crv, x, y } = await crypto.subtle.exportKey("jwk", key.publicKey);
+    const proof = async (header, jti) => {
+      const input = `${json({ alg: "ES256", typ: "dbsc+jwt", ...header })}.${json({ jti })}`;
+      const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key.privateKey, new TextEncoder().encode(input));
+      return `${input}.${b64(new Uint8Array(sig))}`;
+    };
+    let jar = pair(login.headers.getSetCookie());
+    const reg = await send(path, { cookie: jar, "secure-session-response": await proof({ jwk: { kty, crv, x, y } }, challenge) });
+    const body = await reg.json();
+    eq([reg.status, body.credentials?.[0]?.name], [200, "session_bound"], "registration");
+    jar = reg.headers.getSetCookie().map((l) => l.split(";")[0]).join("; ");
+    const me = async (cookie) => (await (await send("/me", { cookie })).text()).replace(/&!issued=\d+$/, "");
+    eq(await me(jar), "user=alice&!bound=1", "with the bound cookie");
+    eq(await me(jar.split("; ").filter((c) => !c.startsWith("session_bound=")).join("; ")), "", "the session cookie alone");
+    const asked = await send(body.refresh_url, { cookie: jar, "sec-secure-session-id": body.session_identifier });
+    const next = /^"([^"]+)"/.exec(asked.headers.get("secure-session-challenge") ?? "")?.[1];
+    eq(asked.status, 403, "a refresh without a proof");
+    const refreshed = await send(body.refresh_url, { cookie: jar, "sec-secure-session-id": body.session_identifier, "secure-session-response": await proof({}, next) });
+    eq(refreshed.status, 200, "a refresh with the device's proof");
+  });
   return results;
 }

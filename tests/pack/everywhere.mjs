@@ -53,8 +53,9 @@ export async function inEdgeRuntime(app, env) {
   writeFileSync(
     join(dir, "edge-entry.mjs"),
     `import * as pkg from "edge-session";
+import * as bound from "edge-session/device-bound";
 import { conformance } from "./suite.mjs";
-globalThis.__conformance = (origin, secret) => conformance(pkg, { origin, secret }).then((r) => JSON.stringify(r));
+globalThis.__conformance = (origin, secret) => conformance(pkg, { origin, secret, bound }).then((r) => JSON.stringify(r));
 `,
   );
   run(join(BIN, "esbuild"), ["edge-entry.mjs", "--bundle", "--format=iife", "--platform=browser", "--conditions=edge-light,worker,browser", "--outfile=edge-bundle.js", "--log-level=warning"], dir);
@@ -70,10 +71,11 @@ export async function inWorkerd(app, env) {
   writeFileSync(
     join(dir, "index.js"),
     `import * as pkg from "edge-session";
+import * as bound from "edge-session/device-bound";
 import { conformance } from "./suite.mjs";
 export default {
   async fetch(request, env) {
-    return Response.json(await conformance(pkg, { origin: env.CONFORMANCE_ORIGIN, secret: env.CONFORMANCE_SECRET }));
+    return Response.json(await conformance(pkg, { origin: env.CONFORMANCE_ORIGIN, secret: env.CONFORMANCE_SECRET, bound }));
   },
 };
 `,
@@ -143,9 +145,10 @@ export async function inChromium(app, env) {
   writeFileSync(
     join(dir, "page.mjs"),
     `import * as pkg from "edge-session";
+import * as bound from "edge-session/device-bound";
 import { conformance } from "./suite.mjs";
 const q = new URLSearchParams(location.search);
-document.body.dataset.result = JSON.stringify(await conformance(pkg, { origin: q.get("origin"), secret: q.get("secret") }));
+document.body.dataset.result = JSON.stringify(await conformance(pkg, { origin: q.get("origin"), secret: q.get("secret"), bound }));
 `,
   );
   const dist = join(dir, "page");

@@ -41,6 +41,11 @@ const SHIPPED = [
   "js/full/index.d.ts",
   "js/full/node.js",
   "js/full/workerd.js",
+  "js/device-bound/browser.js",
+  "js/device-bound/edge.js",
+  "js/device-bound/index.d.ts",
+  "js/device-bound/node.js",
+  "js/device-bound/workerd.js",
   "js/handle.js",
   "js/hono.d.ts",
   "js/hono.js",
@@ -67,6 +72,11 @@ const SHIPPED = [
   "pkg/full/edge_session_bg.wasm",
   "pkg/full/edge_session_bg.wasm.d.ts",
   "pkg/full/edge_session_wasm.js",
+  "pkg/device-bound/edge_session.d.ts",
+  "pkg/device-bound/edge_session.js",
+  "pkg/device-bound/edge_session_bg.wasm",
+  "pkg/device-bound/edge_session_bg.wasm.d.ts",
+  "pkg/device-bound/edge_session_wasm.js",
 ];
 
 let dir;
@@ -231,7 +241,7 @@ describe("the conformance suite, against the tarball, in every runtime", () => {
   });
   after(() => origin?.close());
   const expectAll = (results, runtime, skipped = []) => {
-    assert.equal(results.length, 5, `${runtime}: ${JSON.stringify(results)}`);
+    assert.equal(results.length, 6, `${runtime}: ${JSON.stringify(results)}`);
     for (const r of results) {
       assert.ok(r.ok, `${runtime}: ${r.name}: ${r.detail}`);
       if (!skipped.includes(r.name)) assert.equal(r.detail, null, `${runtime}: ${r.name} ran whole`);
@@ -249,6 +259,7 @@ describe("the conformance suite, against the tarball, in every runtime", () => {
     expectAll(await inChromium(app, env()), "chromium", [
       "handle and verifySessionHeader in this runtime: the signature verified",
       "handle against a real origin over HTTP",
+      "device-bound sessions (edge-session/device-bound): a WebCrypto ES256 key registered, the cookie alone refused, a refresh",
     ]));
 });
 
