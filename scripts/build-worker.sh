@@ -12,8 +12,18 @@ export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
 # which need the npm package's www/vendor/ copy: scripts/test.sh's Worker lane builds the code
 # beside the package and copies the assets once the package is there. No argument: both.
 # `--example` builds the Rust example instead (examples/rust-worker/, into its build/).
+# `--dbsc` builds the Worker's code with its `dbsc` feature (device-bound sessions: SESSION_DEVICE_BOUND)
+# into build-dbsc/ (to deploy it, point wrangler.toml's `main` at build-dbsc/index.js and its build
+# command at `bash scripts/build-worker.sh --dbsc`).
 part=${1:-all}
-case $part in all | --code | --assets | --example) ;; *) echo "usage: build-worker.sh [--code | --assets | --example]" >&2; exit 2 ;; esac
+case $part in all | --code | --assets | --example | --dbsc) ;; *) echo "usage: build-worker.sh [--code | --assets | --example | --dbsc]" >&2; exit 2 ;; esac
+out=build
+features=()
+if [ "$part" = --dbsc ]; then
+  out=build-dbsc
+  features=(--features dbsc)
+  part=--code
+fi
 
 # EDGE_SESSION_CLIPPY=1 (scripts/test.sh): the build also runs clippy, -D warnings, over this
 # workspace's crates it compiles (scripts/clippy-wrap.sh), instead of a separate wasm32
@@ -52,7 +62,7 @@ fi
 [ "$part" != --assets ] || exit 0
 
 # The deployed build (a plain call: `wrangler deploy`, `wrangler dev`, the benchmarks) and the
-# tests' build (linted by clippy-driver) are both stable Rust; build/.kind tells them apart.
+# tests' build (linted by clippy-driver) are both stable Rust; $out/.kind tells them apart.
 # EDGE_SESSION_NAMES=1 (bench/profile-worker.mjs): the same release build with the wasm's names
 # section kept (wasm-opt -g), so that a profile names its functions; never the one to deploy.
 names=${EDGE_SESSION_NAMES:-0}
@@ -65,24 +75,25 @@ else
 fi
 
 # Up to date, and built the same way (wrangler dev runs this on every start): nothing to do.
-if [ -f build/index.js ] && [ -f build/index_bg.wasm ] && [ "$(cat build/.kind 2>/dev/null)" = "$kind" ] &&
-  [ -z "$(find src worker/src worker/Cargo.toml Cargo.toml Cargo.lock scripts/build-worker.sh -newer build/index_bg.wasm -print -quit)" ]; then
+if [ -f $out/index.js ] && [ -f $out/index_bg.wasm ] && [ "$(cat $out/.kind 2>/dev/null)" = "$kind" ] &&
+  [ -z "$(find src worker/src worker/Cargo.toml Cargo.toml Cargo.lock scripts/build-worker.sh -newer $out/index_bg.wasm -print -quit)" ]; then
   exit 0
 fi
-rm -f build/.kind
+rm -f $out/.kind
 lint_if_asked
 # worker-build writes worker/build/; the Worker is served from build/ (wrangler.toml `main`).
 # worker-build's own wasm-opt pass is off (worker/Cargo.toml): it keeps the names section (35 KB
 # gzip; the Worker's panics log their message and location without it). This pass is the same -O
 # without it (-Oz measured 40 bytes smaller gzipped, no faster). The features are the ones workerd
 # supports, as worker-build names them.
-(cd worker && worker-build --release .)
+mkdir -p "$out"
+(cd worker && worker-build --release . "${features[@]}")
 for f in worker/build/*; do
-  [ "$(basename "$f")" = assets ] || { rm -rf "build/$(basename "$f")"; mv "$f" build/; }
+  [ "$(basename "$f")" = assets ] || { rm -rf "$out/$(basename "$f")"; mv "$f" "$out/"; }
 done
 rm -rf worker/build
 keep=()
 [ "$names" != 1 ] || keep=(-g)
 wasm-opt -O "${keep[@]}" --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory \
-  --enable-multivalue --enable-reference-types --enable-exception-handling build/index_bg.wasm -o build/index_bg.wasm
-echo "$kind" > build/.kind
+  --enable-multivalue --enable-reference-types --enable-exception-handling $out/index_bg.wasm -o $out/index_bg.wasm
+echo "$kind" > $out/.kind

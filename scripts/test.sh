@@ -86,9 +86,12 @@ core() {
   # the core (library, unit tests, integration tests), the Worker's pure modules.
   # js-api is linted in the js layer, the Worker's and the example's wasm32 code as the worker layer
   # builds them.
-  # With the `serde` feature: typed sessions through serde_urlencoded and the Rust origin example.
-  step "core tests and the sealed token's hot path (unit, known-answer, tamper, doc, serde, the Rust origin example), clippy on them" \
-    with_clippy cargo test --locked -p edge-session -p edge-session-seal --features edge-session/serde
+  # With the `serde` feature: typed sessions through serde_urlencoded and the Rust origin example;
+  # with `dbsc`: device-bound sessions (the proof vectors, the protocol through the plans).
+  step "core tests and the sealed token's hot path (unit, known-answer, tamper, doc, serde, dbsc, the Rust origin example), clippy on them" \
+    with_clippy cargo test --locked -p edge-session -p edge-session-seal --features edge-session/serde,edge-session/dbsc
+  step "the DBSC proof fuzz target builds on stable (fuzz/, run by scripts/fuzz.sh)" \
+    cargo build --quiet --manifest-path fuzz/Cargo.toml --bin dbsc_proof
   # The core as the package's default entry builds it: without the apache format.
   step "core tests without the apache feature (the package's default entry), clippy on them" \
     with_clippy cargo test --locked -p edge-session --no-default-features
@@ -103,7 +106,7 @@ core() {
 # crates (no primitive of this project's own: docs/ASVS.md 11.2.1).
 crypto_crates() {
   local args tree c
-  for args in "-p edge-session-js" "-p edge-session-js --features full" "-p edge-session-worker"; do
+  for args in "-p edge-session-js" "-p edge-session-js --features full" "-p edge-session-js --features dbsc" "-p edge-session-worker" "-p edge-session-worker --features dbsc"; do
     # shellcheck disable=SC2086
     tree=$(cargo tree --locked -e normal --target wasm32-unknown-unknown --prefix none $args)
     for c in aes-gcm aes sha2 hmac pbkdf2 base64ct getrandom; do
@@ -117,6 +120,19 @@ crypto_crates() {
       return 1
     fi
   done
+  # ES256 is RustCrypto's P-256 where device-bound sessions are built, and only there.
+  for args in "-p edge-session-js --features dbsc" "-p edge-session-worker --features dbsc"; do
+    # shellcheck disable=SC2086
+    cargo tree --locked -e normal --target wasm32-unknown-unknown --prefix none $args | grep -q "^p256 v" || { echo "$args: no p256" >&2; return 1; }
+  done
+  for args in "-p edge-session-js" "-p edge-session-worker"; do
+    # shellcheck disable=SC2086
+    if cargo tree --locked -e normal --target wasm32-unknown-unknown --prefix none $args | grep -q "^p256 v"; then
+      echo "$args: p256 without the dbsc feature" >&2
+      return 1
+    fi
+  done
+  echo "--features dbsc: $(cargo tree --locked -e normal -p edge-session --features dbsc --prefix none | grep -oE '^(p256|ecdsa|miniserde) v[0-9.]+' | sort -u | tr '\n' ' ')"
   tree=$(cargo tree --locked -e normal -p edge-session --features serde --prefix none)
   grep -q "^serde_urlencoded v" <<<"$tree" || { echo "the serde feature does not bring serde_urlencoded" >&2; return 1; }
   echo "-p edge-session --features serde: $(grep -oE '^serde_urlencoded v[0-9.]+' <<<"$tree" | head -1)"
@@ -137,12 +153,13 @@ js() {
   # linted in a debug wasm32 build beside the tests', whose wasm-bindgen and js-sys it reuses: a
   # library alone, no tests, benches or examples of its own. (Natively, as `cargo clippy`, it
   # checked its dependencies again: ~30 s of CPU.)
-  step "clippy (js-api, wasm32: the default entry's build and the full entry's)" js_api_clippy
+  step "clippy (js-api, wasm32: the default entry's build, the full entry's and the device-bound entry's)" js_api_clippy
 }
 
 js_api_clippy() {
   with_clippy cargo build --locked --target wasm32-unknown-unknown -p edge-session-js
   with_clippy cargo build --locked --target wasm32-unknown-unknown -p edge-session-js --features full
+  with_clippy cargo build --locked --target wasm32-unknown-unknown -p edge-session-js --features dbsc
 }
 
 # The published build (the one `npm pack` makes): the tests run what ships, and the pack layer's
@@ -170,6 +187,7 @@ frameworks() {
 
 worker() {
   step "build the Worker, clippy -D warnings on its crates (worker-build)" bash scripts/build-worker.sh --code
+  step "build the Worker with device-bound sessions, clippy -D warnings on it (worker-build --features dbsc)" bash scripts/build-worker.sh --dbsc
   step "build the Rust example Worker, clippy -D warnings on it (examples/rust-worker, worker-build)" bash scripts/build-worker.sh --example
   need_pkg
   bash scripts/build-worker.sh --assets

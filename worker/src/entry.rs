@@ -91,7 +91,7 @@ async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys
     // The operator's endpoints, when configured; every other request is proxied.
     let href = req.url();
     let (path, query) = config::split_url(&href);
-    if config.admin_token.is_some() && path.starts_with(admin::PREFIX) {
+    if config.admin_token.is_some() && path.starts_with(admin::PREFIX) && !config.manager.is_device_endpoint(path) {
         // Clone::clone: another handle on the same request (web_sys's own clone() would tee its body).
         match admin::route(&config, &env, &Request::from(Clone::clone(&req)), (path, query)).await {
             Ok(Some(resp)) => return Ok(resp.into()),

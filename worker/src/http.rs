@@ -16,6 +16,16 @@ pub(crate) fn plain(body: &str, status: u16) -> Result<web_sys::Response> {
     Ok(Response::error(body, status)?.with_headers(headers).into())
 }
 
+/// The core's own answer (a device-bound session endpoint's): its status, headers and body.
+pub(crate) fn answer(a: &edge_session::proxy::Answer) -> Result<web_sys::Response> {
+    let headers = Headers::new();
+    execute(&headers, &a.headers)?;
+    let init = web_sys::ResponseInit::new();
+    init.set_status(a.status);
+    init.set_headers(&headers.0.into());
+    Ok(web_sys::Response::new_with_opt_str_and_init(Some(&a.body), &init)?)
+}
+
 /// A mutable copy of a header list (those of requests and fetched responses are immutable).
 pub(crate) fn copy(headers: &Headers) -> Result<Headers> {
     Ok(Headers(web_sys::Headers::new_with_headers(&headers.0)?))

@@ -77,7 +77,7 @@ pub(crate) async fn handle(
     let client_headers = Headers(req.headers());
     let request_headers: Vec<(String, String)> = client_headers.entries().collect();
     let mut state = RequestState::default();
-    let session = match config.manager.applies_to(path) {
+    let session = match config.manager.applies_to(path) || config.manager.is_device_endpoint(path) {
         // The Cookie header from the list already copied in (each header crossing into
         // WebAssembly is copied character by character).
         true => {
@@ -86,6 +86,14 @@ pub(crate) async fn handle(
         }
         false => None,
     };
+    // Soft binding (SESSION_CLIENT_BINDING): the network the request came from, as Cloudflare
+    // says (`request.cf`: ASN and country), which the client cannot set.
+    let mut session = session;
+    if config.manager.options().client_binding != edge_session::device_bound::ClientBinding::Off
+        && let Some(s) = session.as_mut()
+    {
+        s.set_client_network(&client_network(&req));
+    }
     let method = req.method();
     let target = config::origin_target(config.origin.as_deref(), path, query);
     // The Host the origin receives: ORIGIN's; the demo origin is served under the request's own.
@@ -96,6 +104,9 @@ pub(crate) async fn handle(
     let plan = config.manager.plan_request_for(session, &method, &host, &target, &request_headers, now);
     for n in &plan.notices {
         note(n, state.token_hash(config).as_deref());
+    }
+    if let Some(a) = &plan.answer {
+        return Ok(crate::http::answer(a)?);
     }
     let headers = copy(&client_headers)?;
     execute(&headers, &plan.headers)?;
@@ -114,6 +125,16 @@ pub(crate) async fn handle(
     let out = copy(&origin_headers)?;
     execute(&out, &plan.headers)?;
     Ok(respond(resp, out)?)
+}
+
+/// `request.cf`'s ASN and country (`AS13335/FR`), empty where workerd gives none (local runs).
+fn client_network(req: &web_sys::Request) -> String {
+    let cf = js_sys::Reflect::get(req, &"cf".into()).unwrap_or_default();
+    let field = |name: &str| {
+        let v = js_sys::Reflect::get(&cf, &name.into()).unwrap_or_default();
+        v.as_string().or_else(|| v.as_f64().map(|n| (n as u64).to_string())).unwrap_or_default()
+    };
+    if cf.is_object() { format!("AS{}/{}", field("asn"), field("country")) } else { String::new() }
 }
 
 /// The session of a request where sessions apply: from the cookie, or from the store the cookie
