@@ -135,6 +135,9 @@ function table(i, now) {
     ["status", status],
     ["key id", i.keyId ?? "—"],
     ...(i.cipher ? [["cipher", i.cipher]] : []),
+    // A device-bound session (DBSC): the device key's thumbprint, and its bound cookie's expiry.
+    ...(i.deviceKey ? [["device-bound", `key ${i.deviceKey}`]] : []),
+    ...(i.deviceKey ? [["bound cookie", i.boundExpires === null ? "not in the input (give the whole Cookie header)" : `expires ${when(i.boundExpires, now, true)}`]] : []),
     ["cookie", `${i.cookieName ?? "(value only)"}, ${i.bytes} of ${i.limit} bytes`],
     ["issued", when(i.issued, now, i.ok)],
     ["expires", when(i.expiry, now, i.ok)],

@@ -21,6 +21,10 @@
     $("format").textContent = r.format ? r.format + (r.cipher ? ` (${r.cipher})` : "") : "unknown";
     $("name").textContent = r.cookieName ?? "—";
     $("key-id").textContent = r.keyId ?? "—";
+    // A device-bound session (DBSC): the device key's thumbprint, and its bound cookie's expiry.
+    $("device").textContent = r.deviceKey
+      ? `bound to key ${r.deviceKey}${r.boundExpires === null ? "" : `; bound cookie expires ${when(r.boundExpires)}`}`
+      : r.ok ? "not bound" : "—";
     $("expiry").textContent = r.ok ? when(r.expiry) : "—";
     $("issued").textContent = r.issued === null ? "—" : when(r.issued);
     $("bytes").textContent = `${r.bytes} of ${r.limit} bytes`;

@@ -38,7 +38,10 @@
     for (const c of cookies) {
       const m = chunk.exec(c.name);
       if (m && bases.has(m[1])) continue;
-      out.push({ name: c.name, chunks: 0, header: `${c.name}=${c.value}`, cookie: c });
+      // A device-bound session's bound cookie goes along, so that its expiry is read too.
+      const bound = cookies.find((b) => b.name === `${c.name}_bound`);
+      const header = `${c.name}=${c.value}${bound ? `; ${bound.name}=${bound.value}` : ""}`;
+      out.push({ name: c.name, chunks: 0, header, cookie: c });
     }
     return out;
   }
@@ -54,6 +57,11 @@
     fact("format", `${r.format}${r.cipher ? ` (${r.cipher})` : ""}${item.chunks ? `, chunked in ${item.chunks} cookies` : ""}`);
     fact("status", status);
     fact("key id", r.keyId ?? "—");
+    if (r.ok && r.format === "sealed") {
+      // A device-bound session (DBSC): the device key's thumbprint and the bound cookie's expiry.
+      const bound = r.boundExpires === null ? "" : `; bound cookie expires ${when(r.boundExpires)}`;
+      fact("device-bound", r.deviceKey ? `yes, key ${r.deviceKey}${bound}` : "no");
+    }
     fact("size", el("span", {}, el("meter", { min: 0, max: r.limit, value: r.bytes, high: r.limit * 0.9 }), ` ${r.bytes} of ${r.limit} bytes`));
     fact("expires", when(r.expiry ?? (c.expirationDate ? c.expirationDate * 1000 : null)));
     fact("issued", when(r.issued));
