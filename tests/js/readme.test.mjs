@@ -24,6 +24,7 @@ const toml = DOCS.flatMap((f) => blocks(f, "toml"));
 
 /** What some snippets print, as documented beside them. */
 const PRINTS = [
+  [/secure-session-registration/, /^true$/m],
   [/next\.get\("cart"\)\.items\);/, /^alice 2 \[ 1, 2 \]\nrejected$/m],
   [/Try it: three requests/, /^visit 1\nvisit 2 \(Welcome!\)\nvisit 3$/m],
   [/"edge-session\/hono"/, /^hello alice$/m],
