@@ -1,8 +1,6 @@
 // edge-session/device-bound for Cloudflare Workers (workerd): the default entry's API with
 // device-bound sessions (W3C DBSC). wrangler bundles the .wasm import as a compiled
 // WebAssembly.Module, instantiated synchronously here, once per isolate.
-import as a compiled WebAssembly.Module,
-// instantiated synchronously here, once per isolate.
 import * as bindings from "../../pkg/device-bound/edge_session.js";
 import wasm from "../../pkg/device-bound/edge_session_bg.wasm";
 import { api } from "../api.js";
