@@ -281,7 +281,7 @@ mod endpoints {
             status,
             headers: vec![
                 HeaderOp::Set("content-type".into(), "application/json".into()),
-                HeaderOp::Set("cache-control".into(), "no-store".into()),
+                HeaderOp::Set("cache-control".into(), "private, no-store".into()),
             ],
             body,
         }
@@ -343,6 +343,13 @@ mod endpoints {
             ])
         }
 
+        /// Adds the challenge for refresh `n` of session `id` to `answer` (`Secure-Session-Challenge`).
+        fn hand_challenge(&self, answer: &mut Answer, id: &str, n: u64, now: u64) {
+            if let Some(c) = self.challenge(&format!("f:{id}.{n}"), now) {
+                answer.headers.push(HeaderOp::Set(CHALLENGE_HEADER.into(), format!("\"{c}\";id=\"{id}\"")));
+            }
+        }
+
         /// Saves `session` (bound, refreshed) and answers with the instructions, the bound cookie
         /// and the next challenge.
         fn bound_answer(&self, session: &mut Session, id: &str, n: u64, now: u64) -> Result<Answer, (Answer, Notice)> {
@@ -355,9 +362,7 @@ mod endpoints {
             let mut answer = json_answer(200, self.instructions(id));
             answer.headers.extend(lines.into_iter().map(|l| HeaderOp::Append("set-cookie".into(), l)));
             answer.headers.push(HeaderOp::Append("set-cookie".into(), bound));
-            if let Some(c) = self.challenge(&format!("f:{id}.{n}"), now) {
-                answer.headers.push(HeaderOp::Set(CHALLENGE_HEADER.into(), format!("\"{c}\";id=\"{id}\"")));
-            }
+            self.hand_challenge(&mut answer, id, n, now);
             answer.headers.push(HeaderOp::Set("vary".into(), "Cookie".into()));
             Ok(answer)
         }
@@ -381,10 +386,9 @@ mod endpoints {
                 Endpoint::Register => self.register(session, headers, now),
                 Endpoint::Refresh => self.refresh(session, headers, now),
             };
-            match result {
-                Ok((answer, notice)) => (answer, vec![notice]),
-                Err((answer, notice)) => (answer, vec![notice]),
-            }
+            // An answer either way: a refusal is an answer too (a 4xx), never an error to the face.
+            let (answer, notice) = result.unwrap_or_else(|refused| refused);
+            (answer, vec![notice])
         }
 
         fn register<H: AsRef<str>, V: AsRef<str>>(
@@ -447,9 +451,7 @@ mod endpoints {
             };
             let Some(proof) = header(headers, RESPONSE_HEADER) else {
                 let mut answer = json_answer(403, object(&[("error", Json::Str("challenge"))]));
-                if let Some(c) = self.challenge(&format!("f:{id}.{n}"), now) {
-                    answer.headers.push(HeaderOp::Set(CHALLENGE_HEADER.into(), format!("\"{c}\";id=\"{id}\"")));
-                }
+                self.hand_challenge(&mut answer, id.as_str(), n, now);
                 return Ok((answer, Notice::DeviceBound { event: "challenged", detail: String::new() }));
             };
             let proof = parse_proof(proof).map_err(|e| refusal(400, e.code(), &e.to_string()))?;
@@ -461,9 +463,7 @@ mod endpoints {
             if self.open_token(&proof.jti, CHALLENGE_PURPOSE, now).as_deref() != Some(format!("f:{id}.{n}").as_str()) {
                 let (mut answer, notice) =
                     refusal(403, "stale-challenge", "the challenge was used, has expired, or is not this session's");
-                if let Some(c) = self.challenge(&format!("f:{id}.{n}"), now) {
-                    answer.headers.push(HeaderOp::Set(CHALLENGE_HEADER.into(), format!("\"{c}\";id=\"{id}\"")));
-                }
+                self.hand_challenge(&mut answer, id.as_str(), n, now);
                 return Err((answer, notice));
             }
             let next = n.saturating_add(1);

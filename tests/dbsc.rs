@@ -235,6 +235,9 @@ impl Browser {
         assert_eq!(body["credentials"][0]["name"], "session_bound");
         assert_eq!(body["credentials"][0]["attributes"], "Path=/; HttpOnly; Secure; SameSite=Lax");
         assert!(self.jar.iter().any(|(n, _)| n == "session_bound"));
+        // It sets cookies: private, never stored, and varying with the cookie.
+        assert_eq!(header(&ops, "cache-control").as_deref(), Some("private, no-store"));
+        assert_eq!(header(&ops, "vary").as_deref(), Some("Cookie"));
         let id = body["session_identifier"].as_str().unwrap().to_owned();
         let challenge = header(&ops, "secure-session-challenge").unwrap();
         assert!(challenge.ends_with(&format!(";id=\"{id}\"")));
