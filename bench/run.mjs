@@ -174,8 +174,10 @@ function sizes() {
     return { path: p, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
   };
   // The default entry's wasm (the goal), its glue, the full entry's wasm (the apache format and
-  // inspect: edge-session/full, the CLI), the Worker's.
-  return ["pkg/edge_session_bg.wasm", "pkg/edge_session.js", "pkg/full/edge_session_bg.wasm", "build/index_bg.wasm"].map(file);
+  // inspect: edge-session/full, the CLI), the Worker's; then, reported with no ceiling of their own
+  // (issue 35), the device-bound entry's and the Worker's dbsc build (when built).
+  const optional = ["pkg/device-bound/edge_session_bg.wasm", "build-dbsc/index_bg.wasm"].filter((p) => existsSync(join(ROOT, p)));
+  return ["pkg/edge_session_bg.wasm", "pkg/edge_session.js", "pkg/full/edge_session_bg.wasm", "build/index_bg.wasm", ...optional].map(file);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -642,6 +644,7 @@ function plainWorkerBuild() {
   const env = { ...process.env };
   delete env.EDGE_SESSION_CLIPPY;
   execFileSync("bash", ["scripts/build-worker.sh", "--code"], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+  execFileSync("bash", ["scripts/build-worker.sh", "--dbsc"], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
   const kind = readFileSync(join(ROOT, "build/.kind"), "utf8").trim();
   if (!kind.startsWith("release") || kind.includes("clippy")) throw new Error(`build/ holds a Worker built as "${kind}", not the release build`);
   return kind === "release" ? "the deployed build (`scripts/build-worker.sh`: stable Rust, no names section)" : `a build marked "${kind}"`;
