@@ -64,7 +64,8 @@ fn fingerprint(family: &str, network: &str) -> String {
 impl SessionManager {
     /// Checks `session` against the request's client (its User-Agent, and the network a face
     /// gave with [`Session::set_client_network`]): records the fingerprint of a session that has
-    /// none, and for one that changed reports it (and regenerates, if asked). The notice to log.
+    /// none, and for one that changed reports it (and regenerates, if asked). The notice to log,
+    /// exactly when the client changed (the origin is then told `!client=changed`).
     pub(crate) fn check_client(&self, session: &mut Session, user_agent: &str) -> Option<Notice> {
         let mode = self.options().client_binding;
         if mode == ClientBinding::Off {
@@ -75,7 +76,6 @@ impl SessionManager {
         match session.client() {
             Some(stored) if stored == fp => None,
             Some(_) if session.status() == LoadStatus::Loaded => {
-                session.mark_client_changed();
                 // `report` keeps the login's fingerprint (every request from another client is
                 // reported); `regenerate` starts the session again from this client.
                 if mode == ClientBinding::Regenerate {

@@ -129,9 +129,13 @@ impl Session {
     /// assert_eq!(edge_session::Session::new().device_key(), None);
     /// ```
     pub fn device_key(&self) -> Option<&str> {
-        // The third part of `ID.N.KEY` (no number read: the tools' builds stay small).
-        let mut parts = self.device()?.splitn(3, '.');
-        parts.nth(2).filter(|k| !k.is_empty() && !k.contains('.'))
+        // What follows the second and last dot of `ID.N.KEY` (no number read, no string searcher:
+        // the tools' builds stay small).
+        let state = self.device()?;
+        let bytes = state.as_bytes();
+        let last = bytes.iter().rposition(|&b| b == b'.')?;
+        let dots = bytes.iter().filter(|&&b| b == b'.').count();
+        state.get(last + 1..).filter(|k| dots == 2 && !k.is_empty())
     }
 }
 
@@ -491,8 +495,9 @@ mod endpoints {
 
         /// The SessionEnv header's value: the session string and, with device-bound sessions on,
         /// for a session the request carried, `!bound=1` when it is bound and `!issued=` the Unix
-        /// time (seconds) it was issued (a login, a regeneration).
-        pub(crate) fn env_value(&self, s: &Session) -> String {
+        /// time (seconds) it was issued (a login, a regeneration); `!client=changed` when soft
+        /// binding found another client.
+        pub(crate) fn env_value(&self, s: &Session, client_changed: bool) -> String {
             let mut v = s.to_string();
             if self.options().device_bound && s.status() == LoadStatus::Loaded {
                 let mut push = |k: &str, n: u64| {
@@ -510,7 +515,7 @@ mod endpoints {
                     push("!issued", issued / 1_000_000);
                 }
             }
-            if s.client_changed() {
+            if client_changed {
                 if !v.is_empty() {
                     v.push('&');
                 }

@@ -273,7 +273,7 @@ impl SessionManager {
             });
         }
         #[cfg(feature = "dbsc")]
-        let value = session.as_ref().map(|s| self.env_value(s));
+        let value = session.as_ref().map(|s| self.env_value(s, changed.is_some()));
         #[cfg(not(feature = "dbsc"))]
         let value = session.as_ref().map(Session::to_string);
         if !o.origin_secret.is_empty() {

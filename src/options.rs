@@ -208,6 +208,12 @@ impl Options {
             (Opt::AllowWeakPassphrases, V::Flag(b)) => self.allow_weak_passphrases = b,
             (Opt::OriginSecret, V::Text(s)) => self.origin_secret = s,
             (Opt::TokenContext, V::Text(s)) => self.token_context = s,
+            // A build without device-bound sessions knows their options only to say where they are.
+            (Opt::DeviceBound | Opt::DeviceBoundMaxAge | Opt::DeviceBoundPath | Opt::ClientBinding, _)
+                if !cfg!(feature = "dbsc") =>
+            {
+                return Err(ConfigError::DeviceBoundUnavailable(option));
+            }
             (Opt::DeviceBound, V::Flag(b)) => self.device_bound = b,
             (Opt::DeviceBoundMaxAge, V::Number(n)) => self.device_bound_max_age = number(n)?,
             (Opt::DeviceBoundPath, V::Text(s)) => self.device_bound_path = s,

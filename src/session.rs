@@ -103,8 +103,6 @@ pub struct Session {
     /// The network a face saw the request come from (the Worker: `request.cf`'s ASN and country),
     /// for the client fingerprint; this request's only, never written.
     network: Option<String>,
-    /// This request's client did not match the fingerprint (the origin is told).
-    client_changed: bool,
     /// The stored names of the flash entries it arrived with: shown by [`value`](Self::value)
     /// during this request, dropped by its save unless set again.
     flashed: Vec<String>,
@@ -722,16 +720,6 @@ impl Session {
         self.network = Some(network.to_owned());
     }
 
-    /// Whether this request's client did not match the session's fingerprint (soft binding): the
-    /// origin sees `!client=changed`.
-    ///
-    /// ```
-    /// assert!(!edge_session::Session::new().client_changed());
-    /// ```
-    pub fn client_changed(&self) -> bool {
-        self.client_changed
-    }
-
     #[cfg(feature = "dbsc")]
     pub(crate) fn client_network(&self) -> Option<&str> {
         self.network.as_deref()
@@ -747,11 +735,6 @@ impl Session {
     pub(crate) fn set_client(&mut self, fingerprint: String, modified: bool) {
         self.client = Some(fingerprint);
         self.modified |= modified;
-    }
-
-    #[cfg(feature = "dbsc")]
-    pub(crate) fn mark_client_changed(&mut self) {
-        self.client_changed = true;
     }
 
     /// Ends a device binding (a logout, a regeneration): the next save offers a new one.
