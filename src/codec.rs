@@ -201,16 +201,20 @@ fn decode(input: &str, escaped: bool) -> Option<String> {
 }
 
 /// The reserved key of a device-bound session's state in the sealed session string
-/// (`!device=ID` while offered, `!device=ID.N.KEY` once bound: see `device_bound.rs`). Read only
-/// from a cookie the manager opened: a SessionHeader's is ignored.
+/// (`!device=ID` while offered, `!device=ID.N.KEY` once bound: see `device_bound.rs`). With the
+/// `dbsc` feature it is read only from a cookie the manager opened (a SessionHeader's is ignored)
+/// and kept out of the entries; a build without the feature keeps it as an entry, so that saving a
+/// session there never unbinds it.
 pub(crate) const DEVICE_KEY: &str = "!device";
 
-/// The reserved key of a soft-bound session's client fingerprint (`client_binding.rs`), read only
-/// from a cookie the manager opened, like `!device`.
+/// The reserved key of a soft-bound session's client fingerprint (`client_fingerprint.rs`),
+/// handled as `!device` is.
+#[cfg(feature = "dbsc")]
 pub(crate) const CLIENT_KEY: &str = "!fp";
 
 /// Keys the proxy adds to the SessionEnv header for the origin (with `device_bound`): an origin
 /// that sends them back in its SessionHeader changes nothing.
+#[cfg(feature = "dbsc")]
 pub(crate) const ORIGIN_ONLY_KEYS: [&str; 3] = ["!bound", "!issued", "!client"];
 
 /// Parses an `expiry` (µs) or `!maxage` (s) value: decimal digits; `0` means none. Anything else is invalid.
@@ -237,8 +241,10 @@ pub(crate) enum Piece {
     /// `!maxage=N` (`None` for `!maxage=0` or `!maxage=`): the session's own max age, seconds.
     MaxAge(Option<u64>),
     /// `!device=STATE`: a device-bound session's state (kept only from a sealed cookie).
+    #[cfg(feature = "dbsc")]
     Device(String),
     /// `!fp=HEX`: a soft-bound session's client fingerprint (kept only from a sealed cookie).
+    #[cfg(feature = "dbsc")]
     Client(String),
 }
 
@@ -285,6 +291,7 @@ pub(crate) fn pieces(input: &str) -> impl Iterator<Item = Piece> + '_ {
 /// used in a way that means nothing.
 fn piece(key: Option<String>, raw_value: &str, value_escaped: bool) -> Option<Piece> {
     let key = key?;
+    #[cfg(feature = "dbsc")]
     if ORIGIN_ONLY_KEYS.contains(&key.as_str()) {
         return None;
     }
@@ -293,7 +300,9 @@ fn piece(key: Option<String>, raw_value: &str, value_escaped: bool) -> Option<Pi
         // deletes nothing; `!maxage=` resets the session's own max age.
         return match key.as_str() {
             MAX_AGE_KEY => Some(Piece::MaxAge(None)),
-            EXPIRY_KEY | REGENERATE_KEY | CLEAR_KEY | DEVICE_KEY | CLIENT_KEY => None,
+            EXPIRY_KEY | REGENERATE_KEY | CLEAR_KEY => None,
+            #[cfg(feature = "dbsc")]
+            DEVICE_KEY | CLIENT_KEY => None,
             _ => Some(Piece::Delete(key)),
         };
     }
@@ -301,7 +310,9 @@ fn piece(key: Option<String>, raw_value: &str, value_escaped: bool) -> Option<Pi
     match key.as_str() {
         REGENERATE_KEY => return Some(Piece::Regenerate),
         CLEAR_KEY => return Some(Piece::Clear),
+        #[cfg(feature = "dbsc")]
         DEVICE_KEY => return Some(Piece::Device(value)),
+        #[cfg(feature = "dbsc")]
         CLIENT_KEY => return Some(Piece::Client(value)),
         MAX_AGE_KEY => {
             let seconds = parse_number(&value).filter(|&s| s <= crate::limits::MAX_SECONDS)?;

@@ -534,10 +534,28 @@ mod endpoints {
     }
 }
 
-#[cfg(feature = "dbsc")]
 #[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
+
+    /// A build without the feature keeps a bound session's state as an entry: saving the session
+    /// there never unbinds it.
+    #[cfg(not(feature = "dbsc"))]
+    #[test]
+    fn a_build_without_the_feature_keeps_the_binding() {
+        let mut o = crate::Options::default();
+        o.keys = vec![crate::generate_key().unwrap()];
+        let m = crate::SessionManager::new(o).unwrap();
+        let mut s = m.load(None, 0);
+        s.apply_update("user=alice&!device=ID.3.KEY").unwrap();
+        let cookie = m.save(&mut s, 0).unwrap().unwrap();
+        let mut again = m.load(Some(cookie.split(';').next().unwrap()), 1);
+        again.insert("cart", "1").unwrap();
+        let cookie = m.save(&mut again, 1).unwrap().unwrap();
+        let last = m.load(Some(cookie.split(';').next().unwrap()), 2);
+        assert_eq!((last.device_key(), last.get("user")), (Some("KEY"), Some("alice")));
+    }
 
     #[test]
     fn states_parse() {

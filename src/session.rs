@@ -97,11 +97,14 @@ pub struct Session {
     max_age: Option<u64>,
     /// A device-bound session's state (`!device`, see `device_bound.rs`): read from the sealed
     /// cookie, written back by every save, never set by a SessionHeader.
+    #[cfg(feature = "dbsc")]
     device: Option<String>,
     /// A soft-bound session's client fingerprint (`!fp`, see `client_binding.rs`): like `device`.
+    #[cfg(feature = "dbsc")]
     client: Option<String>,
     /// The network a face saw the request come from (the Worker: `request.cf`'s ASN and country),
     /// for the client fingerprint; this request's only, never written.
+    #[cfg(feature = "dbsc")]
     network: Option<String>,
     /// The stored names of the flash entries it arrived with: shown by [`value`](Self::value)
     /// during this request, dropped by its save unless set again.
@@ -146,7 +149,12 @@ impl Session {
                 Piece::MaxAge(m) => max_age = m,
                 Piece::Regenerate | Piece::Clear => {}
                 // A bound or soft-bound session's state: read by `merge` below (one path for it).
-                Piece::Set(..) | Piece::Delete(_) | Piece::Device(_) | Piece::Client(_) => {
+                #[cfg(feature = "dbsc")]
+                Piece::Device(_) | Piece::Client(_) => {
+                    usual = false;
+                    break;
+                }
+                Piece::Set(..) | Piece::Delete(_) => {
                     usual = false;
                     break;
                 }
@@ -343,6 +351,7 @@ impl Session {
         self.flashed.clear();
         self.max_age = None;
         self.prov.weak_passphrase = None;
+        #[cfg(feature = "dbsc")]
         self.drop_device();
     }
 
@@ -526,6 +535,7 @@ impl Session {
     /// assert_eq!(s.to_string(), "user=alice");
     /// ```
     pub fn regenerate(&mut self) {
+        #[cfg(feature = "dbsc")]
         self.drop_device();
         self.prov.issued = None;
         self.expiry = None;
@@ -622,7 +632,9 @@ impl Session {
         for piece in codec::pieces(input) {
             match piece {
                 Piece::Regenerate | Piece::Clear => {}
+                #[cfg(feature = "dbsc")]
                 Piece::Device(d) => self.device = Some(d),
+                #[cfg(feature = "dbsc")]
                 Piece::Client(c) => self.client = Some(c),
                 p => self.apply([p])?,
             }
@@ -645,6 +657,7 @@ impl Session {
                 Piece::Regenerate => self.regenerate(),
                 Piece::Clear => self.clear(),
                 // Only a sealed cookie carries it (`merge`, `decode`): an origin cannot bind a session.
+                #[cfg(feature = "dbsc")]
                 Piece::Device(_) | Piece::Client(_) => {}
             }
         }
@@ -681,6 +694,7 @@ impl Session {
     /// the session's own max age and `expiry` (not necessarily the session's own) last.
     pub(crate) fn encode(&self, expiry: Option<u64>) -> String {
         let mut out = self.encode_entries();
+        #[cfg(feature = "dbsc")]
         for (key, value) in [(codec::DEVICE_KEY, &self.device), (codec::CLIENT_KEY, &self.client)] {
             if let Some(v) = value {
                 if !out.is_empty() {
@@ -695,9 +709,13 @@ impl Session {
         out
     }
 
-    /// A device-bound session's state (`device_bound.rs` reads it).
+    /// A device-bound session's state (`device_bound.rs` reads it): its own field with the `dbsc`
+    /// feature, an entry without it.
     pub(crate) fn device(&self) -> Option<&str> {
-        self.device.as_deref()
+        #[cfg(feature = "dbsc")]
+        return self.device.as_deref();
+        #[cfg(not(feature = "dbsc"))]
+        return self.get(codec::DEVICE_KEY);
     }
 
     /// Sets a device-bound session's state: the session is then modified (written by its save).
@@ -717,7 +735,12 @@ impl Session {
     /// assert!(!s.is_modified());
     /// ```
     pub fn set_client_network(&mut self, network: &str) {
-        self.network = Some(network.to_owned());
+        #[cfg(feature = "dbsc")]
+        {
+            self.network = Some(network.to_owned());
+        }
+        #[cfg(not(feature = "dbsc"))]
+        let _ = network;
     }
 
     #[cfg(feature = "dbsc")]
@@ -737,7 +760,9 @@ impl Session {
         self.modified |= modified;
     }
 
-    /// Ends a device binding (a logout, a regeneration): the next save offers a new one.
+    /// Ends a device binding (a logout, a regeneration): the next save offers a new one. (Without
+    /// the `dbsc` feature the state is an entry: `clear` drops it with the others.)
+    #[cfg(feature = "dbsc")]
     fn drop_device(&mut self) {
         if self.device.take().is_some() {
             self.modified = true;
@@ -769,7 +794,9 @@ impl Session {
         Self {
             entries,
             max_age: other.max_age,
+            #[cfg(feature = "dbsc")]
             device: other.device.clone(),
+            #[cfg(feature = "dbsc")]
             client: other.client.clone(),
             ..Self::default()
         }

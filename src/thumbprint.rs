@@ -28,7 +28,10 @@ pub fn thumbprint_of_stored(stored: &str) -> Option<String> {
         return None;
     }
     let (x, y) = xy.split_at(32);
-    let canonical =
-        format!(r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#, B64::encode_string(x), B64::encode_string(y));
+    let mut canonical = String::from(r#"{"crv":"P-256","kty":"EC","x":""#);
+    canonical.push_str(&B64::encode_string(x));
+    canonical.push_str(r#"","y":""#);
+    canonical.push_str(&B64::encode_string(y));
+    canonical.push_str(r#""}"#);
     Some(B64::encode_string(&Sha256::digest(canonical.as_bytes())))
 }

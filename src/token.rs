@@ -105,29 +105,23 @@ pub(crate) fn seal(keys: &KeyRing, purpose: &str, data: &str, ttl: u64, now: u64
     )
 }
 
-/// A token sealed for `purpose` by a key of the ring, opened, expired or not: its expiry (µs) and
-/// data; `None` when it does not open.
-fn opened(keys: &KeyRing, purpose: &str, token: &str) -> Option<(Option<u64>, String)> {
-    check_purpose(purpose).ok()?;
-    if token.len() > (MAX_TOKEN_DATA_BYTES + 64) * 4 / 3 {
-        return None;
-    }
-    let opened = sealed::open_as(TOKEN_VERSION, keys, &binding(purpose), token).ok()?;
-    Some((opened.expiry, opened.body))
-}
-
-/// When a token sealed for `purpose` by a key of the ring expires (µs), expired or not; `None` when
-/// it does not open (for tools: the inspector shows a bound cookie's expiry).
+/// When a token sealed for `purpose` (one of this crate's own) by a key of the ring expires (µs),
+/// expired or not; `None` when it does not open (for tools: the inspector shows a bound cookie's
+/// expiry).
 pub(crate) fn opened_expiry(keys: &KeyRing, purpose: &str, token: &str) -> Option<u64> {
-    opened(keys, purpose, token)?.0
+    sealed::open_as(TOKEN_VERSION, keys, &binding(purpose), token).ok()?.expiry
 }
 
 /// The data of a token sealed for `purpose` by a key of the ring, before it expires; `None` for
 /// anything else.
 pub(crate) fn open(keys: &KeyRing, purpose: &str, token: &str, now: u64) -> Option<String> {
-    let (expiry, data) = opened(keys, purpose, token)?;
-    expiry.filter(|&e| e > now)?;
-    Some(data)
+    check_purpose(purpose).ok()?;
+    if token.len() > (MAX_TOKEN_DATA_BYTES + 64) * 4 / 3 {
+        return None;
+    }
+    let opened = sealed::open_as(TOKEN_VERSION, keys, &binding(purpose), token).ok()?;
+    opened.expiry.filter(|&e| e > now)?;
+    Some(opened.body)
 }
 
 #[cfg(test)]
