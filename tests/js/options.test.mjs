@@ -5,12 +5,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { SessionManager, generateKey } from "edge-session";
+import { SessionManager as BoundManager } from "edge-session/device-bound";
 // The package's entry has initialised the module; the table is the bindings' (not the user's API).
 import { optionTable } from "../../pkg/edge_session.js";
 
 const ROOT = new URL("../../", import.meta.url);
 const TABLE = optionTable();
 const JS = TABLE.filter((o) => o.js !== "");
+/** Options only the edge-session/device-bound entry takes (the others refuse them, naming it). */
+const DEVICE_BOUND = new Set(["deviceBound", "deviceBoundMaxAge", "deviceBoundPath", "clientBinding"]);
+const Manager = (o) => (DEVICE_BOUND.has(o.js) ? BoundManager : SessionManager);
 const README = readFileSync(new URL("README.md", ROOT), "utf8");
 const WORKER_DOC = readFileSync(new URL("docs/WORKER.md", ROOT), "utf8");
 
@@ -111,22 +115,34 @@ test("a value of the wrong type is refused by the option's JS name, saying what 
 test("numbers: the table's bounds are the parser's (the most accepted, one more refused by name)", () => {
   for (const o of JS.filter((x) => x.min !== null)) {
     const opts = (n) => ({ keys: [generateKey()], [o.js]: n });
-    assert.doesNotThrow(() => new SessionManager(opts(o.max)), o.js);
-    if (o.min > 0) assert.doesNotThrow(() => new SessionManager(opts(o.min)), o.js);
+    const M = Manager(o);
+    assert.doesNotThrow(() => new M(opts(o.max)), o.js);
+    if (o.min > 0) assert.doesNotThrow(() => new M(opts(o.min)), o.js);
     assert.throws(
-      () => new SessionManager(opts(o.max + 1)),
+      () => new M(opts(o.max + 1)),
       (e) => e.code === "ERR_INVALID_OPTION" && e.message.startsWith(`${o.js}: `) && e.message.includes(String(o.max)),
       `${o.js} = ${o.max + 1}`,
     );
-    if (o.min > 0) assert.throws(() => new SessionManager(opts(o.min - 1)), (e) => e.message.startsWith(`${o.js}: `));
+    if (o.min > 0) assert.throws(() => new M(opts(o.min - 1)), (e) => e.message.startsWith(`${o.js}: `));
   }
 });
 
 test("choices: a string outside the table's choices is refused by name, listing them", () => {
   for (const o of JS.filter((x) => x.kind === "choice")) {
+    const M = Manager(o);
     assert.throws(
-      () => new SessionManager({ keys: [generateKey()], format: "apache", [o.js]: "nope" }),
+      () => new M({ keys: [generateKey()], format: "apache", [o.js]: "nope" }),
       (e) => e.code === "ERR_INVALID_OPTION" && e.message === `${o.js}: must be ${o.choices.map((c) => `"${c}"`).join(", ")}, not "nope"`,
+      o.js,
+    );
+  }
+});
+
+test("the device-bound options: the other entries refuse each by name and say which entry has them", () => {
+  for (const o of JS.filter((x) => DEVICE_BOUND.has(x.js))) {
+    assert.throws(
+      () => new SessionManager({ keys: [generateKey()], [o.js]: o.kind === "flag" ? true : o.min !== null ? Number(o.default) : o.default }),
+      (e) => e.code === "ERR_DEVICE_BOUND_UNAVAILABLE" && e.message.startsWith(`${o.js}: device-bound sessions are in the edge-session/device-bound entry`),
       o.js,
     );
   }
