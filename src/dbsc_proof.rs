@@ -152,7 +152,7 @@ impl DeviceKey {
     ///
     /// ```
     /// use edge_session::device_bound::DeviceKey;
-    /// // The compressed point of the draft's example key.
+    /// // The draft's example key, as its compressed point (either form is read).
     /// let k = DeviceKey::from_stored("A-vxgdr6ENKq6DIejpQxQhUv0ia4kItT077wToRmd2xy").unwrap();
     /// assert_eq!(DeviceKey::from_stored(&k.to_stored()), Some(k));
     /// ```

@@ -32,7 +32,7 @@
 //! !device      = ID                       offered (registration header sent), not bound yet
 //!              | ID "." N "." KEY         bound: N counts refreshes, KEY the device's public key
 //!   ID           22 base64url chars (16 random bytes): the DBSC session_identifier
-//!   KEY          base64url of the compressed P-256 point (dbsc_proof.rs)
+//!   KEY          base64url of the uncompressed P-256 point (dbsc_proof.rs, thumbprint.rs)
 //! challenge    = token(purpose "dbsc-challenge", data "r:" ID | "f:" ID "." N, 300 s)
 //!                "r:" answers registration; "f:" refresh number N: single use, since a refresh
 //!                moves N on (and a registration binds): the same proof cannot be used twice
@@ -122,7 +122,7 @@ impl Session {
         matches!(Binding::of(self), Some(Binding::Bound { .. }))
     }
 
-    /// The stored public key of the device the session is bound to (base64url of its compressed
+    /// The stored public key of the device the session is bound to (base64url of its uncompressed
     /// P-256 point), for tools; `None` when it is not bound.
     ///
     /// ```
