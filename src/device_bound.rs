@@ -151,6 +151,20 @@ impl crate::SessionManager {
         format!("{}{BOUND_SUFFIX}", self.options().cookie_name)
     }
 
+    /// Whether a face loads the session for a request to `path`: where sessions apply
+    /// (include / exclude), and at the device-bound session endpoints whatever those say.
+    ///
+    /// ```
+    /// let mut o = edge_session::Options::default();
+    /// o.keys = vec![edge_session::generate_key().unwrap()];
+    /// o.include = vec!["/app".into()];
+    /// let m = edge_session::SessionManager::new(o).unwrap();
+    /// assert!(m.loads_session_at("/app/x") && !m.loads_session_at("/other"));
+    /// ```
+    pub fn loads_session_at(&self, path: &str) -> bool {
+        self.applies_to(path) || self.is_device_endpoint(path)
+    }
+
     /// Whether `path` is a device-bound session endpoint (`device_bound_path` + `/register` or
     /// `/refresh`, with `device_bound` on): a face loads the session there whatever include /
     /// exclude say, and sends the plan's [`answer`](crate::proxy::RequestPlan::answer).
@@ -414,18 +428,20 @@ mod endpoints {
             let proof = header(headers, RESPONSE_HEADER)
                 .ok_or_else(|| refusal(400, "missing-proof", "Secure-Session-Response is missing"))?;
             let proof = parse_proof(proof).map_err(|e| refusal(400, e.code(), &e.to_string()))?;
-            let key = proof.key.clone().ok_or_else(|| {
+            let key = proof.key.as_ref().ok_or_else(|| {
                 let e = ProofError::MissingKey;
                 refusal(400, e.code(), &e.to_string())
             })?;
-            proof.verify(&key).map_err(|e| refusal(400, e.code(), &e.to_string()))?;
+            proof.verify(key).map_err(|e| refusal(400, e.code(), &e.to_string()))?;
             let opened = self.open_token(&proof.jti, CHALLENGE_PURPOSE, now);
             if opened.as_deref() != Some(format!("r:{id}").as_str()) {
                 return Err(refusal(400, "stale-challenge", "the challenge is not this session's, or has expired"));
             }
-            session.set_device(format!("{id}.0.{}", key.to_stored()));
+            let stored = key.to_stored();
+            session.set_device(format!("{id}.0.{stored}"));
             let answer = self.bound_answer(&mut session, &id, 0, now)?;
-            Ok((answer, Notice::DeviceBound { event: "registered", detail: key.thumbprint() }))
+            let detail = thumbprint_of_stored(&stored).unwrap_or_default();
+            Ok((answer, Notice::DeviceBound { event: "registered", detail }))
         }
 
         fn refresh<H: AsRef<str>, V: AsRef<str>>(
@@ -444,7 +460,7 @@ mod endpoints {
                 }
                 _ => None,
             });
-            let (Some(mut session), Some((id, n, key))) = (session, bound) else {
+            let (Some(mut session), Some((id, n, stored))) = (session, bound) else {
                 // Not bound (ended, revoked, logged out everywhere, another device's): end the
                 // browser's device-bound session and drop its bound cookie.
                 let body = object(&[("session_identifier", Json::Str(asked)), ("continue", Json::Bool(false))]);
@@ -459,8 +475,8 @@ mod endpoints {
                 return Ok((answer, Notice::DeviceBound { event: "challenged", detail: String::new() }));
             };
             let proof = parse_proof(proof).map_err(|e| refusal(400, e.code(), &e.to_string()))?;
-            let key =
-                DeviceKey::from_stored(&key).ok_or_else(|| refusal(400, "bad-key", "the bound key is unreadable"))?;
+            let key = DeviceKey::from_stored(&stored)
+                .ok_or_else(|| refusal(400, "bad-key", "the bound key is unreadable"))?;
             proof
                 .verify(&key)
                 .map_err(|e| refusal(400, e.code(), "the proof is not signed by the bound device key"))?;
@@ -471,9 +487,11 @@ mod endpoints {
                 return Err((answer, notice));
             }
             let next = n.saturating_add(1);
-            session.set_device(format!("{id}.{next}.{}", key.to_stored()));
+            // The key stays as the session stored it: read once to verify, never encoded again.
+            session.set_device(format!("{id}.{next}.{stored}"));
             let answer = self.bound_answer(&mut session, &id, next, now)?;
-            Ok((answer, Notice::DeviceBound { event: "refreshed", detail: key.thumbprint() }))
+            let detail = thumbprint_of_stored(&stored).unwrap_or_default();
+            Ok((answer, Notice::DeviceBound { event: "refreshed", detail }))
         }
 
         /// `session` as the request goes on: a bound session without a valid bound cookie in

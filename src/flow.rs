@@ -203,9 +203,7 @@ impl SessionManager {
         now: u64,
     ) -> RequestPlan {
         let cookie = value(headers, "cookie", "; ");
-        let path = path_of(target);
-        let applies = self.applies_to(path) || self.is_device_endpoint(path);
-        let session = applies.then(|| self.load(cookie.as_deref(), now));
+        let session = self.loads_session_at(path_of(target)).then(|| self.load(cookie.as_deref(), now));
         let signed = signature::Signed { method, host, target };
         self.plan(session, Request { signed, now }, headers, cookie)
     }

@@ -77,7 +77,7 @@ pub(crate) async fn handle(
     let client_headers = Headers(req.headers());
     let request_headers: Vec<(String, String)> = client_headers.entries().collect();
     let mut state = RequestState::default();
-    let session = match config.manager.applies_to(path) || config.manager.is_device_endpoint(path) {
+    let session = match config.manager.loads_session_at(path) {
         // The Cookie header from the list already copied in (each header crossing into
         // WebAssembly is copied character by character).
         true => {
